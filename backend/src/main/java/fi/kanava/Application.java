@@ -1,0 +1,131 @@
+package fi.kanava;
+
+import fi.kanava.auth.AccessGuard;
+import fi.kanava.auth.AccessPolicy;
+import fi.kanava.auth.AccessTokens;
+import fi.kanava.auth.Accounts;
+import fi.kanava.auth.AuditLog;
+import fi.kanava.auth.AuthRoutes;
+import fi.kanava.auth.Authenticator;
+import fi.kanava.auth.DevIdentityProvider;
+import fi.kanava.auth.IdentityProvider;
+import fi.kanava.auth.LoginThrottle;
+import fi.kanava.auth.Logins;
+import fi.kanava.auth.Organisations;
+import fi.kanava.auth.PasswordHasher;
+import fi.kanava.auth.Patients;
+import fi.kanava.auth.Sessions;
+import fi.kanava.auth.SigningKeys;
+import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.HttpVerticle;
+import fi.kanava.infra.KanavaConfig;
+import fi.kanava.infra.Migrations;
+import fi.kanava.infra.OpsRoutes;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Kanava node: migrates the database (on a worker), builds the services and deploys
+ * the verticles. {@link Main} and the tests both start it this way.
+ */
+public final class Application {
+  private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final int port;
+  private final Services services;
+
+  /** The services, for tests and for demo data. */
+  public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
+      AccessGuard guard, Sessions sessions, PasswordHasher hasher) {}
+
+  private Application(Vertx vertx, Pool pool, int port, Services services) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.port = port;
+    this.services = services;
+  }
+
+  public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
+    return vertx.executeBlocking(() -> {
+          Migrations.migrate(db);
+          return null;
+        })
+        .compose(v -> {
+          Pool pool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(config.db().poolSize()).setName("kanava-db"))
+              .connectingTo(db.connectOptions())
+              .using(vertx)
+              .build();
+          return SigningKeys.loadOrCreate(vertx, pool, clock)
+              .compose(keys -> deploy(vertx, config, pool, keys, clock, registry))
+              .onFailure(e -> pool.close());
+        });
+  }
+
+  private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
+      PrometheusMeterRegistry registry) {
+    var auth = config.auth();
+    PasswordHasher hasher = new PasswordHasher(auth.password());
+    AccessTokens accessTokens = new AccessTokens(vertx, keys, auth, clock);
+    Sessions sessions = new Sessions(pool, accessTokens, auth.refreshTokenTtl(), clock);
+    AuditLog audit = new AuditLog(pool);
+    AccessGuard guard = new AccessGuard(new AccessPolicy(), audit, clock);
+    Authenticator authenticator = new Authenticator(accessTokens);
+    Accounts accounts = new Accounts(vertx, pool, hasher, sessions, clock);
+    Organisations organisations = new Organisations(pool, clock);
+    Patients patients = new Patients(pool, sessions, clock);
+    Logins logins = new Logins(vertx, pool, hasher, sessions,
+        new LoginThrottle(auth.loginMaxFailures(), auth.loginLockout(), auth.loginFailureDelay(), auth.loginFailureDelayMax()), clock);
+    List<IdentityProvider> identityProviders = new ArrayList<>();
+    if (config.identity().devLoginEnabled()) {
+      log.warn("Development login is ON: anyone can sign in as a demo person. Never in production.");
+      identityProviders.add(new DevIdentityProvider());
+    }
+    AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator);
+    OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard);
+    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount);
+
+    AtomicReference<HttpVerticle> first = new AtomicReference<>();
+    return vertx.deployVerticle(() -> {
+          HttpVerticle verticle = new HttpVerticle(config.http(), features);
+          first.compareAndSet(null, verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(config.http().verticleInstances()))
+        .map(id -> {
+          int port = first.get().actualPort();
+          log.info("Kanava listening on http://{}:{}", config.http().host(), port);
+          return new Application(vertx, pool, port, new Services(accounts, organisations, patients, audit, guard, sessions, hasher));
+        });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+}

@@ -1,0 +1,80 @@
+package fi.kanava;
+
+import fi.kanava.auth.Accounts;
+import fi.kanava.auth.Organisations;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import fi.kanava.infra.JsonBodies;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Demo organisations and one account per role, loaded by the README's run command only
+ * ({@code demo.load=true}). Loading twice changes nothing. All demo accounts share one password,
+ * printed at start so a newcomer can sign in.
+ */
+public final class DemoData {
+  private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+  public static final String PASSWORD = "kanava-demo-password";
+
+  private DemoData() {}
+
+  private static final List<JsonObject> ORGANISATIONS = List.of(
+      new JsonObject().put("id", "lappi").put("name", "Lapin hyvinvointialue").put("kind", "wellbeing_area"),
+      new JsonObject().put("id", "rovaniemi-liikunta").put("name", "Rovaniemen kaupunki, liikuntaneuvonta").put("kind", "partner").put("seatLimit", 2));
+
+  private static final List<String[]> UNITS = List.of(
+      new String[] {"lappi", "lappi-digi", "Digitaalinen sote-keskus"},
+      new String[] {"lappi", "lappi-suunhoito", "Suun terveydenhuolto"});
+
+  /** username, display name, role, profession, organisation, unit, languages. */
+  private static final List<String[]> ACCOUNTS = List.of(
+      new String[] {"admin", "Demo Admin", "admin", null, "lappi", null, "fi,en"},
+      new String[] {"hoitaja", "Hanna Hoitaja", "nurse", null, "lappi", "lappi-digi", "fi,sv,en"},
+      new String[] {"sairaanhoitaja", "Sámi-Sanna Hoitaja", "nurse", null, "lappi", "lappi-digi", "fi,se"},
+      new String[] {"laakari", "Lauri Lääkäri", "physician", null, "lappi", "lappi-digi", "fi,en"},
+      new String[] {"fysio", "Fiia Fysioterapeutti", "specialist", "physiotherapist", "lappi", "lappi-digi", "fi"},
+      new String[] {"suuhygienisti", "Suvi Suuhygienisti", "specialist", "dental hygienist", "lappi", "lappi-suunhoito", "fi,sv"},
+      new String[] {"liikuntaneuvoja", "Leo Liikuntaneuvoja", "partner", null, "rovaniemi-liikunta", null, "fi"},
+      new String[] {"esihenkilo", "Eija Esihenkilö", "supervisor", null, "lappi", "lappi-digi", "fi"});
+
+  public static Future<Void> load(Pool pool, Application.Services services) {
+    return pool.query("select 1 from organisation where id = 'lappi'").execute().compose(rows -> {
+      if (rows.size() > 0) {
+        log.info("Demo data already present");
+        return Future.succeededFuture();
+      }
+      Organisations organisations = services.organisations();
+      Accounts accounts = services.accounts();
+      Future<Void> chain = Future.succeededFuture();
+      for (JsonObject org : ORGANISATIONS) {
+        chain = chain.compose(v -> organisations.create(decode(org, Organisations.NewOrganisation.class)).mapEmpty());
+      }
+      for (String[] unit : UNITS) {
+        chain = chain.compose(v -> organisations.createUnit(unit[0],
+            decode(new JsonObject().put("id", unit[1]).put("name", unit[2]), Organisations.NewUnit.class)).mapEmpty());
+      }
+      for (String[] a : ACCOUNTS) {
+        JsonObject body = new JsonObject().put("username", a[0]).put("password", PASSWORD).put("displayName", a[1])
+            .put("role", a[2]).put("organisationId", a[4]).put("languages", new JsonArray(List.of(a[6].split(","))));
+        if (a[3] != null) {
+          body.put("profession", a[3]);
+        }
+        if (a[5] != null) {
+          body.put("unitId", a[5]);
+        }
+        chain = chain.compose(v -> accounts.create(decode(body, Accounts.NewAccount.class)).mapEmpty());
+      }
+      return chain.onSuccess(v -> log.info("Demo data loaded"));
+    }).onSuccess(v -> log.info("Demo accounts: {} (password '{}')",
+        ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));
+  }
+
+  private static <T> T decode(JsonObject json, Class<T> type) {
+    return JsonBodies.decode(Buffer.buffer(json.encode()), type);
+  }
+}

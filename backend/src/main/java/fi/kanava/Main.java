@@ -1,0 +1,115 @@
+package fi.kanava;
+
+import fi.kanava.infra.ConfigException;
+import fi.kanava.infra.ConfigLoader;
+import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.EmbeddedDatabase;
+import fi.kanava.infra.KanavaConfig;
+import fi.kanava.infra.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a Kanava node: configuration, database (embedded unless one is configured), migrations,
+ * then the verticles. {@code --demo} loads demo data and turns the development login on.
+ */
+public final class Main {
+  static {
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Map<String, String> overrides = new HashMap<>();
+    Optional<Path> configFile = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--demo" -> {
+          overrides.put("demo.load", "true");
+          overrides.put("identity.dev-login.enabled", "true");
+        }
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            exit("--config needs a file name");
+          }
+          configFile = Optional.of(Path.of(args[++i]));
+        }
+        default -> exit("Unknown option " + args[i] + ". Usage: java -jar kanava.jar [--demo] [--config FILE]");
+      }
+    }
+    KanavaConfig config;
+    try {
+      config = ConfigLoader.load(System.getenv(), configFile, overrides);
+    } catch (ConfigException e) {
+      exit("Configuration error: " + e.getMessage());
+      return;
+    }
+    ConfigLoader.describe(config).forEach((key, value) -> log.info("config {} = {}", key, value));
+
+    EmbeddedDatabase embedded = null;
+    DbTarget db;
+    try {
+      if (config.db().embedded()) {
+        embedded = EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort());
+        db = embedded.target();
+      } else {
+        db = DbTarget.fromConfig(config.db());
+      }
+    } catch (Exception e) {
+      log.error("Cannot start the embedded database", e);
+      System.exit(1);
+      return;
+    }
+
+    PrometheusMeterRegistry registry = Metrics.createRegistry();
+    Vertx vertx = Metrics.vertx(new VertxOptions()
+        .setMaxEventLoopExecuteTime(config.vertx().maxEventLoopExecuteTime().toNanos())
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS), registry);
+
+    EmbeddedDatabase database = embedded;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, database), "kanava-shutdown"));
+
+    try {
+      Application app = Application.start(vertx, config, db, Clock.systemUTC(), registry).await();
+      if (config.demo().load()) {
+        DemoData.load(app.pool(), app.services()).await();
+      }
+    } catch (Throwable e) {
+      log.error("Kanava failed to start", e);
+      System.exit(1);
+    }
+  }
+
+  private static void shutdown(Vertx vertx, EmbeddedDatabase embedded) {
+    log.info("Shutting down");
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly", e);
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        log.warn("The embedded database did not stop cleanly", e);
+      }
+    }
+  }
+
+  private static void exit(String message) {
+    log.error(message);
+    System.exit(2);
+  }
+}

@@ -1,0 +1,119 @@
+package fi.kanava.auth;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import fi.kanava.auth.AccessPolicy.SystemAction;
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.Http;
+import fi.kanava.infra.JsonBodies;
+import fi.kanava.infra.Require;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * REST routes of the auth feature: professional sign-in and tokens, patient sessions and access
+ * log, and the admin functions for accounts and organisations. See docs/protocol.md.
+ */
+public final class AuthRoutes {
+  private static final int ACCESS_LOG_LIMIT = 500;
+
+  private final Logins logins;
+  private final Sessions sessions;
+  private final Accounts accounts;
+  private final Organisations organisations;
+  private final Patients patients;
+  private final Map<String, IdentityProvider> identityProviders;
+  private final AccessGuard guard;
+  private final AuditLog audit;
+  private final Authenticator authenticator;
+
+  public AuthRoutes(Logins logins, Sessions sessions, Accounts accounts, Organisations organisations, Patients patients,
+      List<IdentityProvider> identityProviders, AccessGuard guard, AuditLog audit, Authenticator authenticator) {
+    this.logins = logins;
+    this.sessions = sessions;
+    this.accounts = accounts;
+    this.organisations = organisations;
+    this.patients = patients;
+    this.identityProviders = identityProviders.stream().collect(Collectors.toUnmodifiableMap(IdentityProvider::method, Function.identity()));
+    this.guard = guard;
+    this.audit = audit;
+    this.authenticator = authenticator;
+  }
+
+  record RefreshRequest(String refreshToken) {
+    @JsonCreator
+    static RefreshRequest fromJson(@JsonProperty("refreshToken") String refreshToken) {
+      return new RefreshRequest(Require.secret(refreshToken, "refreshToken", 128));
+    }
+
+    @Override
+    public String toString() {
+      return "RefreshRequest[****]";
+    }
+  }
+
+  public void mount(Router router) {
+    router.post("/api/auth/login").handler(Http.json(ctx ->
+        logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class)).map(TokenPair::toJson)));
+    router.post("/api/auth/refresh").handler(Http.json(ctx ->
+        sessions.refresh(JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken()).map(TokenPair::toJson)));
+    router.post("/api/auth/logout").handler(Http.json(ctx ->
+        sessions.logout(JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken()).map(v -> null)));
+
+    // Patients: open a session (anonymous, or through an identity method), then read the access log.
+    router.get("/api/patient/identity-methods").handler(Http.json(ctx -> Future.succeededFuture(
+        new JsonArray(identityProviders.values().stream().map(IdentityProvider::describe).toList()))));
+    router.post("/api/patient/session").handler(Http.json(201, ctx -> {
+      if (ctx.body().length() > 0) {
+        JsonBodies.decode(ctx.body().buffer(), EmptyRequest.class);
+      }
+      return patients.openAnonymous().map(TokenPair::toJson);
+    }));
+    router.post("/api/patient/session/:method").handler(Http.json(201, ctx -> {
+      IdentityProvider provider = identityProviders.get(ctx.pathParam("method"));
+      if (provider == null) {
+        throw ApiError.notFound("identity_method_unavailable", "That identification method is not available");
+      }
+      return provider.verify(ctx.body().buffer()).compose(patients::openIdentified).map(TokenPair::toJson);
+    }));
+    router.get("/api/patient/access-log").handler(authenticator).handler(Http.json(this::accessLog));
+
+    router.route("/api/admin/*").handler(authenticator);
+    router.get("/api/admin/accounts").handler(admin(ctx -> accounts.list()));
+    router.post("/api/admin/accounts").handler(admin(201, ctx ->
+        accounts.create(JsonBodies.decode(ctx.body().buffer(), Accounts.NewAccount.class))));
+    router.post("/api/admin/accounts/:id/disable").handler(admin(ctx -> accounts.disable(Http.uuidParam(ctx, "id"))));
+    router.post("/api/admin/accounts/:id/enable").handler(admin(ctx -> accounts.enable(Http.uuidParam(ctx, "id"))));
+    router.get("/api/admin/organisations").handler(admin(ctx -> organisations.list()));
+    router.post("/api/admin/organisations").handler(admin(201, ctx ->
+        organisations.create(JsonBodies.decode(ctx.body().buffer(), Organisations.NewOrganisation.class))));
+    router.post("/api/admin/organisations/:id/units").handler(admin(201, ctx ->
+        organisations.createUnit(ctx.pathParam("id"), JsonBodies.decode(ctx.body().buffer(), Organisations.NewUnit.class))));
+  }
+
+  /** An anonymous session takes no fields: {@code {}} or no body at all. */
+  record EmptyRequest() {}
+
+  private Future<JsonArray> accessLog(RoutingContext ctx) {
+    Principal principal = Authenticator.principal(ctx);
+    return guard.require(principal, SystemAction.READ_OWN_ACCESS_LOG, "own_access_log")
+        .compose(v -> audit.accessLogOf(principal.id(), ACCESS_LOG_LIMIT))
+        .map(JsonArray::new);
+  }
+
+  private io.vertx.core.Handler<RoutingContext> admin(Function<RoutingContext, Future<?>> handler) {
+    return admin(200, handler);
+  }
+
+  /** Admin routes: the policy decides (and audits a denial) before the handler runs. */
+  private io.vertx.core.Handler<RoutingContext> admin(int status, Function<RoutingContext, Future<?>> handler) {
+    return Http.json(status, ctx -> guard.require(Authenticator.principal(ctx), SystemAction.MANAGE_ACCOUNTS, "account_administration")
+        .compose(v -> handler.apply(ctx)));
+  }
+}

@@ -1,0 +1,142 @@
+package fi.kanava.auth;
+
+import fi.kanava.infra.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Professional sign-in with a username and password. Failures are counted per username, whether
+ * the account exists or not, so neither the answers nor their timing reveal which usernames are
+ * real: unknown users are verified against a decoy hash, every failure gets the same 401 after the
+ * same growing delay, and a locked username gets 429 whether it exists or not.
+ */
+public final class Logins {
+  private static final Logger log = LoggerFactory.getLogger(Logins.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PasswordHasher hasher;
+  private final Sessions sessions;
+  private final LoginThrottle throttle;
+  private final Clock clock;
+
+  public Logins(Vertx vertx, Pool pool, PasswordHasher hasher, Sessions sessions, LoginThrottle throttle, Clock clock) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.hasher = hasher;
+    this.sessions = sessions;
+    this.throttle = throttle;
+    this.clock = clock;
+  }
+
+  public record LoginRequest(String username, String password) {
+    public LoginRequest {
+      username = fi.kanava.infra.Require.text(username, "username", 100);
+      password = fi.kanava.infra.Require.secret(password, "password", 256);
+    }
+  }
+
+  private record Candidate(UUID id, Role role, String organisationId, String passwordHash, boolean disabled) {}
+
+  public Future<TokenPair> login(LoginRequest request) {
+    String key = request.username().toLowerCase(Locale.ROOT);
+    return lockedUntil(key)
+        .compose(
+            locked -> {
+              if (locked != null) {
+                return Future.failedFuture(tooMany(locked));
+              }
+              return findAccount(key)
+                  .compose(candidate -> vertx.executeBlocking(() -> check(candidate, request.password()))
+                      .compose(ok -> ok ? succeed(key, candidate) : fail(key)));
+            });
+  }
+
+  private boolean check(Candidate candidate, String password) {
+    if (candidate == null) {
+      return hasher.verifyDecoy(password);
+    }
+    return hasher.verify(password, candidate.passwordHash()) && !candidate.disabled();
+  }
+
+  private Future<Instant> lockedUntil(String key) {
+    return pool.preparedQuery("select locked_until from login_throttle where username_key = $1 and locked_until > $2")
+        .execute(Tuple.of(key, Sessions.at(clock.instant())))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until").toInstant());
+  }
+
+  private Future<Candidate> findAccount(String key) {
+    return pool.preparedQuery("select id, role, organisation_id, password_hash, disabled_at from account where username_key = $1")
+        .execute(Tuple.of(key))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row row = rows.iterator().next();
+          return new Candidate(row.getUUID("id"), Role.fromCode(row.getString("role")), row.getString("organisation_id"),
+              row.getString("password_hash"), row.getOffsetDateTime("disabled_at") != null);
+        });
+  }
+
+  private Future<TokenPair> succeed(String key, Candidate candidate) {
+    Principal principal = Principal.professional(candidate.id(), candidate.role(), candidate.organisationId());
+    return pool.withTransaction(tx -> tx.preparedQuery("delete from login_throttle where username_key = $1")
+            .execute(Tuple.of(key))
+            .compose(v -> sessions.open(tx, principal)))
+        .onSuccess(pair -> log.info("Account {} signed in", candidate.id()));
+  }
+
+  /** Counts the failure (restarting the count after a quiet lock-out period) and answers after the delay. */
+  private Future<TokenPair> fail(String key) {
+    Instant now = clock.instant();
+    OffsetDateTime at = Sessions.at(now);
+    return pool.preparedQuery(
+            "insert into login_throttle as t (username_key, failures, last_failure_at, locked_until)"
+                + " values ($1, 1, $2, case when $3 <= 1 then $4 end)"
+                + " on conflict (username_key) do update set"
+                + "   failures = case when t.last_failure_at < $5 then 1 else t.failures + 1 end,"
+                + "   last_failure_at = $2,"
+                + "   locked_until = case when (case when t.last_failure_at < $5 then 1 else t.failures + 1 end) >= $3"
+                + "     then $4 else t.locked_until end"
+                + " returning failures, locked_until")
+        .execute(Tuple.of(key, at, throttle.maxFailures(), Sessions.at(now.plus(throttle.lockout())),
+            Sessions.at(now.minus(throttle.lockout()))))
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          OffsetDateTime locked = row.getOffsetDateTime("locked_until");
+          if (locked != null && locked.toInstant().isAfter(now)) {
+            log.warn("Sign-in locked for a username after {} failures", row.getInteger("failures"));
+            return Future.failedFuture(tooMany(locked.toInstant()));
+          }
+          return delay(throttle.delayAfter(row.getInteger("failures")))
+              .compose(v -> Future.failedFuture(
+                  ApiError.unauthenticated("invalid_credentials", "The username or password is wrong")));
+        });
+  }
+
+  private Future<Void> delay(Duration duration) {
+    if (duration.isZero()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    vertx.setTimer(duration.toMillis(), id -> promise.complete());
+    return promise.future();
+  }
+
+  private ApiError tooMany(Instant lockedUntil) {
+    long seconds = Math.max(1, Duration.between(clock.instant(), lockedUntil).toSeconds());
+    return ApiError.tooManyAttempts(seconds, "Too many failed sign-ins; try again in " + seconds + " seconds");
+  }
+}

@@ -1,0 +1,181 @@
+package fi.kanava.auth;
+
+import fi.kanava.infra.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Token pairs: a short-lived access token and a rotating, single-use refresh token stored only as
+ * its SHA-256 hash. Using a refresh token marks it used and issues the next one in the same
+ * family; presenting a used one again revokes the whole family, because someone else has a copy.
+ */
+public final class Sessions {
+  private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+  private static final int REFRESH_TOKEN_BYTES = 32;
+  private static final int MAX_REFRESH_TOKEN_LENGTH = 128;
+
+  private final Pool pool;
+  private final AccessTokens accessTokens;
+  private final Duration refreshTtl;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public Sessions(Pool pool, AccessTokens accessTokens, Duration refreshTtl, Clock clock) {
+    this.pool = pool;
+    this.accessTokens = accessTokens;
+    this.refreshTtl = refreshTtl;
+    this.clock = clock;
+  }
+
+  /** Starts a new token family for the principal. */
+  public Future<TokenPair> open(SqlClient client, Principal principal) {
+    return issue(client, principal, UUID.randomUUID());
+  }
+
+  public Future<TokenPair> open(Principal principal) {
+    return open(pool, principal);
+  }
+
+  /** Rotates a refresh token; a reused one revokes its family and fails with 401. */
+  public Future<TokenPair> refresh(String refreshToken) {
+    Buffer hash = hash(refreshToken);
+    return pool.withTransaction(tx -> rotate(tx, hash))
+        .compose(outcome -> outcome.pair() != null ? Future.succeededFuture(outcome.pair()) : Future.failedFuture(outcome.error()));
+  }
+
+  /** Revokes the refresh token's whole family. Unknown tokens are ignored: logging out twice is harmless. */
+  public Future<Void> logout(String refreshToken) {
+    return pool.preparedQuery(
+            "update refresh_token set revoked_at = $2, revoked_reason = 'logout'"
+                + " where family_id = (select family_id from refresh_token where token_hash = $1) and revoked_at is null")
+        .execute(Tuple.of(hash(refreshToken), at(clock.instant())))
+        .mapEmpty();
+  }
+
+  /** Revokes every refresh token of a subject, for example when an account is disabled. */
+  public Future<Void> revokeAll(SqlClient client, Principal.Kind kind, UUID subjectId, String reason) {
+    return client
+        .preparedQuery(
+            "update refresh_token set revoked_at = $3, revoked_reason = $4"
+                + " where subject_kind = $1 and subject_id = $2 and revoked_at is null")
+        .execute(Tuple.of(kind.code(), subjectId, at(clock.instant()), reason))
+        .mapEmpty();
+  }
+
+  private record Outcome(TokenPair pair, ApiError error) {}
+
+  private Future<Outcome> rotate(SqlClient tx, Buffer hash) {
+    Instant now = clock.instant();
+    return tx.preparedQuery(
+            "select id, family_id, subject_kind, subject_id, expires_at, used_at, revoked_at"
+                + " from refresh_token where token_hash = $1 for update")
+        .execute(Tuple.of(hash))
+        .compose(
+            rows -> {
+              if (rows.size() == 0) {
+                return Future.succeededFuture(new Outcome(null, invalid()));
+              }
+              Row row = rows.iterator().next();
+              UUID familyId = row.getUUID("family_id");
+              if (row.getOffsetDateTime("revoked_at") != null) {
+                return Future.succeededFuture(new Outcome(null, invalid()));
+              }
+              if (row.getOffsetDateTime("used_at") != null) {
+                log.warn("Refresh token reuse in family {}: revoking the family", familyId);
+                return revokeFamily(tx, familyId, "reuse")
+                    .map(v -> new Outcome(null, ApiError.unauthenticated("refresh_token_reused",
+                        "This refresh token was already used; sign in again")));
+              }
+              if (!row.getOffsetDateTime("expires_at").toInstant().isAfter(now)) {
+                return Future.succeededFuture(new Outcome(null, ApiError.unauthenticated("refresh_token_expired",
+                    "The refresh token has expired; sign in again")));
+              }
+              Principal.Kind kind = Principal.Kind.fromCode(row.getString("subject_kind"));
+              UUID subjectId = row.getUUID("subject_id");
+              return tx.preparedQuery("update refresh_token set used_at = $2 where id = $1")
+                  .execute(Tuple.of(row.getUUID("id"), at(now)))
+                  .compose(v -> currentPrincipal(tx, kind, subjectId))
+                  .compose(
+                      principal ->
+                          principal == null
+                              ? revokeFamily(tx, familyId, "subject_disabled").map(v -> new Outcome(null, invalid()))
+                              : issue(tx, principal, familyId).map(pair -> new Outcome(pair, null)));
+            });
+  }
+
+  /** The principal as it is now (role and organisation may have changed); null if disabled or gone. */
+  private static Future<Principal> currentPrincipal(SqlClient tx, Principal.Kind kind, UUID id) {
+    if (kind == Principal.Kind.PATIENT) {
+      return tx.preparedQuery("select id from patient where id = $1")
+          .execute(Tuple.of(id))
+          .map(rows -> rows.size() == 0 ? null : Principal.patient(id));
+    }
+    return tx.preparedQuery("select role, organisation_id from account where id = $1 and disabled_at is null")
+        .execute(Tuple.of(id))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row row = rows.iterator().next();
+          return Principal.professional(id, Role.fromCode(row.getString("role")), row.getString("organisation_id"));
+        });
+  }
+
+  private Future<Void> revokeFamily(SqlClient tx, UUID familyId, String reason) {
+    return tx.preparedQuery(
+            "update refresh_token set revoked_at = $2, revoked_reason = $3 where family_id = $1 and revoked_at is null")
+        .execute(Tuple.of(familyId, at(clock.instant()), reason))
+        .mapEmpty();
+  }
+
+  private Future<TokenPair> issue(SqlClient client, Principal principal, UUID familyId) {
+    Instant now = clock.instant();
+    byte[] raw = new byte[REFRESH_TOKEN_BYTES];
+    random.nextBytes(raw);
+    String refreshToken = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    return client
+        .preparedQuery(
+            "insert into refresh_token (id, family_id, subject_kind, subject_id, token_hash, issued_at, expires_at)"
+                + " values ($1, $2, $3, $4, $5, $6, $7)")
+        .execute(
+            Tuple.of(UUID.randomUUID(), familyId, principal.kind().code(), principal.id(), hash(refreshToken), at(now))
+                .addValue(at(now.plus(refreshTtl))))
+        .map(v -> new TokenPair(accessTokens.issue(principal), refreshToken, accessTokens.ttlSeconds()));
+  }
+
+  private static ApiError invalid() {
+    return ApiError.unauthenticated("invalid_refresh_token", "The refresh token is not valid; sign in again");
+  }
+
+  static Buffer hash(String token) {
+    if (token.length() > MAX_REFRESH_TOKEN_LENGTH) {
+      throw ApiError.unauthenticated("invalid_refresh_token", "The refresh token is not valid; sign in again");
+    }
+    try {
+      return Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}

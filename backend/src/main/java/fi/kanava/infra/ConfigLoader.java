@@ -1,0 +1,304 @@
+package fi.kanava.infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds {@link KanavaConfig} from the documented defaults ({@code kanava-defaults.properties}),
+ * an optional file, the environment and command-line overrides, in that order of precedence
+ * (later wins). Every value is validated here; the first bad one stops start-up with a {@link
+ * ConfigException} that names its key.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULTS_RESOURCE = "kanava-defaults.properties";
+  public static final String CONFIG_FILE_ENV = "KANAVA_CONFIG_FILE";
+  private static final String ENV_PREFIX = "KANAVA_";
+  private static final Set<String> SECRET_KEYS = Set.of("db.password", "metrics.scrape-token");
+
+  private final Map<String, String> values;
+
+  private ConfigLoader(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /**
+   * Loads the configuration.
+   *
+   * @param env the process environment (tests pass their own map)
+   * @param file an optional properties file overriding the defaults
+   * @param overrides keys set on the command line; they win over everything else
+   */
+  public static KanavaConfig load(Map<String, String> env, Optional<Path> file, Map<String, String> overrides) {
+    Map<String, String> values = defaults();
+    Optional<Path> configFile = file.or(() -> Optional.ofNullable(env.get(CONFIG_FILE_ENV)).filter(s -> !s.isBlank()).map(Path::of));
+    configFile.ifPresent(path -> merge(values, readFile(path), "file " + path));
+    merge(values, fromEnvironment(env, values.keySet()), "environment");
+    merge(values, overrides, "command line");
+    applyPgVariables(values, env);
+    return new ConfigLoader(values).build();
+  }
+
+  /** The defaults alone, with the given keys overridden: what tests use. */
+  public static KanavaConfig withOverrides(Map<String, String> overrides) {
+    return load(Map.of(), Optional.empty(), overrides);
+  }
+
+  /** Key/value lines of the effective configuration, secrets masked, for the start-up log. */
+  public static Map<String, String> describe(KanavaConfig config) {
+    Map<String, String> out = new TreeMap<>();
+    out.put("http.host", config.http().host());
+    out.put("http.port", Integer.toString(config.http().port()));
+    out.put("http.body-limit-bytes", Integer.toString(config.http().bodyLimitBytes()));
+    out.put("http.verticle-instances", Integer.toString(config.http().verticleInstances()));
+    out.put("db.url", config.db().url().map(ConfigLoader::withoutUserInfo).orElse("(embedded)"));
+    out.put("db.user", config.db().user().orElse(""));
+    out.put("db.password", mask(config.db().password()));
+    out.put("db.pool-size", Integer.toString(config.db().poolSize()));
+    out.put("db.embedded.data-dir", config.db().embeddedDataDir().toString());
+    out.put("db.embedded.port", Integer.toString(config.db().embeddedPort()));
+    out.put("vertx.max-event-loop-execute-time", config.vertx().maxEventLoopExecuteTime().toString());
+    out.put("auth.issuer", config.auth().issuer());
+    out.put("auth.access-token-ttl", config.auth().accessTokenTtl().toString());
+    out.put("auth.refresh-token-ttl", config.auth().refreshTokenTtl().toString());
+    out.put("auth.login.max-failures", Integer.toString(config.auth().loginMaxFailures()));
+    out.put("auth.login.lockout", config.auth().loginLockout().toString());
+    out.put("auth.login.failure-delay", config.auth().loginFailureDelay().toString());
+    out.put("auth.login.failure-delay-max", config.auth().loginFailureDelayMax().toString());
+    out.put("auth.password.memory-kib", Integer.toString(config.auth().password().memoryKib()));
+    out.put("auth.password.iterations", Integer.toString(config.auth().password().iterations()));
+    out.put("auth.password.parallelism", Integer.toString(config.auth().password().parallelism()));
+    out.put("identity.dev-login.enabled", Boolean.toString(config.identity().devLoginEnabled()));
+    out.put("demo.load", Boolean.toString(config.demo().load()));
+    out.put("metrics.scrape-token", mask(config.metrics().scrapeToken()));
+    return out;
+  }
+
+  static boolean isSecret(String key) {
+    return SECRET_KEYS.contains(key);
+  }
+
+  /** The environment variable that overrides a key: http.port -> KANAVA_HTTP_PORT. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private KanavaConfig build() {
+    var http =
+        new KanavaConfig.Http(
+            nonBlank("http.host"),
+            intIn("http.port", 0, 65535),
+            intIn("http.body-limit-bytes", 1024, 16 * 1024 * 1024),
+            intIn("http.verticle-instances", 1, 256));
+    var db =
+        new KanavaConfig.Db(
+            optional("db.url").map(url -> validDbUrl("db.url", url)),
+            optional("db.user"),
+            optional("db.password"),
+            intIn("db.pool-size", 1, 1000),
+            Path.of(nonBlank("db.embedded.data-dir")),
+            intIn("db.embedded.port", 0, 65535));
+    var vertx = new KanavaConfig.VertxSettings(positiveDuration("vertx.max-event-loop-execute-time"));
+    var auth =
+        new KanavaConfig.Auth(
+            nonBlank("auth.issuer"),
+            positiveDuration("auth.access-token-ttl"),
+            positiveDuration("auth.refresh-token-ttl"),
+            intIn("auth.login.max-failures", 1, 1000),
+            positiveDuration("auth.login.lockout"),
+            duration("auth.login.failure-delay"),
+            duration("auth.login.failure-delay-max"),
+            new KanavaConfig.PasswordParams(
+                intIn("auth.password.memory-kib", 8 * 1024, 4 * 1024 * 1024),
+                intIn("auth.password.iterations", 1, 100),
+                intIn("auth.password.parallelism", 1, 64)));
+    if (auth.refreshTokenTtl().compareTo(auth.accessTokenTtl()) < 0) {
+      throw new ConfigException("auth.refresh-token-ttl", "must not be shorter than auth.access-token-ttl");
+    }
+    var identity = new KanavaConfig.Identity(bool("identity.dev-login.enabled"));
+    var demo = new KanavaConfig.Demo(bool("demo.load"));
+    var metrics = new KanavaConfig.Metrics(optional("metrics.scrape-token"));
+    metrics.scrapeToken().filter(t -> t.length() < 16).ifPresent(t -> {
+      throw new ConfigException("metrics.scrape-token", "must be at least 16 characters long");
+    });
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics);
+  }
+
+  private String raw(String key) {
+    String value = values.get(key);
+    if (value == null) {
+      throw new IllegalStateException("no default for " + key + " in " + DEFAULTS_RESOURCE);
+    }
+    return value.trim();
+  }
+
+  private Optional<String> optional(String key) {
+    return Optional.of(raw(key)).filter(s -> !s.isEmpty());
+  }
+
+  private String nonBlank(String key) {
+    String value = raw(key);
+    if (value.isEmpty()) {
+      throw new ConfigException(key, "must not be empty");
+    }
+    return value;
+  }
+
+  private int intIn(String key, int min, int max) {
+    String value = raw(key);
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "must be a whole number, got '" + shown(key, value) + "'");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + parsed);
+    }
+    return parsed;
+  }
+
+  private boolean bool(String key) {
+    String value = raw(key).toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key, "must be true or false, got '" + shown(key, value) + "'");
+    };
+  }
+
+  private Duration duration(String key) {
+    String value = raw(key);
+    try {
+      Duration d = Duration.parse(value);
+      if (d.isNegative()) {
+        throw new ConfigException(key, "must not be negative, got " + value);
+      }
+      return d;
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(key, "must be an ISO-8601 duration such as PT5M, got '" + shown(key, value) + "'");
+    }
+  }
+
+  private Duration positiveDuration(String key) {
+    Duration d = duration(key);
+    if (d.isZero()) {
+      throw new ConfigException(key, "must be longer than zero");
+    }
+    return d;
+  }
+
+  private static String validDbUrl(String key, String url) {
+    try {
+      URI uri = URI.create(url);
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        throw new ConfigException(key, "must start with postgresql://");
+      }
+      if (uri.getHost() == null || uri.getPath() == null || uri.getPath().length() < 2) {
+        throw new ConfigException(key, "must name a host and a database: postgresql://host:5432/kanava");
+      }
+      return url;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, "is not a valid URL");
+    }
+  }
+
+  private static String shown(String key, String value) {
+    return isSecret(key) ? "****" : value;
+  }
+
+  private static String mask(Optional<String> secret) {
+    return secret.isPresent() ? "****" : "";
+  }
+
+  private static String withoutUserInfo(String url) {
+    URI uri = URI.create(url);
+    return uri.getUserInfo() == null ? url : url.replace(uri.getRawUserInfo() + "@", "****@");
+  }
+
+  private static Map<String, String> defaults() {
+    Properties props = new Properties();
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the class path");
+      }
+      props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + DEFAULTS_RESOURCE, e);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+    return map;
+  }
+
+  private static Map<String, String> readFile(Path path) {
+    Properties props = new Properties();
+    try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      props.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException(CONFIG_FILE_ENV, "cannot read " + path + ": " + e.getMessage());
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+    return map;
+  }
+
+  private static Map<String, String> fromEnvironment(Map<String, String> env, Set<String> keys) {
+    Map<String, String> byEnvName = new LinkedHashMap<>();
+    keys.forEach(k -> byEnvName.put(envName(k), k));
+    Map<String, String> out = new LinkedHashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (!name.startsWith(ENV_PREFIX) || name.equals(CONFIG_FILE_ENV)) {
+            return;
+          }
+          String key = byEnvName.get(name);
+          if (key == null) {
+            throw new ConfigException(name, "is not a Kanava setting (see docs/configuration.md)");
+          }
+          out.put(key, value);
+        });
+    return out;
+  }
+
+  private static void merge(Map<String, String> into, Map<String, String> from, String source) {
+    from.forEach(
+        (key, value) -> {
+          if (!into.containsKey(key)) {
+            throw new ConfigException(key, "is not a Kanava setting (from " + source + "; see docs/configuration.md)");
+          }
+          into.put(key, value);
+        });
+  }
+
+  /** libpq's PG* variables fill in what db.url and db.user/db.password leave out. */
+  private static void applyPgVariables(Map<String, String> values, Map<String, String> env) {
+    String host = env.get("PGHOST");
+    if (values.get("db.url").isBlank() && host != null && !host.isBlank()) {
+      String port = env.getOrDefault("PGPORT", "5432");
+      String database = env.getOrDefault("PGDATABASE", env.getOrDefault("PGUSER", "postgres"));
+      values.put("db.url", "postgresql://" + host + ":" + port + "/" + database);
+    }
+    if (!values.get("db.url").isBlank()) {
+      if (values.get("db.user").isBlank() && env.containsKey("PGUSER")) {
+        values.put("db.user", env.get("PGUSER"));
+      }
+      if (values.get("db.password").isBlank() && env.containsKey("PGPASSWORD")) {
+        values.put("db.password", env.get("PGPASSWORD"));
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package fi.kanava.infra;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP listener: assembles the router from each feature's routes, the body limit, security
+ * headers, static pages and the one failure handler. Several instances share the port.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private final KanavaConfig.Http config;
+  private final List<Consumer<Router>> features;
+  private HttpServer server;
+
+  public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features) {
+    this.config = config;
+    this.features = features;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response()
+          .putHeader("x-content-type-options", "nosniff")
+          .putHeader("referrer-policy", "no-referrer")
+          .putHeader("x-frame-options", "DENY");
+      ctx.next();
+    });
+    router.route("/api/*").handler(ctx -> {
+      ctx.response().putHeader("cache-control", "no-store");
+      ctx.next();
+    });
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    features.forEach(feature -> feature.accept(router));
+    router.route("/api/*").handler(ctx -> ctx.fail(404));
+    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.route().failureHandler(new HttpErrors());
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+    return server.requestHandler(router).listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

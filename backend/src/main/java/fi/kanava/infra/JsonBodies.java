@@ -1,0 +1,87 @@
+package fi.kanava.infra;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.vertx.core.buffer.Buffer;
+import java.util.stream.Collectors;
+
+/**
+ * Decodes a request body once, at the edge, into a typed record. Strict: unknown fields, wrong
+ * types (no "5" for 5, no 1 for true), trailing garbage and duplicate keys are errors that name
+ * the field. Records validate their own required fields and ranges in their constructors by
+ * throwing {@link ApiError}.
+ */
+public final class JsonBodies {
+  private static final ObjectMapper MAPPER = strictMapper();
+
+  private JsonBodies() {}
+
+  public static <T> T decode(Buffer body, Class<T> type) {
+    if (body == null || body.length() == 0) {
+      throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
+    }
+    try {
+      T value = MAPPER.readValue(body.getBytes(), type);
+      if (value == null) {
+        throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
+      }
+      return value;
+    } catch (UnrecognizedPropertyException e) {
+      throw ApiError.badRequest("unknown_field", "Unknown field '" + e.getPropertyName() + "'");
+    } catch (MismatchedInputException e) {
+      if (e.getCause() instanceof ApiError apiError) {
+        throw apiError;
+      }
+      String field = fieldPath(e);
+      if (field.isEmpty()) {
+        throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
+      }
+      throw ApiError.badRequest("wrong_type", "Field '" + field + "' has the wrong type");
+    } catch (JsonParseException e) {
+      throw ApiError.badRequest("malformed_json", "The request body is not valid JSON");
+    } catch (JsonProcessingException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ApiError apiError) {
+        throw apiError;
+      }
+      throw ApiError.badRequest("malformed_json", "The request body could not be read");
+    } catch (java.io.IOException e) {
+      throw ApiError.badRequest("malformed_json", "The request body could not be read");
+    }
+  }
+
+  private static String fieldPath(MismatchedInputException e) {
+    return e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+
+  private static ObjectMapper strictMapper() {
+    JsonMapper mapper =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+    for (LogicalType type : LogicalType.values()) {
+      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+    }
+    mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+}

@@ -1,0 +1,53 @@
+package fi.kanava.infra;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The whole typed configuration, built once at start by {@link ConfigLoader}. */
+public record KanavaConfig(
+    Http http,
+    Db db,
+    VertxSettings vertx,
+    Auth auth,
+    Identity identity,
+    Demo demo,
+    Metrics metrics) {
+
+  public record Http(String host, int port, int bodyLimitBytes, int verticleInstances) {}
+
+  /** {@code url} empty means: start the embedded PostgreSQL. */
+  public record Db(
+      Optional<String> url,
+      Optional<String> user,
+      Optional<String> password,
+      int poolSize,
+      Path embeddedDataDir,
+      int embeddedPort) {
+
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+  }
+
+  public record VertxSettings(Duration maxEventLoopExecuteTime) {}
+
+  public record Auth(
+      String issuer,
+      Duration accessTokenTtl,
+      Duration refreshTokenTtl,
+      int loginMaxFailures,
+      Duration loginLockout,
+      Duration loginFailureDelay,
+      Duration loginFailureDelayMax,
+      PasswordParams password) {}
+
+  /** Argon2id cost parameters. */
+  public record PasswordParams(int memoryKib, int iterations, int parallelism) {}
+
+  public record Identity(boolean devLoginEnabled) {}
+
+  public record Demo(boolean load) {}
+
+  public record Metrics(Optional<String> scrapeToken) {}
+}

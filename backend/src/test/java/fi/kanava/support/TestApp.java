@@ -1,0 +1,117 @@
+package fi.kanava.support;
+
+import fi.kanava.Application;
+import fi.kanava.infra.ConfigLoader;
+import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.KanavaConfig;
+import fi.kanava.infra.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole Kanava node for a test class: a fresh database in the shared embedded PostgreSQL, Vert.x
+ * with a low blocked-thread limit, a clock the test controls and an HTTP client.
+ */
+public final class TestApp implements AutoCloseable {
+  public static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
+
+  public final MutableClock clock = new MutableClock(START);
+  public final Vertx vertx;
+  public final Application app;
+  public final WebClient http;
+  public final KanavaConfig config;
+  public final DbTarget db;
+
+  private TestApp(Map<String, String> overrides) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("http.port", "0");
+    settings.put("http.host", "127.0.0.1");
+    settings.put("http.verticle-instances", "1");
+    settings.put("db.pool-size", "4");
+    settings.put("auth.login.failure-delay", "PT0.005S");
+    settings.put("auth.login.failure-delay-max", "PT0.02S");
+    settings.put("auth.password.memory-kib", "8192");
+    settings.put("auth.password.iterations", "1");
+    settings.putAll(overrides);
+    config = ConfigLoader.withOverrides(settings);
+    db = TestDb.newDatabase();
+    PrometheusMeterRegistry registry = Metrics.createRegistry();
+    vertx = Metrics.vertx(new VertxOptions()
+        .setMaxEventLoopExecuteTime(100)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(50)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
+    app = await(Application.start(vertx, config, db, clock, registry));
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port()));
+  }
+
+  public static TestApp start() {
+    return new TestApp(Map.of());
+  }
+
+  public static TestApp start(Map<String, String> overrides) {
+    return new TestApp(overrides);
+  }
+
+  public Pool pool() {
+    return app.pool();
+  }
+
+  /** Waits for a future from the test thread (never an event loop). */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Object body) {
+    HttpRequest<Buffer> request = http.request(method, path);
+    if (token != null) {
+      request.putHeader("authorization", "Bearer " + token);
+    }
+    Future<HttpResponse<Buffer>> response;
+    if (body == null) {
+      response = request.send();
+    } else if (body instanceof JsonObject json) {
+      response = request.sendJsonObject(json);
+    } else {
+      response = request.putHeader("content-type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+    }
+    return await(response);
+  }
+
+  public HttpResponse<Buffer> get(String path, String token) {
+    return send(HttpMethod.GET, path, token, null);
+  }
+
+  public HttpResponse<Buffer> post(String path, String token, Object body) {
+    return send(HttpMethod.POST, path, token, body);
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    await(vertx.close());
+  }
+}

@@ -11,13 +11,15 @@ public final class Migrations {
   private Migrations() {}
 
   public static void migrate(DbTarget target) {
-    var result =
+    Flyway flyway =
         Flyway.configure()
             .dataSource(target.jdbcUrl(), target.user(), target.password())
             .locations("classpath:db/migration")
             .failOnMissingLocations(true)
-            .load()
-            .migrate();
-    log.info("Database schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);
+            .load();
+    var result = flyway.migrate();
+    var current = flyway.info().current();
+    log.info("Database schema at version {} ({} migration(s) applied now)",
+        current == null ? "none" : current.getVersion(), result.migrationsExecuted);
   }
 }

@@ -82,7 +82,7 @@ public final class Application {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
     AccessTokens accessTokens = new AccessTokens(vertx, keys, auth, clock);
-    Sessions sessions = new Sessions(pool, accessTokens, auth.refreshTokenTtl(), clock);
+    Sessions sessions = new Sessions(pool, accessTokens, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
     AuditLog audit = new AuditLog(pool);
     AccessGuard guard = new AccessGuard(new AccessPolicy(), audit, clock);
     Authenticator authenticator = new Authenticator(accessTokens);

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,16 @@ public final class Main {
     }
     ConfigLoader.describe(config).forEach((key, value) -> log.info("config {} = {}", key, value));
 
-    EmbeddedDatabase embedded = null;
+    // The hook is in place before anything starts, so whatever did start is stopped on Ctrl-C.
+    AtomicReference<EmbeddedDatabase> embedded = new AtomicReference<>();
+    AtomicReference<Vertx> vertxRef = new AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertxRef.get(), embedded.get()), "kanava-shutdown"));
+
     DbTarget db;
     try {
       if (config.db().embedded()) {
-        embedded = EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort());
-        db = embedded.target();
+        embedded.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort()));
+        db = embedded.get().target();
       } else {
         db = DbTarget.fromConfig(config.db());
       }
@@ -77,9 +82,7 @@ public final class Main {
     Vertx vertx = Metrics.vertx(new VertxOptions()
         .setMaxEventLoopExecuteTime(config.vertx().maxEventLoopExecuteTime().toNanos())
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS), registry);
-
-    EmbeddedDatabase database = embedded;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, database), "kanava-shutdown"));
+    vertxRef.set(vertx);
 
     try {
       Application app = Application.start(vertx, config, db, Clock.systemUTC(), registry).await();
@@ -94,10 +97,12 @@ public final class Main {
 
   private static void shutdown(Vertx vertx, EmbeddedDatabase embedded) {
     log.info("Shutting down");
-    try {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("Vert.x did not close cleanly", e);
+    if (vertx != null) {
+      try {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x did not close cleanly", e);
+      }
     }
     if (embedded != null) {
       try {

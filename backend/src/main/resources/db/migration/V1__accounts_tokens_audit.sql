@@ -60,6 +60,8 @@ create table patient (
 create table refresh_token (
   id              uuid primary key,
   family_id       uuid not null,
+  -- when the family's first token was issued: no token of the family outlives the session limit
+  family_started  timestamptz not null,
   subject_kind    text not null check (subject_kind in ('professional', 'patient')),
   subject_id      uuid not null,
   token_hash      bytea not null unique,

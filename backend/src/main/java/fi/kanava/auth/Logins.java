@@ -126,6 +126,14 @@ public final class Logins {
         });
   }
 
+  /** Forgets failure counts that no longer matter: no lock in force and the last failure older than a lock-out. */
+  public Future<Integer> purgeStale() {
+    Instant now = clock.instant();
+    return pool.preparedQuery("delete from login_throttle where last_failure_at < $1 and (locked_until is null or locked_until < $2)")
+        .execute(Tuple.of(Sessions.at(now.minus(throttle.lockout())), Sessions.at(now)))
+        .map(rows -> rows.rowCount());
+  }
+
   private Future<Void> delay(Duration duration) {
     if (duration.isZero()) {
       return Future.succeededFuture();

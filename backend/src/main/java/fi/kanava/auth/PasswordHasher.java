@@ -21,12 +21,11 @@ public final class PasswordHasher {
 
   private final PasswordParams params;
   private final SecureRandom random = new SecureRandom();
-  /** Verified against when the username is unknown, so that the answer takes as long. */
-  private final String decoy;
+  /** Verified against when the username is unknown, so that the answer takes as long; made on first use, on a worker. */
+  private volatile String decoy;
 
   public PasswordHasher(PasswordParams params) {
     this.params = params;
-    this.decoy = hash("decoy password that matches nothing");
   }
 
   public String hash(String password) {
@@ -39,6 +38,15 @@ public final class PasswordHasher {
 
   /** True when the password matches; false for a mismatch or an unreadable hash. */
   public boolean verify(String password, String encoded) {
+    try {
+      return verifyOrThrow(password, encoded);
+    } catch (IllegalArgumentException e) {
+      // an unreadable stored hash (bad number or Base64) matches nothing
+      return false;
+    }
+  }
+
+  private boolean verifyOrThrow(String password, String encoded) {
     String[] parts = encoded.split("\\$");
     if (parts.length != 6 || !parts[1].equals("argon2id") || !parts[2].equals("v=19")) {
       return false;
@@ -69,7 +77,12 @@ public final class PasswordHasher {
 
   /** Spends the time of one verification and returns false: for unknown usernames. */
   public boolean verifyDecoy(String password) {
-    verify(password, decoy);
+    String current = decoy;
+    if (current == null) {
+      current = hash("decoy password that matches nothing");
+      decoy = current;
+    }
+    verify(password, current);
     return false;
   }
 

@@ -34,19 +34,21 @@ public final class Sessions {
   private final Pool pool;
   private final AccessTokens accessTokens;
   private final Duration refreshTtl;
+  private final Duration sessionMax;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public Sessions(Pool pool, AccessTokens accessTokens, Duration refreshTtl, Clock clock) {
+  public Sessions(Pool pool, AccessTokens accessTokens, Duration refreshTtl, Duration sessionMax, Clock clock) {
     this.pool = pool;
     this.accessTokens = accessTokens;
     this.refreshTtl = refreshTtl;
+    this.sessionMax = sessionMax;
     this.clock = clock;
   }
 
   /** Starts a new token family for the principal. */
   public Future<TokenPair> open(SqlClient client, Principal principal) {
-    return issue(client, principal, UUID.randomUUID());
+    return issue(client, principal, UUID.randomUUID(), clock.instant());
   }
 
   public Future<TokenPair> open(Principal principal) {
@@ -84,7 +86,7 @@ public final class Sessions {
   private Future<Outcome> rotate(SqlClient tx, Buffer hash) {
     Instant now = clock.instant();
     return tx.preparedQuery(
-            "select id, family_id, subject_kind, subject_id, expires_at, used_at, revoked_at"
+            "select id, family_id, family_started, subject_kind, subject_id, expires_at, used_at, revoked_at"
                 + " from refresh_token where token_hash = $1 for update")
         .execute(Tuple.of(hash))
         .compose(
@@ -116,7 +118,8 @@ public final class Sessions {
                       principal ->
                           principal == null
                               ? revokeFamily(tx, familyId, "subject_disabled").map(v -> new Outcome(null, invalid()))
-                              : issue(tx, principal, familyId).map(pair -> new Outcome(pair, null)));
+                              : issue(tx, principal, familyId, row.getOffsetDateTime("family_started").toInstant())
+                                  .map(pair -> new Outcome(pair, null)));
             });
   }
 
@@ -145,18 +148,22 @@ public final class Sessions {
         .mapEmpty();
   }
 
-  private Future<TokenPair> issue(SqlClient client, Principal principal, UUID familyId) {
+  private Future<TokenPair> issue(SqlClient client, Principal principal, UUID familyId, Instant familyStarted) {
     Instant now = clock.instant();
+    Instant idleLimit = now.plus(refreshTtl);
+    Instant sessionLimit = familyStarted.plus(sessionMax);
+    Instant expires = idleLimit.isBefore(sessionLimit) ? idleLimit : sessionLimit;
     byte[] raw = new byte[REFRESH_TOKEN_BYTES];
     random.nextBytes(raw);
     String refreshToken = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     return client
         .preparedQuery(
-            "insert into refresh_token (id, family_id, subject_kind, subject_id, token_hash, issued_at, expires_at)"
-                + " values ($1, $2, $3, $4, $5, $6, $7)")
+            "insert into refresh_token (id, family_id, family_started, subject_kind, subject_id, token_hash, issued_at, expires_at)"
+                + " values ($1, $2, $3, $4, $5, $6, $7, $8)")
         .execute(
-            Tuple.of(UUID.randomUUID(), familyId, principal.kind().code(), principal.id(), hash(refreshToken), at(now))
-                .addValue(at(now.plus(refreshTtl))))
+            Tuple.of(UUID.randomUUID(), familyId, at(familyStarted), principal.kind().code(), principal.id(), hash(refreshToken))
+                .addValue(at(now))
+                .addValue(at(expires)))
         .map(v -> new TokenPair(accessTokens.issue(principal), refreshToken, accessTokens.ttlSeconds()));
   }
 

@@ -74,6 +74,7 @@ public final class ConfigLoader {
     out.put("auth.issuer", config.auth().issuer());
     out.put("auth.access-token-ttl", config.auth().accessTokenTtl().toString());
     out.put("auth.refresh-token-ttl", config.auth().refreshTokenTtl().toString());
+    out.put("auth.session-max-duration", config.auth().sessionMaxDuration().toString());
     out.put("auth.login.max-failures", Integer.toString(config.auth().loginMaxFailures()));
     out.put("auth.login.lockout", config.auth().loginLockout().toString());
     out.put("auth.login.failure-delay", config.auth().loginFailureDelay().toString());
@@ -117,6 +118,7 @@ public final class ConfigLoader {
             nonBlank("auth.issuer"),
             positiveDuration("auth.access-token-ttl"),
             positiveDuration("auth.refresh-token-ttl"),
+            positiveDuration("auth.session-max-duration"),
             intIn("auth.login.max-failures", 1, 1000),
             positiveDuration("auth.login.lockout"),
             duration("auth.login.failure-delay"),
@@ -127,6 +129,9 @@ public final class ConfigLoader {
                 intIn("auth.password.parallelism", 1, 64)));
     if (auth.refreshTokenTtl().compareTo(auth.accessTokenTtl()) < 0) {
       throw new ConfigException("auth.refresh-token-ttl", "must not be shorter than auth.access-token-ttl");
+    }
+    if (auth.sessionMaxDuration().compareTo(auth.refreshTokenTtl()) < 0) {
+      throw new ConfigException("auth.session-max-duration", "must not be shorter than auth.refresh-token-ttl");
     }
     var identity = new KanavaConfig.Identity(bool("identity.dev-login.enabled"));
     var demo = new KanavaConfig.Demo(bool("demo.load"));

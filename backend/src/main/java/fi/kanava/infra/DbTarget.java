@@ -1,19 +1,25 @@
 package fi.kanava.infra;
 
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 
 /** Where the PostgreSQL server is and who we connect as: enough for both Flyway (JDBC) and the Vert.x pool. */
-public record DbTarget(String host, int port, String database, String user, String password) {
+public record DbTarget(String host, int port, String database, String user, String password, SslMode sslMode) {
+
+  public DbTarget(String host, int port, String database, String user, String password) {
+    this(host, port, database, user, password, SslMode.DISABLE);
+  }
 
   public static DbTarget fromConfig(KanavaConfig.Db db) {
     PgConnectOptions options = PgConnectOptions.fromUri(db.url().orElseThrow());
     String user = db.user().orElse(options.getUser());
     String password = db.password().orElse(options.getPassword());
-    return new DbTarget(options.getHost(), options.getPort(), options.getDatabase(), user, password);
+    SslMode ssl = options.getSslMode() == null ? SslMode.DISABLE : options.getSslMode();
+    return new DbTarget(options.getHost(), options.getPort(), options.getDatabase(), user, password, ssl);
   }
 
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?sslmode=" + sslMode.value;
   }
 
   public PgConnectOptions connectOptions() {
@@ -23,6 +29,7 @@ public record DbTarget(String host, int port, String database, String user, Stri
         .setDatabase(database)
         .setUser(user)
         .setPassword(password)
+        .setSslMode(sslMode)
         .setCachePreparedStatements(true)
         .setPipeliningLimit(256);
   }
@@ -30,6 +37,6 @@ public record DbTarget(String host, int port, String database, String user, Stri
   /** Never print the password. */
   @Override
   public String toString() {
-    return "DbTarget[" + user + "@" + host + ":" + port + "/" + database + "]";
+    return "DbTarget[" + user + "@" + host + ":" + port + "/" + database + ", sslmode=" + sslMode.value + "]";
   }
 }

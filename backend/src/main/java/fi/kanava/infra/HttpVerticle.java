@@ -42,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
     features.forEach(feature -> feature.accept(router));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new HttpErrors());
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
     return server.requestHandler(router).listen();

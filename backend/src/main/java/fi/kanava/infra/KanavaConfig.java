@@ -36,6 +36,7 @@ public record KanavaConfig(
       String issuer,
       Duration accessTokenTtl,
       Duration refreshTokenTtl,
+      Duration sessionMaxDuration,
       int loginMaxFailures,
       Duration loginLockout,
       Duration loginFailureDelay,

@@ -54,6 +54,7 @@ public final class OpsRoutes {
     allowed
         .onSuccess(v -> ctx.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+            .putHeader("cache-control", "no-store")
             .end(registry.scrape()))
         .onFailure(ctx::fail);
   }

@@ -179,6 +179,21 @@ class SignInAndTokensTest {
     }
 
     @Test
+    void refreshing_keeps_a_session_alive_only_up_to_the_session_limit() {
+      f.account("session-max", "nurse");
+      String refreshToken = f.login("session-max").getString("refreshToken");
+      // refresh every 1h50m (inside the 2h idle limit): the last token still ends with the 12h session
+      for (int i = 0; i < 6; i++) {
+        t.clock.advance(Duration.ofMinutes(110));
+        HttpResponse<Buffer> response = refresh(refreshToken);
+        assertThat(response.statusCode()).as("refresh %d", i).isEqualTo(200);
+        refreshToken = response.bodyAsJsonObject().getString("refreshToken");
+      }
+      t.clock.advance(Duration.ofMinutes(110));
+      assertError(refresh(refreshToken), 401, "refresh_token_expired");
+    }
+
+    @Test
     void logout_revokes_the_family_and_logging_out_twice_is_harmless() {
       f.account("logout", "nurse");
       String refreshToken = f.login("logout").getString("refreshToken");

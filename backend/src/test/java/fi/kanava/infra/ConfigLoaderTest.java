@@ -43,7 +43,7 @@ class ConfigLoaderTest {
         "PGPASSWORD", "pw"), Optional.empty(), Map.of());
     assertThat(config.db().embedded()).isFalse();
     DbTarget target = DbTarget.fromConfig(config.db());
-    assertThat(target.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/kanava");
+    assertThat(target.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/kanava?sslmode=disable");
     assertThat(target.user()).isEqualTo("app");
     assertThat(target.toString()).doesNotContain("pw");
   }

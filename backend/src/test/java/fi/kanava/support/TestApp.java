@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * with a low blocked-thread limit, a clock the test controls and an HTTP client.
  */
 public final class TestApp implements AutoCloseable {
+  /** An event-loop task longer than this fails the test (the default in production is 2 s). */
+  public static final long BLOCKED_THREAD_LIMIT_MS = 200;
   public static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
 
   public final MutableClock clock = new MutableClock(START);
@@ -51,8 +53,10 @@ public final class TestApp implements AutoCloseable {
     db = TestDb.newDatabase();
     PrometheusMeterRegistry registry = Metrics.createRegistry();
     vertx = Metrics.vertx(new VertxOptions()
-        .setMaxEventLoopExecuteTime(100)
+        .setMaxEventLoopExecuteTime(BLOCKED_THREAD_LIMIT_MS)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setWarningExceptionTime(BLOCKED_THREAD_LIMIT_MS)
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(50)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
     app = await(Application.start(vertx, config, db, clock, registry));

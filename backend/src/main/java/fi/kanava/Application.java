@@ -16,6 +16,13 @@ import fi.kanava.auth.PasswordHasher;
 import fi.kanava.auth.Patients;
 import fi.kanava.auth.Sessions;
 import fi.kanava.auth.SigningKeys;
+import fi.kanava.chat.ChatMetrics;
+import fi.kanava.chat.ChatRoutes;
+import fi.kanava.chat.ChatService;
+import fi.kanava.chat.Conversations;
+import fi.kanava.chat.Queues;
+import fi.kanava.chat.Routing;
+import fi.kanava.chat.WaitingLists;
 import fi.kanava.infra.DbTarget;
 import fi.kanava.infra.HttpVerticle;
 import fi.kanava.infra.KanavaConfig;
@@ -43,6 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
+  private static final java.time.Duration MAINTENANCE_INTERVAL = java.time.Duration.ofMinutes(10);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -51,7 +59,7 @@ public final class Application {
 
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
-      AccessGuard guard, Sessions sessions, PasswordHasher hasher) {}
+      AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, ChatService chat) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services) {
     this.vertx = vertx;
@@ -98,18 +106,31 @@ public final class Application {
     }
     AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator);
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard);
-    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount);
+
+    ChatMetrics chatMetrics = new ChatMetrics(registry);
+    Queues queues = new Queues(pool, clock);
+    WaitingLists waiting = new WaitingLists(vertx, pool, queues, clock);
+    Conversations conversations = new Conversations(vertx, pool, clock, queues, guard, waiting, chatMetrics, config.chat());
+    Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics);
+    conversations.routing(routing);
+    ChatService chat = new ChatService(vertx, pool, clock, config, authenticator, queues, waiting, conversations, routing, chatMetrics);
+    ChatRoutes chatRoutes = new ChatRoutes(queues, conversations, routing, guard, authenticator);
+    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, chatRoutes::mount);
 
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-          HttpVerticle verticle = new HttpVerticle(config.http(), features);
+          HttpVerticle verticle = new HttpVerticle(config.http(), features, chat::handshake);
           first.compareAndSet(null, verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.http().verticleInstances()))
         .map(id -> {
+          chat.startTimers();
+          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> logins.purgeStale()
+              .onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e)));
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
-          return new Application(vertx, pool, port, new Services(accounts, organisations, patients, audit, guard, sessions, hasher));
+          return new Application(vertx, pool, port,
+              new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, chat));
         });
   }
 

@@ -2,6 +2,8 @@ package fi.kanava;
 
 import fi.kanava.auth.Accounts;
 import fi.kanava.auth.Organisations;
+import fi.kanava.chat.QueueSettings;
+import fi.kanava.chat.Queues;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -42,6 +44,29 @@ public final class DemoData {
       new String[] {"liikuntaneuvoja", "Leo Liikuntaneuvoja", "partner", null, "rovaniemi-liikunta", null, "fi"},
       new String[] {"esihenkilo", "Eija Esihenkilö", "supervisor", null, "lappi", "lappi-digi", "fi"});
 
+  /** Demo queue definitions (resources demo/*.json) and the usernames that serve them. */
+  private static final List<String[]> QUEUES = List.of(
+      new String[] {"nurse-chat", "hoitaja", "sairaanhoitaja", "laakari"},
+      new String[] {"dental", "suuhygienisti"});
+
+  private static Future<Void> demoQueue(Application.Services services, String queueId, List<String> usernames) {
+    JsonObject definition;
+    try (var in = DemoData.class.getClassLoader().getResourceAsStream("demo/" + queueId + ".json")) {
+      definition = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException | NullPointerException e) {
+      return Future.failedFuture(new IllegalStateException("demo queue " + queueId + " is missing", e));
+    }
+    return services.queues().create(decode(definition, QueueSettings.Request.class).validate(null))
+        .compose(v -> services.accounts().list())
+        .compose(accounts -> {
+          List<java.util.UUID> ids = accounts.stream().map(JsonObject.class::cast)
+              .filter(a -> usernames.contains(a.getString("username")))
+              .map(a -> java.util.UUID.fromString(a.getString("id"))).toList();
+          return services.queues().setMembers(queueId, new Queues.Members(ids));
+        })
+        .mapEmpty();
+  }
+
   public static Future<Void> load(Pool pool, Application.Services services) {
     return pool.query("select 1 from organisation where id = 'lappi'").execute().compose(rows -> {
       if (rows.size() > 0) {
@@ -68,6 +93,9 @@ public final class DemoData {
           body.put("unitId", a[5]);
         }
         chain = chain.compose(v -> accounts.create(decode(body, Accounts.NewAccount.class)).mapEmpty());
+      }
+      for (String[] queue : QUEUES) {
+        chain = chain.compose(v -> demoQueue(services, queue[0], List.of(queue).subList(1, queue.length)));
       }
       return chain.onSuccess(v -> log.info("Demo data loaded"));
     }).onSuccess(v -> log.info("Demo accounts: {} (password '{}')",

@@ -41,7 +41,9 @@ public final class AccessPolicy {
     MANAGE_QUEUES,
     /** Aggregated figures: queue lengths, waits, outcomes, NPS. No message bodies. */
     READ_FIGURES,
-    READ_OWN_ACCESS_LOG
+    READ_OWN_ACCESS_LOG,
+    /** The professional console: waiting lists, own conversations, canned phrases. */
+    USE_CONSOLE
   }
 
   public enum ConversationState {
@@ -103,6 +105,10 @@ public final class AccessPolicy {
               : Decision.deny("figures_role_only");
       case READ_OWN_ACCESS_LOG ->
           principal.isPatient() ? Decision.allow("patient_own") : Decision.deny("patients_only");
+      case USE_CONSOLE ->
+          principal.role().filter(r -> r.isCareProfessional() || r == Role.PARTNER).isPresent()
+              ? Decision.allow("care_role")
+              : Decision.deny("care_roles_only");
     };
   }
 

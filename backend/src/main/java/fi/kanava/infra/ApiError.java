@@ -11,6 +11,7 @@ public final class ApiError extends RuntimeException {
   private final int status;
   private final String code;
   private final long retryAfterSeconds;
+  private final JsonObject details = new JsonObject();
 
   public ApiError(int status, String code, String message) {
     this(status, code, message, 0);
@@ -61,7 +62,13 @@ public final class ApiError extends RuntimeException {
     return code;
   }
 
+  /** Adds a field to the error body, such as the question an answer failed on. Returns this. */
+  public ApiError with(String field, Object value) {
+    details.put(field, value);
+    return this;
+  }
+
   public JsonObject toJson() {
-    return new JsonObject().put("code", code).put("message", getMessage());
+    return details.copy().put("code", code).put("message", getMessage());
   }
 }

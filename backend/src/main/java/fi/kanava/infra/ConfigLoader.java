@@ -85,6 +85,17 @@ public final class ConfigLoader {
     out.put("identity.dev-login.enabled", Boolean.toString(config.identity().devLoginEnabled()));
     out.put("demo.load", Boolean.toString(config.demo().load()));
     out.put("metrics.scrape-token", mask(config.metrics().scrapeToken()));
+    out.put("ws.allowed-origins", String.join(",", config.ws().allowedOrigins()));
+    out.put("ws.max-frame-bytes", Integer.toString(config.ws().maxFrameBytes()));
+    out.put("ws.rate-limit-per-second", Integer.toString(config.ws().rateLimitPerSecond()));
+    out.put("ws.rate-limit-burst", Integer.toString(config.ws().rateLimitBurst()));
+    out.put("ws.auth-timeout", config.ws().authTimeout().toString());
+    out.put("routing.accept-timeout", config.routing().acceptTimeout().toString());
+    out.put("routing.offline-grace", config.routing().offlineGrace().toString());
+    out.put("routing.heartbeat-interval", config.routing().heartbeatInterval().toString());
+    out.put("routing.sweep-interval", config.routing().sweepInterval().toString());
+    out.put("chat.idle-warning", config.chat().idleWarning().toString());
+    out.put("chat.idle-close", config.chat().idleClose().toString());
     return out;
   }
 
@@ -139,7 +150,40 @@ public final class ConfigLoader {
     metrics.scrapeToken().filter(t -> t.length() < 16).ifPresent(t -> {
       throw new ConfigException("metrics.scrape-token", "must be at least 16 characters long");
     });
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics);
+    var ws = new KanavaConfig.Ws(
+        origins("ws.allowed-origins"),
+        intIn("ws.max-frame-bytes", 1024, 65536),
+        intIn("ws.rate-limit-per-second", 1, 10000),
+        intIn("ws.rate-limit-burst", 1, 100000),
+        positiveDuration("ws.auth-timeout"));
+    var routing = new KanavaConfig.Routing(
+        positiveDuration("routing.accept-timeout"),
+        positiveDuration("routing.offline-grace"),
+        positiveDuration("routing.heartbeat-interval"),
+        positiveDuration("routing.sweep-interval"));
+    if (routing.offlineGrace().compareTo(routing.heartbeatInterval().multipliedBy(2)) < 0) {
+      throw new ConfigException("routing.offline-grace", "must be at least twice routing.heartbeat-interval");
+    }
+    var chat = new KanavaConfig.Chat(positiveDuration("chat.idle-warning"), positiveDuration("chat.idle-close"));
+    if (chat.idleClose().compareTo(chat.idleWarning()) <= 0) {
+      throw new ConfigException("chat.idle-close", "must be longer than chat.idle-warning");
+    }
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat);
+  }
+
+  private java.util.List<String> origins(String key) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw(key).split(",")) {
+      String origin = part.strip();
+      if (origin.isEmpty()) {
+        continue;
+      }
+      if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+        throw new ConfigException(key, "'" + origin + "' is not an origin such as https://chat.example.fi");
+      }
+      out.add(origin);
+    }
+    return java.util.List.copyOf(out);
   }
 
   private String raw(String key) {

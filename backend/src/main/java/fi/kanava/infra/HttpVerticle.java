@@ -1,6 +1,9 @@
 package fi.kanava.infra;
 
+import fi.kanava.chat.ChatService;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -17,11 +20,13 @@ import java.util.function.Consumer;
 public final class HttpVerticle extends VerticleBase {
   private final KanavaConfig.Http config;
   private final List<Consumer<Router>> features;
+  private final Handler<ServerWebSocketHandshake> webSockets;
   private HttpServer server;
 
-  public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features) {
+  public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features, Handler<ServerWebSocketHandshake> webSockets) {
     this.config = config;
     this.features = features;
+    this.webSockets = webSockets;
   }
 
   @Override
@@ -44,8 +49,18 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new HttpErrors());
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
-    return server.requestHandler(router).listen();
+    router.get("/console").handler(ctx -> ctx.reroute("/console.html"));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setWebSocketSubProtocols(List.of(ChatService.PROTOCOL))
+        // frames are checked against ws.max-frame-bytes by the socket; this is the hard cap
+        .setMaxWebSocketFrameSize(65536)
+        .setMaxWebSocketMessageSize(65536));
+    return server.requestHandler(router)
+        .webSocketHandshakeHandler(webSockets)
+        .webSocketHandler(ws -> { })
+        .listen();
   }
 
   public int actualPort() {

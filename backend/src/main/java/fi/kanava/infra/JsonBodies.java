@@ -30,12 +30,19 @@ public final class JsonBodies {
     if (body == null || body.length() == 0) {
       throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
     }
+    return decode(body.getBytes(), type);
+  }
+
+  /** Decodes JSON text; the same rules and error codes as for request bodies. */
+  public static <T> T decode(byte[] json, Class<T> type) {
     try {
-      T value = MAPPER.readValue(body.getBytes(), type);
+      T value = MAPPER.readValue(json, type);
       if (value == null) {
         throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
       }
       return value;
+    } catch (com.fasterxml.jackson.databind.exc.InvalidTypeIdException e) {
+      throw ApiError.badRequest("unknown_type", "Unknown type '" + e.getTypeId() + "'");
     } catch (UnrecognizedPropertyException e) {
       throw ApiError.badRequest("unknown_field", "Unknown field '" + e.getPropertyName() + "'");
     } catch (MismatchedInputException e) {

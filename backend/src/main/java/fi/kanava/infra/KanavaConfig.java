@@ -12,7 +12,17 @@ public record KanavaConfig(
     Auth auth,
     Identity identity,
     Demo demo,
-    Metrics metrics) {
+    Metrics metrics,
+    Ws ws,
+    Routing routing,
+    Chat chat) {
+
+  public record Ws(java.util.List<String> allowedOrigins, int maxFrameBytes, int rateLimitPerSecond, int rateLimitBurst,
+      Duration authTimeout) {}
+
+  public record Routing(Duration acceptTimeout, Duration offlineGrace, Duration heartbeatInterval, Duration sweepInterval) {}
+
+  public record Chat(Duration idleWarning, Duration idleClose) {}
 
   public record Http(String host, int port, int bodyLimitBytes, int verticleInstances) {}
 

@@ -1,0 +1,58 @@
+package fi.kanava.chat;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Event-bus addresses and event shapes for chat fan-out. Events are JSON so that a clustered event
+ * bus can carry them between nodes; they are notifications only, Postgres holds every fact.
+ */
+public final class ChatEvents {
+  private static final String CONVERSATION = "kanava.conversation.";
+  private static final String PROFESSIONAL = "kanava.professional.";
+  private static final String QUEUE = "kanava.queue.";
+
+  /** Event kinds on a conversation's address. */
+  public static final String MESSAGE = "message";
+  public static final String TYPING = "typing";
+  public static final String READ = "read";
+  public static final String STATE = "state";
+
+  private ChatEvents() {}
+
+  public static String conversation(UUID id) {
+    return CONVERSATION + id;
+  }
+
+  public static String professional(UUID id) {
+    return PROFESSIONAL + id;
+  }
+
+  public static String queue(String id) {
+    return QUEUE + id;
+  }
+
+  /**
+   * A committed message. {@code frame} is what goes on the wire; notes are for professionals only.
+   * {@code committedAt} (wall-clock milliseconds) lets receivers measure delivery latency.
+   */
+  public static void message(EventBus bus, UUID conversationId, JsonObject frame) {
+    bus.publish(conversation(conversationId), new JsonObject()
+        .put("event", MESSAGE)
+        .put("seq", frame.getLong("seq"))
+        .put("professionalsOnly", "note".equals(frame.getString("kind")))
+        .put("committedAt", System.currentTimeMillis())
+        .put("frame", frame));
+  }
+
+  /** A state change: {@code view} is the professional's view; patients' sockets strip it. */
+  public static void state(EventBus bus, UUID conversationId, JsonObject view) {
+    bus.publish(conversation(conversationId), new JsonObject().put("event", STATE).put("view", view));
+  }
+
+  /** Ephemeral: typing and read receipts. {@code origin} is the socket that caused it (not echoed back). */
+  public static void signal(EventBus bus, UUID conversationId, String event, JsonObject frame, String origin) {
+    bus.publish(conversation(conversationId), new JsonObject().put("event", event).put("frame", frame).put("origin", origin));
+  }
+}

@@ -1,0 +1,408 @@
+package fi.kanava.chat;
+
+import fi.kanava.auth.AccessGuard;
+import fi.kanava.auth.AccessPolicy.Actor;
+import fi.kanava.auth.AccessPolicy.ConversationAction;
+import fi.kanava.auth.Principal;
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.KanavaConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Conversations from the queue to the close: entering (with the questionnaire), messages with
+ * sequence numbers and idempotent retries, reads, taking and accepting, closing, and the idle
+ * rules. Every write is one transaction; events go on the bus only after commit. Access is decided
+ * by the {@link AccessGuard}, which also audits.
+ */
+public final class Conversations {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Clock clock;
+  private final Queues queues;
+  private final AccessGuard guard;
+  private final WaitingLists waiting;
+  private final ChatMetrics metrics;
+  private final KanavaConfig.Chat config;
+  private Routing routing;
+
+  public Conversations(Vertx vertx, Pool pool, Clock clock, Queues queues, AccessGuard guard, WaitingLists waiting, ChatMetrics metrics,
+      KanavaConfig.Chat config) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.clock = clock;
+    this.queues = queues;
+    this.guard = guard;
+    this.waiting = waiting;
+    this.metrics = metrics;
+    this.config = config;
+  }
+
+  /** Routing and conversations call each other; routing is wired in after both exist. */
+  public void routing(Routing routing) {
+    this.routing = routing;
+  }
+
+  // --- reading --------------------------------------------------------------------------------------
+
+  public Future<ConversationRecord> load(UUID id) {
+    return load(pool, id, false);
+  }
+
+  static Future<ConversationRecord> load(SqlClient client, UUID id, boolean forUpdate) {
+    return client.preparedQuery(ConversationRecord.SELECT + "where c.id = $1" + (forUpdate ? " for update of c" : ""))
+        .execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(notFound())
+            : Future.succeededFuture(ConversationRecord.from(rows.iterator().next())));
+  }
+
+  /** The actor with the queues they serve, as the access policy needs it. */
+  public Future<Actor> actor(Principal principal) {
+    if (principal.isPatient()) {
+      return Future.succeededFuture(Actor.of(principal));
+    }
+    return queues.servedBy(pool, principal.id()).map(served -> new Actor(principal, new HashSet<>(served)));
+  }
+
+  /** Checks (and audits) access, then hands over the conversation. */
+  public Future<ConversationRecord> authorized(Principal principal, UUID id, ConversationAction action, String purpose) {
+    return load(id).compose(c -> actor(principal)
+        .compose(actor -> guard.require(actor, action, id, c.facts(), purpose))
+        .map(c));
+  }
+
+  /** The view the principal may see, with position and estimate while waiting. */
+  public Future<JsonObject> view(Principal principal, ConversationRecord c) {
+    JsonObject view = principal.isPatient() ? c.patientView() : c.professionalView();
+    if (!c.isQueued()) {
+      return Future.succeededFuture(view);
+    }
+    return waiting.positionOf(c).map(position -> view.mergeIn(position));
+  }
+
+  /** Messages after a sequence number (history for REST and for resuming a socket). */
+  public Future<List<JsonObject>> messages(Principal principal, UUID id, long after, int limit) {
+    return Messages.between(pool, id, after, Long.MAX_VALUE, !principal.isPatient(), limit);
+  }
+
+  public Future<List<JsonObject>> messagesBetween(UUID id, long after, long before, boolean includeNotes) {
+    return Messages.between(pool, id, after, before, includeNotes, 10_000);
+  }
+
+  /** The patient's open conversation, or null. */
+  public Future<ConversationRecord> current(Principal patient) {
+    return pool.preparedQuery(ConversationRecord.SELECT + "where c.patient_id = $1 and c.state <> 'closed' order by c.enqueued_at desc limit 1")
+        .execute(Tuple.of(patient.id()))
+        .map(rows -> rows.size() == 0 ? null : ConversationRecord.from(rows.iterator().next()));
+  }
+
+  /** A professional's active conversations. */
+  public Future<List<ConversationRecord>> assignedTo(UUID professionalId) {
+    return pool.preparedQuery(ConversationRecord.SELECT + "where c.assigned_to = $1 and c.state = 'active' order by c.assigned_at")
+        .execute(Tuple.of(professionalId))
+        .map(rows -> {
+          List<ConversationRecord> out = new ArrayList<>();
+          rows.forEach(row -> out.add(ConversationRecord.from(row)));
+          return out;
+        });
+  }
+
+  // --- entering and leaving the queue ---------------------------------------------------------------------
+
+  /** The result of {@code queue.enter}: a queued conversation, or an emergency (not queued). */
+  public record Entered(ConversationRecord conversation, boolean emergency) {}
+
+  public Future<Entered> enter(Principal patient, ClientFrame.QueueEnter request) {
+    Instant now = clock.instant();
+    return queues.get(request.queueId())
+        .compose(queue -> pool.preparedQuery("select kind from patient where id = $1").execute(Tuple.of(patient.id()))
+            .compose(rows -> {
+              String kind = rows.iterator().next().getString(0);
+              refuseUnlessAdmissible(queue, kind, request, now);
+              Assessment assessment;
+              try {
+                assessment = queue.questionnaire().evaluate(request.answers(), request.language());
+              } catch (QuestionnaireException e) {
+                throw new ApiError(400, e.code(), e.getMessage()).with("questionId", e.questionId());
+              }
+              JsonArray triage = new JsonArray();
+              assessment.summary().forEach(line -> triage.add(new JsonObject()
+                  .put("questionId", line.questionId()).put("question", line.question()).put("answer", line.answer())));
+              return insert(patient, queue, request, assessment.urgency(), triage, now);
+            })
+            .onFailure(e -> {
+              if (e instanceof ApiError api && api.status() < 500) {
+                metrics.refused(queue.id(), api.code());
+              }
+            }))
+        .compose(entered -> {
+          metrics.entered(entered.conversation().queueId(), entered.conversation().urgency());
+          if (entered.emergency()) {
+            metrics.closed(entered.conversation().queueId(), Outcome.REDIRECTED_TO_URGENT_CARE);
+          } else {
+            waiting.changed(entered.conversation().queueId());
+            routing.kick(entered.conversation().queueId());
+          }
+          return Future.succeededFuture(entered);
+        });
+  }
+
+  private static void refuseUnlessAdmissible(QueueSettings queue, String patientKind, ClientFrame.QueueEnter request, Instant now) {
+    if (!queue.openingHours().isOpen(now)) {
+      throw new ApiError(409, "queue_closed", "The queue is closed now")
+          .with("opensAt", queue.openingHours().nextOpening(now).map(Instant::toString).orElse(null));
+    }
+    if (!queue.languages().contains(request.language())) {
+      throw new ApiError(409, "language_not_served", "The queue does not serve that language").with("languages", new JsonArray(queue.languages()));
+    }
+    if (!queue.serves(request.municipality())) {
+      throw new ApiError(409, "municipality_not_served", "The queue does not serve that municipality yet")
+          .with("municipalities", new JsonArray(queue.municipalities()));
+    }
+    boolean identified = "identified".equals(patientKind);
+    if ((!queue.anonymousAllowed() || queue.strongIdRequired()) && !identified) {
+      throw new ApiError(403, "identification_required", "This queue needs you to identify yourself first");
+    }
+  }
+
+  private Future<Entered> insert(Principal patient, QueueSettings queue, ClientFrame.QueueEnter request, Urgency urgency,
+      JsonArray triage, Instant now) {
+    UUID id = UUID.randomUUID();
+    boolean emergency = urgency == Urgency.IMMEDIATE;
+    Tuple params = Tuple.of(id, queue.id(), patient.id(), emergency ? "closed" : "queued", urgency.code(), urgency.rank())
+        .addValue(request.language())
+        .addValue(request.municipality())
+        .addValue(new JsonObject(request.answers()))
+        .addValue(triage)
+        .addValue(Queues.at(now))
+        .addValue(emergency ? Queues.at(now) : null)
+        .addValue(emergency ? Outcome.REDIRECTED_TO_URGENT_CARE : null);
+    String sql = "insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, municipality, answers,"
+        + " triage_summary, enqueued_at, last_activity_at, closed_at, outcome) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)";
+    if (emergency) {
+      return pool.preparedQuery(sql).execute(params).compose(v -> load(id)).map(c -> new Entered(c, true));
+    }
+    return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock(hashtext('kanava.queue.' || $1::text))")
+            .execute(Tuple.of(queue.id()))
+            .compose(v -> tx.preparedQuery("select id from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed'")
+                .execute(Tuple.of(patient.id(), queue.id())))
+            .compose(rows -> rows.size() > 0
+                ? Future.failedFuture(new ApiError(409, "already_in_queue", "You already have an open conversation in this queue")
+                    .with("conversationId", rows.iterator().next().getUUID(0).toString()))
+                : tx.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'").execute(Tuple.of(queue.id())))
+            .compose(rows -> rows.iterator().next().getLong(0) >= queue.maxLength()
+                ? Future.failedFuture(new ApiError(409, "queue_full", "The queue is full; please try again later"))
+                : tx.preparedQuery(sql).execute(params))
+            .compose(v -> load(tx, id, false)))
+        .map(c -> new Entered(c, false));
+  }
+
+  /** The patient leaves while waiting: closed as abandoned. */
+  public Future<ConversationRecord> leave(Principal patient, UUID id) {
+    return closeWith(id, c -> {
+      if (!c.patientId().equals(patient.id())) {
+        return Future.failedFuture(ApiError.forbidden("This is not your conversation"));
+      }
+      if (!c.isQueued()) {
+        return Future.failedFuture(new ApiError(409, "not_waiting", "Only a waiting conversation can be left"));
+      }
+      return Future.succeededFuture();
+    }, Outcome.ABANDONED, null);
+  }
+
+  /** The assigned professional closes with an outcome. */
+  public Future<ConversationRecord> close(Principal professional, ClientFrame.Close request) {
+    return closeWith(request.conversationId(), c -> actor(professional)
+        .compose(actor -> guard.require(actor, ConversationAction.WRITE, c.id(), c.facts(), "close"))
+        .compose(v -> professional.id().equals(c.assignedTo())
+            ? Future.succeededFuture()
+            : Future.failedFuture(new ApiError(403, "not_assigned", "Only the assigned professional closes the conversation"))),
+        request.outcome(), request.detail());
+  }
+
+  private Future<ConversationRecord> closeWith(UUID id, Function<ConversationRecord, Future<Void>> check, String outcome, String detail) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
+          if (c.isClosed()) {
+            return Future.failedFuture(new ApiError(409, "conversation_closed", "The conversation is already closed"));
+          }
+          return check.apply(c)
+              .compose(v -> tx.preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4"
+                  + " where id = $1").execute(Tuple.of(id, Queues.at(now), outcome, detail)))
+              .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
+              .compose(frame -> load(tx, id, false).map(closed -> new Object[] {closed, frame, c.assignedTo()}));
+        }))
+        .map(result -> {
+          ConversationRecord closed = (ConversationRecord) result[0];
+          metrics.closed(closed.queueId(), outcome);
+          ChatEvents.message(vertx.eventBus(), id, (JsonObject) result[1]);
+          ChatEvents.state(vertx.eventBus(), id, closed.professionalView());
+          waiting.changed(closed.queueId());
+          if (result[2] != null) {
+            routing.kickServedBy((UUID) result[2]);
+          }
+          return closed;
+        });
+  }
+
+  // --- professionals taking and accepting ------------------------------------------------------------------
+
+  /** Takes a waiting conversation (pick mode; allowed in auto mode too). Taking is accepting. */
+  public Future<ConversationRecord> take(Principal professional, UUID id) {
+    Instant now = clock.instant();
+    return actor(professional).compose(actor -> pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
+          if (!c.isQueued()) {
+            return Future.failedFuture(new ApiError(409, "not_assigned", "The conversation is no longer waiting"));
+          }
+          return guard.require(actor, ConversationAction.READ, id, c.facts(), "take")
+              .compose(v -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
+                  + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Queues.at(now))))
+              .compose(v -> Routing.hasCapacity(tx, professional.id(), false))
+              .compose(room -> room
+                  ? Routing.assign(tx, id, professional.id(), now, true)
+                  : Future.failedFuture(new ApiError(409, "capacity_reached", "You already have your maximum number of conversations")))
+              .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now))
+              .map(frame -> new Object[] {c, frame});
+        })))
+        .compose(result -> {
+          ConversationRecord before = (ConversationRecord) result[0];
+          if (before.requeueCount() == 0) {
+            metrics.queueWait(before.queueId(), before.urgency(), Duration.between(before.enqueuedAt(), now));
+          }
+          ChatEvents.message(vertx.eventBus(), id, (JsonObject) result[1]);
+          return routing.announce(id, false).compose(v -> load(id));
+        });
+  }
+
+  /** Accepts an auto-assignment offer. */
+  public Future<ConversationRecord> accept(Principal professional, UUID id) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
+          if (!c.isActive() || !professional.id().equals(c.assignedTo())) {
+            return Future.failedFuture(new ApiError(409, "not_assigned", "The conversation is not offered to you (any more)"));
+          }
+          if (c.acceptedAt() != null) {
+            return Future.succeededFuture((JsonObject) null);
+          }
+          return tx.preparedQuery("update conversation set accepted_at = $2 where id = $1").execute(Tuple.of(id, Queues.at(now)))
+              .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now));
+        }))
+        .compose(frame -> {
+          if (frame != null) {
+            ChatEvents.message(vertx.eventBus(), id, frame);
+          }
+          return routing.announce(id, false).compose(v -> load(id));
+        });
+  }
+
+  // --- messages -----------------------------------------------------------------------------------------------
+
+  /** Stores a message (or finds the one a retry refers to) and returns the ack frame; fans out after commit. */
+  public Future<JsonObject> send(Principal sender, ClientFrame.Send request) {
+    if (request.internal() && sender.isPatient()) {
+      return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
+    }
+    Instant now = clock.instant();
+    UUID id = request.conversationId();
+    String senderKind = sender.kind().code();
+    return actor(sender).compose(actor -> pool.withTransaction(tx -> load(tx, id, true).compose(c -> guard
+            .require(actor, ConversationAction.WRITE, id, c.facts(), "message")
+            .compose(v -> Messages.findByClientId(tx, id, sender.id(), request.clientMsgId()))
+            .compose(existing -> {
+              if (existing != null) {
+                return Future.succeededFuture(new Sent(existing, false, c, false));
+              }
+              boolean firstResponse = !sender.isPatient() && !request.internal() && c.firstResponseAt() == null;
+              boolean accepts = !sender.isPatient() && c.acceptedAt() == null && sender.id().equals(c.assignedTo());
+              return Messages.append(tx, id, request.internal() ? "note" : "text", senderKind, sender.id(), request.clientMsgId(),
+                      request.text(), now)
+                  .compose(frame -> tx.preparedQuery("update conversation set last_activity_at = $2, idle_warned_at = null,"
+                          + " first_response_at = case when $3 then $2 else first_response_at end,"
+                          + " accepted_at = case when $4 then $2 else accepted_at end where id = $1")
+                      .execute(Tuple.of(id, Queues.at(now), firstResponse, accepts))
+                      .map(v -> new Sent(frame, true, c, firstResponse)));
+            }))))
+        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+            ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e))
+        .map(sent -> {
+          if (sent.isNew()) {
+            metrics.message(sent.frame().getString("kind"), senderKind);
+            if (sent.firstResponse()) {
+              metrics.firstResponse(sent.before().queueId(), sent.before().urgency(), Duration.between(sent.before().enqueuedAt(), now));
+            }
+            ChatEvents.message(vertx.eventBus(), id, sent.frame());
+          }
+          return Frames.frame("message.ack").put("conversationId", id.toString()).put("clientMsgId", request.clientMsgId())
+              .put("seq", sent.frame().getLong("seq"));
+        });
+  }
+
+  private record Sent(JsonObject frame, boolean isNew, ConversationRecord before, boolean firstResponse) {}
+
+  /** Records how far the reader has read and tells the other side. */
+  public Future<JsonObject> read(Principal reader, UUID id, long seq) {
+    return pool.preparedQuery("insert into conversation_read (conversation_id, reader_id, seq) values ($1, $2, $3)"
+            + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
+        .execute(Tuple.of(id, reader.id(), seq))
+        .map(v -> Frames.frame("read").put("conversationId", id.toString())
+            .put("who", reader.isPatient() ? "patient" : "professional").put("seq", seq));
+  }
+
+  // --- idle conversations ---------------------------------------------------------------------------------------
+
+  /** Warns the patient of an active conversation idle for chat.idle-warning; closes it as expired after chat.idle-close. */
+  Future<Void> sweepIdle() {
+    Instant now = clock.instant();
+    return pool.preparedQuery("select id from conversation where state = 'active' and last_activity_at < $1")
+        .execute(Tuple.of(Queues.at(now.minus(config.idleClose()))))
+        .compose(rows -> {
+          List<Future<ConversationRecord>> expired = new ArrayList<>();
+          rows.forEach(row -> expired.add(closeWith(row.getUUID(0), c -> Future.succeededFuture(), Outcome.EXPIRED, null)
+              .recover(e -> Future.succeededFuture())));
+          return Future.join(expired);
+        })
+        .compose(v -> pool.withTransaction(tx -> tx.preparedQuery("update conversation set idle_warned_at = $2"
+                + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
+            .execute(Tuple.of(Queues.at(now.minus(config.idleWarning())), Queues.at(now)))
+            .compose(rows -> {
+              List<Future<JsonObject>> warnings = new ArrayList<>();
+              for (Row row : rows) {
+                UUID id = row.getUUID("id");
+                Instant closesAt = row.getOffsetDateTime("last_activity_at").toInstant().plus(config.idleClose());
+                warnings.add(Messages.system(tx, id, Messages.IDLE_WARNING, now)
+                    .map(frame -> new JsonObject().put("frame", frame).put("closesAt", closesAt.toString())));
+              }
+              return Future.all(warnings).map(all -> all.<JsonObject>list());
+            })))
+        .map(warnings -> {
+          for (JsonObject warning : warnings) {
+            JsonObject frame = warning.getJsonObject("frame");
+            UUID id = UUID.fromString(frame.getString("conversationId"));
+            ChatEvents.message(vertx.eventBus(), id, frame);
+            ChatEvents.signal(vertx.eventBus(), id, "idle", Frames.frame("idle.warning").put("conversationId", id.toString())
+                .put("closesAt", warning.getString("closesAt")), null);
+          }
+          return null;
+        });
+  }
+
+  static ApiError notFound() {
+    return ApiError.notFound("conversation_not_found", "No such conversation");
+  }
+}

@@ -1,0 +1,98 @@
+package fi.kanava.chat;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The message table: appending with the conversation's next sequence number, and reading back. */
+final class Messages {
+  private static final String SELECT =
+      "select m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role"
+          + " from message m left join account a on a.id = m.sender_id";
+
+  private Messages() {}
+
+  /** A system message's code, shown translated by the client. */
+  static final String PROFESSIONAL_JOINED = "professional_joined";
+  static final String RETURNED_TO_QUEUE = "returned_to_queue";
+  static final String IDLE_WARNING = "idle_warning";
+  static final String CLOSED = "closed";
+
+  /**
+   * Appends a message inside the caller's transaction, which must hold the conversation row lock
+   * (so sequence numbers are gap-free and ordered). Returns the message frame.
+   */
+  static Future<JsonObject> append(SqlClient tx, UUID conversationId, String kind, String senderKind, UUID senderId,
+      String clientMsgId, String body, Instant at) {
+    return tx.preparedQuery("update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq")
+        .execute(Tuple.of(conversationId))
+        .compose(rows -> {
+          long seq = rows.iterator().next().getLong(0);
+          return tx.preparedQuery("insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
+                  + " values ($1, $2, $3, $4, $5, $6, $7, $8)")
+              .execute(Tuple.of(conversationId, seq, kind, senderKind, senderId, clientMsgId).addValue(body).addValue(Queues.at(at)))
+              .compose(v -> find(tx, conversationId, seq));
+        });
+  }
+
+  static Future<JsonObject> system(SqlClient tx, UUID conversationId, String code, Instant at) {
+    return append(tx, conversationId, "system", "system", null, null, code, at);
+  }
+
+  /** The message a sender already sent with this client message id, if any (for idempotent retries). */
+  static Future<JsonObject> findByClientId(SqlClient tx, UUID conversationId, UUID senderId, String clientMsgId) {
+    return tx.preparedQuery(SELECT + " where m.conversation_id = $1 and m.sender_id = $2 and m.client_msg_id = $3")
+        .execute(Tuple.of(conversationId, senderId, clientMsgId))
+        .map(rows -> rows.size() == 0 ? null : frame(conversationId, rows.iterator().next()));
+  }
+
+  static Future<JsonObject> find(SqlClient client, UUID conversationId, long seq) {
+    return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq = $2")
+        .execute(Tuple.of(conversationId, seq))
+        .map(rows -> frame(conversationId, rows.iterator().next()));
+  }
+
+  /** Messages with after < seq < before (before may be Long.MAX_VALUE), oldest first. */
+  static Future<List<JsonObject>> between(SqlClient client, UUID conversationId, long after, long before, boolean includeNotes, int limit) {
+    return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq > $2 and m.seq < $3"
+            + (includeNotes ? "" : " and m.kind <> 'note'") + " order by m.seq limit $4")
+        .execute(Tuple.of(conversationId, after, before, limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(row -> out.add(frame(conversationId, row)));
+          return out;
+        });
+  }
+
+  private static JsonObject frame(UUID conversationId, Row row) {
+    String kind = row.getString("kind");
+    String senderKind = row.getString("sender_kind");
+    UUID senderId = row.getUUID("sender_id");
+    JsonObject sender = new JsonObject().put("kind", senderKind);
+    if ("professional".equals(senderKind)) {
+      sender.put("id", senderId.toString()).put("name", row.getString("display_name")).put("role", row.getString("role"));
+    } else if ("patient".equals(senderKind)) {
+      sender.put("id", senderId.toString());
+    }
+    JsonObject frame = new JsonObject()
+        .put("type", "message")
+        .put("conversationId", conversationId.toString())
+        .put("seq", row.getLong("seq"))
+        .put("kind", kind)
+        .put("clientMsgId", row.getString("client_msg_id"))
+        .put("sender", sender)
+        .put("at", row.getOffsetDateTime("created_at").toInstant().toString());
+    if ("system".equals(kind)) {
+      frame.put("text", "").put("code", row.getString("body"));
+    } else {
+      frame.put("text", row.getString("body"));
+    }
+    return frame;
+  }
+}

@@ -1,0 +1,96 @@
+package fi.kanava.chat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waiting lists in routing order (urgency, then time waited) with positions and estimated waits.
+ * After any change to a queue, one snapshot is read and published on the queue's address: waiting
+ * patients pick out their own position, professionals watching the queue get the list. Bursts of
+ * changes are coalesced into one snapshot per {@link #COALESCE_MS}.
+ */
+public final class WaitingLists {
+  private static final Logger log = LoggerFactory.getLogger(WaitingLists.class);
+  static final long COALESCE_MS = 20;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Queues queues;
+  private final Clock clock;
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
+  public WaitingLists(Vertx vertx, Pool pool, Queues queues, Clock clock) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.queues = queues;
+    this.clock = clock;
+  }
+
+  /** Publishes the queue's waiting list soon (once, however many changes arrive meanwhile). */
+  public void changed(String queueId) {
+    if (pending.add(queueId)) {
+      vertx.setTimer(COALESCE_MS, t -> {
+        pending.remove(queueId);
+        snapshot(queueId)
+            .onSuccess(list -> vertx.eventBus().publish(ChatEvents.queue(queueId), list))
+            .onFailure(e -> log.warn("Could not publish the waiting list of queue {}", queueId, e));
+      });
+    }
+  }
+
+  /** {@code {"queueId", "routingMode", "items": [{conversationId, urgency, language, enqueuedAt, position, estimatedWaitSeconds}]}}. */
+  public Future<JsonObject> snapshot(String queueId) {
+    return queues.get(queueId).compose(settings -> Future.all(
+            pool.preparedQuery("select id, urgency, language, enqueued_at from conversation where queue_id = $1 and state = 'queued'"
+                + " order by urgency_rank, enqueued_at, id").execute(Tuple.of(queueId)),
+            assignmentsInWindow(queueId))
+        .map(all -> {
+          io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
+          long assignments = all.resultAt(1);
+          JsonArray items = new JsonArray();
+          int position = 0;
+          for (Row row : rows) {
+            position++;
+            items.add(new JsonObject()
+                .put("conversationId", row.getUUID("id").toString())
+                .put("urgency", row.getString("urgency"))
+                .put("language", row.getString("language"))
+                .put("enqueuedAt", row.getOffsetDateTime("enqueued_at").toInstant().toString())
+                .put("position", position)
+                .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments)));
+          }
+          return new JsonObject().put("queueId", queueId).put("routingMode", settings.routingMode()).put("items", items);
+        }));
+  }
+
+  /** Position and estimate of one waiting conversation: {@code {"position", "estimatedWaitSeconds"}}. */
+  public Future<JsonObject> positionOf(ConversationRecord c) {
+    return Future.all(
+            pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'"
+                    + " and (urgency_rank, enqueued_at, id) < ((select urgency_rank from conversation where id = $2), $3, $2)")
+                .execute(Tuple.of(c.queueId(), c.id(), Queues.at(c.enqueuedAt()))),
+            assignmentsInWindow(c.queueId()))
+        .map(all -> {
+          io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
+          int position = (int) rows.iterator().next().getLong(0).longValue() + 1;
+          long assignments = all.resultAt(1);
+          return new JsonObject().put("position", position).put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments));
+        });
+  }
+
+  private Future<Long> assignmentsInWindow(String queueId) {
+    return pool.preparedQuery("select count(*) from conversation where queue_id = $1 and assigned_at >= $2")
+        .execute(Tuple.of(queueId, Queues.at(clock.instant().minus(WaitEstimate.WINDOW))))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+}

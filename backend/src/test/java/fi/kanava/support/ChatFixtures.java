@@ -1,0 +1,95 @@
+package fi.kanava.support;
+
+import fi.kanava.chat.QueueSettings;
+import fi.kanava.chat.Queues;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Queues, professionals and patients for chat tests. */
+public final class ChatFixtures {
+  private final TestApp t;
+  private final Fixtures f;
+
+  public ChatFixtures(TestApp t, Fixtures f) {
+    this.t = t;
+    this.f = f;
+  }
+
+  /** A queue definition like the demo's nurse chat, always open, with the given id and routing mode. */
+  public static JsonObject queue(String id, String routingMode) {
+    return new JsonObject()
+        .put("id", id)
+        .put("names", new JsonObject().put("fi", "Testijono " + id).put("en", "Test queue " + id))
+        .put("serviceArea", "Lappi")
+        .put("municipalities", new JsonArray(List.of("Rovaniemi", "Inari")))
+        .put("languages", new JsonArray(List.of("fi", "sv", "en")))
+        .put("openingHours", new JsonObject().put("timeZone", "Europe/Helsinki").put("alwaysOpen", true))
+        .put("anonymousAllowed", true)
+        .put("strongIdRequired", false)
+        .put("maxLength", 500)
+        .put("routingMode", routingMode)
+        .put("questionnaire", new JsonObject().put("questions", new JsonArray()
+            .add(new JsonObject().put("id", "breathing").put("type", "yesno").put("text", new JsonObject().put("fi", "Hengenahdistusta?"))
+                .put("yesUrgency", "immediate").put("nextYes", "end"))
+            .add(new JsonObject().put("id", "topic").put("type", "choice").put("text", new JsonObject().put("fi", "Aihe?"))
+                .put("options", new JsonArray()
+                    .add(new JsonObject().put("id", "fever").put("text", new JsonObject().put("fi", "Kuume")).put("urgency", "same_day"))
+                    .add(new JsonObject().put("id", "other").put("text", new JsonObject().put("fi", "Muu")))))))
+        .put("cannedPhrases", new JsonObject().put("fi", new JsonArray(List.of("Hei, miten voin auttaa?"))));
+  }
+
+  public void createQueue(JsonObject definition, UUID... members) {
+    TestApp.await(t.app.services().queues().create(Fixtures.decode(definition, QueueSettings.Request.class).validate(null)));
+    TestApp.await(t.app.services().queues().setMembers(definition.getString("id"), new Queues.Members(List.of(members))));
+  }
+
+  /** A nurse (or other role) with a live socket, set available, and their access token. */
+  public record Pro(UUID id, String token, WsClient ws) implements AutoCloseable {
+    @Override
+    public void close() {
+      ws.close();
+    }
+  }
+
+  public Pro professional(String username, String role, String status) {
+    UUID id = f.account(username, role);
+    String token = f.accessToken(username);
+    WsClient ws = WsClient.connect(t, token);
+    if (status != null) {
+      JsonObject reply = ws.request(new JsonObject().put("type", "presence").put("status", status));
+      if (!"presence".equals(reply.getString("type"))) {
+        throw new AssertionError("presence failed: " + reply);
+      }
+    }
+    return new Pro(id, token, ws);
+  }
+
+  public record Patient(UUID id, String token, WsClient ws) implements AutoCloseable {
+    @Override
+    public void close() {
+      ws.close();
+    }
+  }
+
+  public Patient anonymousPatient() {
+    String token = t.post("/api/patient/session", null, null).bodyAsJsonObject().getString("accessToken");
+    String payload = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+    return new Patient(UUID.fromString(new JsonObject(payload).getString("sub")), token, WsClient.connect(t, token));
+  }
+
+  public static JsonObject enter(String queueId, Map<String, Object> answers) {
+    return new JsonObject().put("type", "queue.enter").put("queueId", queueId).put("language", "fi").put("municipality", "Inari")
+        .put("answers", new JsonObject(answers));
+  }
+
+  public static JsonObject enter(String queueId) {
+    return enter(queueId, Map.of("breathing", false, "topic", "other"));
+  }
+
+  public static JsonObject send(String conversationId, String clientMsgId, String text) {
+    return new JsonObject().put("type", "message.send").put("conversationId", conversationId).put("clientMsgId", clientMsgId).put("text", text);
+  }
+}

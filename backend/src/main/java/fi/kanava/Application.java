@@ -20,6 +20,7 @@ import fi.kanava.chat.ChatMetrics;
 import fi.kanava.chat.ChatRoutes;
 import fi.kanava.chat.ChatService;
 import fi.kanava.chat.Conversations;
+import fi.kanava.chat.Frames;
 import fi.kanava.chat.Queues;
 import fi.kanava.chat.Routing;
 import fi.kanava.chat.WaitingLists;
@@ -71,6 +72,9 @@ public final class Application {
   public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
           Migrations.migrate(db);
+          Frames.warmUp();
+          // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
+          java.net.IDN.toASCII(db.host());
           return null;
         })
         .compose(v -> {

@@ -12,12 +12,16 @@ public final class ChatEvents {
   private static final String CONVERSATION = "kanava.conversation.";
   private static final String PROFESSIONAL = "kanava.professional.";
   private static final String QUEUE = "kanava.queue.";
+  /** A professional's last socket on a node closed: {@code {"accountId"}}. */
+  public static final String DISCONNECTED = "kanava.presence.disconnected";
 
   /** Event kinds on a conversation's address. */
   public static final String MESSAGE = "message";
   public static final String TYPING = "typing";
   public static final String READ = "read";
   public static final String STATE = "state";
+  /** A waiting patient's new position; the frame is {@code queue.position}. */
+  public static final String POSITION = "position";
 
   private ChatEvents() {}
 

@@ -127,7 +127,9 @@ public final class ChatService {
   }
 
   void professionalDisconnected(UUID id) {
-    connectedProfessionals.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
+    if (connectedProfessionals.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1) == null) {
+      vertx.eventBus().publish(ChatEvents.DISCONNECTED, new JsonObject().put("accountId", id.toString()));
+    }
   }
 
   Instant tokenExpiry(String token) {

@@ -81,8 +81,8 @@ final class ChatSocket {
     ClientFrame frame;
     try {
       frame = Frames.decode(text);
-    } catch (ApiError e) {
-      error(e, null);
+    } catch (Frames.DecodeError e) {
+      error(e.error(), e.ref());
       return;
     }
     if (principal == null && !(frame instanceof ClientFrame.Auth)) {
@@ -237,9 +237,6 @@ final class ChatSocket {
     watches.put(c.id(), w);
     EventBus bus = chat.vertx().eventBus();
     w.consumer = bus.consumer(ChatEvents.conversation(c.id()), msg -> w.then(() -> onEvent(w, msg.body())));
-    if (principal.isPatient() && c.isQueued()) {
-      watchPosition(w, c.queueId());
-    }
     return w.then(() -> w.consumer.completion()
         .compose(v -> chat.conversations().view(principal, c))
         .compose(view -> {
@@ -270,17 +267,18 @@ final class ChatSocket {
       JsonObject view = event.getJsonObject("view");
       if (principal.isPatient()) {
         view = ConversationRecord.forPatient(view);
-        if (ConversationRecord.QUEUED.equals(view.getString("state"))) {
-          watchPosition(w, view.getString("queueId"));
-        } else if (w.queueConsumer != null) {
-          w.queueConsumer.unregister();
-          w.queueConsumer = null;
-          w.lastPosition = null;
-        }
       }
       write(Frames.frame("conversation.state").put("conversation", view), null);
       if (ConversationRecord.CLOSED.equals(view.getString("state"))) {
         sendClosed(w.conversationId, view.getString("outcome"), null);
+      }
+      return Future.succeededFuture();
+    }
+    if (ChatEvents.POSITION.equals(kind)) {
+      JsonObject position = event.getJsonObject("frame");
+      if (principal.isPatient() && !position.equals(w.lastPosition)) {
+        w.lastPosition = position;
+        write(position, null);
       }
       return Future.succeededFuture();
     }
@@ -308,26 +306,6 @@ final class ChatSocket {
         chat.metrics().delivered(event.getLong("committedAt"));
       }
       return null;
-    });
-  }
-
-  private void watchPosition(ConversationWatch w, String queueId) {
-    if (w.queueConsumer != null) {
-      return;
-    }
-    String conversationId = w.conversationId.toString();
-    w.queueConsumer = chat.vertx().eventBus().consumer(ChatEvents.queue(queueId), msg -> {
-      for (Object o : msg.body().getJsonArray("items")) {
-        JsonObject item = (JsonObject) o;
-        if (conversationId.equals(item.getString("conversationId"))) {
-          JsonObject position = Frames.frame("queue.position").put("conversationId", conversationId)
-              .put("position", item.getInteger("position")).put("estimatedWaitSeconds", item.getLong("estimatedWaitSeconds"));
-          if (!position.equals(w.lastPosition)) {
-            w.lastPosition = position;
-            write(position, null);
-          }
-        }
-      }
     });
   }
 

@@ -15,7 +15,6 @@ import java.util.UUID;
 final class ConversationWatch {
   final UUID conversationId;
   MessageConsumer<JsonObject> consumer;
-  MessageConsumer<JsonObject> queueConsumer;
   /** The highest sequence number delivered to the socket (or skipped, for notes a patient does not see). */
   long delivered;
   /** Last position frame sent, to push only changes. */
@@ -37,9 +36,6 @@ final class ConversationWatch {
   void unregister() {
     if (consumer != null) {
       consumer.unregister();
-    }
-    if (queueConsumer != null) {
-      queueConsumer.unregister();
     }
   }
 }

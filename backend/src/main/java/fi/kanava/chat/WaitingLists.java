@@ -8,7 +8,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,8 @@ public final class WaitingLists {
   private final Queues queues;
   private final Clock clock;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** The last position frame published per waiting conversation, per queue: only changes are sent. */
+  private final Map<String, Map<String, JsonObject>> published = new ConcurrentHashMap<>();
 
   public WaitingLists(Vertx vertx, Pool pool, Queues queues, Clock clock) {
     this.vertx = vertx;
@@ -42,10 +47,33 @@ public final class WaitingLists {
       vertx.setTimer(COALESCE_MS, t -> {
         pending.remove(queueId);
         snapshot(queueId)
-            .onSuccess(list -> vertx.eventBus().publish(ChatEvents.queue(queueId), list))
+            .onSuccess(list -> {
+              vertx.eventBus().publish(ChatEvents.queue(queueId), list);
+              publishPositions(queueId, list);
+            })
             .onFailure(e -> log.warn("Could not publish the waiting list of queue {}", queueId, e));
       });
     }
+  }
+
+ /**
+   * Tells each waiting patient whose position or estimate changed, on their conversation's address
+   * (so each socket gets only its own, however long the queue).
+   */
+  private void publishPositions(String queueId, JsonObject list) {
+    Map<String, JsonObject> previous = published.getOrDefault(queueId, Map.of());
+    Map<String, JsonObject> current = new HashMap<>();
+    for (Object o : list.getJsonArray("items")) {
+      JsonObject item = (JsonObject) o;
+      String id = item.getString("conversationId");
+      JsonObject frame = Frames.frame("queue.position").put("conversationId", id).put("position", item.getInteger("position"))
+          .put("estimatedWaitSeconds", item.getLong("estimatedWaitSeconds"));
+      current.put(id, frame);
+      if (!frame.equals(previous.get(id))) {
+        ChatEvents.signal(vertx.eventBus(), UUID.fromString(id), ChatEvents.POSITION, frame, null);
+      }
+    }
+    published.put(queueId, current);
   }
 
   /** {@code {"queueId", "routingMode", "items": [{conversationId, urgency, language, enqueuedAt, position, estimatedWaitSeconds}]}}. */

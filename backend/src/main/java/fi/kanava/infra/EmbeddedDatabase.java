@@ -48,7 +48,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       throw new IOException("cannot prepare the embedded database: " + e.getMessage(), e);
     }
     log.info("Embedded PostgreSQL listening on localhost:{}", postgres.getPort());
-    return new EmbeddedDatabase(postgres, new DbTarget("localhost", postgres.getPort(), DATABASE, "postgres", "postgres"));
+    return new EmbeddedDatabase(postgres, new DbTarget("127.0.0.1", postgres.getPort(), DATABASE, "postgres", "postgres"));
   }
 
   public DbTarget target() {

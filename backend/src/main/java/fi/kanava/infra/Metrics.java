@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
@@ -27,7 +28,11 @@ public final class Metrics {
   /** Builds Vert.x with its Micrometer metrics (HTTP server, pool, event bus) reporting to the registry. */
   public static Vertx vertx(VertxOptions options, PrometheusMeterRegistry registry) {
     return Vertx.builder()
-        .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .with(options.setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            // event-bus addresses and request paths carry conversation and account ids: never labels
+            .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE, Label.EB_FAILURE,
+                Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME, Label.NAMESPACE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }

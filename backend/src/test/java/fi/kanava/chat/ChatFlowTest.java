@@ -107,6 +107,16 @@ class ChatFlowTest {
 
         JsonObject late = patient.ws().request(send(id, "p2", "Vielä yksi asia"));
         assertThat(late.getString("code")).isEqualTo("forbidden");
+
+        // the figures are in the metrics, labelled by queue, urgency and outcome but never by an id
+        f.account("figures", "supervisor");
+        String metrics = t.get("/metrics", f.accessToken("figures")).bodyAsString();
+        assertThat(metrics).contains("kanava_queue_wait_seconds_bucket{queue=\"nurse-chat\",urgency=\"same_day\"")
+            .contains("kanava_first_response_seconds_count{queue=\"nurse-chat\",urgency=\"same_day\"}")
+            .contains("kanava_conversation_outcomes_total{outcome=\"appointment_booked\",queue=\"nurse-chat\"} 1.0")
+            .contains("kanava_messages_total{kind=\"note\",sender=\"professional\"} 1.0")
+            .contains("kanava_message_delivery_seconds_count");
+        assertThat(metrics).doesNotContainPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
       }
     }
   }

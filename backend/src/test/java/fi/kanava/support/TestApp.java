@@ -39,6 +39,11 @@ public final class TestApp implements AutoCloseable {
   public final DbTarget db;
 
   private TestApp(Map<String, String> overrides) {
+    this(overrides, null);
+  }
+
+  /** A node on an existing database ({@code shared} null: a fresh database). */
+  private TestApp(Map<String, String> overrides, DbTarget shared) {
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("http.host", "127.0.0.1");
@@ -50,7 +55,7 @@ public final class TestApp implements AutoCloseable {
     settings.put("auth.password.iterations", "1");
     settings.putAll(overrides);
     config = ConfigLoader.withOverrides(settings);
-    db = TestDb.newDatabase();
+    db = shared != null ? shared : TestDb.newDatabase();
     PrometheusMeterRegistry registry = Metrics.createRegistry();
     vertx = Metrics.vertx(new VertxOptions()
         .setMaxEventLoopExecuteTime(BLOCKED_THREAD_LIMIT_MS)
@@ -69,6 +74,11 @@ public final class TestApp implements AutoCloseable {
 
   public static TestApp start(Map<String, String> overrides) {
     return new TestApp(overrides);
+  }
+
+  /** A second node on this node's database: what another server of a cluster would do. */
+  public TestApp anotherNode() {
+    return new TestApp(Map.of(), db);
   }
 
   public Pool pool() {

@@ -46,6 +46,6 @@ public final class TestDb {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return new DbTarget("localhost", server.getPort(), name, "postgres", "postgres");
+    return new DbTarget("127.0.0.1", server.getPort(), name, "postgres", "postgres");
   }
 }

@@ -123,7 +123,7 @@ public final class Application {
 
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-          HttpVerticle verticle = new HttpVerticle(config.http(), features, chat::handshake);
+          HttpVerticle verticle = new HttpVerticle(config.http(), features, chat::handshake, List.of(ChatService.PROTOCOL));
           first.compareAndSet(null, verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.http().verticleInstances()))

@@ -1,5 +1,9 @@
 // Message bundles: every text on a page comes from i18n/<lang>.json. Elements carry
-// data-i18n="key" and get their text from the bundle; nothing is inserted as HTML.
+// data-i18n="key" (with optional data-i18n-args='{"name":"value"}') and get their text from the
+// bundle; data-i18n-attr="aria-label:key;placeholder:key2" translates attributes, and
+// data-i18n-map='{"fi":"...","sv":"..."}' holds a server-provided text in several languages.
+// Nothing is inserted as HTML. After a language change the document gets a
+// 'kanava:language' event so views can re-render what they formatted themselves.
 export const LANGUAGES = [
   { code: 'fi', name: 'Suomi' },
   { code: 'sv', name: 'Svenska' },
@@ -26,6 +30,7 @@ export async function setLanguage(code) {
   localStorage.setItem(STORAGE_KEY, code);
   document.documentElement.lang = code;
   translate(document);
+  document.dispatchEvent(new CustomEvent('kanava:language', { detail: { language: code } }));
 }
 
 export function t(key, params = {}) {
@@ -33,13 +38,34 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 
+/** Whether the bundle has a text for the key (used to fall back for unknown error codes). */
+export function has(key) {
+  return Object.prototype.hasOwnProperty.call(messages, key);
+}
+
 export function language() {
   return current;
 }
 
+/** A server-provided text map ({"fi": ..., "sv": ...}) in the page language, falling back to Finnish. */
+export function localized(map, lang = current) {
+  if (!map || typeof map !== 'object') return '';
+  return map[lang] ?? map.fi ?? Object.values(map)[0] ?? '';
+}
+
 export function translate(root) {
   root.querySelectorAll('[data-i18n]').forEach((el) => {
-    el.textContent = t(el.dataset.i18n);
+    const args = el.dataset.i18nArgs ? JSON.parse(el.dataset.i18nArgs) : {};
+    el.textContent = t(el.dataset.i18n, args);
+  });
+  root.querySelectorAll('[data-i18n-map]').forEach((el) => {
+    el.textContent = localized(JSON.parse(el.dataset.i18nMap));
+  });
+  root.querySelectorAll('[data-i18n-attr]').forEach((el) => {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':');
+      if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
+    }
   });
 }
 

@@ -32,6 +32,15 @@ public final class AccessGuard {
     this.clock = clock;
   }
 
+  /**
+   * A route handler that runs only when the policy allows the system action (a denial is audited
+   * and answered 403), then writes the handler's JSON with {@code status}.
+   */
+  public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> route(SystemAction action, String purpose, int status,
+      java.util.function.Function<io.vertx.ext.web.RoutingContext, Future<?>> handler) {
+    return fi.kanava.infra.Http.json(status, ctx -> require(Authenticator.principal(ctx), action, purpose).compose(v -> handler.apply(ctx)));
+  }
+
   /** Checks a system function (account management, figures...). Only denials are audited. */
   public Future<Void> require(Principal principal, SystemAction action, String purpose) {
     Decision decision = policy.decide(principal, action);

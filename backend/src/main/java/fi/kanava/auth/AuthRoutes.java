@@ -113,7 +113,6 @@ public final class AuthRoutes {
 
   /** Admin routes: the policy decides (and audits a denial) before the handler runs. */
   private io.vertx.core.Handler<RoutingContext> admin(int status, Function<RoutingContext, Future<?>> handler) {
-    return Http.json(status, ctx -> guard.require(Authenticator.principal(ctx), SystemAction.MANAGE_ACCOUNTS, "account_administration")
-        .compose(v -> handler.apply(ctx)));
+    return guard.route(SystemAction.MANAGE_ACCOUNTS, "account_administration", status, handler);
   }
 }

@@ -96,8 +96,7 @@ public final class ChatRoutes {
   }
 
   private io.vertx.core.Handler<RoutingContext> admin(int status, Function<RoutingContext, Future<?>> handler) {
-    return Http.json(status, ctx -> guard.require(Authenticator.principal(ctx), SystemAction.MANAGE_QUEUES, "queue_administration")
-        .compose(v -> handler.apply(ctx)));
+    return guard.route(SystemAction.MANAGE_QUEUES, "queue_administration", status, handler);
   }
 
   private static long longParam(RoutingContext ctx, String name, long defaultValue, long min, long max) {

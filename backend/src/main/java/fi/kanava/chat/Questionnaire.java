@@ -104,6 +104,10 @@ public final class Questionnaire {
         urgency = a.urgency() == null ? urgency : Urgency.mostUrgent(urgency, a.urgency());
         summary.add(new SummaryLine(question.id(), question.text().in(language), a.shown().in(language)));
         next = a.next();
+        if (a.urgency() == Urgency.IMMEDIATE) {
+          // an immediate need ends the questionnaire: the patient gets emergency guidance at once
+          next = Question.END;
+        }
       }
       position = next == null ? position + 1 : next.equals(Question.END) ? questions.size() : positions.get(next);
     }

@@ -173,9 +173,11 @@ public final class Routing {
     return conversations.load(conversationId).map(c -> {
       JsonObject view = c.professionalView();
       if (offer) {
+        Instant acceptBy = c.assignedAt().plus(config.acceptTimeout());
         vertx.eventBus().publish(ChatEvents.professional(c.assignedTo()), Frames.frame("conversation.offer")
             .put("conversation", view)
-            .put("acceptBy", c.assignedAt().plus(config.acceptTimeout()).toString()));
+            .put("acceptBy", acceptBy.toString())
+            .put("acceptWithinSeconds", Math.max(0, Duration.between(clock.instant(), acceptBy).toSeconds())));
       }
       ChatEvents.state(vertx.eventBus(), conversationId, view);
       waiting.changed(c.queueId());
@@ -279,26 +281,30 @@ public final class Routing {
   /** Returns an active conversation to the queue; it keeps its place (urgency, then when it first entered). */
   Future<Void> requeue(UUID conversationId, String reason) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> tx.preparedQuery("select queue_id, state from conversation where id = $1 for update")
+    return pool.withTransaction(tx -> tx.preparedQuery("select queue_id, state, assigned_to from conversation where id = $1 for update")
             .execute(Tuple.of(conversationId))
             .compose(rows -> {
               Row row = rows.iterator().next();
               if (!ConversationRecord.ACTIVE.equals(row.getString("state"))) {
                 return Future.succeededFuture((JsonObject) null);
               }
+              UUID from = row.getUUID("assigned_to");
               return tx.preparedQuery("update conversation set state = 'queued', assigned_to = null, assigned_at = null,"
                       + " accepted_at = null, requeue_count = requeue_count + 1 where id = $1")
                   .execute(Tuple.of(conversationId))
                   .compose(v -> Messages.system(tx, conversationId, Messages.RETURNED_TO_QUEUE, now))
-                  .map(frame -> frame.put("queueId", row.getString("queue_id")));
+                  .map(frame -> new JsonObject().put("frame", frame).put("queueId", row.getString("queue_id"))
+                      .put("from", from.toString()));
             }))
-        .compose(frame -> {
-          if (frame == null) {
+        .compose(requeued -> {
+          if (requeued == null) {
             return Future.succeededFuture();
           }
-          String queueId = (String) frame.remove("queueId");
+          String queueId = requeued.getString("queueId");
           metrics.requeued(queueId, reason);
-          ChatEvents.message(vertx.eventBus(), conversationId, frame);
+          vertx.eventBus().publish(ChatEvents.professional(UUID.fromString(requeued.getString("from"))),
+              Frames.frame("conversation.withdrawn").put("conversationId", conversationId.toString()).put("reason", reason));
+          ChatEvents.message(vertx.eventBus(), conversationId, requeued.getJsonObject("frame"));
           return announce(conversationId, false).compose(v -> kick(queueId));
         });
   }

@@ -1,6 +1,5 @@
 package fi.kanava.infra;
 
-import fi.kanava.chat.ChatService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -23,10 +22,14 @@ public final class HttpVerticle extends VerticleBase {
   private final Handler<ServerWebSocketHandshake> webSockets;
   private HttpServer server;
 
-  public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features, Handler<ServerWebSocketHandshake> webSockets) {
+  private final List<String> webSocketSubProtocols;
+
+  public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features, Handler<ServerWebSocketHandshake> webSockets,
+      List<String> webSocketSubProtocols) {
     this.config = config;
     this.features = features;
     this.webSockets = webSockets;
+    this.webSocketSubProtocols = webSocketSubProtocols;
   }
 
   @Override
@@ -46,14 +49,19 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     features.forEach(feature -> feature.accept(router));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
-    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.get("/console").handler(ctx -> ctx.reroute("/console.html"));
+    // pages are unversioned ES modules: revalidate on every load so a deploy is never half-applied
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("cache-control", "no-cache");
+      ctx.next();
+    });
+    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false));
     router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new HttpErrors());
-    router.get("/console").handler(ctx -> ctx.reroute("/console.html"));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
-        .setWebSocketSubProtocols(List.of(ChatService.PROTOCOL))
+        .setWebSocketSubProtocols(webSocketSubProtocols)
         // frames are checked against ws.max-frame-bytes by the socket; this is the hard cap
         .setMaxWebSocketFrameSize(65536)
         .setMaxWebSocketMessageSize(65536));

@@ -101,7 +101,17 @@ class QuestionnaireTest {
     @Test
     void number_bounds_are_inclusive() {
       assertThat(evaluate("symptom", "fever", "fever_days", 0, "breathing", false).summary()).hasSize(3);
-      assertThat(evaluate("symptom", "fever", "fever_days", 60, "breathing", false).summary()).hasSize(3);
+      assertThat(evaluate("symptom", "fever", "fever_days", 9, "breathing", false).summary()).hasSize(3);
+      // 60 days is within bounds and immediate, which ends the questionnaire there
+      assertThat(evaluate("symptom", "fever", "fever_days", 60).summary()).hasSize(2);
+    }
+
+    @Test
+    void an_immediate_answer_ends_the_questionnaire_and_later_answers_are_not_asked() {
+      assertThat(evaluate("symptom", "fever", "fever_days", 12).urgency()).isEqualTo(Urgency.IMMEDIATE);
+      assertThatThrownBy(() -> evaluate("symptom", "fever", "fever_days", 12, "breathing", false))
+          .isInstanceOf(QuestionnaireException.class)
+          .extracting(e -> ((QuestionnaireException) e).code()).isEqualTo(QuestionnaireException.ANSWER_NOT_ASKED);
     }
 
     @Test

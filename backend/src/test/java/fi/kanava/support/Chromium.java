@@ -1,0 +1,50 @@
+package fi.kanava.support;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's Chromium driven by Playwright. Without the package the browser tests are skipped with a
+ * message naming it; under CI (CI=true) a missing package fails instead, because .ci/run installs it.
+ */
+public final class Chromium implements AutoCloseable {
+  public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+  public static final String PACKAGE = "chromium";
+
+  public final Playwright playwright;
+  public final Browser browser;
+
+  private Chromium(Playwright playwright, Browser browser) {
+    this.playwright = playwright;
+    this.browser = browser;
+  }
+
+  public static Chromium launch() {
+    if (!Files.isExecutable(EXECUTABLE)) {
+      String message = "Browser tests need Debian's package '" + PACKAGE + "' (" + EXECUTABLE + "): apt-get install " + PACKAGE;
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+    Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(EXECUTABLE)
+        .setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")));
+    return new Chromium(playwright, browser);
+  }
+
+  @Override
+  public void close() {
+    browser.close();
+    playwright.close();
+  }
+}

@@ -1,0 +1,85 @@
+package fi.kanava.web;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import fi.kanava.support.ChatFixtures;
+import fi.kanava.support.Chromium;
+import fi.kanava.support.Fixtures;
+import fi.kanava.support.TestApp;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("In a real browser")
+class BrowserChatTest {
+
+  @Test
+  void a_patient_page_and_a_nurse_console_exchange_messages() {
+    try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
+      Fixtures f = new Fixtures(t).organisations();
+      UUID nurse = f.account("browser-nurse", "nurse");
+      new ChatFixtures(t, f).createQueue(ChatFixtures.queue("nurse-chat", "auto"), nurse);
+      String base = "http://localhost:" + t.app.port();
+      Browser.NewContextOptions finnish = new Browser.NewContextOptions().setLocale("fi-FI").setViewportSize(390, 844);
+
+      try (BrowserContext nurseContext = chromium.browser.newContext(finnish.setViewportSize(1280, 900));
+          BrowserContext patientContext = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("fi-FI")
+              .setViewportSize(390, 844))) {
+        // the nurse signs in to the console (available by default)
+        Page console = nurseContext.newPage();
+        console.navigate(base + "/console");
+        console.getByTestId("login-username").fill("browser-nurse");
+        console.getByTestId("login-password").fill(Fixtures.PASSWORD);
+        console.getByTestId("login-submit").click();
+        assertThat(console.getByTestId("presence")).isVisible();
+
+        // the patient, on a phone-sized screen, starts anonymously, answers and queues
+        Page patient = patientContext.newPage();
+        patient.navigate(base + "/");
+        patient.getByTestId("start-anonymous").click();
+        patient.getByTestId("queue-option-nurse-chat").click();
+        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Hengenahdistusta")))
+            .getByLabel("Ei").check();
+        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Aihe")))
+            .getByLabel("Kuume").check();
+        Locator municipality = patient.getByLabel("Kotikuntasi");
+        if (municipality.count() > 0) {
+          municipality.selectOption("Inari");
+        }
+        patient.getByTestId("questionnaire-submit").click();
+
+        // the nurse is offered the conversation, accepts and writes
+        Locator accept = console.locator("[data-testid^='accept-']");
+        accept.first().click();
+        Locator panel = console.locator("[data-testid^='panel-']").first();
+        assertThat(panel).isVisible();
+        assertThat(panel).containsText("Kuume");
+        panel.getByTestId("chat-input").fill("Hei, olen hoitaja. Miten voin auttaa?");
+        panel.getByTestId("chat-send").click();
+
+        // the patient sees it and answers
+        assertThat(patient.getByTestId("message-list")).containsText("Hei, olen hoitaja. Miten voin auttaa?");
+        patient.getByTestId("chat-input").fill("Minulla on ollut kuumetta neljä päivää.");
+        patient.getByTestId("chat-send").click();
+        assertThat(panel.getByTestId("message-list")).containsText("Minulla on ollut kuumetta neljä päivää.");
+
+        // the text is shown as text, never as HTML
+        patient.getByTestId("chat-input").fill("<b>lihavoitu</b>");
+        patient.getByTestId("chat-send").click();
+        assertThat(panel.getByTestId("message-list")).containsText("<b>lihavoitu</b>");
+        assertThat(panel.getByTestId("message-list").locator("b")).hasCount(0);
+
+        // the nurse closes with an outcome and the patient is told
+        panel.getByTestId("close-outcome").selectOption("resolved");
+        panel.getByTestId("close-submit").click();
+        assertThat(patient.getByTestId("new-contact")).isVisible();
+      }
+    }
+  }
+}

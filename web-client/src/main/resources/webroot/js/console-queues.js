@@ -1,0 +1,215 @@
+// The console's queue overview (waiting lists from queue.waiting), the read-only triage
+// preview of a waiting conversation, and auto-assignment offers with their countdown.
+import { t, localized } from './i18n.js';
+import { h, setText, uid } from './dom.js';
+import { formatMinutes, secondsSince } from './format.js';
+import { urgencyBadge, triageList, patientLabel } from './console-panel.js';
+
+const $ = (id) => document.getElementById(id);
+const TICK_MS = 30000;
+
+export class QueueOverview {
+  /**
+   * @param take (conversationId) => Promise, takes a waiting conversation
+   * @param accept (conversationId) => Promise, accepts an offer
+   * @param announce (text) => void, polite status message
+   * @param showError (error) => void
+   * @param hasPanel (conversationId) => boolean, whether it is open in a panel
+   */
+  constructor({ socket, take, accept, announce, showError, hasPanel }) {
+    this.socket = socket;
+    this.hasPanel = hasPanel;
+    this.take = take;
+    this.accept = accept;
+    this.announce = announce;
+    this.showError = showError;
+    this.queues = [];
+    this.waiting = new Map(); // queueId -> queue.waiting frame
+    this.offers = new Map(); // conversationId -> {card, timer}
+    this.previewId = null;
+    setInterval(() => this.#tick(), TICK_MS);
+    $('preview-close').addEventListener('click', () => this.closePreview());
+  }
+
+  setQueues(queues) {
+    this.queues = queues || [];
+    this.render();
+  }
+
+  queueName(queueId) {
+    const queue = this.queues.find((q) => q.id === queueId);
+    return queue ? localized(queue.names) : null;
+  }
+
+  reset() {
+    this.waiting.clear();
+    for (const id of [...this.offers.keys()]) this.removeOffer(id);
+    this.closePreview();
+    this.render();
+  }
+
+  onWaiting(frame) {
+    this.waiting.set(frame.queueId, frame);
+    this.render();
+  }
+
+  render() {
+    const ids = [...this.queues.map((q) => q.id).filter((id) => this.waiting.has(id)),
+      ...[...this.waiting.keys()].filter((id) => !this.queues.some((q) => q.id === id))];
+    $('queues-none').hidden = ids.length > 0;
+    $('queue-overview').replaceChildren(...ids.map((id) => this.#queueSection(this.waiting.get(id))));
+  }
+
+  #queueSection(frame) {
+    const titleId = uid('queue');
+    const items = frame.items || [];
+    return h('section', { class: 'queue-waiting', 'aria-labelledby': titleId }, [
+      h('h3', { id: titleId }, [
+        this.queueName(frame.queueId) || frame.queueId, ' ',
+        h('span', { class: 'count', i18n: 'console.waitingCount', args: { n: items.length } }),
+      ]),
+      h('p', { class: 'hint', i18n: frame.routingMode === 'auto' ? 'console.routingAuto' : 'console.routingPick' }),
+      h('ol', { class: 'waiting-list', testid: `waiting-list-${frame.queueId}` }, items.map((item) => this.#item(item))),
+      items.length === 0 ? h('p', { class: 'hint', i18n: 'console.nobodyWaiting' }) : null,
+    ]);
+  }
+
+  #item(item) {
+    const descId = uid('item');
+    return h('li', { class: 'waiting-item', 'data-conversation': item.conversationId }, [
+      h('p', { id: descId, class: 'item-facts' }, [
+        h('span', { class: 'position', i18n: 'console.position', args: { n: item.position } }), ' ',
+        urgencyBadge(item.urgency), ' ',
+        h('span', { class: 'lang', i18n: `lang.${item.language}` }), ' ',
+        waitedSpan(item.enqueuedAt),
+      ]),
+      h('div', { class: 'actions' }, [
+        h('button', {
+          type: 'button', class: 'primary', testid: `take-${item.conversationId}`, 'aria-describedby': descId,
+          i18n: 'console.take', onclick: (event) => this.#run(event.currentTarget, () => this.take(item.conversationId)),
+        }),
+        h('button', {
+          type: 'button', testid: `open-${item.conversationId}`, 'aria-describedby': descId,
+          i18n: 'console.open', onclick: () => this.preview(item.conversationId),
+        }),
+      ]),
+    ]);
+  }
+
+  async #run(button, action) {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      this.showError(error);
+    } finally {
+      if (button.isConnected) button.disabled = false;
+    }
+  }
+
+  /** Opens a waiting conversation read-only to see its triage (an audited read). */
+  async preview(conversationId) {
+    try {
+      const reply = await this.socket.request({ type: 'conversation.open', conversationId, afterSeq: 0 });
+      // Read-only: stop watching at once, unless it is (now) one of our own conversations.
+      if (!this.hasPanel(conversationId)) this.socket.send({ type: 'conversation.leave', conversationId });
+      const view = reply.conversation || { id: conversationId };
+      this.previewId = conversationId;
+      $('preview-body').replaceChildren(
+        h('p', { class: 'item-facts' }, [
+          view.urgency ? urgencyBadge(view.urgency) : null, ' ',
+          view.language ? h('span', { i18n: `lang.${view.language}` }) : null, ' ',
+          h('span', { text: patientLabel(view) }), ' ',
+          view.enqueuedAt ? waitedSpan(view.enqueuedAt) : null,
+        ]),
+        triageList(view.triage),
+        view.state === 'queued'
+          ? h('button', {
+            type: 'button', class: 'primary', testid: `preview-take-${conversationId}`, i18n: 'console.take',
+            onclick: (event) => this.#run(event.currentTarget, async () => {
+              await this.take(conversationId);
+              this.closePreview();
+            }),
+          })
+          : null,
+      );
+      $('preview').hidden = false;
+      $('preview-title').setAttribute('tabindex', '-1');
+      $('preview-title').focus();
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
+  closePreview() {
+    this.previewId = null;
+    $('preview').hidden = true;
+    $('preview-body').replaceChildren();
+  }
+
+  /** A conversation.offer: a prominent card with the triage, Accept, and a countdown. */
+  offer(frame) {
+    const view = frame.conversation || {};
+    if (!view.id) return;
+    this.removeOffer(view.id);
+    const titleId = uid('offer');
+    const countdown = h('p', { class: 'countdown' });
+    const card = h('article', { class: 'offer card', 'aria-labelledby': titleId, testid: `offer-${view.id}` }, [
+      h('h3', { id: titleId, i18n: 'offers.new' }),
+      h('p', { class: 'item-facts' }, [
+        view.urgency ? urgencyBadge(view.urgency) : null, ' ',
+        view.language ? h('span', { i18n: `lang.${view.language}` }) : null, ' ',
+        h('span', { text: this.queueName(view.queueId) || view.queueId || '' }), ' ',
+        h('span', { text: patientLabel(view) }),
+      ]),
+      triageList(view.triage),
+      countdown,
+      h('button', {
+        type: 'button', class: 'primary', testid: `accept-${view.id}`, i18n: 'offers.accept',
+        onclick: (event) => this.#run(event.currentTarget, async () => {
+          await this.accept(view.id);
+          this.removeOffer(view.id);
+        }),
+      }),
+    ]);
+    // the server's clock may differ from this browser's: count down from the relative time
+    const deadline = Date.now() + (frame.acceptWithinSeconds ?? 60) * 1000;
+    const update = () => {
+      const seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      setText(countdown, 'offers.countdown', { s: seconds });
+      if (seconds === 0) {
+        this.removeOffer(view.id);
+        this.announce(t('offers.expired'));
+      }
+    };
+    const timer = setInterval(update, 1000);
+    this.offers.set(view.id, { card, timer });
+    update();
+    if (!this.offers.has(view.id)) return;
+    $('offer-list').append(card);
+    $('offers').hidden = false;
+    this.announce(t('offers.announce'));
+  }
+
+  removeOffer(conversationId) {
+    const offer = this.offers.get(conversationId);
+    if (!offer) return;
+    clearInterval(offer.timer);
+    offer.card.remove();
+    this.offers.delete(conversationId);
+    $('offers').hidden = this.offers.size === 0;
+  }
+
+  #tick() {
+    document.querySelectorAll('[data-since]').forEach((span) => {
+      setText(span, 'console.waited', { time: formatMinutes(secondsSince(span.dataset.since)) });
+    });
+  }
+}
+
+function waitedSpan(enqueuedAt) {
+  const span = h('span', { class: 'waited', 'data-since': enqueuedAt });
+  setText(span, 'console.waited', { time: formatMinutes(secondsSince(enqueuedAt)) });
+  return span;
+}
+

@@ -1,0 +1,333 @@
+// The professional console: sign-in, presence, queue overview and offers, and several
+// conversations side by side (one at a time with tabs on a phone).
+import { preferredLanguage, setLanguage, languagePicker, t } from './i18n.js';
+import { setText, showAlert, errorText } from './dom.js';
+import { Api } from './api.js';
+import { KanavaSocket } from './socket.js';
+import { bindConnectionIndicator } from './connection.js';
+import { QueueOverview } from './console-queues.js';
+import { ConversationPanel } from './console-panel.js';
+
+const $ = (id) => document.getElementById(id);
+const api = new Api('kanava.console.session');
+const socket = new KanavaSocket(api);
+const PRESENCE_KEY = 'kanava.console.presence';
+const panels = new Map(); // conversationId -> ConversationPanel
+let selectedId = null;
+let capacity = null; // from the last presence reply
+const baseTitle = () => t('console.title');
+
+const overview = new QueueOverview({
+  socket,
+  take: (id) => claim({ type: 'conversation.take', conversationId: id }),
+  accept: (id) => claim({ type: 'conversation.accept', conversationId: id }),
+  announce,
+  showError: (error) => showAlert($('alert'), errorText(error)),
+  hasPanel: (id) => panels.has(id),
+});
+
+function announce(text) {
+  const region = $('announcer');
+  region.textContent = '';
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+function presence() {
+  return sessionStorage.getItem(PRESENCE_KEY) || 'available';
+}
+
+// --- Sign-in --------------------------------------------------------------------------------
+
+function showLogin() {
+  $('workspace').hidden = true;
+  $('user-bar').hidden = true;
+  $('loading').hidden = true;
+  $('login-view').hidden = false;
+  $('login-username').focus();
+}
+
+async function login(event) {
+  event.preventDefault();
+  const username = $('login-username').value;
+  const password = $('login-password').value;
+  const error = $('login-error');
+  showAlert(error, '');
+  if (!username.trim() || !password) {
+    showAlert(error, t('login.missing'));
+    (username.trim() ? $('login-password') : $('login-username')).focus();
+    return;
+  }
+  const button = event.submitter || $('login-form').querySelector('[type=submit]');
+  button.disabled = true;
+  try {
+    const pair = await api.request('POST', '/api/auth/login', { body: { username, password }, auth: false });
+    $('login-password').value = '';
+    api.setTokens(pair);
+    await startWorkspace();
+  } catch (e) {
+    $('login-password').value = '';
+    const text = e.code === 'too_many_attempts' && e.retryAfter
+      ? t('error.too_many_attempts_wait', { minutes: Math.max(1, Math.ceil(e.retryAfter / 60)) })
+      : errorText(e);
+    showAlert(error, text);
+    $('login-password').focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function resume() {
+  $('login-view').hidden = true;
+  $('loading').hidden = false;
+  try {
+    await api.refresh();
+    await startWorkspace();
+  } catch (error) {
+    if (api.hasSession) {
+      showAlert($('alert'), errorText(error));
+      setTimeout(resume, 5000);
+    } else {
+      showLogin();
+    }
+  }
+}
+
+async function startWorkspace() {
+  $('login-view').hidden = true;
+  $('loading').hidden = true;
+  $('workspace').hidden = false;
+  $('user-bar').hidden = false;
+  $('presence').value = presence();
+  socket.start();
+  showAlert($('alert'), '');
+  $('main').focus();
+  const [queues, conversations] = await Promise.all([
+    api.get('/api/queues').catch(() => []),
+    api.get('/api/console/conversations').catch((error) => {
+      showAlert($('alert'), errorText(error));
+      return [];
+    }),
+  ]);
+  overview.setQueues(queues);
+  for (const view of conversations || []) openPanel(view);
+}
+
+async function signOut() {
+  socket.send({ type: 'presence', status: 'offline' });
+  try {
+    await api.logout();
+  } catch (e) {
+    // The tokens are forgotten locally either way.
+  }
+}
+
+function resetWorkspace() {
+  for (const id of [...panels.keys()]) removePanel(id);
+  overview.reset();
+  $('user-name').textContent = '';
+  capacity = null;
+  $('capacity').textContent = '';
+  sessionStorage.removeItem(PRESENCE_KEY);
+}
+
+// --- Conversations --------------------------------------------------------------------------
+
+/**
+ * Takes a waiting conversation or accepts an offer. The reply (same ref) is a
+ * conversation.state; a conversation.state seen for it without the ref counts too.
+ */
+async function claim(frame) {
+  const id = frame.conversationId;
+  let stop = () => {};
+  const seen = new Promise((resolve) => {
+    stop = socket.on('conversation.state', (f) => {
+      const v = f.conversation;
+      if (v && v.id === id && v.state === 'active' && v.acceptedAt) resolve(f);
+    });
+  });
+  try {
+    const reply = await Promise.race([socket.request(frame), seen]);
+    const view = reply.conversation && reply.conversation.id === id ? reply.conversation : { id, state: 'active' };
+    // The reply to take/accept (same ref) means the server already watches it for us and sends
+    // the history; another conversation.open would only add an audited read.
+    openPanel(view, { select: true, alreadyOpen: Boolean(reply.ref) });
+  } finally {
+    stop();
+  }
+}
+
+function openPanel(view, { select = false, alreadyOpen = false } = {}) {
+  if (panels.has(view.id)) {
+    panels.get(view.id).update(view);
+    if (select) selectPanel(view.id, { focus: true });
+    return;
+  }
+  const panel = new ConversationPanel({
+    socket, api, view,
+    queueName: (queueId) => overview.queueName(queueId),
+    onSelect: selectPanel,
+    onDismiss: removePanel,
+    onChange: updateTitle,
+  });
+  panels.set(view.id, panel);
+  $('tabs').append(panel.tab);
+  $('panels').append(panel.element);
+  socket.watch(view.id, { afterSeq: 0, alreadyOpen });
+  overview.removeOffer(view.id);
+  $('no-conversations').hidden = true;
+  updateTitle();
+  if (select || !selectedId) selectPanel(view.id, { focus: select });
+}
+
+function selectPanel(id, { focus = false } = {}) {
+  if (!panels.has(id)) return;
+  selectedId = id;
+  for (const [panelId, panel] of panels) panel.setSelected(panelId === id);
+  if (focus) {
+    const panel = panels.get(id);
+    panel.chat.focusInput();
+    if (!panel.element.contains(document.activeElement)) panel.element.focus();
+  }
+}
+
+function removePanel(id) {
+  const panel = panels.get(id);
+  if (!panel) return;
+  socket.unwatch(id);
+  panel.tab.remove();
+  panel.element.remove();
+  panels.delete(id);
+  if (selectedId === id) {
+    selectedId = null;
+    const next = panels.keys().next();
+    if (!next.done) selectPanel(next.value, { focus: true });
+    else $('conversations-title').focus();
+  }
+  $('no-conversations').hidden = panels.size > 0;
+  updateTitle();
+}
+
+/** "2 / 4 conversations": active panels counted here, the maximum from the presence reply. */
+function updateCapacity() {
+  if (capacity === null) {
+    $('capacity').textContent = '';
+    return;
+  }
+  const active = [...panels.values()].filter((p) => p.view.state === 'active').length;
+  setText($('capacity'), 'console.capacity', { active, capacity });
+}
+
+function updateTitle() {
+  updateCapacity();
+  const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
+  document.title = unread > 0 ? `(${unread}) ${baseTitle()}` : baseTitle();
+}
+
+/** Arrow keys, Home and End move between tabs (roving tabindex). */
+function tabKeys(event) {
+  const tabs = [...$('tabs').querySelectorAll('[role=tab]')];
+  const index = tabs.indexOf(document.activeElement);
+  if (index < 0) return;
+  const moves = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: tabs.length - 1 };
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  const target = tabs[(moves[event.key] + tabs.length) % tabs.length];
+  target.focus();
+  selectPanel(target.getAttribute('aria-controls').replace(/^panel-/, ''));
+}
+
+// --- Frames ---------------------------------------------------------------------------------
+
+function wireSocket() {
+  const panelOf = (frame) => panels.get(frame.conversationId);
+  socket.onReady(() => {
+    socket.send({ type: 'queues.watch' });
+    socket.send({ type: 'presence', status: presence() });
+  });
+  socket.on('ready', (frame) => {
+    const you = frame.you || {};
+    $('user-name').textContent = [you.name, you.role ? t(`role.${you.role}`) : ''].filter(Boolean).join(', ');
+  });
+  socket.on('presence', (frame) => {
+    if (frame.status) $('presence').value = frame.status;
+    if (typeof frame.capacity === 'number') capacity = frame.capacity;
+    updateCapacity();
+  });
+  socket.on('queue.waiting', (frame) => overview.onWaiting(frame));
+  socket.on('conversation.offer', (frame) => overview.offer(frame));
+  socket.on('conversation', (frame) => {
+    const view = frame.conversation;
+    if (view && panels.has(view.id)) panels.get(view.id).update(view);
+  });
+  socket.on('conversation.state', (frame) => {
+    const view = frame.conversation;
+    if (!view) return;
+    if (panels.has(view.id)) panels.get(view.id).update(view);
+    if (view.acceptedAt || view.state === 'closed' || (view.state === 'queued' && !view.assignedAt)) overview.removeOffer(view.id);
+  });
+  socket.on('conversation.withdrawn', (frame) => {
+    overview.removeOffer(frame.conversationId);
+    const panel = panelOf(frame);
+    if (panel) panel.setClosed('returned_to_queue');
+  });
+  socket.on('conversation.closed', (frame) => {
+    overview.removeOffer(frame.conversationId);
+    const panel = panelOf(frame);
+    if (panel) panel.setClosed(frame.outcome);
+  });
+  socket.on('message', (frame) => {
+    const panel = panelOf(frame);
+    if (panel) panel.chat.addMessage(frame);
+  });
+  socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame));
+  socket.on('message.failed', (frame) => panelOf(frame)?.chat.failed(frame));
+  socket.on('typing', (frame) => {
+    if (frame.who === 'patient') panelOf(frame)?.chat.showTyping(Boolean(frame.typing));
+  });
+  socket.on('read', (frame) => {
+    if (frame.who === 'patient') panelOf(frame)?.chat.readUpTo(frame.seq);
+  });
+  socket.on('error', (frame) => {
+    if (!frame.ref && !['token_expired', 'unauthenticated'].includes(frame.code)) showAlert($('alert'), errorText(frame));
+  });
+}
+
+// --- Start ----------------------------------------------------------------------------------
+
+async function boot() {
+  try {
+    await setLanguage(preferredLanguage());
+  } catch (e) {
+    // Keys show instead of texts; the console still works.
+  }
+  languagePicker($('language'));
+  bindConnectionIndicator(socket, $('connection'));
+  wireSocket();
+  $('login-form').addEventListener('submit', login);
+  $('sign-out').addEventListener('click', signOut);
+  $('tabs').addEventListener('keydown', tabKeys);
+  $('presence').addEventListener('change', async (event) => {
+    const status = event.target.value;
+    sessionStorage.setItem(PRESENCE_KEY, status);
+    try {
+      await socket.request({ type: 'presence', status });
+      announce(t('console.presenceChanged', { status: t(`presence.${status}`) }));
+    } catch (error) {
+      showAlert($('alert'), errorText(error));
+    }
+  });
+  const seen = () => panels.get(selectedId)?.seen();
+  document.addEventListener('visibilitychange', seen);
+  window.addEventListener('focus', seen);
+  document.addEventListener('kanava:language', updateTitle);
+  api.addEventListener('signedout', (event) => {
+    resetWorkspace();
+    showLogin();
+    if (event.detail.reason === 'expired') showAlert($('login-error'), t('error.sessionExpired'));
+  });
+  updateTitle();
+  if (api.hasSession) resume();
+  else showLogin();
+}
+
+boot();

@@ -1,0 +1,180 @@
+// The patient's waiting and chat view for one conversation: live queue position, leaving the
+// queue, the chat once a professional is with them, the idle warning and the end state.
+import { t } from './i18n.js';
+import { setText, showAlert, errorText, focusHeading } from './dom.js';
+import { formatMinutes, formatTime } from './format.js';
+import { ChatView } from './chat-view.js';
+
+const $ = (id) => document.getElementById(id);
+
+export class PatientConversation {
+  /**
+   * @param socket the KanavaSocket
+   * @param queueName (queueId) => string|null, the queue's name in the page language
+   * @param onNewContact () => void, when the patient wants to start again
+   */
+  constructor({ socket, queueName, onNewContact }) {
+    this.socket = socket;
+    this.queueName = queueName;
+    this.view = null;
+    this.idleClosesAt = null;
+    this.section = $('view-conversation');
+    this.chatContainer = $('chat-container');
+    this.chat = new ChatView({
+      socket,
+      side: 'patient',
+      isAttentive: () => document.visibilityState === 'visible' && !this.section.hidden && !this.chatContainer.hidden,
+    });
+    this.chatContainer.append(this.chat.element);
+    this.#wire(onNewContact);
+  }
+
+  get id() {
+    return this.view ? this.view.id : null;
+  }
+
+  /** Shows a conversation; alreadyOpen when the server already watches it for us (queue.entered). */
+  open(view, { alreadyOpen = false } = {}) {
+    if (this.view && this.view.id !== view.id) this.socket.unwatch(this.view.id);
+    this.view = { ...view };
+    this.idleClosesAt = null;
+    this.chat.setConversation(view.id);
+    this.socket.watch(view.id, { afterSeq: 0, alreadyOpen });
+    this.render();
+  }
+
+  /** Stops showing the conversation (before a new contact). */
+  close() {
+    if (this.view) this.socket.unwatch(this.view.id);
+    this.view = null;
+    this.chat.setConversation(null);
+  }
+
+  /** Re-renders everything from the current view (also after a language change). */
+  render() {
+    const view = this.view;
+    if (!view) return;
+    const queue = view.queueId ? this.queueName(view.queueId) : null;
+    $('conversation-queue').textContent = queue || '';
+    const state = view.state || 'queued';
+    const hasMessages = this.chat.items.size > 0 || this.chat.pending.size > 0;
+    $('waiting').hidden = state !== 'queued';
+    this.chatContainer.hidden = !(state === 'active' || hasMessages);
+    this.chat.setEnabled(state === 'active');
+    $('closed').hidden = state !== 'closed';
+    if (state === 'queued') this.#renderWaiting();
+    if (state !== 'queued') this.#hideLeaveConfirm();
+    if (state === 'closed') {
+      setText($('closed-outcome'), view.outcome ? 'closed.outcome' : 'closed.noOutcome',
+        { outcome: t(`outcome.${view.outcome}`) });
+      this.idleClosesAt = null;
+    }
+    this.#renderIdle();
+  }
+
+  #renderWaiting() {
+    const { position, estimatedWaitSeconds } = this.view;
+    if (typeof position === 'number') setText($('waiting-position'), 'waiting.position', { position });
+    else setText($('waiting-position'), 'waiting.positionUnknown');
+    if (typeof estimatedWaitSeconds === 'number') {
+      setText($('waiting-estimate'), 'waiting.estimate', { time: formatMinutes(estimatedWaitSeconds) });
+    } else {
+      setText($('waiting-estimate'), 'waiting.estimateUnknown');
+    }
+  }
+
+  #renderIdle() {
+    const notice = $('idle-notice');
+    notice.hidden = !this.idleClosesAt;
+    if (this.idleClosesAt) setText(notice, 'idle.warning', { time: formatTime(this.idleClosesAt) });
+  }
+
+  #applyView(view) {
+    if (!this.view || view.id !== this.view.id) return;
+    const before = this.view.state;
+    this.view = { ...this.view, ...view };
+    this.render();
+    if (before !== 'active' && view.state === 'active') {
+      const active = document.activeElement;
+      if (!active || active === document.body || this.section.contains(active) || active.closest('#waiting')) this.chat.focusInput();
+    }
+  }
+
+  #wire(onNewContact) {
+    const mine = (frame) => this.view && frame.conversationId === this.view.id;
+    this.socket.on('conversation', (frame) => this.#applyView(frame.conversation));
+    this.socket.on('conversation.state', (frame) => this.#applyView(frame.conversation));
+    this.socket.on('queue.position', (frame) => {
+      if (!mine(frame)) return;
+      this.view.position = frame.position;
+      this.view.estimatedWaitSeconds = frame.estimatedWaitSeconds;
+      if (this.view.state === 'queued') this.#renderWaiting();
+    });
+    this.socket.on('message', (frame) => {
+      if (!mine(frame)) return;
+      this.chat.addMessage(frame);
+      if (frame.kind !== 'system' && this.idleClosesAt) {
+        this.idleClosesAt = null;
+        this.#renderIdle();
+      }
+      if (this.chatContainer.hidden) this.render();
+    });
+    this.socket.on('message.ack', (frame) => this.chat.ack(frame));
+    this.socket.on('message.failed', (frame) => this.chat.failed(frame));
+    this.socket.on('typing', (frame) => {
+      if (mine(frame) && frame.who === 'professional') this.chat.showTyping(Boolean(frame.typing));
+    });
+    this.socket.on('read', (frame) => {
+      if (mine(frame) && frame.who === 'professional') this.chat.readUpTo(frame.seq);
+    });
+    this.socket.on('idle.warning', (frame) => {
+      if (!mine(frame)) return;
+      this.idleClosesAt = frame.closesAt;
+      this.#renderIdle();
+    });
+    this.socket.on('conversation.closed', (frame) => {
+      if (!mine(frame)) return;
+      this.view.state = 'closed';
+      this.view.outcome = frame.outcome;
+      this.render();
+    });
+    const seen = () => this.chat.markSeen();
+    document.addEventListener('visibilitychange', seen);
+    window.addEventListener('focus', seen);
+
+    $('leave-queue').addEventListener('click', () => {
+      $('leave-confirm').hidden = false;
+      $('leave-queue').setAttribute('aria-expanded', 'true');
+      $('leave-no').focus();
+    });
+    $('leave-no').addEventListener('click', () => {
+      this.#hideLeaveConfirm();
+      $('leave-queue').focus();
+    });
+    $('leave-yes').addEventListener('click', () => this.#leave());
+    $('new-contact').addEventListener('click', () => onNewContact());
+  }
+
+  #hideLeaveConfirm() {
+    $('leave-confirm').hidden = true;
+    $('leave-queue').setAttribute('aria-expanded', 'false');
+  }
+
+  async #leave() {
+    const button = $('leave-yes');
+    button.disabled = true;
+    try {
+      const reply = await this.socket.request({ type: 'queue.leave', conversationId: this.view.id });
+      if (reply.type === 'conversation.closed' && this.view && reply.conversationId === this.view.id) {
+        this.view.state = 'closed';
+        this.view.outcome = reply.outcome || 'abandoned';
+        this.render();
+      }
+      focusHeading($('closed'));
+    } catch (error) {
+      showAlert($('alert'), errorText(error));
+    } finally {
+      button.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,276 @@
+// The patient page: language, session (anonymous or demo identification), queue choice,
+// questionnaire, then waiting and chat (patient-conversation.js).
+import { preferredLanguage, setLanguage, languagePicker, language, localized, t } from './i18n.js';
+import { h, setText, showOnly, focusHeading, showAlert, errorText } from './dom.js';
+import { formatDateTime } from './format.js';
+import { Api } from './api.js';
+import { KanavaSocket } from './socket.js';
+import { bindConnectionIndicator } from './connection.js';
+import { QuestionnaireForm } from './questionnaire.js';
+import { PatientConversation } from './patient-conversation.js';
+
+const $ = (id) => document.getElementById(id);
+const api = new Api('kanava.patient.session');
+const socket = new KanavaSocket(api);
+const VIEWS = ['view-start', 'view-queues', 'view-questionnaire', 'view-emergency', 'view-conversation', 'loading'];
+const RESUME_RETRY_MS = 5000;
+
+let queues = [];
+let chosenQueue = null;
+let conversation;
+const questionnaire = new QuestionnaireForm($('questions'));
+
+function show(id, { focus = true } = {}) {
+  showOnly($(id), VIEWS.map($));
+  if (focus && id !== 'loading') focusHeading($(id));
+}
+
+function alertError(error, args) {
+  showAlert($('alert'), error ? errorText(error, args) : '');
+}
+
+function queueName(queueId) {
+  const queue = queues.find((q) => q.id === queueId);
+  return queue ? localized(queue.names) : null;
+}
+
+// --- a. Start -------------------------------------------------------------------------
+
+async function loadIdentityMethods() {
+  try {
+    const methods = await api.request('GET', '/api/patient/identity-methods', { auth: false });
+    const dev = (methods || []).find((m) => m.method === 'dev');
+    if (!dev || !Array.isArray(dev.persons) || dev.persons.length === 0) return;
+    $('dev-persons').replaceChildren(...dev.persons.map((person) => h('li', {}, [
+      h('button', {
+        type: 'button', testid: `dev-person-${person.id}`, text: person.displayName,
+        onclick: () => startSession(`/api/patient/session/dev`, { person: person.id }),
+      }),
+    ])));
+    $('dev-identification').hidden = false;
+  } catch (e) {
+    // Identification is optional; anonymous use still works.
+  }
+}
+
+async function startSession(path, body) {
+  alertError(null);
+  try {
+    const pair = await api.request('POST', path, { body, auth: false });
+    api.setTokens(pair);
+    await afterSession();
+  } catch (error) {
+    alertError(error);
+  }
+}
+
+async function resume() {
+  show('loading', { focus: false });
+  try {
+    await api.refresh();
+    await afterSession();
+  } catch (error) {
+    if (api.hasSession) {
+      alertError(error);
+      setTimeout(resume, RESUME_RETRY_MS);
+    } else {
+      show('view-start');
+    }
+  }
+}
+
+// --- b. After a session exists ------------------------------------------------------------
+
+async function afterSession() {
+  socket.start();
+  const current = await api.get('/api/patient/conversations/current');
+  alertError(null);
+  if (current) {
+    await loadQueues().catch(() => {});
+    showConversation(current);
+  } else {
+    await showQueues();
+  }
+}
+
+function showConversation(view, options) {
+  conversation.open(view, options);
+  show('view-conversation');
+}
+
+// --- c. Queue choice ----------------------------------------------------------------------
+
+async function loadQueues() {
+  queues = (await api.get('/api/queues')) || [];
+}
+
+async function showQueues() {
+  show('loading', { focus: false });
+  try {
+    await loadQueues();
+  } catch (error) {
+    alertError(error);
+  }
+  renderQueues();
+  show('view-queues');
+}
+
+function renderQueues() {
+  $('queues-empty').hidden = queues.length > 0;
+  $('queue-list').replaceChildren(...queues.map((queue) => {
+    const titleId = `queue-title-${queue.id}`;
+    const status = queue.open
+      ? h('p', { class: 'badge badge-open', i18n: 'queues.open' })
+      : h('p', { class: 'badge badge-closed' }, [
+        h('span', { i18n: 'queues.closed' }),
+        queue.opensAt ? h('span', { i18n: 'queues.opensAt', args: { time: formatDateTime(queue.opensAt) } }) : null,
+      ]);
+    return h('li', { class: `card queue ${queue.open ? 'is-open' : 'is-closed'}` }, [
+      h('h3', { id: titleId, map: queue.names }),
+      status,
+      queue.open ? h('p', { i18n: 'queues.waiting', args: { n: queue.waiting ?? 0 } }) : null,
+      queue.anonymousAllowed === false || queue.strongIdRequired
+        ? h('p', { class: 'hint', i18n: queue.strongIdRequired ? 'queues.strongIdRequired' : 'queues.idRequired' })
+        : null,
+      h('button', {
+        type: 'button', class: 'primary', testid: `queue-option-${queue.id}`, disabled: !queue.open,
+        'aria-describedby': titleId, i18n: queue.open ? 'queues.choose' : 'queues.chooseClosed',
+        onclick: () => showQuestionnaire(queue),
+      }),
+    ]);
+  }));
+}
+
+// --- d. Questionnaire ---------------------------------------------------------------------
+
+async function showQuestionnaire(queue) {
+  alertError(null);
+  chosenQueue = queue;
+  let definition;
+  try {
+    definition = await api.get(`/api/queues/${encodeURIComponent(queue.id)}/questionnaire`);
+  } catch (error) {
+    alertError(error);
+    return;
+  }
+  $('questionnaire-queue').replaceChildren(h('span', { map: queue.names }));
+  const languages = (queue.languages && queue.languages.length) ? queue.languages : ['fi'];
+  const languageSelect = $('conversation-language');
+  languageSelect.replaceChildren(...languages.map((code) => h('option', { value: code, i18n: `lang.${code}` })));
+  languageSelect.value = languages.includes(language()) ? language() : languages[0];
+  const municipalities = queue.municipalities || [];
+  const municipality = $('municipality');
+  municipality.replaceChildren(
+    h('option', { value: '', i18n: 'questionnaire.municipalityChoose' }),
+    ...municipalities.map((name) => h('option', { value: name, text: name })),
+  );
+  municipality.value = municipalities.length === 1 ? municipalities[0] : '';
+  $('municipality-error').hidden = true;
+  municipality.removeAttribute('aria-invalid');
+  showAlert($('questionnaire-error'), '');
+  questionnaire.load(definition);
+  show('view-questionnaire');
+}
+
+async function submitQuestionnaire(event) {
+  event.preventDefault();
+  showAlert($('questionnaire-error'), '');
+  const municipality = $('municipality');
+  const collected = questionnaire.collect();
+  if (!municipality.value) {
+    setText($('municipality-error'), 'questionnaire.municipalityMissing');
+    $('municipality-error').hidden = false;
+    municipality.setAttribute('aria-invalid', 'true');
+    municipality.focus();
+    return;
+  }
+  $('municipality-error').hidden = true;
+  municipality.removeAttribute('aria-invalid');
+  if (collected.error) return;
+  const submit = event.submitter || $('questionnaire-form').querySelector('[type=submit]');
+  submit.disabled = true;
+  try {
+    const reply = await socket.request({
+      type: 'queue.enter', queueId: chosenQueue.id, language: $('conversation-language').value,
+      municipality: municipality.value, answers: collected.answers,
+    });
+    if (reply.type === 'emergency') show('view-emergency');
+    else if (reply.type === 'queue.entered') showConversation(reply.conversation, { alreadyOpen: true });
+  } catch (error) {
+    await enterFailed(error);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+async function enterFailed(error) {
+  const region = $('questionnaire-error');
+  if (error.code && error.code.startsWith('answer_') && error.questionId
+      && questionnaire.markError(error.questionId, `error.${error.code}`)) {
+    return;
+  }
+  if (error.code === 'already_in_queue' && error.conversationId) {
+    showConversation({ id: error.conversationId, queueId: chosenQueue.id, state: 'queued' });
+    return;
+  }
+  if (['connection_lost', 'timeout', 'offline'].includes(error.code)) {
+    // The frame may have arrived before the connection broke: ask what is open now.
+    try {
+      const current = await api.get('/api/patient/conversations/current');
+      if (current) {
+        showConversation(current);
+        return;
+      }
+    } catch (e) {
+      // fall through to the message
+    }
+  }
+  if (error.code === 'queue_closed') {
+    showAlert(region, error.opensAt ? t('error.queue_closed', { time: formatDateTime(error.opensAt) }) : t('error.queue_closed_unknown'));
+    return;
+  }
+  showAlert(region, errorText(error));
+}
+
+// --- Start again --------------------------------------------------------------------------
+
+function newContact() {
+  conversation.close();
+  showQueues();
+}
+
+// --- Wiring ---------------------------------------------------------------------------------
+
+async function boot() {
+  try {
+    await setLanguage(preferredLanguage());
+  } catch (e) {
+    // Without a bundle the keys show; the page still works.
+  }
+  languagePicker($('language'));
+  bindConnectionIndicator(socket, $('connection'));
+  conversation = new PatientConversation({ socket, queueName, onNewContact: newContact });
+
+  $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));
+  $('questionnaire-form').addEventListener('submit', submitQuestionnaire);
+  $('questionnaire-back').addEventListener('click', () => showQueues());
+  $('emergency-back').addEventListener('click', () => showQueues());
+  document.addEventListener('kanava:language', () => {
+    if (!$('view-queues').hidden) renderQueues();
+    conversation.render();
+  });
+  socket.on('error', (frame) => {
+    if (!frame.ref && !['token_expired', 'unauthenticated'].includes(frame.code)) alertError(frame);
+  });
+  api.addEventListener('signedout', (event) => {
+    conversation.close();
+    if (event.detail.reason === 'expired') showAlert($('alert'), t('error.sessionExpired'));
+    show('view-start');
+  });
+
+  loadIdentityMethods();
+  if (api.hasSession) resume();
+  else show('view-start', { focus: false });
+}
+
+boot();

@@ -1,0 +1,112 @@
+package fi.kanava.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fi.kanava.support.ChatFixtures;
+import fi.kanava.support.Fixtures;
+import fi.kanava.support.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Queue administration and the chat REST endpoints")
+class QueueAdminTest {
+  static TestApp t;
+  static Fixtures f;
+  static String admin;
+
+  @BeforeAll
+  static void start() {
+    t = TestApp.start();
+    f = new Fixtures(t).organisations();
+    f.account("queue-admin", "admin");
+    admin = f.accessToken("queue-admin");
+  }
+
+  @AfterAll
+  static void stop() {
+    t.close();
+  }
+
+  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
+  }
+
+  @Test
+  void an_admin_creates_updates_staffs_and_lists_a_queue() {
+    HttpResponse<Buffer> created = t.post("/api/admin/queues", admin, ChatFixtures.queue("admin-q", "auto"));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    assertError(t.post("/api/admin/queues", admin, ChatFixtures.queue("admin-q", "auto")), 409, "queue_exists");
+
+    JsonObject changed = ChatFixtures.queue("ignored", "pick").put("maxLength", 7);
+    changed.remove("id");
+    HttpResponse<Buffer> updated = t.send(HttpMethod.PUT, "/api/admin/queues/admin-q", admin, changed);
+    assertThat(updated.statusCode()).as(updated.bodyAsString()).isEqualTo(200);
+    assertThat(updated.bodyAsJsonObject().getString("routingMode")).isEqualTo("pick");
+    assertError(t.send(HttpMethod.PUT, "/api/admin/queues/no-such", admin, changed), 404, "queue_not_found");
+
+    UUID nurse = f.account("staffed-nurse", "nurse");
+    HttpResponse<Buffer> members = t.send(HttpMethod.PUT, "/api/admin/queues/admin-q/members", admin,
+        new JsonObject().put("accountIds", new JsonArray(List.of(nurse.toString()))));
+    assertThat(members.statusCode()).as(members.bodyAsString()).isEqualTo(200);
+    assertError(t.send(HttpMethod.PUT, "/api/admin/queues/admin-q/members", admin,
+        new JsonObject().put("accountIds", new JsonArray(List.of(UUID.randomUUID().toString())))), 400, "unknown_account");
+
+    HttpResponse<Buffer> capacity = t.send(HttpMethod.PUT, "/api/admin/accounts/" + nurse + "/capacity", admin,
+        new JsonObject().put("maxConcurrent", 6));
+    assertThat(capacity.bodyAsJsonObject().getInteger("maxConcurrent")).isEqualTo(6);
+    assertError(t.send(HttpMethod.PUT, "/api/admin/accounts/" + nurse + "/capacity", admin, new JsonObject().put("maxConcurrent", 0)),
+        400, "invalid_field");
+
+    JsonArray all = t.get("/api/admin/queues", admin).bodyAsJsonArray();
+    JsonObject stored = all.stream().map(JsonObject.class::cast).filter(q -> q.getString("id").equals("admin-q")).findFirst().orElseThrow();
+    assertThat(stored.getInteger("maxLength")).isEqualTo(7);
+  }
+
+  @Test
+  void bad_queue_definitions_are_refused_naming_the_field_and_nothing_is_stored() {
+    JsonObject badHours = ChatFixtures.queue("bad-hours", "auto").put("openingHours",
+        new JsonObject().put("weekly", new JsonObject().put("mon", new JsonArray().add(new JsonArray(List.of("16:00", "08:00"))))));
+    HttpResponse<Buffer> hours = t.post("/api/admin/queues", admin, badHours);
+    assertError(hours, 400, "invalid_field");
+    assertThat(hours.bodyAsJsonObject().getString("field")).isEqualTo("openingHours");
+    JsonObject badQuestions = ChatFixtures.queue("bad-questions", "auto").put("questionnaire", new JsonObject().put("questions", new JsonArray()));
+    assertThat(t.post("/api/admin/queues", admin, badQuestions).bodyAsJsonObject().getString("field")).isEqualTo("questionnaire");
+    assertError(t.post("/api/admin/queues", admin, ChatFixtures.queue("bad-mode", "random")), 400, "invalid_field");
+    assertError(t.post("/api/admin/queues", admin, ChatFixtures.queue("bad-lang", "auto").put("languages", new JsonArray(List.of("de")))),
+        400, "invalid_field");
+    assertError(t.post("/api/admin/queues", admin, ChatFixtures.queue("extra", "auto").put("priority", 1)), 400, "unknown_field");
+    var count = TestApp.await(t.pool().query("select count(*) from queue where id like 'bad-%' or id = 'extra'").execute());
+    assertThat(count.iterator().next().getLong(0)).isZero();
+  }
+
+  @Test
+  void only_admins_manage_queues_patients_see_the_list_and_professionals_get_phrases() {
+    t.post("/api/admin/queues", admin, ChatFixtures.queue("rest-q", "pick"));
+    f.account("rest-nurse", "nurse");
+    String nurse = f.accessToken("rest-nurse");
+    assertError(t.post("/api/admin/queues", nurse, ChatFixtures.queue("nurse-made", "pick")), 403, "forbidden");
+    String patient = t.post("/api/patient/session", null, null).bodyAsJsonObject().getString("accessToken");
+
+    JsonArray queues = t.get("/api/queues", patient).bodyAsJsonArray();
+    JsonObject listed = queues.stream().map(JsonObject.class::cast).filter(q -> q.getString("id").equals("rest-q")).findFirst().orElseThrow();
+    assertThat(listed.getBoolean("open")).isTrue();
+    assertThat(listed.fieldNames()).doesNotContain("questionnaire", "cannedPhrases");
+    assertThat(t.get("/api/queues/rest-q/questionnaire", patient).bodyAsJsonObject().getJsonArray("questions")).hasSize(2);
+    assertError(t.get("/api/queues/rest-q/phrases?lang=fi", patient), 403, "forbidden");
+    assertThat(t.get("/api/queues/rest-q/phrases?lang=fi", nurse).bodyAsJsonArray()).containsExactly("Hei, miten voin auttaa?");
+    assertThat(t.get("/api/queues", null).statusCode()).isEqualTo(401);
+    assertThat(t.get("/api/patient/conversations/current", patient).statusCode()).isEqualTo(204);
+    assertError(t.get("/api/conversations/" + UUID.randomUUID() + "/messages", patient), 404, "conversation_not_found");
+    assertError(t.get("/api/conversations/not-a-uuid/messages", patient), 400, "invalid_id");
+  }
+}

@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import static fi.kanava.support.HttpAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,10 +59,6 @@ class AccountsAndAuditTest {
     return out;
   }
 
-  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
-  }
 
   @Nested
   @DisplayName("admin endpoints")

@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import static fi.kanava.support.HttpAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.Fixtures;
@@ -36,10 +37,6 @@ class SignInAndTokensTest {
     return t.post("/api/auth/login", null, new JsonObject().put("username", username).put("password", password));
   }
 
-  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
-  }
 
   @Nested
   @DisplayName("signing in")

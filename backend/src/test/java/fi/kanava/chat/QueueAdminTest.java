@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import static fi.kanava.support.HttpAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.ChatFixtures;
@@ -36,10 +37,6 @@ class QueueAdminTest {
     t.close();
   }
 
-  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo(code);
-  }
 
   @Test
   void an_admin_creates_updates_staffs_and_lists_a_queue() {

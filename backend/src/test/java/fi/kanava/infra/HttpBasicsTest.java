@@ -1,5 +1,6 @@
 package fi.kanava.infra;
 
+import static fi.kanava.support.HttpAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.Fixtures;
@@ -31,13 +32,6 @@ class HttpBasicsTest {
     t.close();
   }
 
-  private static void assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    JsonObject body = response.bodyAsJsonObject();
-    assertThat(body.fieldNames()).containsExactlyInAnyOrder("code", "message");
-    assertThat(body.getString("code")).isEqualTo(code);
-    assertThat(response.bodyAsString()).doesNotContain("Exception").doesNotContain("\tat ");
-  }
 
   @Test
   void migrations_build_the_schema_on_an_empty_database() {

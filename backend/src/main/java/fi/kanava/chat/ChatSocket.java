@@ -109,6 +109,10 @@ final class ChatSocket {
     if (frame instanceof ClientFrame.Auth auth) {
       return reauthenticate(auth);
     }
+    if (frame instanceof ClientFrame.Ping ping) {
+      write(Frames.frame("pong"), ping.ref());
+      return Future.succeededFuture();
+    }
     if (frame instanceof ClientFrame.Send send) {
       return chat.conversations().send(principal, send).onSuccess(ack -> write(ack, send.ref()));
     }

@@ -25,13 +25,21 @@ import java.util.UUID;
   @JsonSubTypes.Type(value = ClientFrame.QueuesWatch.class, name = "queues.watch"),
   @JsonSubTypes.Type(value = ClientFrame.Take.class, name = "conversation.take"),
   @JsonSubTypes.Type(value = ClientFrame.Accept.class, name = "conversation.accept"),
-  @JsonSubTypes.Type(value = ClientFrame.Close.class, name = "conversation.close")
+  @JsonSubTypes.Type(value = ClientFrame.Close.class, name = "conversation.close"),
+  @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping")
 })
 public sealed interface ClientFrame {
   int MAX_TEXT = 4000;
 
   /** The client's correlation id, echoed in the reply; may be null. */
   String ref();
+
+  /** A liveness check on a poor connection; answered with {@code pong}. */
+  record Ping(String ref) implements ClientFrame {
+    public Ping {
+      ref = Frames.ref(ref);
+    }
+  }
 
   record Auth(String ref, String token) implements ClientFrame {
     public Auth {

@@ -36,7 +36,9 @@ public record ConversationRecord(
     String professionalName,
     String professionalRole,
     String patientKind,
-    String patientName) {
+    String patientName,
+    long patientReadSeq,
+    long professionalReadSeq) {
 
   public static final String QUEUED = "queued";
   public static final String ACTIVE = "active";
@@ -47,7 +49,11 @@ public record ConversationRecord(
       "select c.id, c.queue_id, c.patient_id, c.state, c.urgency, c.language, c.municipality, c.triage_summary, c.enqueued_at,"
           + " c.assigned_to, c.assigned_at, c.accepted_at, c.first_response_at, c.last_activity_at, c.closed_at, c.outcome,"
           + " c.outcome_detail, c.last_seq, c.requeue_count, a.display_name as pro_name, a.role as pro_role,"
-          + " p.kind as patient_kind, p.display_name as patient_name"
+          + " p.kind as patient_kind, p.display_name as patient_name,"
+          + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id and r.reader_id = c.patient_id), 0)"
+          + " as patient_read,"
+          + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id and r.reader_id <> c.patient_id), 0)"
+          + " as professional_read"
           + " from conversation c join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to ";
 
   static ConversationRecord from(Row row) {
@@ -74,7 +80,9 @@ public record ConversationRecord(
         row.getString("pro_name"),
         row.getString("pro_role"),
         row.getString("patient_kind"),
-        row.getString("patient_name"));
+        row.getString("patient_name"),
+        row.getLong("patient_read"),
+        row.getLong("professional_read"));
   }
 
   public boolean isQueued() {
@@ -119,6 +127,7 @@ public record ConversationRecord(
         .put("acceptedAt", text(acceptedAt))
         .put("professional", assignedTo == null ? null : new JsonObject().put("name", professionalName).put("role", professionalRole))
         .put("lastSeq", lastSeq)
+        .put("readUpTo", new JsonObject().put("patient", patientReadSeq).put("professional", professionalReadSeq))
         .put("outcome", outcome)
         .put("outcomeDetail", outcomeDetail);
   }

@@ -78,7 +78,7 @@ public final class Frames {
         "{\"type\":\"conversation.take\",\"conversationId\":\"" + id + "\"}",
         "{\"type\":\"conversation.accept\",\"conversationId\":\"" + id + "\"}",
         "{\"type\":\"conversation.close\",\"conversationId\":\"" + id + "\",\"outcome\":\"resolved\"}",
-        "{\"type\":\"nonsense\"}", "{bad")) {
+        "{\"type\":\"ping\"}", "{\"type\":\"nonsense\"}", "{bad")) {
       try {
         decode(frame);
       } catch (DecodeError expected) {

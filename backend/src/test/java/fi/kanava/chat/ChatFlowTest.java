@@ -87,6 +87,9 @@ class ChatFlowTest {
         nurse.ws().await(fr -> type(fr).equals("message") && "Minulla on kuumetta.".equals(fr.getString("text")));
         nurse.ws().send(new JsonObject().put("type", "read").put("conversationId", id).put("seq", nurseSeq + 1));
         assertThat(patient.ws().awaitType("read").getLong("seq")).isEqualTo(nurseSeq + 1);
+        // read positions survive a reload
+        JsonObject current = t.get("/api/patient/conversations/current", patient.token()).bodyAsJsonObject();
+        assertThat(current.getJsonObject("readUpTo").getLong("professional")).isEqualTo(nurseSeq + 1);
 
         // an internal note stays with professionals
         JsonObject noteAck = nurse.ws().request(send(id, "n2", "Kuume 4 pv, ohjaus vastaanotolle").put("internal", true));

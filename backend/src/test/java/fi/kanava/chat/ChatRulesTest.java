@@ -176,6 +176,7 @@ class ChatRulesTest {
         assertThat(row("select count(*) from message where conversation_id = $1", UUID.fromString(id)).getLong(0)).isZero();
         // still usable
         assertThat(type(p.ws().request(send(id, "ok", "Hei")))).isEqualTo("message.ack");
+        assertThat(type(p.ws().request(new JsonObject().put("type", "ping")))).isEqualTo("pong");
       }
     }
 

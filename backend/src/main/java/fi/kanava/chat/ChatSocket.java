@@ -216,7 +216,12 @@ final class ChatSocket {
       }
       chat.professionalConnected(p.id());
       professionalConsumer = chat.vertx().eventBus().consumer(ChatEvents.professional(p.id()), msg -> write(msg.body(), null));
-      return chat.routing().seen(p.id());
+      return chat.routing().seen(p.id())
+          .compose(v -> chat.routing().pendingOffers(p.id()))
+          .map(offers -> {
+            offers.forEach(offer -> write(offer, null));
+            return null;
+          });
     });
   }
 

@@ -171,6 +171,10 @@ public final class Conversations {
     if (!queue.languages().contains(request.language())) {
       throw new ApiError(409, "language_not_served", "The queue does not serve that language").with("languages", new JsonArray(queue.languages()));
     }
+    if (!queue.municipalities().isEmpty() && request.municipality() == null) {
+      throw new ApiError(400, "municipality_required", "This queue serves certain municipalities: say which is yours")
+          .with("municipalities", new JsonArray(queue.municipalities()));
+    }
     if (!queue.serves(request.municipality())) {
       throw new ApiError(409, "municipality_not_served", "The queue does not serve that municipality yet")
           .with("municipalities", new JsonArray(queue.municipalities()));
@@ -219,7 +223,8 @@ public final class Conversations {
       if (!c.patientId().equals(patient.id())) {
         return Future.failedFuture(ApiError.forbidden("This is not your conversation"));
       }
-      if (!c.isQueued()) {
+      // still waiting: in the queue, or offered to a professional who has not accepted yet
+      if (!c.isQueued() && !(c.isActive() && c.acceptedAt() == null)) {
         return Future.failedFuture(new ApiError(409, "not_waiting", "Only a waiting conversation can be left"));
       }
       return Future.succeededFuture();
@@ -255,7 +260,13 @@ public final class Conversations {
           ChatEvents.state(vertx.eventBus(), id, closed.professionalView());
           waiting.changed(closed.queueId());
           if (result[2] != null) {
-            routing.kickServedBy((UUID) result[2]);
+            UUID professional = (UUID) result[2];
+            if (Outcome.ABANDONED.equals(outcome)) {
+              // the patient left while the conversation was offered: take the offer back
+              vertx.eventBus().publish(ChatEvents.professional(professional), Frames.frame("conversation.withdrawn")
+                  .put("conversationId", id.toString()).put("reason", "patient_left"));
+            }
+            routing.kickServedBy(professional);
           }
           return closed;
         });

@@ -173,16 +173,39 @@ public final class Routing {
     return conversations.load(conversationId).map(c -> {
       JsonObject view = c.professionalView();
       if (offer) {
-        Instant acceptBy = c.assignedAt().plus(config.acceptTimeout());
-        vertx.eventBus().publish(ChatEvents.professional(c.assignedTo()), Frames.frame("conversation.offer")
-            .put("conversation", view)
-            .put("acceptBy", acceptBy.toString())
-            .put("acceptWithinSeconds", Math.max(0, Duration.between(clock.instant(), acceptBy).toSeconds())));
+        vertx.eventBus().publish(ChatEvents.professional(c.assignedTo()), offerFrame(c));
       }
       ChatEvents.state(vertx.eventBus(), conversationId, view);
       waiting.changed(c.queueId());
       return null;
     });
+  }
+
+  private JsonObject offerFrame(ConversationRecord c) {
+    Instant acceptBy = c.assignedAt().plus(config.acceptTimeout());
+    return Frames.frame("conversation.offer")
+        .put("conversation", c.professionalView())
+        .put("acceptBy", acceptBy.toString())
+        .put("acceptWithinSeconds", Math.max(0, Duration.between(clock.instant(), acceptBy).toSeconds()));
+  }
+
+  /** Offers made to the professional and not yet accepted: sent again when they reconnect. */
+  public Future<List<JsonObject>> pendingOffers(UUID professionalId) {
+    return pool.preparedQuery("select id from conversation where assigned_to = $1 and state = 'active' and accepted_at is null"
+            + " order by assigned_at")
+        .execute(Tuple.of(professionalId))
+        .compose(rows -> {
+          List<Future<ConversationRecord>> loads = new ArrayList<>();
+          rows.forEach(row -> loads.add(conversations.load(row.getUUID(0))));
+          return Future.all(loads);
+        })
+        .map(all -> {
+          List<JsonObject> frames = new ArrayList<>();
+          for (int i = 0; i < all.size(); i++) {
+            frames.add(offerFrame(all.resultAt(i)));
+          }
+          return frames;
+        });
   }
 
   // --- presence ---------------------------------------------------------------------------------
@@ -281,7 +304,7 @@ public final class Routing {
   /** Returns an active conversation to the queue; it keeps its place (urgency, then when it first entered). */
   Future<Void> requeue(UUID conversationId, String reason) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> tx.preparedQuery("select queue_id, state, assigned_to from conversation where id = $1 for update")
+    return pool.withTransaction(tx -> tx.preparedQuery("select queue_id, state, assigned_to, accepted_at from conversation where id = $1 for update")
             .execute(Tuple.of(conversationId))
             .compose(rows -> {
               Row row = rows.iterator().next();
@@ -289,9 +312,19 @@ public final class Routing {
                 return Future.succeededFuture((JsonObject) null);
               }
               UUID from = row.getUUID("assigned_to");
-              return tx.preparedQuery("update conversation set state = 'queued', assigned_to = null, assigned_at = null,"
+              boolean joined = row.getOffsetDateTime("accepted_at") != null;
+              Future<Void> update = tx.preparedQuery("update conversation set state = 'queued', assigned_to = null, assigned_at = null,"
                       + " accepted_at = null, requeue_count = requeue_count + 1 where id = $1")
-                  .execute(Tuple.of(conversationId))
+                  .execute(Tuple.of(conversationId)).mapEmpty();
+              if (!joined) {
+                // nobody had joined, so the patient's history gets nothing; a professional who let
+                // an offer lapse is probably away from the desk and gets no new offers until back
+                return update
+                    .compose(v -> tx.preparedQuery("update professional_presence set status = 'away' where account_id = $1 and status = 'available'")
+                        .execute(Tuple.of(from)))
+                    .map(v -> new JsonObject().put("queueId", row.getString("queue_id")).put("from", from.toString()));
+              }
+              return update
                   .compose(v -> Messages.system(tx, conversationId, Messages.RETURNED_TO_QUEUE, now))
                   .map(frame -> new JsonObject().put("frame", frame).put("queueId", row.getString("queue_id"))
                       .put("from", from.toString()));
@@ -304,7 +337,12 @@ public final class Routing {
           metrics.requeued(queueId, reason);
           vertx.eventBus().publish(ChatEvents.professional(UUID.fromString(requeued.getString("from"))),
               Frames.frame("conversation.withdrawn").put("conversationId", conversationId.toString()).put("reason", reason));
-          ChatEvents.message(vertx.eventBus(), conversationId, requeued.getJsonObject("frame"));
+          if (requeued.containsKey("frame")) {
+            ChatEvents.message(vertx.eventBus(), conversationId, requeued.getJsonObject("frame"));
+          } else {
+            UUID from = UUID.fromString(requeued.getString("from"));
+            load(from).onSuccess(presence -> vertx.eventBus().publish(ChatEvents.professional(from), presence));
+          }
           return announce(conversationId, false).compose(v -> kick(queueId));
         });
   }

@@ -96,6 +96,9 @@ class ChatRulesTest {
       c.createQueue(ChatFixtures.queue(strict, "pick").put("anonymousAllowed", false));
       try (Patient p = c.anonymousPatient()) {
         assertThat(p.ws().request(enter(queue).put("municipality", "Helsinki")).getString("code")).isEqualTo("municipality_not_served");
+        JsonObject noMunicipality = enter(queue);
+        noMunicipality.remove("municipality");
+        assertThat(p.ws().request(noMunicipality).getString("code")).isEqualTo("municipality_required");
         assertThat(p.ws().request(enter(queue).put("language", "se")).getString("code")).isEqualTo("language_not_served");
         assertThat(p.ws().request(enter(strict)).getString("code")).isEqualTo("identification_required");
         assertThat(p.ws().request(enter("no-such-queue")).getString("code")).isEqualTo("queue_not_found");
@@ -273,10 +276,19 @@ class ChatRulesTest {
         c.createQueue(ChatFixtures.queue(queue, "auto"), slow.id());
         String id = p.ws().request(enter(queue)).getJsonObject("conversation").getString("id");
         slow.ws().awaitType("conversation.offer");
+        // a reconnecting console gets the pending offer again
+        try (WsClient reloaded = WsClient.connect(t, slow.token())) {
+          assertThat(reloaded.awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(id);
+        }
         t.clock.advance(Duration.ofMinutes(1).plusSeconds(1));
         TestApp.await(t.app.services().chat().sweep());
-        p.ws().await(fr -> type(fr).equals("message") && "returned_to_queue".equals(fr.getString("code")));
-        // offered again (the only nurse, still available): the same conversation, at the head of the queue
+        // the offer is withdrawn, the nurse who let it lapse is set away, the patient waits on (nobody had joined)
+        assertThat(slow.ws().awaitType("conversation.withdrawn").getString("reason")).isEqualTo("not_accepted");
+        assertThat(slow.ws().await(fr -> type(fr).equals("presence") && fr.getString("ref") == null).getString("status")).isEqualTo("away");
+        p.ws().await(fr -> type(fr).equals("conversation.state") && "queued".equals(fr.getJsonObject("conversation").getString("state")));
+        assertThat(p.ws().all("message")).noneMatch(fr -> "returned_to_queue".equals(fr.getString("code")));
+        // back at the desk: offered again, the same conversation at the head of the queue
+        slow.ws().request(new JsonObject().put("type", "presence").put("status", "available"));
         JsonObject second = slow.ws().await(fr -> type(fr).equals("conversation.offer"));
         assertThat(second.getJsonObject("conversation").getString("id")).isEqualTo(id);
         slow.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
@@ -293,7 +305,22 @@ class ChatRulesTest {
         t.clock.advance(Duration.ofMinutes(1).plusSeconds(1));
         TestApp.await(t.app.services().chat().sweep());
         assertThat(row("select state, requeue_count from conversation where id = $1", UUID.fromString(id)).getString("state")).isEqualTo("queued");
+        // the patient had been talking with her: now they are told they are back in the queue
+        p.ws().await(fr -> type(fr).equals("message") && "returned_to_queue".equals(fr.getString("code")));
         assertThat(row("select status from professional_presence where account_id = $1", slow.id()).getString(0)).isEqualTo("offline");
+      }
+    }
+
+    @Test
+    void a_patient_may_leave_while_the_conversation_is_only_offered_and_the_offer_is_withdrawn() {
+      String queue = unique("leave-offer");
+      try (Pro nurse = c.professional(unique("offered"), "nurse", "available"); Patient p = c.anonymousPatient()) {
+        c.createQueue(ChatFixtures.queue(queue, "auto"), nurse.id());
+        String id = p.ws().request(enter(queue)).getJsonObject("conversation").getString("id");
+        nurse.ws().awaitType("conversation.offer");
+        JsonObject left = p.ws().request(new JsonObject().put("type", "queue.leave").put("conversationId", id));
+        assertThat(left.getString("outcome")).isEqualTo("abandoned");
+        assertThat(nurse.ws().awaitType("conversation.withdrawn").getString("reason")).isEqualTo("patient_left");
       }
     }
 

@@ -103,6 +103,7 @@ export class ConversationPanel {
   #renderState() {
     const { state, outcome } = this.view;
     const active = state === 'active';
+    const focused = this.element && this.element.contains(document.activeElement) ? document.activeElement : null;
     this.chat.setEnabled(active);
     this.phrases.hidden = !active || this.phraseSelect.options.length === 0;
     this.closeForm.hidden = !active;
@@ -111,7 +112,14 @@ export class ConversationPanel {
     this.element.classList.toggle('is-ended', !active);
     if (state === 'closed') setText(this.stateNotice, 'panel.closed', { outcome: t(`outcome.${outcome}`) });
     else if (state === 'queued') setText(this.stateNotice, 'panel.returnedToQueue');
+    // The control that had focus was hidden (closed): keep focus in the panel, on its title.
+    if (focused && focused.closest('[hidden]')) this.#focusTitle();
     this.onChange();
+  }
+
+  #focusTitle() {
+    this.title.setAttribute('tabindex', '-1');
+    this.title.focus();
   }
 
   #setUnread(count) {
@@ -226,11 +234,13 @@ export class ConversationPanel {
     try {
       const reply = await this.socket.request(frame);
       this.setClosed(reply.outcome || outcome);
+      this.#focusTitle();
     } catch (error) {
       this.closeError.textContent = errorText(error);
       this.closeError.hidden = false;
     } finally {
       if (button) button.disabled = false;
+      if (button && !this.closeForm.hidden && document.activeElement === document.body) button.focus();
     }
     return undefined;
   }

@@ -28,7 +28,11 @@ export class QueueOverview {
     this.offers = new Map(); // conversationId -> {card, timer}
     this.previewId = null;
     setInterval(() => this.#tick(), TICK_MS);
-    $('preview-close').addEventListener('click', () => this.closePreview());
+    $('preview-close').addEventListener('click', () => {
+      this.closePreview();
+      // Back to the Open button that showed the preview (or the list, if that item is gone).
+      this.#refocus(this.previewOpener);
+    });
   }
 
   setQueues(queues) {
@@ -57,7 +61,21 @@ export class QueueOverview {
     const ids = [...this.queues.map((q) => q.id).filter((id) => this.waiting.has(id)),
       ...[...this.waiting.keys()].filter((id) => !this.queues.some((q) => q.id === id))];
     $('queues-none').hidden = ids.length > 0;
+    // The lists are rebuilt on every change: keep the keyboard focus on the same button.
+    const focused = $('queue-overview').contains(document.activeElement) ? document.activeElement.dataset.testid : null;
     $('queue-overview').replaceChildren(...ids.map((id) => this.#queueSection(this.waiting.get(id))));
+    if (focused) this.#refocus(focused);
+  }
+
+  /** Focuses the element with that test id, or the waiting lists' heading if it is gone. */
+  #refocus(testid) {
+    const target = testid && document.querySelector(`[data-testid="${testid}"]`);
+    if (target && !target.disabled) {
+      target.focus();
+      return;
+    }
+    $('queues-title').setAttribute('tabindex', '-1');
+    $('queues-title').focus();
   }
 
   #queueSection(frame) {
@@ -103,12 +121,17 @@ export class QueueOverview {
     } catch (error) {
       this.showError(error);
     } finally {
-      if (button.isConnected) button.disabled = false;
+      if (button.isConnected) {
+        button.disabled = false;
+        // Disabling dropped the focus; if nothing else took it, give it back.
+        if (document.activeElement === document.body) button.focus();
+      }
     }
   }
 
   /** Opens a waiting conversation read-only to see its triage (an audited read). */
   async preview(conversationId) {
+    this.previewOpener = document.activeElement && document.activeElement.dataset.testid;
     try {
       const reply = await this.socket.request({ type: 'conversation.open', conversationId, afterSeq: 0 });
       // Read-only: stop watching at once, unless it is (now) one of our own conversations.
@@ -172,15 +195,17 @@ export class QueueOverview {
         }),
       }),
     ]);
-    // the server's clock may differ from this browser's: count down from the relative time
-    const deadline = Date.now() + (frame.acceptWithinSeconds ?? 60) * 1000;
+    // The server's clock may differ from this browser's: count down from the relative time.
+    // An offer found again after a reload has no deadline; the server withdraws it when it lapses.
+    const within = typeof frame.acceptWithinSeconds === 'number' ? frame.acceptWithinSeconds
+      : frame.acceptBy ? (Date.parse(frame.acceptBy) - Date.now()) / 1000 : null;
+    const deadline = within === null ? null : Date.now() + within * 1000;
+    countdown.hidden = deadline === null;
     const update = () => {
+      if (deadline === null) return;
       const seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
       setText(countdown, 'offers.countdown', { s: seconds });
-      if (seconds === 0) {
-        this.removeOffer(view.id);
-        this.announce(t('offers.expired'));
-      }
+      if (seconds === 0) this.expire(view.id);
     };
     const timer = setInterval(update, 1000);
     this.offers.set(view.id, { card, timer });
@@ -191,13 +216,23 @@ export class QueueOverview {
     this.announce(t('offers.announce'));
   }
 
+  /** An offer that lapsed (the countdown ran out, or the server withdrew it). */
+  expire(conversationId) {
+    if (!this.offers.has(conversationId)) return;
+    this.removeOffer(conversationId);
+    this.announce(t('offers.expired'));
+  }
+
   removeOffer(conversationId) {
     const offer = this.offers.get(conversationId);
     if (!offer) return;
+    const hadFocus = offer.card.contains(document.activeElement);
     clearInterval(offer.timer);
     offer.card.remove();
     this.offers.delete(conversationId);
     $('offers').hidden = this.offers.size === 0;
+    if (hadFocus && !document.querySelector('#offer-list button')) $('conversations-title').focus();
+    else if (hadFocus) document.querySelector('#offer-list button').focus();
   }
 
   #tick() {

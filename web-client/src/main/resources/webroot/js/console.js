@@ -100,7 +100,8 @@ async function startWorkspace() {
   $('presence').value = presence();
   socket.start();
   showAlert($('alert'), '');
-  $('main').focus();
+  $('conversations-title').setAttribute('tabindex', '-1');
+  $('conversations-title').focus();
   const [queues, conversations] = await Promise.all([
     api.get('/api/queues').catch(() => []),
     api.get('/api/console/conversations').catch((error) => {
@@ -109,7 +110,11 @@ async function startWorkspace() {
     }),
   ]);
   overview.setQueues(queues);
-  for (const view of conversations || []) openPanel(view);
+  for (const view of conversations || []) {
+    // Assigned but not accepted: an offer still open (the server does not send it again).
+    if (view.state === 'active' && !view.acceptedAt && !panels.has(view.id)) overview.offer({ conversation: view });
+    else openPanel(view);
+  }
 }
 
 async function signOut() {
@@ -266,7 +271,7 @@ function wireSocket() {
     if (view.acceptedAt || view.state === 'closed' || (view.state === 'queued' && !view.assignedAt)) overview.removeOffer(view.id);
   });
   socket.on('conversation.withdrawn', (frame) => {
-    overview.removeOffer(frame.conversationId);
+    overview.expire(frame.conversationId);
     const panel = panelOf(frame);
     if (panel) panel.setClosed('returned_to_queue');
   });

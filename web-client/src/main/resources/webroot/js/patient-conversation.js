@@ -56,13 +56,16 @@ export class PatientConversation {
     if (!view) return;
     const queue = view.queueId ? this.queueName(view.queueId) : null;
     $('conversation-queue').textContent = queue || '';
-    const state = view.state || 'queued';
-    const hasMessages = this.chat.items.size > 0 || this.chat.pending.size > 0;
-    $('waiting').hidden = state !== 'queued';
-    this.chatContainer.hidden = !(state === 'active' || hasMessages);
-    this.chat.setEnabled(state === 'active');
+    const state = phase(view);
+    // System lines alone (closed, returned to the queue) do not make a chat worth showing.
+    const hasMessages = this.chat.pending.size > 0
+      || [...this.chat.items.values()].some((li) => !li.classList.contains('msg-system'));
+    // Offered to a professional who has not accepted yet: still waiting (the offer may lapse).
+    $('waiting').hidden = state !== 'queued' && state !== 'offered';
+    this.chatContainer.hidden = !(state === 'joined' || hasMessages);
+    this.chat.setEnabled(state === 'joined');
     $('closed').hidden = state !== 'closed';
-    if (state === 'queued') this.#renderWaiting();
+    if (state === 'queued' || state === 'offered') this.#renderWaiting(state);
     if (state !== 'queued') this.#hideLeaveConfirm();
     if (state === 'closed') {
       setText($('closed-outcome'), view.outcome ? 'closed.outcome' : 'closed.noOutcome',
@@ -72,9 +75,12 @@ export class PatientConversation {
     this.#renderIdle();
   }
 
-  #renderWaiting() {
+  #renderWaiting(state) {
     const { position, estimatedWaitSeconds } = this.view;
-    if (typeof position === 'number') setText($('waiting-position'), 'waiting.position', { position });
+    $('leave-queue').hidden = state === 'offered';
+    $('waiting-estimate').hidden = state === 'offered';
+    if (state === 'offered') setText($('waiting-position'), 'waiting.assigned');
+    else if (typeof position === 'number') setText($('waiting-position'), 'waiting.position', { position });
     else setText($('waiting-position'), 'waiting.positionUnknown');
     if (typeof estimatedWaitSeconds === 'number') {
       setText($('waiting-estimate'), 'waiting.estimate', { time: formatMinutes(estimatedWaitSeconds) });
@@ -91,13 +97,21 @@ export class PatientConversation {
 
   #applyView(view) {
     if (!this.view || view.id !== this.view.id) return;
-    const before = this.view.state;
+    const before = phase(this.view);
     this.view = { ...this.view, ...view };
+    this.#rendered(before);
+  }
+
+  /** Renders, then moves focus when the phase changed under the user's focus. */
+  #rendered(before) {
+    const active = document.activeElement;
+    const focusHere = !active || active === document.body || this.section.contains(active);
     this.render();
-    if (before !== 'active' && view.state === 'active') {
-      const active = document.activeElement;
-      if (!active || active === document.body || this.section.contains(active) || active.closest('#waiting')) this.chat.focusInput();
-    }
+    const now = phase(this.view);
+    if (!focusHere || now === before) return;
+    if (now === 'joined') this.chat.focusInput();
+    else if (now === 'closed') focusHeading($('closed'));
+    else if (!active || !active.isConnected || active.closest('[hidden]')) focusHeading(this.section);
   }
 
   #wire(onNewContact) {
@@ -108,7 +122,7 @@ export class PatientConversation {
       if (!mine(frame)) return;
       this.view.position = frame.position;
       this.view.estimatedWaitSeconds = frame.estimatedWaitSeconds;
-      if (this.view.state === 'queued') this.#renderWaiting();
+      if (phase(this.view) === 'queued') this.#renderWaiting('queued');
     });
     this.socket.on('message', (frame) => {
       if (!mine(frame)) return;
@@ -134,9 +148,10 @@ export class PatientConversation {
     });
     this.socket.on('conversation.closed', (frame) => {
       if (!mine(frame)) return;
+      const before = phase(this.view);
       this.view.state = 'closed';
       this.view.outcome = frame.outcome;
-      this.render();
+      this.#rendered(before);
     });
     const seen = () => this.chat.markSeen();
     document.addEventListener('visibilitychange', seen);
@@ -177,4 +192,11 @@ export class PatientConversation {
       button.disabled = false;
     }
   }
+}
+
+/** queued | offered (assigned, not yet accepted) | joined | closed */
+function phase(view) {
+  const state = view.state || 'queued';
+  if (state === 'active') return view.acceptedAt || view.acceptedAt === undefined ? 'joined' : 'offered';
+  return state;
 }

@@ -14,11 +14,15 @@ const api = new Api('kanava.patient.session');
 const socket = new KanavaSocket(api);
 const VIEWS = ['view-start', 'view-queues', 'view-questionnaire', 'view-emergency', 'view-conversation', 'loading'];
 const RESUME_RETRY_MS = 5000;
+const KIND_KEY = 'kanava.patient.kind'; // 'anonymous' or 'identified', for this tab's session
 
 let queues = [];
 let chosenQueue = null;
 let conversation;
-const questionnaire = new QuestionnaireForm($('questions'));
+const questionnaire = new QuestionnaireForm($('questions'), {
+  // An answer that means an immediate need shows the emergency numbers at once, before submitting.
+  onChange: () => { $('questionnaire-urgent').hidden = !questionnaire.immediate(); },
+});
 
 function show(id, { focus = true } = {}) {
   showOnly($(id), VIEWS.map($));
@@ -58,6 +62,7 @@ async function startSession(path, body) {
   try {
     const pair = await api.request('POST', path, { body, auth: false });
     api.setTokens(pair);
+    sessionStorage.setItem(KIND_KEY, body ? 'identified' : 'anonymous');
     await afterSession();
   } catch (error) {
     alertError(error);
@@ -132,13 +137,35 @@ function renderQueues() {
       queue.anonymousAllowed === false || queue.strongIdRequired
         ? h('p', { class: 'hint', i18n: queue.strongIdRequired ? 'queues.strongIdRequired' : 'queues.idRequired' })
         : null,
-      h('button', {
-        type: 'button', class: 'primary', testid: `queue-option-${queue.id}`, disabled: !queue.open,
-        'aria-describedby': titleId, i18n: queue.open ? 'queues.choose' : 'queues.chooseClosed',
-        onclick: () => showQuestionnaire(queue),
-      }),
+      needsIdentification(queue)
+        ? h('button', {
+          type: 'button', class: 'primary', testid: `queue-identify-${queue.id}`, 'aria-describedby': titleId,
+          i18n: 'queues.identify', onclick: identifyInstead,
+        })
+        : h('button', {
+          type: 'button', class: 'primary', testid: `queue-option-${queue.id}`, disabled: !queue.open,
+          'aria-describedby': titleId, i18n: queue.open ? 'queues.choose' : 'queues.chooseClosed',
+          onclick: () => showQuestionnaire(queue),
+        }),
     ]);
   }));
+}
+
+/** An anonymous patient cannot use a queue that needs identification (shown while it is open). */
+function needsIdentification(queue) {
+  return queue.open && (queue.anonymousAllowed === false || queue.strongIdRequired)
+    && sessionStorage.getItem(KIND_KEY) === 'anonymous';
+}
+
+/** Ends the anonymous session and goes back to the start, where the patient can identify. */
+async function identifyInstead() {
+  conversation.close();
+  try {
+    await api.logout();
+  } catch (e) {
+    // The tokens are forgotten locally either way.
+  }
+  show('view-start');
 }
 
 // --- d. Questionnaire ---------------------------------------------------------------------
@@ -168,7 +195,9 @@ async function showQuestionnaire(queue) {
   $('municipality-error').hidden = true;
   municipality.removeAttribute('aria-invalid');
   showAlert($('questionnaire-error'), '');
+  $('questionnaire-identify').hidden = true;
   questionnaire.load(definition);
+  $('questionnaire-urgent').hidden = true;
   show('view-questionnaire');
 }
 
@@ -200,6 +229,8 @@ async function submitQuestionnaire(event) {
     await enterFailed(error);
   } finally {
     submit.disabled = false;
+    // Disabling the button dropped the focus: put it back where the patient was.
+    if (!$('view-questionnaire').hidden && (document.activeElement === document.body || !document.activeElement)) submit.focus();
   }
 }
 
@@ -224,6 +255,11 @@ async function enterFailed(error) {
     } catch (e) {
       // fall through to the message
     }
+  }
+  if (error.code === 'identification_required') {
+    showAlert(region, errorText(error));
+    $('questionnaire-identify').hidden = false;
+    return;
   }
   if (error.code === 'queue_closed') {
     showAlert(region, error.opensAt ? t('error.queue_closed', { time: formatDateTime(error.opensAt) }) : t('error.queue_closed_unknown'));
@@ -253,7 +289,13 @@ async function boot() {
 
   $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));
   $('questionnaire-form').addEventListener('submit', submitQuestionnaire);
+  $('municipality').addEventListener('change', () => {
+    if (!$('municipality').value) return;
+    $('municipality-error').hidden = true;
+    $('municipality').removeAttribute('aria-invalid');
+  });
   $('questionnaire-back').addEventListener('click', () => showQueues());
+  $('questionnaire-identify').addEventListener('click', identifyInstead);
   $('emergency-back').addEventListener('click', () => showQueues());
   document.addEventListener('kanava:language', () => {
     if (!$('view-queues').hidden) renderQueues();
@@ -263,6 +305,7 @@ async function boot() {
     if (!frame.ref && !['token_expired', 'unauthenticated'].includes(frame.code)) alertError(frame);
   });
   api.addEventListener('signedout', (event) => {
+    sessionStorage.removeItem(KIND_KEY);
     conversation.close();
     if (event.detail.reason === 'expired') showAlert($('alert'), t('error.sessionExpired'));
     show('view-start');

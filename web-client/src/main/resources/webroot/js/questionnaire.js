@@ -7,8 +7,10 @@ import { h, setText, uid } from './dom.js';
 const END = 'end';
 
 export class QuestionnaireForm {
-  constructor(container) {
+  /** @param onChange () => void, after every answer (the path may have changed) */
+  constructor(container, { onChange = () => {} } = {}) {
     this.container = container;
+    this.onChange = onChange;
     this.questions = [];
     this.index = new Map();
     this.answers = new Map(); // question id -> raw value (option id, boolean, or input text)
@@ -45,6 +47,11 @@ export class QuestionnaireForm {
       position = next === null ? position + 1 : (this.index.get(next) ?? this.questions.length);
     }
     return { path, blocking };
+  }
+
+  /** Whether an answer on the path already means an immediate need (guidance before submitting). */
+  immediate() {
+    return this.path().path.some((q) => isGiven(q, this.answers.get(q.id)) && triggersImmediate(q, this.answers.get(q.id)));
   }
 
   /** Shows the questions on the path (re-using their elements, so focus and input survive). */
@@ -123,6 +130,7 @@ export class QuestionnaireForm {
       node.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'));
     }
     this.sync();
+    this.onChange();
   }
 
   #node(question) {

@@ -10,7 +10,8 @@ const BACKOFF_MAX_MS = 30000;
 const READY_TIMEOUT_MS = 15000;
 const REQUEST_TIMEOUT_MS = 20000;
 const AUTH_FAILURES = new Set(['token_expired', 'unauthenticated']);
-const KEEP_ON_ERROR = new Set(['rate_limited', 'token_expired', 'unauthenticated']);
+// 'retry': a send with that clientMsgId is still in progress on the server; send it again later.
+const KEEP_ON_ERROR = new Set(['rate_limited', 'retry', 'token_expired', 'unauthenticated']);
 
 export class KanavaSocket extends EventTarget {
   constructor(api) {
@@ -253,7 +254,7 @@ export class KanavaSocket extends EventTarget {
         const failed = this.outbox.get(clientMsgId);
         this.outbox.delete(clientMsgId);
         if (failed) this.#emit('message.failed', { ...frame, type: 'message.failed', clientMsgId, conversationId: failed.conversationId });
-      } else if (frame.type === 'error' && frame.code === 'rate_limited') {
+      } else if (frame.type === 'error' && (frame.code === 'rate_limited' || frame.code === 'retry')) {
         setTimeout(() => {
           const again = this.outbox.get(clientMsgId);
           if (again && this.ready) this.#sendOutgoing(again);

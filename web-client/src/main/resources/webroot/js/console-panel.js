@@ -77,6 +77,7 @@ export class ConversationPanel {
   update(view) {
     this.view = { ...this.view, ...view };
     const v = this.view;
+    if (v.readUpTo) this.chat.readUpTo(v.readUpTo.patient || 0);
     this.chat.patientName = v.patient && v.patient.name ? v.patient.name : null;
     const label = t('panel.title', { who: patientLabel(v), ref: v.id.slice(0, 4) });
     this.title.textContent = label;

@@ -39,6 +39,7 @@ export class PatientConversation {
     this.view = { ...view };
     this.idleClosesAt = null;
     this.chat.setConversation(view.id);
+    if (view.readUpTo) this.chat.readUpTo(view.readUpTo.professional || 0);
     this.socket.watch(view.id, { afterSeq: 0, alreadyOpen });
     this.render();
   }
@@ -99,6 +100,7 @@ export class PatientConversation {
     if (!this.view || view.id !== this.view.id) return;
     const before = phase(this.view);
     this.view = { ...this.view, ...view };
+    if (view.readUpTo && this.chat) this.chat.readUpTo(view.readUpTo.professional || 0);
     this.#rendered(before);
   }
 

@@ -9,6 +9,9 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
 const READY_TIMEOUT_MS = 15000;
 const REQUEST_TIMEOUT_MS = 20000;
+// A half-open socket (a phone that lost its network) is noticed by a ping that gets no pong.
+const PING_INTERVAL_MS = 25000;
+const PONG_TIMEOUT_MS = 10000;
 const AUTH_FAILURES = new Set(['token_expired', 'unauthenticated']);
 // 'retry': a send with that clientMsgId is still in progress on the server; send it again later.
 const KEEP_ON_ERROR = new Set(['rate_limited', 'retry', 'token_expired', 'unauthenticated']);
@@ -220,8 +223,22 @@ export class KanavaSocket extends EventTarget {
     this.#emit('*', frame);
   }
 
+  #startPing(ws) {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (ws !== this.ws || !this.ready) {
+        clearInterval(this.pingTimer);
+        return;
+      }
+      this.request({ type: 'ping' }, PONG_TIMEOUT_MS).catch(() => {
+        if (ws === this.ws) ws.close(4000, 'no pong');
+      });
+    }, PING_INTERVAL_MS);
+  }
+
   #onReady(frame) {
     this.ready = true;
+    this.#startPing(this.ws);
     this.me = frame.you || null;
     this.everOnline = true;
     this.attempt = 0;
@@ -276,6 +293,7 @@ export class KanavaSocket extends EventTarget {
 
   #onClose(ws, event) {
     if (ws !== this.ws) return;
+    clearInterval(this.pingTimer);
     this.ws = null;
     this.ready = false;
     this.refToMessage.clear();

@@ -1,6 +1,18 @@
 // The connection indicator (role=status): online, connecting, reconnecting or offline, as text
 // (with a symbol), never by colour alone.
 import { setText } from './dom.js';
+import { preferredLanguage, setLanguage, languagePicker } from './i18n.js';
+
+/** What every page does first: its language, the language picker and the connection indicator. */
+export async function startPage(socket, picker, indicator) {
+  try {
+    await setLanguage(preferredLanguage());
+  } catch (e) {
+    // Without a bundle the keys show; the page still works.
+  }
+  languagePicker(picker);
+  bindConnectionIndicator(socket, indicator);
+}
 
 export function bindConnectionIndicator(socket, element) {
   const render = () => {

@@ -1,10 +1,10 @@
 // The professional console: sign-in, presence, queue overview and offers, and several
 // conversations side by side (one at a time with tabs on a phone).
-import { preferredLanguage, setLanguage, languagePicker, t } from './i18n.js';
+import { t } from './i18n.js';
 import { setText, showAlert, errorText } from './dom.js';
 import { Api } from './api.js';
 import { KanavaSocket } from './socket.js';
-import { bindConnectionIndicator } from './connection.js';
+import { startPage } from './connection.js';
 import { QueueOverview } from './console-queues.js';
 import { ConversationPanel } from './console-panel.js';
 
@@ -300,13 +300,7 @@ function wireSocket() {
 // --- Start ----------------------------------------------------------------------------------
 
 async function boot() {
-  try {
-    await setLanguage(preferredLanguage());
-  } catch (e) {
-    // Keys show instead of texts; the console still works.
-  }
-  languagePicker($('language'));
-  bindConnectionIndicator(socket, $('connection'));
+  await startPage(socket, $('language'), $('connection'));
   wireSocket();
   $('login-form').addEventListener('submit', login);
   $('sign-out').addEventListener('click', signOut);

@@ -1,11 +1,11 @@
 // The patient page: language, session (anonymous or demo identification), queue choice,
 // questionnaire, then waiting and chat (patient-conversation.js).
-import { preferredLanguage, setLanguage, languagePicker, language, localized, t } from './i18n.js';
+import { language, localized, t } from './i18n.js';
 import { h, setText, showOnly, focusHeading, showAlert, errorText } from './dom.js';
 import { formatDateTime } from './format.js';
 import { Api } from './api.js';
 import { KanavaSocket } from './socket.js';
-import { bindConnectionIndicator } from './connection.js';
+import { startPage } from './connection.js';
 import { QuestionnaireForm } from './questionnaire.js';
 import { PatientConversation } from './patient-conversation.js';
 
@@ -278,13 +278,7 @@ function newContact() {
 // --- Wiring ---------------------------------------------------------------------------------
 
 async function boot() {
-  try {
-    await setLanguage(preferredLanguage());
-  } catch (e) {
-    // Without a bundle the keys show; the page still works.
-  }
-  languagePicker($('language'));
-  bindConnectionIndicator(socket, $('connection'));
+  await startPage(socket, $('language'), $('connection'));
   conversation = new PatientConversation({ socket, queueName, onNewContact: newContact });
 
   $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));

@@ -57,8 +57,22 @@ public final class AccessGuard {
    * audited before the future completes; a patient reading their own conversation is not.
    */
   public Future<Void> require(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose) {
+    return settle(actor, action, conversationId, facts, purpose, policy.decide(actor, action, facts));
+  }
+
+  /**
+   * The policy's decision alone, for a check made inside a transaction (on the locked row): no
+   * I/O, so the transaction never waits for a second connection. The caller then calls {@link
+   * #settle} after the transaction, which writes the audit row and turns a denial into a 403.
+   */
+  public Decision decide(Actor actor, ConversationAction action, ConversationFacts facts) {
+    return policy.decide(actor, action, facts);
+  }
+
+  /** Audits a decision as {@link #require} would and fails with 403 when it was a denial. */
+  public Future<Void> settle(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose,
+      Decision decision) {
     Principal principal = actor.principal();
-    Decision decision = policy.decide(actor, action, facts);
     boolean audited = !decision.allowed() || action == ConversationAction.EXPORT || (!principal.isPatient() && action == ConversationAction.READ);
     Future<Void> written =
         audited
@@ -89,6 +103,10 @@ public final class AccessGuard {
 
   private static ApiError forbidden(Principal principal, String action, Decision decision) {
     log.info("Denied {} to {} {}: {}", action, principal.kind().code(), principal.id(), decision.reason());
+    if ("conversation_closed".equals(decision.reason())) {
+      // the one refusal whose reason the user may know: they had access, but it has ended
+      return new ApiError(409, "conversation_closed", "The conversation is closed");
+    }
     return ApiError.forbidden("You are not allowed to do this");
   }
 }

@@ -22,12 +22,14 @@ import java.util.UUID;
 public final class AccessTokens {
   private static final String AUDIENCE = "kanava";
 
+  private final Vertx vertx;
   private final JWTAuth jwt;
   private final Clock clock;
   private final KanavaConfig.Auth config;
   private final String keyId;
 
   public AccessTokens(Vertx vertx, SigningKeys.Pem keys, KanavaConfig.Auth config, Clock clock) {
+    this.vertx = vertx;
     this.clock = clock;
     this.config = config;
     this.keyId = keys.keyId();
@@ -71,9 +73,13 @@ public final class AccessTokens {
             .setHeader(new JsonObject().put("kid", keyId)));
   }
 
-  /** Verifies signature, issuer, audience and expiry; fails with 401 {@code invalid_token}. */
+  /**
+   * Verifies signature, issuer, audience and expiry; fails with 401 {@code invalid_token}. The
+   * ES256 check costs a few milliseconds of CPU (pure-Java P-256), so it runs on a worker, never
+   * on an event loop: a burst of reconnecting sockets must not stall the chat.
+   */
   public Future<Principal> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
+    return vertx.executeBlocking(() -> authenticateNow(token), false)
         .recover(e -> Future.failedFuture(invalid()))
         .compose(
             user -> {
@@ -93,6 +99,18 @@ public final class AccessTokens {
                 return Future.failedFuture(invalid());
               }
             });
+  }
+
+  /** vertx-auth-jwt verifies synchronously and hands back a completed future. */
+  private io.vertx.ext.auth.User authenticateNow(String token) throws Exception {
+    Future<io.vertx.ext.auth.User> result = jwt.authenticate(new TokenCredentials(token));
+    if (!result.isComplete()) {
+      return result.toCompletionStage().toCompletableFuture().get();
+    }
+    if (result.failed()) {
+      throw new IllegalArgumentException(result.cause());
+    }
+    return result.result();
   }
 
   /** The expiry of a token that {@link #verify} has accepted (the payload is read, not verified again). */

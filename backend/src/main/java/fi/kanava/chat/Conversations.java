@@ -3,6 +3,7 @@ package fi.kanava.chat;
 import fi.kanava.auth.AccessGuard;
 import fi.kanava.auth.AccessPolicy.Actor;
 import fi.kanava.auth.AccessPolicy.ConversationAction;
+import fi.kanava.auth.AccessPolicy.Decision;
 import fi.kanava.auth.Principal;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.KanavaConfig;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -217,42 +219,34 @@ public final class Conversations {
         .map(c -> new Entered(c, false));
   }
 
-  /** The patient leaves while waiting: closed as abandoned. */
+  /** The patient leaves while waiting (also while only offered): closed as abandoned. */
   public Future<ConversationRecord> leave(Principal patient, UUID id) {
-    return closeWith(id, c -> {
-      if (!c.patientId().equals(patient.id())) {
-        return Future.failedFuture(ApiError.forbidden("This is not your conversation"));
-      }
-      // still waiting: in the queue, or offered to a professional who has not accepted yet
-      if (!c.isQueued() && !(c.isActive() && c.acceptedAt() == null)) {
-        return Future.failedFuture(new ApiError(409, "not_waiting", "Only a waiting conversation can be left"));
-      }
-      return Future.succeededFuture();
-    }, Outcome.ABANDONED, null);
+    return closeWith(Actor.of(patient), "leave", id, c -> c.isQueued() || (c.isActive() && c.acceptedAt() == null)
+        ? null
+        : new ApiError(409, "not_waiting", "Only a waiting conversation can be left"), Outcome.ABANDONED, null);
   }
 
   /** The assigned professional closes with an outcome. */
   public Future<ConversationRecord> close(Principal professional, ClientFrame.Close request) {
-    return closeWith(request.conversationId(), c -> actor(professional)
-        .compose(actor -> guard.require(actor, ConversationAction.WRITE, c.id(), c.facts(), "close"))
-        .compose(v -> professional.id().equals(c.assignedTo())
-            ? Future.succeededFuture()
-            : Future.failedFuture(new ApiError(403, "not_assigned", "Only the assigned professional closes the conversation"))),
-        request.outcome(), request.detail());
+    return actor(professional).compose(actor -> closeWith(actor, "close", request.conversationId(),
+        c -> professional.id().equals(c.assignedTo()) ? null
+            : new ApiError(403, "not_assigned", "Only the assigned professional closes the conversation"),
+        request.outcome(), request.detail()));
   }
 
-  private Future<ConversationRecord> closeWith(UUID id, Function<ConversationRecord, Future<Void>> check, String outcome, String detail) {
+  /** Closes as the system (idle expiry): no policy check. */
+  private Future<ConversationRecord> expire(UUID id) {
+    return closeWith(null, "expire", id, c -> null, Outcome.EXPIRED, null);
+  }
+
+  private Future<ConversationRecord> closeWith(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
+      String outcome, String detail) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
-          if (c.isClosed()) {
-            return Future.failedFuture(new ApiError(409, "conversation_closed", "The conversation is already closed"));
-          }
-          return check.apply(c)
-              .compose(v -> tx.preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4"
-                  + " where id = $1").execute(Tuple.of(id, Queues.at(now), outcome, detail)))
-              .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
-              .compose(frame -> load(tx, id, false).map(closed -> new Object[] {closed, frame, c.assignedTo()}));
-        }))
+    return locked(actor, ConversationAction.WRITE, purpose, id, precondition, (tx, c) -> tx
+            .preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4 where id = $1")
+            .execute(Tuple.of(id, Queues.at(now), outcome, detail))
+            .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
+            .compose(frame -> load(tx, id, false).map(closed -> new Object[] {closed, frame, c.assignedTo()})))
         .map(result -> {
           ConversationRecord closed = (ConversationRecord) result[0];
           metrics.closed(closed.queueId(), outcome);
@@ -272,25 +266,67 @@ public final class Conversations {
         });
   }
 
+  /** A policy decision taken on the locked row, to be audited once the transaction is over. */
+  private record Decided<T>(T result, ConversationRecord conversation, Decision decision) {}
+
+  /** The policy refused inside the transaction: rolled back, then audited. */
+  private static final class Refused extends RuntimeException {
+    private final ConversationRecord conversation;
+    private final Decision decision;
+
+    Refused(ConversationRecord conversation, Decision decision) {
+      super(null, null, false, false);
+      this.conversation = conversation;
+      this.decision = decision;
+    }
+  }
+
+  /**
+   * Runs {@code work} in a transaction on the locked conversation: the conversation is closed to
+   * everything but its checks ({@code precondition} first, then the access policy, decided
+   * without I/O); after the transaction the decision is audited where the policy requires it and
+   * a refusal becomes a 403. Nothing inside the transaction needs a second pool connection, so a
+   * burst of these cannot exhaust the pool. A null actor is the system itself.
+   */
+  private <T> Future<T> locked(Actor actor, ConversationAction action, String purpose, UUID id,
+      Function<ConversationRecord, ApiError> precondition, BiFunction<SqlClient, ConversationRecord, Future<T>> work) {
+    return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
+          if (actor == null && c.isClosed()) {
+            return Future.failedFuture(new ApiError(409, "conversation_closed", "The conversation is closed"));
+          }
+          Decision decision = actor == null ? null : guard.decide(actor, action, c.facts());
+          if (decision != null && !decision.allowed()) {
+            return Future.failedFuture(new Refused(c, decision));
+          }
+          ApiError unmet = precondition.apply(c);
+          if (unmet != null) {
+            return Future.failedFuture(unmet);
+          }
+          return work.apply(tx, c).map(result -> new Decided<>(result, c, decision));
+        }))
+        .recover(e -> e instanceof Refused refused
+            ? guard.settle(actor, action, id, refused.conversation.facts(), purpose, refused.decision).map(v -> (Decided<T>) null)
+            : Future.failedFuture(e))
+        .compose(done -> done.decision() == null
+            ? Future.succeededFuture(done.result())
+            : guard.settle(actor, action, id, done.conversation().facts(), purpose, done.decision()).map(done.result()));
+  }
+
   // --- professionals taking and accepting ------------------------------------------------------------------
 
   /** Takes a waiting conversation (pick mode; allowed in auto mode too). Taking is accepting. */
   public Future<ConversationRecord> take(Principal professional, UUID id) {
     Instant now = clock.instant();
-    return actor(professional).compose(actor -> pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
-          if (!c.isQueued()) {
-            return Future.failedFuture(new ApiError(409, "not_assigned", "The conversation is no longer waiting"));
-          }
-          return guard.require(actor, ConversationAction.READ, id, c.facts(), "take")
-              .compose(v -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
-                  + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Queues.at(now))))
-              .compose(v -> Routing.hasCapacity(tx, professional.id(), false))
-              .compose(room -> room
-                  ? Routing.assign(tx, id, professional.id(), now, true)
-                  : Future.failedFuture(new ApiError(409, "capacity_reached", "You already have your maximum number of conversations")))
-              .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now))
-              .map(frame -> new Object[] {c, frame});
-        })))
+    return actor(professional).compose(actor -> locked(actor, ConversationAction.READ, "take", id,
+            c -> c.isQueued() ? null : new ApiError(409, "not_assigned", "The conversation is no longer waiting"),
+            (tx, c) -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
+                    + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Queues.at(now)))
+                .compose(v -> Routing.hasCapacity(tx, professional.id(), false))
+                .compose(room -> room
+                    ? Routing.assign(tx, id, professional.id(), now, true)
+                    : Future.failedFuture(new ApiError(409, "capacity_reached", "You already have your maximum number of conversations")))
+                .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now))
+                .map(frame -> new Object[] {c, frame})))
         .compose(result -> {
           ConversationRecord before = (ConversationRecord) result[0];
           if (before.requeueCount() == 0) {
@@ -332,10 +368,8 @@ public final class Conversations {
     Instant now = clock.instant();
     UUID id = request.conversationId();
     String senderKind = sender.kind().code();
-    return actor(sender).compose(actor -> pool.withTransaction(tx -> load(tx, id, true).compose(c -> guard
-            .require(actor, ConversationAction.WRITE, id, c.facts(), "message")
-            .compose(v -> Messages.findByClientId(tx, id, sender.id(), request.clientMsgId()))
-            .compose(existing -> {
+    return actor(sender).compose(actor -> locked(actor, ConversationAction.WRITE, "message", id, c -> null, (tx, c) ->
+            Messages.findByClientId(tx, id, sender.id(), request.clientMsgId()).compose(existing -> {
               if (existing != null) {
                 return Future.succeededFuture(new Sent(existing, false, c, false));
               }
@@ -348,7 +382,7 @@ public final class Conversations {
                           + " accepted_at = case when $4 then $2 else accepted_at end where id = $1")
                       .execute(Tuple.of(id, Queues.at(now), firstResponse, accepts))
                       .map(v -> new Sent(frame, true, c, firstResponse)));
-            }))))
+            })))
         .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e))
         .map(sent -> {
@@ -384,7 +418,7 @@ public final class Conversations {
         .execute(Tuple.of(Queues.at(now.minus(config.idleClose()))))
         .compose(rows -> {
           List<Future<ConversationRecord>> expired = new ArrayList<>();
-          rows.forEach(row -> expired.add(closeWith(row.getUUID(0), c -> Future.succeededFuture(), Outcome.EXPIRED, null)
+          rows.forEach(row -> expired.add(expire(row.getUUID(0))
               .recover(e -> Future.succeededFuture())));
           return Future.join(expired);
         })

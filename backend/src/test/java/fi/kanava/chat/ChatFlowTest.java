@@ -109,7 +109,7 @@ class ChatFlowTest {
         assertThat(row.getOffsetDateTime("first_response_at")).isNotNull();
 
         JsonObject late = patient.ws().request(send(id, "p2", "Vielä yksi asia"));
-        assertThat(late.getString("code")).isEqualTo("forbidden");
+        assertThat(late.getString("code")).isEqualTo("conversation_closed");
 
         // the figures are in the metrics, labelled by queue, urgency and outcome but never by an id
         f.account("figures", "supervisor");
@@ -216,6 +216,40 @@ class ChatFlowTest {
         nurse.ws().request(send(id, "after", "Moi"));
         nurse.ws().await(fr -> type(fr).equals("message") && "Moi".equals(fr.getString("text")));
         assertThat(nurse.ws().all("message").stream().filter(fr -> "Hei".equals(fr.getString("text")))).hasSize(1);
+      }
+    }
+  }
+
+  @Test
+  void many_simultaneous_takes_and_closes_do_not_exhaust_the_database_pool() {
+    String queue = "burst-close";
+    int count = 12; // three times the test pool's four connections
+    try (Pro nurse = c.professional("closer", "nurse", null)) {
+      c.createQueue(ChatFixtures.queue(queue, "pick"), nurse.id());
+      TestApp.await(t.app.services().queues().setCapacity(nurse.id(), new Queues.Capacity(count)));
+      List<Patient> patients = new java.util.ArrayList<>();
+      List<String> ids = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < count; i++) {
+          Patient p = c.anonymousPatient();
+          patients.add(p);
+          ids.add(p.ws().request(enter(queue)).getJsonObject("conversation").getString("id"));
+        }
+        for (String id : ids) {
+          nurse.ws().send(new JsonObject().put("type", "conversation.take").put("conversationId", id).put("ref", "take-" + id));
+        }
+        for (String id : ids) {
+          assertThat(type(nurse.ws().await(fr -> ("take-" + id).equals(fr.getString("ref"))))).isEqualTo("conversation.state");
+        }
+        for (String id : ids) {
+          nurse.ws().send(new JsonObject().put("type", "conversation.close").put("conversationId", id).put("outcome", "resolved")
+              .put("ref", "close-" + id));
+        }
+        for (String id : ids) {
+          assertThat(type(nurse.ws().await(fr -> ("close-" + id).equals(fr.getString("ref"))))).isEqualTo("conversation.closed");
+        }
+      } finally {
+        patients.forEach(Patient::close);
       }
     }
   }

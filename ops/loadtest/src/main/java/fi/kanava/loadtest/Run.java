@@ -1,0 +1,177 @@
+package fi.kanava.loadtest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run, phase by phase: start Kanava, set up nurses and the queue, chat, idle connections,
+ * saturation; stop Kanava; start the bare relay and step it the same way; then the targets.
+ * Children are stopped however the run ends.
+ */
+final class Run {
+  private static final Logger log = LoggerFactory.getLogger(Run.class);
+
+  private final Settings s;
+  private final Report report;
+  private final Vertx vertx;
+  private final WebClient http;
+  private volatile KanavaServer server;
+  private volatile RelayServer relay;
+  private ChatPhase.Result chat;
+  private IdlePhase.Result idle;
+  private SaturationPhase.Result kanava;
+  private SaturationPhase.Result baseline;
+  private boolean targetsDone;
+  /** The average size of the message frames Kanava delivered, for the relay's frames. */
+  private double frameChars;
+
+  Run(Settings s, Report report, Vertx vertx) {
+    this.s = s;
+    this.report = report;
+    this.vertx = vertx;
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setConnectTimeout(10_000),
+        new PoolOptions().setHttp1MaxSize(64).setEventLoopSize(s.integer("event-loops")));
+  }
+
+  void execute() throws Exception {
+    Loops loops = Loops.start(vertx, s.integer("event-loops"));
+    if (s.runs("chat") || s.runs("idle") || s.runs("saturation")) {
+      try {
+        kanava(loops);
+      } finally {
+        if (server != null) {
+          serverLog();
+          server.stop();
+        }
+      }
+    }
+    if (s.runs("baseline")) {
+      baseline = baseline(loops, frameChars);
+    }
+  }
+
+  /** The phases against Kanava, in order. */
+  private void kanava(Loops loops) throws Exception {
+    server = KanavaServer.start(s, http);
+    report.section("Server under test");
+    String opts = s.text("server-java-opts").isBlank() ? "" : " " + s.text("server-java-opts").strip();
+    report.line("- `" + s.javaCommand() + opts + " -jar " + s.path("server-jar") + " --demo` (pid " + server.pid() + "), environment: `"
+        + server.env + "`; JVM defaults otherwise (heap, GC, event loops).");
+    report.line("- The embedded PostgreSQL runs with fsync off and synchronous_commit off (how the zonky embedded server starts it):"
+        + " commits are not flushed to disk, so persistence is cheaper than on a production database.");
+    KanavaApi api = new KanavaApi(http, server.port);
+    List<NurseSim> nurses = nurses(loops, api, new PhaseStats("setup"));
+    if (s.runs("chat")) {
+      chat = ChatPhase.run(s, loops, api, server, nurses, report);
+    }
+    if (s.runs("idle")) {
+      idle = IdlePhase.run(s, loops, api, server, report);
+    }
+    if (s.runs("saturation")) {
+      PhaseStats stats = new PhaseStats("saturation");
+      nurses.forEach(n -> n.phase(stats));
+      kanava = SaturationPhase.run(s, "Kanava", kanavaPairs(loops, api, stats), stats, server.resources(), false, report);
+      frameChars = stats.averageDeliveredFrameChars();
+    }
+    Work.await(Future.join(nurses.stream().map(NurseSim::stop).toList()), 30);
+  }
+
+  /** Nurse accounts (created through the admin API), the queue, and one signed-in, available socket per nurse. */
+  private List<NurseSim> nurses(Loops loops, KanavaApi api, PhaseStats setup) throws Exception {
+    int count = s.integer("nurses");
+    String admin = api.login("admin", KanavaApi.DEMO_PASSWORD).await(60, TimeUnit.SECONDS);
+    List<String> ids = Work.bounded(count, 4, 300, i -> api.createNurse(admin, username(i), "Kuorma Hoitaja " + (i + 1))
+        .compose(id -> api.capacity(admin, id, s.integer("nurse-capacity")).map(id)));
+    if (ids.contains(null)) {
+      throw new IllegalStateException("Could not create the nurse accounts");
+    }
+    api.createQueue(admin, PatientSim.QUEUE).await(60, TimeUnit.SECONDS);
+    api.members(admin, PatientSim.QUEUE, ids).await(60, TimeUnit.SECONDS);
+    List<NurseSim> nurses = Work.bounded(count, 4, 300, i -> api.login(username(i), KanavaApi.NURSE_PASSWORD).compose(token -> {
+      NurseSim nurse = new NurseSim(username(i), loops, server.port, s.integer("text-length"), setup);
+      return nurse.start(token).map(nurse);
+    }));
+    if (nurses.contains(null)) {
+      throw new IllegalStateException("Not every nurse could sign in and go available: " + setup.errors());
+    }
+    log.info("{} nurses available (capacity {} each) in queue {}", count, s.integer("nurse-capacity"), PatientSim.QUEUE);
+    return nurses;
+  }
+
+  private static String username(int i) {
+    return String.format("lt-nurse-%03d", i + 1);
+  }
+
+  /** The saturation phase's patients, each accepted by a nurse and waiting to be driven. */
+  private List<PatientSim> kanavaPairs(Loops loops, KanavaApi api, PhaseStats stats) {
+    int pairs = s.integer("sat-pairs");
+    if (pairs > s.integer("nurses") * s.integer("nurse-capacity")) {
+      report.note("sat-pairs is larger than nurses × nurse-capacity: the extra patients wait in the queue and time out.");
+    }
+    long timeoutMs = s.integer("accept-timeout-seconds") * 1000L;
+    List<PatientSim> out = Work.bounded(pairs, s.integer("connect-concurrency"), 120 + pairs / 10, i -> {
+      PatientSim p = new PatientSim(loops, api, server.port, s.integer("text-length"), timeoutMs, stats);
+      return p.open().compose(v -> p.enter()).map(p).recover(e -> p.abandon().map((PatientSim) null));
+    }).stream().filter(Objects::nonNull).toList();
+    log.info("Saturation: {} of {} conversations accepted", out.size(), pairs);
+    return out;
+  }
+
+  private SaturationPhase.Result baseline(Loops loops, double kanavaFrameChars) throws Exception {
+    relay = RelayServer.start(s);
+    // the relayed frame is {"room":"<36-character id>","text":"..."}: 57 characters around the text
+    int textLength = kanavaFrameChars > 0 ? Math.max(40, (int) Math.round(kanavaFrameChars) - 57) : s.integer("text-length");
+    PhaseStats stats = new PhaseStats("baseline");
+    List<RelayPair> pairs = Work.bounded(s.integer("sat-pairs"), s.integer("connect-concurrency"), 120, i -> {
+      RelayPair pair = new RelayPair(loops, relay.port, textLength, stats);
+      return pair.open().map(pair);
+    }).stream().filter(Objects::nonNull).toList();
+    SaturationPhase.Result result = SaturationPhase.run(s, "bare relay (baseline)", pairs, stats, relay.resources(), true, report);
+    report.line(String.format("- Relay text length %d characters, so that relayed frames are the size of Kanava's delivered message frames"
+        + " (%.0f characters).", textLength, kanavaFrameChars));
+    relay.stop();
+    return result;
+  }
+
+  private void serverLog() {
+    report.section("Server log");
+    report.line("Full log: `" + s.path("work-dir").resolve("kanava-server.log") + "`.");
+    List<String> problems = server.problems();
+    if (problems.isEmpty()) {
+      report.line("No warnings, errors or blocked-thread reports.");
+    } else {
+      report.line("Warnings, errors and blocked-thread reports (grouped, numbers blanked):");
+      report.blank();
+      problems.forEach(p -> report.line("- `" + p.replace('`', '\'') + "`"));
+    }
+  }
+
+  /** Stops whatever child still runs; safe to call more than once and from the shutdown hook. */
+  void stopChildren() {
+    KanavaServer k = server;
+    if (k != null) {
+      k.stop();
+    }
+    RelayServer r = relay;
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  /** Adds the targets to the report with whatever was measured. */
+  synchronized void targets() {
+    if (targetsDone) {
+      return;
+    }
+    targetsDone = true;
+    Targets.add(report, s, chat, idle, kanava, baseline);
+  }
+}

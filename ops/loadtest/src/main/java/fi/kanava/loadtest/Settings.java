@@ -1,0 +1,198 @@
+package fi.kanava.loadtest;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every number of a run. A profile ({@code full} or {@code smoke}) gives the defaults; each key can
+ * be overridden on the command line as {@code --key value}. {@link #usage()} lists them all.
+ */
+final class Settings {
+  /** key, full default, smoke default, description. */
+  private static final String[][] KEYS = {
+      {"nurses", "20", "4", "nurse accounts (each one WebSocket)"},
+      {"nurse-capacity", "50", "50", "maxConcurrent per nurse (1..50)"},
+      {"conversations", "400", "16", "chat phase: concurrent conversations in the steady state"},
+      {"message-interval-ms", "400", "400", "chat phase: each patient sends every this many ms; the nurse answers each"},
+      {"chat-seconds", "60", "4", "chat phase: how long each patient keeps sending once accepted"},
+      {"arrival-seconds", "150", "10", "chat phase: how long patients keep arriving (rate = conversations / chat-seconds)"},
+      {"warmup-seconds", "5", "2", "chat phase: steady state starts at chat-seconds + this after the first arrival"},
+      {"text-length", "80", "80", "characters of each chat message text"},
+      {"accept-timeout-seconds", "30", "10", "a patient not accepted by then counts as a timeout"},
+      {"drain-seconds", "30", "10", "drain period: at most this long for every sent message to arrive before lost ones are counted"},
+      {"finish-concurrency", "4", "4", "saturation: conversations closed at once at the end (keep it below the server's db.pool-size)"},
+      {"idle-connections", "10000", "250", "idle phase: authenticated patient WebSockets held open"},
+      {"idle-hold-seconds", "30", "3", "idle phase: how long they are held"},
+      {"connect-concurrency", "200", "50", "sessions and connects in flight at once (idle phase, saturation set-up)"},
+      {"sat-pairs", "400", "16", "saturation: active conversations (patient + nurse) driven"},
+      {"sat-start-rate", "1000", "75", "saturation: first offered rate, messages per second (both directions)"},
+      {"sat-factor", "2", "2", "saturation: each step multiplies the offered rate by this"},
+      {"sat-max-rate", "64000", "300", "saturation: offered rate cap"},
+      {"sat-max-steps", "8", "4", "saturation: at most this many steps"},
+      {"sat-step-seconds", "10", "3", "saturation: seconds per step (the first second is not measured)"},
+      {"sat-p99-limit-ms", "200", "200", "saturation: a step with a higher p99 ends the stepping"},
+      {"sat-retries", "1", "1", "saturation: a failing step is drained and repeated this many times before stepping stops"},
+      {"rate-limit", "10000", "10000", "server ws.rate-limit-per-second (raised from 10 so the harness is not throttled)"},
+      {"rate-burst", "100000", "100000", "server ws.rate-limit-burst"},
+      {"event-loops", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), null,
+          "harness event loops"},
+      {"run-timeout-seconds", "2400", "300", "the whole run stops by itself after this"},
+      {"phases", "chat,idle,saturation,baseline", null, "phases to run"},
+      {"target-connections", "10000", null, "target: concurrent WebSockets held"},
+      {"target-rate", "2000", null, "target: messages per second persisted and delivered"},
+      {"target-p99-ms", "50", null, "target: p99 delivery latency at target-rate"},
+      {"target-ratio", "0.5", null, "target: Kanava saturation / bare relay saturation"},
+      {"target-kb-per-connection", "50", null, "target: server memory per idle connection (KB)"},
+      {"server-jar", "backend/target/kanava.jar", null, "the Kanava server jar"},
+      {"loadtest-jar", "ops/loadtest/target/kanava-loadtest.jar", null, "this jar (for the relay child process)"},
+      {"java", "", null, "java executable for the children (default: the one running the harness)"},
+      {"server-java-opts", "", null, "extra JVM options for the Kanava server, space-separated"},
+      {"report", "ops/loadtest/target/report.md", null, "Markdown report"},
+      {"work-dir", "ops/loadtest/target/run", null, "server logs and the temporary database go under here"},
+  };
+
+  private final String profile;
+  private final Map<String, String> values;
+  private final Path root;
+
+  private Settings(String profile, Map<String, String> values, Path root) {
+    this.profile = profile;
+    this.values = values;
+    this.root = root;
+  }
+
+  /** Parses {@code --profile NAME} and {@code --key value} pairs; relative paths are resolved against the repository root. */
+  static Settings parse(String[] args, Path root) {
+    String profile = "smoke";
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        throw new IllegalArgumentException("");
+      }
+      if (!arg.startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("Expected --key value, got '" + arg + "'");
+      }
+      String key = arg.substring(2);
+      String value = args[++i];
+      if (key.equals("profile")) {
+        if (!value.equals("full") && !value.equals("smoke")) {
+          throw new IllegalArgumentException("--profile is full or smoke");
+        }
+        profile = value;
+      } else if (Arrays.stream(KEYS).noneMatch(k -> k[0].equals(key))) {
+        throw new IllegalArgumentException("Unknown option --" + key);
+      } else {
+        overrides.put(key, value);
+      }
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String[] k : KEYS) {
+      values.put(k[0], profile.equals("smoke") && k[2] != null ? k[2] : k[1]);
+    }
+    values.putAll(overrides);
+    Settings settings = new Settings(profile, values, root);
+    settings.validate();
+    return settings;
+  }
+
+  static String usage() {
+    StringBuilder out = new StringBuilder("Usage: java -jar kanava-loadtest.jar --profile full|smoke [--key value ...]\n\n");
+    out.append(String.format("  %-26s %-32s %-10s %s%n", "key", "full", "smoke", ""));
+    for (String[] k : KEYS) {
+      out.append(String.format("  --%-24s %-32s %-10s %s%n", k[0], k[1], k[2] == null ? "(same)" : k[2], k[3]));
+    }
+    return out.toString();
+  }
+
+  private void validate() {
+    for (String[] k : KEYS) {
+      if (k[1].matches("[0-9.]+")) {
+        number(k[0]);
+      }
+    }
+    if (integer("sat-step-seconds") < 2) {
+      throw new IllegalArgumentException("--sat-step-seconds must be at least 2");
+    }
+    if (decimal("sat-factor") <= 1) {
+      throw new IllegalArgumentException("--sat-factor must be above 1");
+    }
+    if (integer("nurse-capacity") < 1 || integer("nurse-capacity") > 50) {
+      throw new IllegalArgumentException("--nurse-capacity is 1..50");
+    }
+    Set<String> known = Set.of("chat", "idle", "saturation", "baseline");
+    for (String phase : phases()) {
+      if (!known.contains(phase)) {
+        throw new IllegalArgumentException("Unknown phase " + phase + "; phases are " + known);
+      }
+    }
+  }
+
+  private double number(String key) {
+    try {
+      double v = Double.parseDouble(values.get(key));
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + key + " must be a non-negative number, got '" + values.get(key) + "'");
+    }
+  }
+
+  String profile() {
+    return profile;
+  }
+
+  int integer(String key) {
+    return (int) number(key);
+  }
+
+  double decimal(String key) {
+    return number(key);
+  }
+
+  String text(String key) {
+    return values.get(key);
+  }
+
+  /** A path setting, resolved against the repository root when relative. */
+  Path path(String key) {
+    Path p = Path.of(values.get(key));
+    return p.isAbsolute() ? p : root.resolve(p).normalize();
+  }
+
+  boolean runs(String phase) {
+    return phases().contains(phase);
+  }
+
+  List<String> phases() {
+    return Arrays.stream(values.get("phases").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  String javaCommand() {
+    String configured = values.get("java");
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+    return Files.isExecutable(own) ? own.toString() : "java";
+  }
+
+  /** Offered rate of the chat phase: both sides send one message per interval per conversation. */
+  double chatOfferedRate() {
+    return integer("conversations") * 2 * 1000.0 / integer("message-interval-ms");
+  }
+
+  /** Every setting of the run (targets apart), for the report. */
+  String describe() {
+    return values.entrySet().stream().filter(e -> !e.getKey().startsWith("target-"))
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+  }
+}

@@ -9,8 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -106,20 +104,6 @@ public final class ChatService {
       return true;
     }
     return config.ws().allowedOrigins().contains(origin);
-  }
-
-  /** What the {@code ready} frame says of the user. */
-  Future<JsonObject> describe(Principal principal) {
-    JsonObject you = new JsonObject().put("kind", principal.kind().code()).put("id", principal.id().toString());
-    if (principal.isPatient()) {
-      return pool.preparedQuery("select display_name from patient where id = $1").execute(Tuple.of(principal.id()))
-          .map(rows -> you.put("name", rows.size() == 0 ? null : rows.iterator().next().getString(0)));
-    }
-    return pool.preparedQuery("select display_name, role from account where id = $1").execute(Tuple.of(principal.id()))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return you.put("name", row.getString("display_name")).put("role", row.getString("role"));
-        });
   }
 
   void professionalConnected(UUID id) {

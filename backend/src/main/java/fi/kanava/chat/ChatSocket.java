@@ -37,6 +37,8 @@ final class ChatSocket {
   private final Map<UUID, ConversationWatch> watches = new HashMap<>();
   private final Map<String, MessageConsumer<JsonObject>> queueWatches = new HashMap<>();
   private Principal principal;
+  /** The principal as an author of messages (name, role, queues served), loaded once at ready. */
+  private Conversations.Author author;
   private MessageConsumer<JsonObject> professionalConsumer;
   private long authTimer = -1;
   private long expiryTimer = -1;
@@ -114,7 +116,7 @@ final class ChatSocket {
       return Future.succeededFuture();
     }
     if (frame instanceof ClientFrame.Send send) {
-      return chat.conversations().send(principal, send).onSuccess(ack -> write(ack, send.ref()));
+      return chat.conversations().send(author, send).onSuccess(ack -> write(ack, send.ref()));
     }
     if (frame instanceof ClientFrame.Open open) {
       return chat.conversations().authorized(principal, open.conversationId(), ConversationAction.READ, "open")
@@ -209,7 +211,12 @@ final class ChatSocket {
   private Future<Void> ready(Principal p, Instant expiresAt) {
     this.principal = p;
     scheduleExpiry(expiresAt);
-    return chat.describe(p).compose(you -> {
+    return chat.conversations().author(p).compose(a -> {
+      author = a;
+      JsonObject you = new JsonObject().put("kind", p.kind().code()).put("id", p.id().toString()).put("name", a.name());
+      if (!p.isPatient()) {
+        you.put("role", a.role());
+      }
       write(Frames.frame("ready").put("v", 1).put("you", you), null);
       if (p.isPatient()) {
         return Future.succeededFuture();

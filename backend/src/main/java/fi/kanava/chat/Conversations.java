@@ -1,6 +1,7 @@
 package fi.kanava.chat;
 
 import fi.kanava.auth.AccessGuard;
+import fi.kanava.auth.AccessPolicy;
 import fi.kanava.auth.AccessPolicy.Actor;
 import fi.kanava.auth.AccessPolicy.ConversationAction;
 import fi.kanava.auth.AccessPolicy.Decision;
@@ -360,45 +361,97 @@ public final class Conversations {
 
   // --- messages -----------------------------------------------------------------------------------------------
 
-  /** Stores a message (or finds the one a retry refers to) and returns the ack frame; fans out after commit. */
-  public Future<JsonObject> send(Principal sender, ClientFrame.Send request) {
+  /** Who writes: the actor the policy judges, and the name and role their messages carry. */
+  public record Author(Actor actor, String name, String role) {
+    Principal principal() {
+      return actor.principal();
+    }
+  }
+
+  /** The author of a principal, with the queues they serve (for a socket to keep). */
+  public Future<Author> author(Principal principal) {
+    if (principal.isPatient()) {
+      return pool.preparedQuery("select display_name from patient where id = $1").execute(Tuple.of(principal.id()))
+          .map(rows -> new Author(Actor.of(principal), rows.size() == 0 ? null : rows.iterator().next().getString(0), null));
+    }
+    return actor(principal).compose(actor -> pool.preparedQuery("select display_name, role from account where id = $1")
+        .execute(Tuple.of(principal.id()))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new Author(actor, row.getString("display_name"), row.getString("role"));
+        }));
+  }
+
+  /** The columns the access decision and the message need; no joins, no lock. */
+  private static final String FACTS =
+      "select patient_id, queue_id, state, assigned_to, accepted_at, first_response_at, enqueued_at, urgency from conversation where id = $1";
+
+  /**
+   * Stores a message (or finds the one a retry refers to) and returns the ack frame; fans out
+   * after it is stored. The hot path: one read of the facts, the policy decision in memory, and
+   * one atomic statement ({@link Messages#APPEND_ONCE}) that re-checks the facts it relied on.
+   */
+  public Future<JsonObject> send(Author author, ClientFrame.Send request) {
+    return send(author, request, 1);
+  }
+
+  private Future<JsonObject> send(Author author, ClientFrame.Send request, int retriesLeft) {
+    Principal sender = author.principal();
     if (request.internal() && sender.isPatient()) {
       return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
     }
     Instant now = clock.instant();
     UUID id = request.conversationId();
     String senderKind = sender.kind().code();
-    return actor(sender).compose(actor -> locked(actor, ConversationAction.WRITE, "message", id, c -> null, (tx, c) ->
-            Messages.findByClientId(tx, id, sender.id(), request.clientMsgId()).compose(existing -> {
-              if (existing != null) {
-                return Future.succeededFuture(new Sent(existing, false, c, false));
-              }
-              boolean firstResponse = !sender.isPatient() && !request.internal() && c.firstResponseAt() == null;
-              boolean accepts = !sender.isPatient() && c.acceptedAt() == null && sender.id().equals(c.assignedTo());
-              return Messages.append(tx, id, request.internal() ? "note" : "text", senderKind, sender.id(), request.clientMsgId(),
-                      request.text(), now)
-                  .compose(frame -> tx.preparedQuery("update conversation set last_activity_at = $2, idle_warned_at = null,"
-                          + " first_response_at = case when $3 then $2 else first_response_at end,"
-                          + " accepted_at = case when $4 then $2 else accepted_at end where id = $1")
-                      .execute(Tuple.of(id, Queues.at(now), firstResponse, accepts))
-                      .map(v -> new Sent(frame, true, c, firstResponse)));
-            })))
-        .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-            ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e))
-        .map(sent -> {
-          if (sent.isNew()) {
-            metrics.message(sent.frame().getString("kind"), senderKind);
-            if (sent.firstResponse()) {
-              metrics.firstResponse(sent.before().queueId(), sent.before().urgency(), Duration.between(sent.before().enqueuedAt(), now));
+    String kind = request.internal() ? "note" : "text";
+    return pool.preparedQuery(FACTS).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(notFound());
+      }
+      Row row = rows.iterator().next();
+      String state = row.getString("state");
+      UUID assignedTo = row.getUUID("assigned_to");
+      AccessPolicy.ConversationFacts facts = new AccessPolicy.ConversationFacts(row.getUUID("patient_id"), row.getString("queue_id"),
+          AccessPolicy.ConversationState.valueOf(state.toUpperCase(java.util.Locale.ROOT)), java.util.Optional.ofNullable(assignedTo),
+          java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
+      Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
+      if (!decision.allowed()) {
+        return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);
+      }
+      boolean firstResponse = !sender.isPatient() && !request.internal() && row.getOffsetDateTime("first_response_at") == null;
+      boolean accepts = !sender.isPatient() && row.getOffsetDateTime("accepted_at") == null && sender.id().equals(assignedTo);
+      return pool.preparedQuery(Messages.APPEND_ONCE)
+          .execute(Tuple.of(id, sender.id(), request.clientMsgId(), Queues.at(now), firstResponse, accepts)
+              .addValue(state).addValue(assignedTo).addValue(kind).addValue(senderKind).addValue(request.text()))
+          .compose(result -> {
+            Row stored = result.iterator().next();
+            Long existing = stored.getLong("existing_seq");
+            Long seq = stored.getLong("new_seq");
+            if (existing != null) {
+              return Future.succeededFuture(ack(id, request.clientMsgId(), existing));
             }
-            ChatEvents.message(vertx.eventBus(), id, sent.frame());
-          }
-          return Frames.frame("message.ack").put("conversationId", id.toString()).put("clientMsgId", request.clientMsgId())
-              .put("seq", sent.frame().getLong("seq"));
-        });
+            if (seq == null) {
+              // the conversation changed between the decision and the write: decide again
+              return retriesLeft > 0 ? send(author, request, retriesLeft - 1)
+                  : Future.failedFuture(new ApiError(409, "retry", "The conversation changed; retry"));
+            }
+            metrics.message(kind, senderKind);
+            if (firstResponse) {
+              metrics.firstResponse(row.getString("queue_id"), row.getString("urgency"),
+                  Duration.between(row.getOffsetDateTime("enqueued_at").toInstant(), now));
+            }
+            ChatEvents.message(vertx.eventBus(), id, Messages.frame(id, seq, kind, senderKind, sender.id(), author.name(), author.role(),
+                request.clientMsgId(), request.text(), now));
+            return Future.succeededFuture(ack(id, request.clientMsgId(), seq));
+          });
+    }).recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+        ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e));
   }
 
-  private record Sent(JsonObject frame, boolean isNew, ConversationRecord before, boolean firstResponse) {}
+  private static JsonObject ack(UUID conversationId, String clientMsgId, long seq) {
+    return Frames.frame("message.ack").put("conversationId", conversationId.toString()).put("clientMsgId", clientMsgId).put("seq", seq);
+  }
+
 
   /** Records how far the reader has read and tells the other side. */
   public Future<JsonObject> read(Principal reader, UUID id, long seq) {

@@ -71,28 +71,52 @@ final class Messages {
   }
 
   private static JsonObject frame(UUID conversationId, Row row) {
-    String kind = row.getString("kind");
-    String senderKind = row.getString("sender_kind");
-    UUID senderId = row.getUUID("sender_id");
+    return frame(conversationId, row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
+        row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
+        row.getOffsetDateTime("created_at").toInstant());
+  }
+
+  /** The {@code message} frame, the same whether built from a row or from what was just stored. */
+  static JsonObject frame(UUID conversationId, long seq, String kind, String senderKind, UUID senderId, String senderName,
+      String senderRole, String clientMsgId, String body, Instant at) {
     JsonObject sender = new JsonObject().put("kind", senderKind);
     if ("professional".equals(senderKind)) {
-      sender.put("id", senderId.toString()).put("name", row.getString("display_name")).put("role", row.getString("role"));
+      sender.put("id", senderId.toString()).put("name", senderName).put("role", senderRole);
     } else if ("patient".equals(senderKind)) {
       sender.put("id", senderId.toString());
     }
     JsonObject frame = new JsonObject()
         .put("type", "message")
         .put("conversationId", conversationId.toString())
-        .put("seq", row.getLong("seq"))
+        .put("seq", seq)
         .put("kind", kind)
-        .put("clientMsgId", row.getString("client_msg_id"))
+        .put("clientMsgId", clientMsgId)
         .put("sender", sender)
-        .put("at", row.getOffsetDateTime("created_at").toInstant().toString());
+        .put("at", at.toString());
     if ("system".equals(kind)) {
-      frame.put("text", "").put("code", row.getString("body"));
+      frame.put("text", "").put("code", body);
     } else {
-      frame.put("text", row.getString("body"));
+      frame.put("text", body);
     }
     return frame;
   }
+
+  /**
+   * Stores a text or note in one atomic statement, without an explicit transaction: a retry (same
+   * sender and client message id) returns the stored sequence number; otherwise the
+   * conversation's sequence number is bumped (its row lock orders concurrent senders) and the
+   * message inserted with it. The bump happens only if the conversation is still in the state
+   * and with the professional the caller's access decision was based on (optimistic check); if
+   * not, neither number comes back and the caller decides again.
+   */
+  static final String APPEND_ONCE =
+      "with existing as (select seq from message where conversation_id = $1 and sender_id = $2 and client_msg_id = $3),"
+          + " bump as (update conversation set last_seq = last_seq + 1, last_activity_at = $4, idle_warned_at = null,"
+          + "   first_response_at = case when $5 then coalesce(first_response_at, $4) else first_response_at end,"
+          + "   accepted_at = case when $6 then coalesce(accepted_at, $4) else accepted_at end"
+          + "   where id = $1 and state = $7 and assigned_to is not distinct from $8 and not exists (select 1 from existing)"
+          + "   returning last_seq),"
+          + " stored as (insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
+          + "   select $1, last_seq, $9, $10, $2, $3, $11, $4 from bump returning seq)"
+          + " select (select seq from existing) as existing_seq, (select seq from stored) as new_seq";
 }

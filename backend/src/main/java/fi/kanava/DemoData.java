@@ -2,6 +2,7 @@ package fi.kanava;
 
 import fi.kanava.auth.Accounts;
 import fi.kanava.auth.Organisations;
+import fi.kanava.infra.ApiError;
 import fi.kanava.chat.QueueSettings;
 import fi.kanava.chat.Queues;
 import io.vertx.core.Future;
@@ -9,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import fi.kanava.infra.JsonBodies;
-import io.vertx.sqlclient.Pool;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +56,7 @@ public final class DemoData {
     } catch (java.io.IOException | NullPointerException e) {
       return Future.failedFuture(new IllegalStateException("demo queue " + queueId + " is missing", e));
     }
-    return services.queues().create(decode(definition, QueueSettings.Request.class).validate(null))
+    return exists(services.queues().create(decode(definition, QueueSettings.Request.class).validate(null)), "queue_exists")
         .compose(v -> services.accounts().list())
         .compose(accounts -> {
           List<java.util.UUID> ids = accounts.stream().map(JsonObject.class::cast)
@@ -67,39 +67,43 @@ public final class DemoData {
         .mapEmpty();
   }
 
-  public static Future<Void> load(Pool pool, Application.Services services) {
-    return pool.query("select 1 from organisation where id = 'lappi'").execute().compose(rows -> {
-      if (rows.size() > 0) {
-        log.info("Demo data already present");
-        return Future.succeededFuture();
+  /**
+   * Loads whatever part of the demo data is missing: each organisation, unit, account and queue is
+   * created unless it exists, so a run interrupted half-way is completed by the next one.
+   */
+  public static Future<Void> load(Application.Services services) {
+    Organisations organisations = services.organisations();
+    Accounts accounts = services.accounts();
+    Future<Void> chain = Future.succeededFuture();
+    for (JsonObject org : ORGANISATIONS) {
+      chain = chain.compose(v -> exists(organisations.create(decode(org, Organisations.NewOrganisation.class)), "organisation_exists"));
+    }
+    for (String[] unit : UNITS) {
+      chain = chain.compose(v -> exists(organisations.createUnit(unit[0],
+          decode(new JsonObject().put("id", unit[1]).put("name", unit[2]), Organisations.NewUnit.class)), "unit_exists"));
+    }
+    for (String[] a : ACCOUNTS) {
+      JsonObject body = new JsonObject().put("username", a[0]).put("password", PASSWORD).put("displayName", a[1])
+          .put("role", a[2]).put("organisationId", a[4]).put("languages", new JsonArray(List.of(a[6].split(","))));
+      if (a[3] != null) {
+        body.put("profession", a[3]);
       }
-      Organisations organisations = services.organisations();
-      Accounts accounts = services.accounts();
-      Future<Void> chain = Future.succeededFuture();
-      for (JsonObject org : ORGANISATIONS) {
-        chain = chain.compose(v -> organisations.create(decode(org, Organisations.NewOrganisation.class)).mapEmpty());
+      if (a[5] != null) {
+        body.put("unitId", a[5]);
       }
-      for (String[] unit : UNITS) {
-        chain = chain.compose(v -> organisations.createUnit(unit[0],
-            decode(new JsonObject().put("id", unit[1]).put("name", unit[2]), Organisations.NewUnit.class)).mapEmpty());
-      }
-      for (String[] a : ACCOUNTS) {
-        JsonObject body = new JsonObject().put("username", a[0]).put("password", PASSWORD).put("displayName", a[1])
-            .put("role", a[2]).put("organisationId", a[4]).put("languages", new JsonArray(List.of(a[6].split(","))));
-        if (a[3] != null) {
-          body.put("profession", a[3]);
-        }
-        if (a[5] != null) {
-          body.put("unitId", a[5]);
-        }
-        chain = chain.compose(v -> accounts.create(decode(body, Accounts.NewAccount.class)).mapEmpty());
-      }
-      for (String[] queue : QUEUES) {
-        chain = chain.compose(v -> demoQueue(services, queue[0], List.of(queue).subList(1, queue.length)));
-      }
-      return chain.onSuccess(v -> log.info("Demo data loaded"));
-    }).onSuccess(v -> log.info("Demo accounts: {} (password '{}')",
+      chain = chain.compose(v -> exists(accounts.create(decode(body, Accounts.NewAccount.class)), "username_taken"));
+    }
+    for (String[] queue : QUEUES) {
+      chain = chain.compose(v -> demoQueue(services, queue[0], List.of(queue).subList(1, queue.length)));
+    }
+    return chain.onSuccess(v -> log.info("Demo accounts: {} (password '{}')",
         ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));
+  }
+
+  /** Succeeds when the thing was created or already existed. */
+  private static Future<Void> exists(Future<?> creation, String existsCode) {
+    return creation.<Void>mapEmpty().recover(e -> e instanceof ApiError api && api.code().equals(existsCode)
+        ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
   private static <T> T decode(JsonObject json, Class<T> type) {

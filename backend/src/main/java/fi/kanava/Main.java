@@ -87,7 +87,7 @@ public final class Main {
     try {
       Application app = Application.start(vertx, config, db, Clock.systemUTC(), registry).await();
       if (config.demo().load()) {
-        DemoData.load(app.pool(), app.services()).await();
+        DemoData.load(app.services()).await();
       }
     } catch (Throwable e) {
       log.error("Kanava failed to start", e);

@@ -1,0 +1,36 @@
+package fi.kanava;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fi.kanava.support.TestApp;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Demo data")
+class DemoDataTest {
+
+  @Test
+  void loads_completely_and_a_second_load_changes_nothing() {
+    try (TestApp t = TestApp.start()) {
+      TestApp.await(DemoData.load(t.app.services()));
+      TestApp.await(DemoData.load(t.app.services()));
+      var counts = TestApp.await(t.pool().query("select (select count(*) from account) as accounts, (select count(*) from queue) as queues,"
+          + " (select count(*) from queue_member) as members").execute()).iterator().next();
+      assertThat(counts.getLong("accounts")).isEqualTo(8);
+      assertThat(counts.getLong("queues")).isEqualTo(2);
+      assertThat(counts.getLong("members")).isEqualTo(4);
+      JsonObject login = t.post("/api/auth/login", null, new JsonObject().put("username", "hoitaja").put("password", DemoData.PASSWORD))
+          .bodyAsJsonObject();
+      assertThat(login.getString("accessToken")).isNotBlank();
+    }
+  }
+
+  @Test
+  void is_not_loaded_unless_asked() {
+    try (TestApp t = TestApp.start()) {
+      var accounts = TestApp.await(t.pool().query("select count(*) from account").execute()).iterator().next();
+      assertThat(accounts.getLong(0)).isZero();
+    }
+  }
+}

@@ -45,13 +45,6 @@ final class Messages {
     return append(tx, conversationId, "system", "system", null, null, code, at);
   }
 
-  /** The message a sender already sent with this client message id, if any (for idempotent retries). */
-  static Future<JsonObject> findByClientId(SqlClient tx, UUID conversationId, UUID senderId, String clientMsgId) {
-    return tx.preparedQuery(SELECT + " where m.conversation_id = $1 and m.sender_id = $2 and m.client_msg_id = $3")
-        .execute(Tuple.of(conversationId, senderId, clientMsgId))
-        .map(rows -> rows.size() == 0 ? null : frame(conversationId, rows.iterator().next()));
-  }
-
   static Future<JsonObject> find(SqlClient client, UUID conversationId, long seq) {
     return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq = $2")
         .execute(Tuple.of(conversationId, seq))

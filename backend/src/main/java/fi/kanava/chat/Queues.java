@@ -178,8 +178,4 @@ public final class Queues {
   static OffsetDateTime at(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
-
-  static Row first(io.vertx.sqlclient.RowSet<Row> rows) {
-    return rows.iterator().next();
-  }
 }

@@ -96,7 +96,8 @@ public final class DemoData {
     for (String[] queue : QUEUES) {
       chain = chain.compose(v -> demoQueue(services, queue[0], List.of(queue).subList(1, queue.length)));
     }
-    return chain.onSuccess(v -> log.info("Demo accounts: {} (password '{}')",
+    // ops/loadtest waits for "Demo data loaded" before it starts
+    return chain.onSuccess(v -> log.info("Demo data loaded. Demo accounts: {} (password '{}')",
         ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));
   }
 

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class KanavaServer {
   private static final Logger log = LoggerFactory.getLogger(KanavaServer.class);
+  /** The line fi.kanava.DemoData logs when the demo data is complete. */
   private static final String DEMO_LOADED = "Demo data loaded";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 

@@ -52,6 +52,11 @@ public final class AccessTokens {
     return config.accessTokenTtl().toSeconds();
   }
 
+  /** Signs a token on a worker: ES256 signing costs about a millisecond of CPU, not for an event loop. */
+  public Future<String> issueOffLoop(Principal principal) {
+    return vertx.executeBlocking(() -> issue(principal), false);
+  }
+
   public String issue(Principal principal) {
     Instant now = clock.instant();
     JsonObject claims =

@@ -164,7 +164,8 @@ public final class Sessions {
             Tuple.of(UUID.randomUUID(), familyId, at(familyStarted), principal.kind().code(), principal.id(), hash(refreshToken))
                 .addValue(at(now))
                 .addValue(at(expires)))
-        .map(v -> new TokenPair(accessTokens.issue(principal), refreshToken, accessTokens.ttlSeconds()));
+        .compose(v -> accessTokens.issueOffLoop(principal))
+        .map(accessToken -> new TokenPair(accessToken, refreshToken, accessTokens.ttlSeconds()));
   }
 
   private static ApiError invalid() {

@@ -113,7 +113,7 @@ public final class Application {
 
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
-    WaitingLists waiting = new WaitingLists(vertx, pool, queues, clock);
+    WaitingLists waiting = new WaitingLists(vertx, pool, clock);
     Conversations conversations = new Conversations(vertx, pool, clock, queues, guard, waiting, chatMetrics, config.chat());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics);
     conversations.routing(routing);

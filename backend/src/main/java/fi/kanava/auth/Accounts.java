@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.Require;
 import io.vertx.core.Future;
@@ -126,7 +127,7 @@ public final class Accounts {
                 .addValue(request.unitId())
                 .addValue(request.languages().stream().map(Language::code).toArray(String[]::new))
                 .addValue(hash)
-                .addValue(Sessions.at(clock.instant()))))
+                .addValue(Timestamps.at(clock.instant()))))
         .compose(v -> get(tx, id));
   }
 
@@ -161,7 +162,7 @@ public final class Accounts {
   public Future<JsonObject> disable(UUID id) {
     return pool.withTransaction(tx -> tx.preparedQuery(
                 "update account set disabled_at = coalesce(disabled_at, $2) where id = $1 returning id")
-            .execute(Tuple.of(id, Sessions.at(clock.instant())))
+            .execute(Tuple.of(id, Timestamps.at(clock.instant())))
             .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount()) : Future.succeededFuture())
             .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, "account_disabled"))
             .compose(v -> get(tx, id)));

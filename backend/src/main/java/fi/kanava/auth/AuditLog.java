@@ -1,13 +1,12 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -42,7 +41,7 @@ public final class AuditLog {
         .preparedQuery(INSERT)
         .execute(
             Tuple.of(
-                    OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC),
+                    Timestamps.at(event.occurredAt()),
                     event.actorKind(),
                     event.actorId().orElse(null),
                     event.actorRole().orElse(null),

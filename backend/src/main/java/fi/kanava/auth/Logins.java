@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import fi.kanava.infra.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -73,7 +74,7 @@ public final class Logins {
 
   private Future<Instant> lockedUntil(String key) {
     return pool.preparedQuery("select locked_until from login_throttle where username_key = $1 and locked_until > $2")
-        .execute(Tuple.of(key, Sessions.at(clock.instant())))
+        .execute(Tuple.of(key, Timestamps.at(clock.instant())))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until").toInstant());
   }
 
@@ -101,7 +102,7 @@ public final class Logins {
   /** Counts the failure (restarting the count after a quiet lock-out period) and answers after the delay. */
   private Future<TokenPair> fail(String key) {
     Instant now = clock.instant();
-    OffsetDateTime at = Sessions.at(now);
+    OffsetDateTime at = Timestamps.at(now);
     return pool.preparedQuery(
             "insert into login_throttle as t (username_key, failures, last_failure_at, locked_until)"
                 + " values ($1, 1, $2, case when $3 <= 1 then $4 end)"
@@ -111,8 +112,8 @@ public final class Logins {
                 + "   locked_until = case when (case when t.last_failure_at < $5 then 1 else t.failures + 1 end) >= $3"
                 + "     then $4 else t.locked_until end"
                 + " returning failures, locked_until")
-        .execute(Tuple.of(key, at, throttle.maxFailures(), Sessions.at(now.plus(throttle.lockout())),
-            Sessions.at(now.minus(throttle.lockout()))))
+        .execute(Tuple.of(key, at, throttle.maxFailures(), Timestamps.at(now.plus(throttle.lockout())),
+            Timestamps.at(now.minus(throttle.lockout()))))
         .compose(rows -> {
           Row row = rows.iterator().next();
           OffsetDateTime locked = row.getOffsetDateTime("locked_until");
@@ -130,7 +131,7 @@ public final class Logins {
   public Future<Integer> purgeStale() {
     Instant now = clock.instant();
     return pool.preparedQuery("delete from login_throttle where last_failure_at < $1 and (locked_until is null or locked_until < $2)")
-        .execute(Tuple.of(Sessions.at(now.minus(throttle.lockout())), Sessions.at(now)))
+        .execute(Tuple.of(Timestamps.at(now.minus(throttle.lockout())), Timestamps.at(now)))
         .map(rows -> rows.rowCount());
   }
 

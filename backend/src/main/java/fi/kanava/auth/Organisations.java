@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import fi.kanava.infra.ApiError;
@@ -55,7 +56,7 @@ public final class Organisations {
 
   public Future<JsonObject> create(NewOrganisation o) {
     return pool.preparedQuery("insert into organisation (id, name, kind, seat_limit, created_at) values ($1, $2, $3, $4, $5)")
-        .execute(Tuple.of(o.id(), o.name(), o.kind(), o.seatLimit(), Sessions.at(clock.instant())))
+        .execute(Tuple.of(o.id(), o.name(), o.kind(), o.seatLimit(), Timestamps.at(clock.instant())))
         .recover(e -> Future.failedFuture(duplicate(e, "organisation_exists", "An organisation with that id exists")))
         .map(v -> new JsonObject().put("id", o.id()).put("name", o.name()).put("kind", o.kind()).put("seatLimit", o.seatLimit())
             .put("units", new JsonArray()));
@@ -64,7 +65,7 @@ public final class Organisations {
   public Future<JsonObject> createUnit(String organisationId, NewUnit u) {
     return pool.preparedQuery(
             "insert into unit (id, organisation_id, name, created_at) select $1, id, $3, $4 from organisation where id = $2")
-        .execute(Tuple.of(u.id(), organisationId, u.name(), Sessions.at(clock.instant())))
+        .execute(Tuple.of(u.id(), organisationId, u.name(), Timestamps.at(clock.instant())))
         .recover(e -> Future.failedFuture(duplicate(e, "unit_exists", "A unit with that id exists")))
         .compose(rows -> rows.rowCount() == 0
             ? Future.failedFuture(ApiError.notFound("organisation_not_found", "No such organisation"))

@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -24,7 +25,7 @@ public final class Patients {
   public Future<TokenPair> openAnonymous() {
     UUID id = UUID.randomUUID();
     return pool.withTransaction(tx -> tx.preparedQuery("insert into patient (id, kind, created_at) values ($1, 'anonymous', $2)")
-        .execute(Tuple.of(id, Sessions.at(clock.instant())))
+        .execute(Tuple.of(id, Timestamps.at(clock.instant())))
         .compose(v -> sessions.open(tx, Principal.patient(id))));
   }
 
@@ -35,7 +36,7 @@ public final class Patients {
                     + " on conflict (identity_method, identity_subject) do update set display_name = excluded.display_name"
                     + " returning id")
             .execute(Tuple.of(UUID.randomUUID(), identity.method(), identity.subject(), identity.displayName(),
-                Sessions.at(clock.instant())))
+                Timestamps.at(clock.instant())))
             .compose(rows -> sessions.open(tx, Principal.patient(rows.iterator().next().getUUID("id")))));
   }
 }

@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import fi.kanava.infra.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +15,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -67,7 +66,7 @@ public final class Sessions {
     return pool.preparedQuery(
             "update refresh_token set revoked_at = $2, revoked_reason = 'logout'"
                 + " where family_id = (select family_id from refresh_token where token_hash = $1) and revoked_at is null")
-        .execute(Tuple.of(hash(refreshToken), at(clock.instant())))
+        .execute(Tuple.of(hash(refreshToken), Timestamps.at(clock.instant())))
         .mapEmpty();
   }
 
@@ -77,7 +76,7 @@ public final class Sessions {
         .preparedQuery(
             "update refresh_token set revoked_at = $3, revoked_reason = $4"
                 + " where subject_kind = $1 and subject_id = $2 and revoked_at is null")
-        .execute(Tuple.of(kind.code(), subjectId, at(clock.instant()), reason))
+        .execute(Tuple.of(kind.code(), subjectId, Timestamps.at(clock.instant()), reason))
         .mapEmpty();
   }
 
@@ -112,7 +111,7 @@ public final class Sessions {
               Principal.Kind kind = Principal.Kind.fromCode(row.getString("subject_kind"));
               UUID subjectId = row.getUUID("subject_id");
               return tx.preparedQuery("update refresh_token set used_at = $2 where id = $1")
-                  .execute(Tuple.of(row.getUUID("id"), at(now)))
+                  .execute(Tuple.of(row.getUUID("id"), Timestamps.at(now)))
                   .compose(v -> currentPrincipal(tx, kind, subjectId))
                   .compose(
                       principal ->
@@ -144,7 +143,7 @@ public final class Sessions {
   private Future<Void> revokeFamily(SqlClient tx, UUID familyId, String reason) {
     return tx.preparedQuery(
             "update refresh_token set revoked_at = $2, revoked_reason = $3 where family_id = $1 and revoked_at is null")
-        .execute(Tuple.of(familyId, at(clock.instant()), reason))
+        .execute(Tuple.of(familyId, Timestamps.at(clock.instant()), reason))
         .mapEmpty();
   }
 
@@ -161,9 +160,9 @@ public final class Sessions {
             "insert into refresh_token (id, family_id, family_started, subject_kind, subject_id, token_hash, issued_at, expires_at)"
                 + " values ($1, $2, $3, $4, $5, $6, $7, $8)")
         .execute(
-            Tuple.of(UUID.randomUUID(), familyId, at(familyStarted), principal.kind().code(), principal.id(), hash(refreshToken))
-                .addValue(at(now))
-                .addValue(at(expires)))
+            Tuple.of(UUID.randomUUID(), familyId, Timestamps.at(familyStarted), principal.kind().code(), principal.id(), hash(refreshToken))
+                .addValue(Timestamps.at(now))
+                .addValue(Timestamps.at(expires)))
         .compose(v -> accessTokens.issueOffLoop(principal))
         .map(accessToken -> new TokenPair(accessToken, refreshToken, accessTokens.ttlSeconds()));
   }
@@ -183,7 +182,4 @@ public final class Sessions {
     }
   }
 
-  static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

@@ -1,5 +1,6 @@
 package fi.kanava.auth;
 
+import fi.kanava.infra.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -9,8 +10,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -47,7 +46,7 @@ public final class SigningKeys {
                                   "insert into signing_key (purpose, algorithm, key_id, private_pem, public_pem, created_at)"
                                       + " values ($1, $2, $3, $4, $5, $6) on conflict (purpose) do nothing")
                               .execute(Tuple.of(PURPOSE, ALGORITHM, pem.keyId(), pem.privatePem(), pem.publicPem(),
-                                  OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))))
+                                  Timestamps.at(clock.instant()))))
                   // another node may have won the race: read back whichever pair was stored
                   .compose(v -> load(pool));
             });

@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.infra.Timestamps;
 import fi.kanava.auth.AccessGuard;
 import fi.kanava.auth.AccessPolicy;
 import fi.kanava.auth.AccessPolicy.Actor;
@@ -197,8 +198,8 @@ public final class Conversations {
         .addValue(request.municipality())
         .addValue(new JsonObject(request.answers()))
         .addValue(triage)
-        .addValue(Queues.at(now))
-        .addValue(emergency ? Queues.at(now) : null)
+        .addValue(Timestamps.at(now))
+        .addValue(emergency ? Timestamps.at(now) : null)
         .addValue(emergency ? Outcome.REDIRECTED_TO_URGENT_CARE : null);
     String sql = "insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, municipality, answers,"
         + " triage_summary, enqueued_at, last_activity_at, closed_at, outcome) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)";
@@ -245,7 +246,7 @@ public final class Conversations {
     Instant now = clock.instant();
     return locked(actor, ConversationAction.WRITE, purpose, id, precondition, (tx, c) -> tx
             .preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4 where id = $1")
-            .execute(Tuple.of(id, Queues.at(now), outcome, detail))
+            .execute(Tuple.of(id, Timestamps.at(now), outcome, detail))
             .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
             .compose(frame -> load(tx, id, false).map(closed -> new Object[] {closed, frame, c.assignedTo()})))
         .map(result -> {
@@ -321,7 +322,7 @@ public final class Conversations {
     return actor(professional).compose(actor -> locked(actor, ConversationAction.READ, "take", id,
             c -> c.isQueued() ? null : new ApiError(409, "not_assigned", "The conversation is no longer waiting"),
             (tx, c) -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
-                    + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Queues.at(now)))
+                    + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Timestamps.at(now)))
                 .compose(v -> Routing.hasCapacity(tx, professional.id(), false))
                 .compose(room -> room
                     ? Routing.assign(tx, id, professional.id(), now, true)
@@ -348,7 +349,7 @@ public final class Conversations {
           if (c.acceptedAt() != null) {
             return Future.succeededFuture((JsonObject) null);
           }
-          return tx.preparedQuery("update conversation set accepted_at = $2 where id = $1").execute(Tuple.of(id, Queues.at(now)))
+          return tx.preparedQuery("update conversation set accepted_at = $2 where id = $1").execute(Tuple.of(id, Timestamps.at(now)))
               .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now));
         }))
         .compose(frame -> {
@@ -421,7 +422,7 @@ public final class Conversations {
       boolean firstResponse = !sender.isPatient() && !request.internal() && row.getOffsetDateTime("first_response_at") == null;
       boolean accepts = !sender.isPatient() && row.getOffsetDateTime("accepted_at") == null && sender.id().equals(assignedTo);
       return pool.preparedQuery(Messages.APPEND_ONCE)
-          .execute(Tuple.of(id, sender.id(), request.clientMsgId(), Queues.at(now), firstResponse, accepts)
+          .execute(Tuple.of(id, sender.id(), request.clientMsgId(), Timestamps.at(now), firstResponse, accepts)
               .addValue(state).addValue(assignedTo).addValue(kind).addValue(senderKind).addValue(request.text()))
           .compose(result -> {
             Row stored = result.iterator().next();
@@ -468,7 +469,7 @@ public final class Conversations {
   Future<Void> sweepIdle() {
     Instant now = clock.instant();
     return pool.preparedQuery("select id from conversation where state = 'active' and last_activity_at < $1")
-        .execute(Tuple.of(Queues.at(now.minus(config.idleClose()))))
+        .execute(Tuple.of(Timestamps.at(now.minus(config.idleClose()))))
         .compose(rows -> {
           List<Future<ConversationRecord>> expired = new ArrayList<>();
           rows.forEach(row -> expired.add(expire(row.getUUID(0))
@@ -477,7 +478,7 @@ public final class Conversations {
         })
         .compose(v -> pool.withTransaction(tx -> tx.preparedQuery("update conversation set idle_warned_at = $2"
                 + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
-            .execute(Tuple.of(Queues.at(now.minus(config.idleWarning())), Queues.at(now)))
+            .execute(Tuple.of(Timestamps.at(now.minus(config.idleWarning())), Timestamps.at(now)))
             .compose(rows -> {
               List<Future<JsonObject>> warnings = new ArrayList<>();
               for (Row row : rows) {

@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.infra.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -36,7 +37,7 @@ final class Messages {
           long seq = rows.iterator().next().getLong(0);
           return tx.preparedQuery("insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
                   + " values ($1, $2, $3, $4, $5, $6, $7, $8)")
-              .execute(Tuple.of(conversationId, seq, kind, senderKind, senderId, clientMsgId).addValue(body).addValue(Queues.at(at)))
+              .execute(Tuple.of(conversationId, seq, kind, senderKind, senderId, clientMsgId).addValue(body).addValue(Timestamps.at(at)))
               .compose(v -> find(tx, conversationId, seq));
         });
   }

@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.infra.Timestamps;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import fi.kanava.infra.ApiError;
@@ -14,8 +15,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +81,7 @@ public final class Queues {
     Instant now = clock.instant();
     return pool.preparedQuery("insert into queue (" + COLUMNS + ", created_at, updated_at)"
             + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)")
-        .execute(params(q).addValue(at(now)))
+        .execute(params(q).addValue(Timestamps.at(now)))
         .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? ApiError.conflict("queue_exists", "A queue with that id exists") : e))
         .map(v -> q.toJson());
@@ -92,7 +91,7 @@ public final class Queues {
     return pool.preparedQuery("update queue set names = $2, service_area = $3, municipalities = $4, languages = $5,"
             + " opening_hours = $6, anonymous_allowed = $7, strong_id_required = $8, max_length = $9, routing_mode = $10,"
             + " questionnaire = $11, canned_phrases = $12, updated_at = $13 where id = $1")
-        .execute(params(q).addValue(at(clock.instant())))
+        .execute(params(q).addValue(Timestamps.at(clock.instant())))
         .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture(q.toJson()));
   }
 
@@ -175,7 +174,4 @@ public final class Queues {
     return ApiError.notFound("queue_not_found", "No such queue");
   }
 
-  static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.infra.Timestamps;
 import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -117,7 +118,7 @@ public final class Routing {
             + " left join lateral (select count(*) as active from conversation c where c.assigned_to = a.id and c.state = 'active') l on true"
             + " where m.queue_id = $1 and l.active < a.max_concurrent"
             + " order by l.active, p.last_assigned_at nulls first, a.id")
-        .execute(Tuple.of(queueId, language, Queues.at(now.minus(config.offlineGrace()))))
+        .execute(Tuple.of(queueId, language, Timestamps.at(now.minus(config.offlineGrace()))))
         .map(rows -> {
           List<UUID> out = new ArrayList<>();
           rows.forEach(row -> out.add(row.getUUID(0)));
@@ -162,9 +163,9 @@ public final class Routing {
   static Future<Void> assign(SqlClient tx, UUID conversationId, UUID professionalId, Instant now, boolean accepted) {
     return tx.preparedQuery("update conversation set state = 'active', assigned_to = $2, assigned_at = $3, accepted_at = $4"
             + " where id = $1")
-        .execute(Tuple.of(conversationId, professionalId, Queues.at(now), accepted ? Queues.at(now) : null))
+        .execute(Tuple.of(conversationId, professionalId, Timestamps.at(now), accepted ? Timestamps.at(now) : null))
         .compose(v -> tx.preparedQuery("update professional_presence set last_assigned_at = $2 where account_id = $1")
-            .execute(Tuple.of(professionalId, Queues.at(now))))
+            .execute(Tuple.of(professionalId, Timestamps.at(now))))
         .mapEmpty();
   }
 
@@ -215,7 +216,7 @@ public final class Routing {
     return pool.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
             + " on conflict (account_id) do update set last_seen_at = excluded.last_seen_at,"
             + " status = case when professional_presence.status = 'offline' then 'away' else professional_presence.status end")
-        .execute(Tuple.of(professionalId, Queues.at(clock.instant())))
+        .execute(Tuple.of(professionalId, Timestamps.at(clock.instant())))
         .mapEmpty();
   }
 
@@ -223,7 +224,7 @@ public final class Routing {
   public Future<JsonObject> setStatus(UUID professionalId, String status) {
     return pool.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, $2, $3)"
             + " on conflict (account_id) do update set status = excluded.status, last_seen_at = excluded.last_seen_at")
-        .execute(Tuple.of(professionalId, status, Queues.at(clock.instant())))
+        .execute(Tuple.of(professionalId, status, Timestamps.at(clock.instant())))
         .compose(v -> PresenceStatus.OFFLINE.equals(status) ? requeueAllOf(professionalId, "offline") : Future.succeededFuture())
         .compose(v -> PresenceStatus.AVAILABLE.equals(status) ? kickServedBy(professionalId) : Future.succeededFuture())
         .compose(v -> load(professionalId));
@@ -249,7 +250,7 @@ public final class Routing {
       return Future.succeededFuture();
     }
     return pool.preparedQuery("update professional_presence set last_seen_at = $2 where account_id = any($1)")
-        .execute(Tuple.of(connected.toArray(UUID[]::new), Queues.at(clock.instant())))
+        .execute(Tuple.of(connected.toArray(UUID[]::new), Timestamps.at(clock.instant())))
         .mapEmpty();
   }
 
@@ -264,7 +265,7 @@ public final class Routing {
     Instant now = clock.instant();
     return pool.preparedQuery("update professional_presence set status = 'offline'"
             + " where status <> 'offline' and last_seen_at < $1 returning account_id")
-        .execute(Tuple.of(Queues.at(now.minus(config.offlineGrace()))))
+        .execute(Tuple.of(Timestamps.at(now.minus(config.offlineGrace()))))
         .compose(rows -> {
           List<Future<Void>> gone = new ArrayList<>();
           rows.forEach(row -> {
@@ -274,7 +275,7 @@ public final class Routing {
           return Future.join(gone);
         })
         .compose(v -> pool.preparedQuery("select id from conversation where state = 'active' and accepted_at is null and assigned_at < $1")
-            .execute(Tuple.of(Queues.at(now.minus(config.acceptTimeout())))))
+            .execute(Tuple.of(Timestamps.at(now.minus(config.acceptTimeout())))))
         .compose(rows -> {
           List<Future<Void>> late = new ArrayList<>();
           rows.forEach(row -> late.add(requeue(row.getUUID(0), "not_accepted")));

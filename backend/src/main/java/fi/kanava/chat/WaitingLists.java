@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.infra.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,16 +29,14 @@ public final class WaitingLists {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final Queues queues;
   private final Clock clock;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   /** The last position frame published per waiting conversation, per queue: only changes are sent. */
   private final Map<String, Map<String, JsonObject>> published = new ConcurrentHashMap<>();
 
-  public WaitingLists(Vertx vertx, Pool pool, Queues queues, Clock clock) {
+  public WaitingLists(Vertx vertx, Pool pool, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
-    this.queues = queues;
     this.clock = clock;
   }
 
@@ -78,7 +77,8 @@ public final class WaitingLists {
 
   /** {@code {"queueId", "routingMode", "items": [{conversationId, urgency, language, enqueuedAt, position, estimatedWaitSeconds}]}}. */
   public Future<JsonObject> snapshot(String queueId) {
-    return queues.get(queueId).compose(settings -> Future.all(
+    return pool.preparedQuery("select routing_mode from queue where id = $1").execute(Tuple.of(queueId))
+        .compose(modes -> modes.size() == 0 ? Future.failedFuture(Queues.notFound()) : Future.all(
             pool.preparedQuery("select id, urgency, language, enqueued_at from conversation where queue_id = $1 and state = 'queued'"
                 + " order by urgency_rank, enqueued_at, id").execute(Tuple.of(queueId)),
             assignmentsInWindow(queueId))
@@ -97,7 +97,7 @@ public final class WaitingLists {
                 .put("position", position)
                 .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments)));
           }
-          return new JsonObject().put("queueId", queueId).put("routingMode", settings.routingMode()).put("items", items);
+          return new JsonObject().put("queueId", queueId).put("routingMode", modes.iterator().next().getString(0)).put("items", items);
         }));
   }
 
@@ -106,7 +106,7 @@ public final class WaitingLists {
     return Future.all(
             pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'"
                     + " and (urgency_rank, enqueued_at, id) < ((select urgency_rank from conversation where id = $2), $3, $2)")
-                .execute(Tuple.of(c.queueId(), c.id(), Queues.at(c.enqueuedAt()))),
+                .execute(Tuple.of(c.queueId(), c.id(), Timestamps.at(c.enqueuedAt()))),
             assignmentsInWindow(c.queueId()))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
@@ -118,7 +118,7 @@ public final class WaitingLists {
 
   private Future<Long> assignmentsInWindow(String queueId) {
     return pool.preparedQuery("select count(*) from conversation where queue_id = $1 and assigned_at >= $2")
-        .execute(Tuple.of(queueId, Queues.at(clock.instant().minus(WaitEstimate.WINDOW))))
+        .execute(Tuple.of(queueId, Timestamps.at(clock.instant().minus(WaitEstimate.WINDOW))))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 }

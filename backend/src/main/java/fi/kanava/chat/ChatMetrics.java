@@ -1,6 +1,7 @@
 package fi.kanava.chat;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +29,7 @@ public final class ChatMetrics {
   private final Map<String, AtomicInteger> activeCounts = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
   private final Timer delivery;
+  private final DistributionSummary sendBatches;
 
   public ChatMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -36,6 +38,9 @@ public final class ChatMetrics {
     this.delivery = Timer.builder("kanava.message.delivery")
         .description("From a message's commit to its write on a receiving socket")
         .serviceLevelObjectives(DELIVERY_BUCKETS).register(registry);
+    this.sendBatches = DistributionSummary.builder("kanava.message.batch.size")
+        .description("Messages stored together in one database round trip (group commit)")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
   }
 
   public void queueWait(String queue, String urgency, Duration wait) {
@@ -51,6 +56,10 @@ public final class ChatMetrics {
   public void message(String kind, String sender) {
     Counter.builder("kanava.messages").description("Messages stored").tags("kind", kind, "sender", sender)
         .register(registry).increment();
+  }
+
+  public void sendBatch(int size) {
+    sendBatches.record(size);
   }
 
   public void delivered(long committedAtMillis) {

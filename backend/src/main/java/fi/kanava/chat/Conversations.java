@@ -43,6 +43,7 @@ public final class Conversations {
   private final WaitingLists waiting;
   private final ChatMetrics metrics;
   private final KanavaConfig.Chat config;
+  private final MessageSends sends;
   private Routing routing;
 
   public Conversations(Vertx vertx, Pool pool, Clock clock, Queues queues, AccessGuard guard, WaitingLists waiting, ChatMetrics metrics,
@@ -55,6 +56,7 @@ public final class Conversations {
     this.waiting = waiting;
     this.metrics = metrics;
     this.config = config;
+    this.sends = new MessageSends(vertx, pool, clock, guard, metrics);
   }
 
   /** Routing and conversations call each other; routing is wired in after both exist. */
@@ -383,76 +385,13 @@ public final class Conversations {
         }));
   }
 
-  /** The columns the access decision and the message need; no joins, no lock. */
-  private static final String FACTS =
-      "select patient_id, queue_id, state, assigned_to, accepted_at, first_response_at, enqueued_at, urgency from conversation where id = $1";
-
   /**
    * Stores a message (or finds the one a retry refers to) and returns the ack frame; fans out
-   * after it is stored. The hot path: one read of the facts, the policy decision in memory, and
-   * one atomic statement ({@link Messages#APPEND_ONCE}) that re-checks the facts it relied on.
+   * after it is stored. Group-committed with other sends on the same event loop: see {@link MessageSends}.
    */
   public Future<JsonObject> send(Author author, ClientFrame.Send request) {
-    return send(author, request, 1);
+    return sends.send(author, request);
   }
-
-  private Future<JsonObject> send(Author author, ClientFrame.Send request, int retriesLeft) {
-    Principal sender = author.principal();
-    if (request.internal() && sender.isPatient()) {
-      return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
-    }
-    Instant now = clock.instant();
-    UUID id = request.conversationId();
-    String senderKind = sender.kind().code();
-    String kind = request.internal() ? "note" : "text";
-    return pool.preparedQuery(FACTS).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(notFound());
-      }
-      Row row = rows.iterator().next();
-      String state = row.getString("state");
-      UUID assignedTo = row.getUUID("assigned_to");
-      AccessPolicy.ConversationFacts facts = new AccessPolicy.ConversationFacts(row.getUUID("patient_id"), row.getString("queue_id"),
-          AccessPolicy.ConversationState.valueOf(state.toUpperCase(java.util.Locale.ROOT)), java.util.Optional.ofNullable(assignedTo),
-          java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
-      Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
-      if (!decision.allowed()) {
-        return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);
-      }
-      boolean firstResponse = !sender.isPatient() && !request.internal() && row.getOffsetDateTime("first_response_at") == null;
-      boolean accepts = !sender.isPatient() && row.getOffsetDateTime("accepted_at") == null && sender.id().equals(assignedTo);
-      return pool.preparedQuery(Messages.APPEND_ONCE)
-          .execute(Tuple.of(id, sender.id(), request.clientMsgId(), Timestamps.at(now), firstResponse, accepts)
-              .addValue(state).addValue(assignedTo).addValue(kind).addValue(senderKind).addValue(request.text()))
-          .compose(result -> {
-            Row stored = result.iterator().next();
-            Long existing = stored.getLong("existing_seq");
-            Long seq = stored.getLong("new_seq");
-            if (existing != null) {
-              return Future.succeededFuture(ack(id, request.clientMsgId(), existing));
-            }
-            if (seq == null) {
-              // the conversation changed between the decision and the write: decide again
-              return retriesLeft > 0 ? send(author, request, retriesLeft - 1)
-                  : Future.failedFuture(new ApiError(409, "retry", "The conversation changed; retry"));
-            }
-            metrics.message(kind, senderKind);
-            if (firstResponse) {
-              metrics.firstResponse(row.getString("queue_id"), row.getString("urgency"),
-                  Duration.between(row.getOffsetDateTime("enqueued_at").toInstant(), now));
-            }
-            ChatEvents.message(vertx.eventBus(), id, Messages.frame(id, seq, kind, senderKind, sender.id(), author.name(), author.role(),
-                request.clientMsgId(), request.text(), now));
-            return Future.succeededFuture(ack(id, request.clientMsgId(), seq));
-          });
-    }).recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-        ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e));
-  }
-
-  private static JsonObject ack(UUID conversationId, String clientMsgId, long seq) {
-    return Frames.frame("message.ack").put("conversationId", conversationId.toString()).put("clientMsgId", clientMsgId).put("seq", seq);
-  }
-
 
   /** Records how far the reader has read and tells the other side. */
   public Future<JsonObject> read(Principal reader, UUID id, long seq) {

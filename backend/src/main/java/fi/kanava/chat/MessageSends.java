@@ -4,6 +4,7 @@ import fi.kanava.auth.AccessGuard;
 import fi.kanava.auth.AccessPolicy;
 import fi.kanava.auth.AccessPolicy.ConversationAction;
 import fi.kanava.auth.AccessPolicy.Decision;
+import fi.kanava.auth.Principal;
 import fi.kanava.chat.Conversations.Author;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.Timestamps;
@@ -20,6 +21,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,20 +40,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Storing text messages and internal notes, with group commit.
  *
- * <p>One message alone is a read of the conversation's facts, the access decision in memory, and
- * one atomic statement ({@link Messages#APPEND_ONCE}) that re-checks the facts it relied on. Sends
- * that arrive on an event loop while that loop's previous batch is with the database wait for it
- * and then go together: one read of all their conversations' facts, the decisions, and one
- * pipelined batch of APPEND_ONCE statements (one round trip, committed together), sorted by
- * conversation so that two batches never wait for each other's row locks in opposite orders.
- * Nothing waits for a timer: a send that finds its loop idle goes at once, so a quiet server
- * answers as fast as without batching and a busy one makes fewer, larger round trips.
+ * <p>Sends that arrive on an event loop while that loop's previous batch is with the database wait
+ * for it and then go together: one round trip of primary-key reads of their conversations' facts
+ * (no lock), the access decisions in memory, and one statement ({@link Messages#APPEND_ALL})
+ * that re-checks the facts each decision relied on, recognises retries, takes the sequence
+ * numbers and inserts the messages, in one transaction. So a batch costs two round trips and one
+ * write statement however many messages it carries. Nothing waits for a timer: a send that finds its loop idle goes
+ * at once, so a quiet server answers as fast as without batching (a batch of one) and a busy one
+ * makes fewer, larger round trips.
  *
  * <p>Each send keeps its own guarantees: the ack only after its row is committed, the same sequence
- * number for a retry, the optimistic re-check. If a batch fails as a whole (a deadlock with another
- * node, a duplicate being inserted concurrently elsewhere), its sends are stored one by one in
- * their order, which is safe because APPEND_ONCE is idempotent. A loop starts its next batch only
- * when the previous one is settled, so one sender's messages keep their order.
+ * number for a retry, the optimistic re-check (a send whose conversation changed is decided again,
+ * alone). If a batch fails as a whole (a deadlock with another node, a duplicate being inserted
+ * concurrently elsewhere), its sends are stored one by one in their order, which is safe because
+ * the statement is idempotent. A loop starts its next batch only when the previous one is settled,
+ * so one sender's messages keep their order.
  */
 final class MessageSends {
   private static final Logger log = LoggerFactory.getLogger(MessageSends.class);
@@ -60,7 +63,7 @@ final class MessageSends {
 
   /** The columns the access decision and the message need; no joins, no lock. */
   private static final String FACTS = "select id, patient_id, queue_id, state, assigned_to, accepted_at, first_response_at, enqueued_at,"
-      + " urgency from conversation";
+      + " urgency from conversation where id = $1";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -84,21 +87,32 @@ final class MessageSends {
       return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
     }
     Context context = Vertx.currentContext();
+    Pending pending = new Pending(author, request, clock.instant(), Promise.promise(), 1);
     if (context == null || !context.isEventLoopContext()) {
-      return alone(author, request, 1);
+      return storeBatch(List.of(pending)).transform(done -> pending.promise().future());
     }
     Batcher batcher = context.get(batcherKey);
     if (batcher == null) {
       batcher = new Batcher(context);
       context.put(batcherKey, batcher);
     }
-    return batcher.submit(new Pending(author, request, clock.instant(), Promise.promise()));
+    return batcher.submit(pending);
   }
 
   /** One send waiting for its batch. */
-  private record Pending(Author author, ClientFrame.Send request, Instant at, Promise<JsonObject> promise) {
+  private record Pending(Author author, ClientFrame.Send request, Instant at, Promise<JsonObject> promise, int retriesLeft) {
     UUID conversationId() {
       return request.conversationId();
+    }
+
+    /** The same send, to be decided again (its conversation changed): with a fresh time and one retry less. */
+    Pending again(Instant now) {
+      return new Pending(author, request, now, promise, retriesLeft - 1);
+    }
+
+    /** What makes a retry a retry. */
+    List<Object> idempotencyKey() {
+      return List.of(request.conversationId(), author.principal().id(), request.clientMsgId());
     }
   }
 
@@ -144,41 +158,53 @@ final class MessageSends {
 
   // --- a batch ---------------------------------------------------------------------------------------------------
 
-  /** Stores a batch; completes when every send in it has its answer. */
+  /** Stores a batch; completes (always successfully) when every send in it has its answer. */
   private Future<Void> storeBatch(List<Pending> batch) {
-    if (batch.size() == 1) {
-      Pending only = batch.get(0);
-      return answer(only, alone(only.author(), only.request(), 1)).transform(done -> Future.<Void>succeededFuture());
-    }
     Set<UUID> ids = new LinkedHashSet<>();
     batch.forEach(p -> ids.add(p.conversationId()));
-    return pool.preparedQuery(FACTS + " where id = any($1)").execute(Tuple.of(ids.toArray(UUID[]::new)))
-        .compose(rows -> {
+    List<Tuple> lookups = new ArrayList<>(ids.size());
+    ids.forEach(id -> lookups.add(Tuple.of(id)));
+    // one round trip; each lookup is a primary-key read whatever the table's size when it was planned
+    return pool.preparedQuery(FACTS).executeBatch(lookups)
+        .compose(results -> {
           Map<UUID, Row> facts = new HashMap<>();
-          rows.forEach(row -> facts.put(row.getUUID("id"), row));
-          List<Future<?>> refusals = new ArrayList<>();
+          for (RowSet<Row> rows = results; rows != null; rows = rows.next()) {
+            rows.forEach(row -> facts.put(row.getUUID("id"), row));
+          }
+          List<Future<?>> answered = new ArrayList<>();
           List<Allowed> allowed = new ArrayList<>();
+          Map<List<Object>, Allowed> byKey = new HashMap<>();
           Set<UUID> firstResponseClaimed = new HashSet<>();
           for (Pending p : batch) {
             Row row = facts.get(p.conversationId());
             if (row == null) {
-              p.promise().fail(Conversations.notFound());
+              p.promise().tryFail(Conversations.notFound());
               continue;
             }
             Future<JsonObject> refused = refusal(p.author(), p.conversationId(), row);
             if (refused != null) {
-              refusals.add(answer(p, refused));
+              answered.add(answer(p, refused));
               continue;
             }
-            // only the first professional message of a conversation in the batch is its first response
+            Allowed first = byKey.get(p.idempotencyKey());
+            if (first != null) {
+              // a retry of a send in this same batch: the same answer
+              answered.add(answer(p, first.pending().promise().future()));
+              continue;
+            }
+            // only the first professional text of a conversation in the batch is its first response
             boolean firstResponse = isFirstResponse(p.author(), p.request(), row) && firstResponseClaimed.add(p.conversationId());
-            allowed.add(new Allowed(p, row, firstResponse));
+            Allowed a = new Allowed(p, row, firstResponse);
+            allowed.add(a);
+            byKey.put(p.idempotencyKey(), a);
           }
-          // the sort is stable: one conversation's sends keep their order
-          allowed.sort(Comparator.comparing(a -> a.pending().conversationId()));
-          return appendAll(allowed).transform(done -> Future.join(refusals)).transform(done -> Future.<Void>succeededFuture());
+          return appendAll(allowed).transform(done -> Future.join(answered)).transform(done -> Future.<Void>succeededFuture());
         })
         .recover(e -> {
+          if (batch.size() == 1) {
+            batch.get(0).promise().tryFail(e);
+            return Future.succeededFuture();
+          }
           log.debug("Could not read the facts for a batch of {} sends; storing them one by one", batch.size(), e);
           return oneByOne(batch);
         });
@@ -190,32 +216,65 @@ final class MessageSends {
     if (allowed.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> tuples = new ArrayList<>(allowed.size());
-    allowed.forEach(a -> tuples.add(appendParameters(a.pending().author(), a.pending().request(), a.facts(), a.firstResponse(),
-        a.pending().at())));
-    return pool.preparedQuery(Messages.APPEND_ONCE).executeBatch(tuples)
-        .compose(first -> {
-          List<Future<JsonObject>> answers = new ArrayList<>(allowed.size());
-          RowSet<Row> result = first;
-          for (Allowed a : allowed) {
-            Pending p = a.pending();
-            answers.add(answer(p, stored(p.author(), p.request(), a.facts(), a.firstResponse(), p.at(), result.iterator().next(), 1)));
-            result = result.next();
+    // locks are taken in conversation order; the sort is stable, so one conversation's sends keep theirs
+    allowed.sort(Comparator.comparing(a -> a.pending().conversationId()));
+    int n = allowed.size();
+    UUID[] conversations = new UUID[n];
+    UUID[] senders = new UUID[n];
+    String[] clientMsgIds = new String[n];
+    OffsetDateTime[] times = new OffsetDateTime[n];
+    Boolean[] firstResponses = new Boolean[n];
+    Boolean[] accepts = new Boolean[n];
+    String[] states = new String[n];
+    UUID[] assignedTo = new UUID[n];
+    String[] kinds = new String[n];
+    String[] senderKinds = new String[n];
+    String[] texts = new String[n];
+    for (int i = 0; i < n; i++) {
+      Allowed a = allowed.get(i);
+      Principal sender = a.pending().author().principal();
+      ClientFrame.Send request = a.pending().request();
+      conversations[i] = request.conversationId();
+      senders[i] = sender.id();
+      clientMsgIds[i] = request.clientMsgId();
+      times[i] = Timestamps.at(a.pending().at());
+      firstResponses[i] = a.firstResponse();
+      assignedTo[i] = a.facts().getUUID("assigned_to");
+      accepts[i] = !sender.isPatient() && a.facts().getOffsetDateTime("accepted_at") == null && sender.id().equals(assignedTo[i]);
+      states[i] = a.facts().getString("state");
+      kinds[i] = kind(request);
+      senderKinds[i] = sender.kind().code();
+      texts[i] = request.text();
+    }
+    Tuple parameters = Tuple.of(conversations, senders, clientMsgIds, times, firstResponses, accepts)
+        .addValue(states).addValue(assignedTo).addValue(kinds).addValue(senderKinds).addValue(texts);
+    return pool.preparedQuery(Messages.APPEND_ALL).execute(parameters)
+        .compose(rows -> {
+          List<Future<JsonObject>> answers = new ArrayList<>(n);
+          int i = 0;
+          for (Row row : rows) {
+            Allowed a = allowed.get(i++);
+            answers.add(answer(a.pending(), stored(a, row)));
           }
           return Future.join(answers).transform(done -> Future.<Void>succeededFuture());
         })
         .recover(e -> {
-          log.debug("A batch of {} sends failed; storing them one by one", allowed.size(), e);
+          if (n == 1) {
+            // alone: the error is this send's
+            allowed.get(0).pending().promise().tryFail(e instanceof PgException pg && "23505".equals(pg.getSqlState())
+                ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e);
+            return Future.succeededFuture();
+          }
+          log.debug("A batch of {} sends failed; storing them one by one", n, e);
           return oneByOne(allowed.stream().map(Allowed::pending).toList());
         });
   }
 
-  /** Each send that has no answer yet alone, in order, each after the previous one has its answer. */
+  /** Each send that has no answer yet alone (a batch of one), in order, each after the previous one has its answer. */
   private Future<Void> oneByOne(List<Pending> sends) {
     Future<Void> chain = Future.succeededFuture();
     for (Pending p : sends) {
-      chain = chain.transform(done -> p.promise().future().isComplete() ? Future.<Void>succeededFuture()
-          : answer(p, alone(p.author(), p.request(), 1)).transform(answered -> Future.<Void>succeededFuture()));
+      chain = chain.compose(done -> p.promise().future().isComplete() ? Future.succeededFuture() : storeBatch(List.of(p)));
     }
     return chain;
   }
@@ -229,27 +288,6 @@ final class MessageSends {
         p.promise().tryFail(ar.cause());
       }
     });
-  }
-
-  // --- one send ---------------------------------------------------------------------------------------------------
-
-  private Future<JsonObject> alone(Author author, ClientFrame.Send request, int retriesLeft) {
-    Instant now = clock.instant();
-    UUID id = request.conversationId();
-    return pool.preparedQuery(FACTS + " where id = $1").execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) {
-        return Future.failedFuture(Conversations.notFound());
-      }
-      Row facts = rows.iterator().next();
-      Future<JsonObject> refused = refusal(author, id, facts);
-      if (refused != null) {
-        return refused;
-      }
-      boolean firstResponse = isFirstResponse(author, request, facts);
-      return pool.preparedQuery(Messages.APPEND_ONCE).execute(appendParameters(author, request, facts, firstResponse, now))
-          .compose(result -> stored(author, request, facts, firstResponse, now, result.iterator().next(), retriesLeft));
-    }).recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-        ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e));
   }
 
   /** Null if the author may write to the conversation; otherwise the audited refusal. */
@@ -268,22 +306,15 @@ final class MessageSends {
     return !author.principal().isPatient() && !request.internal() && facts.getOffsetDateTime("first_response_at") == null;
   }
 
-  private static Tuple appendParameters(Author author, ClientFrame.Send request, Row facts, boolean firstResponse, Instant now) {
-    UUID senderId = author.principal().id();
-    UUID assignedTo = facts.getUUID("assigned_to");
-    boolean accepts = !author.principal().isPatient() && facts.getOffsetDateTime("accepted_at") == null && senderId.equals(assignedTo);
-    return Tuple.of(request.conversationId(), senderId, request.clientMsgId(), Timestamps.at(now), firstResponse, accepts)
-        .addValue(facts.getString("state")).addValue(assignedTo).addValue(kind(request)).addValue(author.principal().kind().code())
-        .addValue(request.text());
-  }
-
   private static String kind(ClientFrame.Send request) {
     return request.internal() ? "note" : "text";
   }
 
-  /** What APPEND_ONCE answered: the ack (after the fan-out of a new message), or another try if the conversation changed. */
-  private Future<JsonObject> stored(Author author, ClientFrame.Send request, Row facts, boolean firstResponse, Instant now, Row result,
-      int retriesLeft) {
+  /** What the statement answered for one send: the ack (after the fan-out of a new message), or another try if the conversation changed. */
+  private Future<JsonObject> stored(Allowed a, Row result) {
+    Pending p = a.pending();
+    Author author = p.author();
+    ClientFrame.Send request = p.request();
     UUID id = request.conversationId();
     Long existing = result.getLong("existing_seq");
     Long seq = result.getLong("new_seq");
@@ -291,19 +322,22 @@ final class MessageSends {
       return Future.succeededFuture(ack(id, request.clientMsgId(), existing));
     }
     if (seq == null) {
-      // the conversation changed between the decision and the write: decide again
-      return retriesLeft > 0 ? alone(author, request, retriesLeft - 1)
-          : Future.failedFuture(new ApiError(409, "retry", "The conversation changed; retry"));
+      // the conversation changed between the decision and the write: decide again, alone
+      if (p.retriesLeft() <= 0) {
+        return Future.failedFuture(new ApiError(409, "retry", "The conversation changed; retry"));
+      }
+      Pending again = p.again(clock.instant());
+      return storeBatch(List.of(again)).transform(done -> again.promise().future());
     }
     String kind = kind(request);
     String senderKind = author.principal().kind().code();
     metrics.message(kind, senderKind);
-    if (firstResponse) {
-      metrics.firstResponse(facts.getString("queue_id"), facts.getString("urgency"),
-          Duration.between(facts.getOffsetDateTime("enqueued_at").toInstant(), now));
+    if (a.firstResponse()) {
+      metrics.firstResponse(a.facts().getString("queue_id"), a.facts().getString("urgency"),
+          Duration.between(a.facts().getOffsetDateTime("enqueued_at").toInstant(), p.at()));
     }
     ChatEvents.message(vertx.eventBus(), id, Messages.frame(id, seq, kind, senderKind, author.principal().id(), author.name(),
-        author.role(), request.clientMsgId(), request.text(), now));
+        author.role(), request.clientMsgId(), request.text(), p.at()));
     return Future.succeededFuture(ack(id, request.clientMsgId(), seq));
   }
 

@@ -96,21 +96,39 @@ final class Messages {
   }
 
   /**
-   * Stores a text or note in one atomic statement, without an explicit transaction: a retry (same
-   * sender and client message id) returns the stored sequence number; otherwise the
-   * conversation's sequence number is bumped (its row lock orders concurrent senders) and the
-   * message inserted with it. The bump happens only if the conversation is still in the state
-   * and with the professional the caller's access decision was based on (optimistic check); if
-   * not, neither number comes back and the caller decides again.
+   * Stores a batch of texts and notes in one atomic statement, without an explicit transaction.
+   * Parameters are parallel arrays, one element per send, sorted by conversation: conversation,
+   * sender, client message id, time, whether it is the first response, whether it accepts, the
+   * state and professional the access decision was based on, kind, sender kind, text. Returns one
+   * row per send, in order ({@code ord} from 1): {@code existing_seq} for a retry (same sender and
+   * client message id as a stored message), otherwise {@code new_seq}.
+   *
+   * <p>Each conversation row is locked, in the order given (so two batches never wait for each
+   * other in opposite orders), and only if it is still in the state and with the professional the
+   * decision relied on (optimistic check): if not, neither number comes back and the caller
+   * decides again. Each conversation's sends get its next sequence numbers in the order given. A
+   * client message id may appear only once per batch. The lookups are correlated subqueries on
+   * unique indexes, so the plan stays an index lookup per send however small the tables were when
+   * the statement was first planned (a cached plan made on an empty database must not scan).
    */
-  static final String APPEND_ONCE =
-      "with existing as (select seq from message where conversation_id = $1 and sender_id = $2 and client_msg_id = $3),"
-          + " bump as (update conversation set last_seq = last_seq + 1, last_activity_at = $4, idle_warned_at = null,"
-          + "   first_response_at = case when $5 then coalesce(first_response_at, $4) else first_response_at end,"
-          + "   accepted_at = case when $6 then coalesce(accepted_at, $4) else accepted_at end"
-          + "   where id = $1 and state = $7 and assigned_to is not distinct from $8 and not exists (select 1 from existing)"
-          + "   returning last_seq),"
+  static final String APPEND_ALL =
+      "with input as (select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::boolean[], $6::boolean[],"
+          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[]) with ordinality"
+          + "   as i(conversation_id, sender_id, client_msg_id, at, first_response, accepts, state, assigned_to, kind, sender_kind, body, ord)),"
+          + " checked as (select i.*,"
+          + "   (select m.seq from message m where m.conversation_id = i.conversation_id and m.sender_id = i.sender_id"
+          + "     and m.client_msg_id = i.client_msg_id) as existing_seq,"
+          + "   (select c.last_seq from conversation c where c.id = i.conversation_id and c.state = i.state"
+          + "     and c.assigned_to is not distinct from i.assigned_to for update) as last_seq"
+          + "   from input i order by i.ord),"
+          + " fresh as (select k.*, k.last_seq + row_number() over (partition by k.conversation_id order by k.ord) as seq"
+          + "   from checked k where k.existing_seq is null and k.last_seq is not null),"
+          + " bump as (update conversation c set last_seq = f.last_seq, last_activity_at = f.last_at, idle_warned_at = null,"
+          + "   first_response_at = coalesce(c.first_response_at, f.first_response_at), accepted_at = coalesce(c.accepted_at, f.accepted_at)"
+          + "   from (select conversation_id, max(seq) as last_seq, max(at) as last_at, min(at) filter (where first_response) as first_response_at,"
+          + "     min(at) filter (where accepts) as accepted_at from fresh group by conversation_id) f"
+          + "   where c.id = f.conversation_id),"
           + " stored as (insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
-          + "   select $1, last_seq, $9, $10, $2, $3, $11, $4 from bump returning seq)"
-          + " select (select seq from existing) as existing_seq, (select seq from stored) as new_seq";
+          + "   select conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
+          + " select k.ord, k.existing_seq, f.seq as new_seq from checked k left join fresh f on f.ord = k.ord order by k.ord";
 }

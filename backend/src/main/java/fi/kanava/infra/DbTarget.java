@@ -31,7 +31,9 @@ public record DbTarget(String host, int port, String database, String user, Stri
         .setPassword(password)
         .setSslMode(sslMode)
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(256)
+        // every statement is prepared and planned once per connection: see docs/architecture.md, "Data"
+        .addProperty("plan_cache_mode", "force_generic_plan");
   }
 
   /** Never print the password. */

@@ -38,8 +38,10 @@ public final class ChatEvents {
   }
 
   /**
-   * A committed message. {@code frame} is what goes on the wire; notes are for professionals only.
-   * {@code committedAt} (wall-clock milliseconds) lets receivers measure delivery latency.
+   * A committed message. {@code encoded} is the frame as it goes on the wire, encoded once for every
+   * socket (and not deep-copied for each local consumer, as a nested JSON object would be); notes
+   * are for professionals only. {@code committedAt} (wall-clock milliseconds) lets receivers measure
+   * delivery latency.
    */
   public static void message(EventBus bus, UUID conversationId, JsonObject frame) {
     bus.publish(conversation(conversationId), new JsonObject()
@@ -47,7 +49,7 @@ public final class ChatEvents {
         .put("seq", frame.getLong("seq"))
         .put("professionalsOnly", "note".equals(frame.getString("kind")))
         .put("committedAt", System.currentTimeMillis())
-        .put("frame", frame));
+        .put("encoded", frame.encode()));
   }
 
   /** A state change: {@code view} is the professional's view; patients' sockets strip it. */

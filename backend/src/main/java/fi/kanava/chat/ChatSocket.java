@@ -318,7 +318,7 @@ final class ChatSocket {
     return gap.map(v -> {
       w.delivered = seq;
       if (!(principal.isPatient() && event.getBoolean("professionalsOnly", false))) {
-        write(event.getJsonObject("frame"), null);
+        writeEncoded(event.getString("encoded"));
         chat.metrics().delivered(event.getLong("committedAt"));
       }
       return null;
@@ -377,7 +377,13 @@ final class ChatSocket {
     if (ref != null) {
       frame = frame.copy().put("ref", ref);
     }
-    ws.writeTextMessage(frame.encode());
+    writeEncoded(frame.encode());
+  }
+
+  private void writeEncoded(String frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame);
+    }
   }
 
   private void error(ApiError error, String ref) {

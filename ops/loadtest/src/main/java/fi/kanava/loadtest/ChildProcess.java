@@ -124,10 +124,6 @@ final class ChildProcess {
     return process.pid();
   }
 
-  boolean alive() {
-    return process.isAlive();
-  }
-
   private void waitForExit() {
     try {
       process.waitFor(5, TimeUnit.SECONDS);

@@ -63,14 +63,6 @@ final class Ledger {
     return completed;
   }
 
-  synchronized long sentCount() {
-    return sent[PATIENT].cardinality() + sent[NURSE].cardinality();
-  }
-
-  synchronized long ackedCount() {
-    return acked[PATIENT].cardinality() + acked[NURSE].cardinality();
-  }
-
   /** Sent but never acknowledged (the sender gave up, or the server failed the send). */
   synchronized long unacked() {
     return missing(sent[PATIENT], acked[PATIENT]) + missing(sent[NURSE], acked[NURSE]);

@@ -79,7 +79,8 @@ final class PhaseStats {
 
   private void checkDrained() {
     Promise<Void> waiter = drainWaiter.get();
-    if (waiter != null && delivered.sum() >= sent.sum()) {
+    if (waiter != null && delivered.sum() >= sent.sum() && drainWaiter.compareAndSet(waiter, null)) {
+      // cleared, so that deliveries after the drain do not sum the counters again
       waiter.tryComplete();
     }
   }

@@ -18,7 +18,7 @@ final class ProcStats {
   private static final long CLOCK_TICKS = clockTicks();
 
   /** One process at one moment. */
-  record Proc(long pid, long ppid, long ticks, long rssKb) {}
+  record Proc(long pid, long ticks, long rssKb) {}
 
   /** A group of processes at one moment: per pid, so that CPU deltas count processes that come and go. */
   record Sample(long nanos, Map<Long, Proc> procs) {
@@ -48,9 +48,8 @@ final class ProcStats {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
       // the command name (field 2) may hold spaces and parentheses: the fields after it start at the last ')'
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      long ppid = Long.parseLong(f[1]);
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      return new Proc(pid, ppid, ticks, rssKb(pid));
+      return new Proc(pid, ticks, rssKb(pid));
     } catch (IOException | RuntimeException e) {
       return null;
     }

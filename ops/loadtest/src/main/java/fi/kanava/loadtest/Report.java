@@ -33,10 +33,6 @@ final class Report {
     body.append(text).append('\n');
   }
 
-  synchronized void lines(List<String> texts) {
-    texts.forEach(this::line);
-  }
-
   synchronized void blank() {
     body.append('\n');
   }

@@ -39,11 +39,6 @@ final class Resources {
         b.postgres().procs().size(), b.harness().cpuPercentSince(a.harness()));
   }
 
-  long jvmRssKb() {
-    ProcStats.Proc p = ProcStats.read(jvmPid);
-    return p == null ? 0 : p.rssKb();
-  }
-
   static String pct(double value) {
     return Double.isNaN(value) ? "–" : String.format("%.0f%%", value);
   }

@@ -17,7 +17,8 @@ final class SaturationPhase {
 
   record Step(double target, double sent, double delivered, Latency latency, long errors, Resources.Usage usage) {}
 
-  record Result(String label, List<Step> steps, double saturation, String stop, PhaseStats.Integrity integrity) {}
+  /** {@code capped}: stepping reached sat-max-rate without saturating. */
+  record Result(String label, List<Step> steps, double saturation, String stop, boolean capped, PhaseStats.Integrity integrity) {}
 
   private SaturationPhase() {}
 
@@ -31,6 +32,7 @@ final class SaturationPhase {
     List<Step> steps = new ArrayList<>();
     String stop = "ran the maximum number of steps (" + s.integer("sat-max-steps") + ")";
     double best = Double.NaN;
+    boolean capped = false;
     int retries = s.integer("sat-retries");
     for (int i = 0; i < s.integer("sat-max-steps") && !pairs.isEmpty(); i++) {
       Step step = measure(s, label, i + 1, rate, pairs, stats, resources, random);
@@ -53,6 +55,7 @@ final class SaturationPhase {
       }
       if (rate >= maxRate) {
         stop = "reached the offered-rate cap sat-max-rate (" + Report.rate(maxRate) + "): not saturated";
+        capped = true;
         break;
       }
       retries = s.integer("sat-retries");
@@ -63,7 +66,7 @@ final class SaturationPhase {
     Work.bounded(pairs.size(), s.integer("finish-concurrency"), 300, i -> pairs.get(i).finish());
     Work.await(stats.drained(), s.integer("drain-seconds"));
     PhaseStats.Integrity integrity = stats.integrity(relay);
-    Result result = new Result(label, steps, Double.isNaN(best) ? 0 : best, stop, integrity);
+    Result result = new Result(label, steps, Double.isNaN(best) ? 0 : best, stop, capped, integrity);
     report(report, s, result, stats, pairs.size(), relay);
     return result;
   }

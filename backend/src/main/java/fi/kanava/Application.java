@@ -117,7 +117,7 @@ public final class Application {
     Conversations conversations = new Conversations(vertx, pool, clock, queues, guard, waiting, chatMetrics, config.chat());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics);
     conversations.routing(routing);
-    ChatService chat = new ChatService(vertx, pool, clock, config, authenticator, queues, waiting, conversations, routing, chatMetrics);
+    ChatService chat = new ChatService(vertx, pool, clock, config, authenticator, waiting, conversations, routing, chatMetrics);
     ChatRoutes chatRoutes = new ChatRoutes(queues, conversations, routing, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, chatRoutes::mount);
 

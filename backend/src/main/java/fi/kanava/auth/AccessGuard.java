@@ -105,8 +105,13 @@ public final class AccessGuard {
     log.info("Denied {} to {} {}: {}", action, principal.kind().code(), principal.id(), decision.reason());
     if ("conversation_closed".equals(decision.reason())) {
       // the one refusal whose reason the user may know: they had access, but it has ended
-      return new ApiError(409, "conversation_closed", "The conversation is closed");
+      return conversationClosed();
     }
     return ApiError.forbidden("You are not allowed to do this");
+  }
+
+  /** The refusal for writing to (or acting on) a conversation that is closed. */
+  public static ApiError conversationClosed() {
+    return ApiError.conflict("conversation_closed", "The conversation is closed");
   }
 }

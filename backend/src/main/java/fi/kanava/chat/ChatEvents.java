@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
- * Event-bus addresses and event shapes for chat fan-out. Events are JSON so that a clustered event
- * bus can carry them between nodes; they are notifications only, Postgres holds every fact.
+ * Event-bus addresses and event shapes for chat fan-out. Events are JSON, or frames already encoded
+ * as JSON text, so that a clustered event bus can carry them between nodes; they are notifications
+ * only, Postgres holds every fact.
  */
 public final class ChatEvents {
   private static final String CONVERSATION = "kanava.conversation.";
@@ -50,6 +51,20 @@ public final class ChatEvents {
         .put("professionalsOnly", "note".equals(frame.getString("kind")))
         .put("committedAt", System.currentTimeMillis())
         .put("encoded", frame.encode()));
+  }
+
+  /** An offer taken back from the professional: {@code reason} is not_accepted, offline or patient_left. */
+  public static void withdrawn(EventBus bus, UUID professionalId, UUID conversationId, String reason) {
+    bus.publish(professional(professionalId), Frames.frame("conversation.withdrawn").put("conversationId", conversationId.toString())
+        .put("reason", reason));
+  }
+
+  /**
+   * A queue's new waiting list, published as its {@code queue.waiting} frame encoded once for every
+   * professional watching the queue (the largest frame the server sends).
+   */
+  public static void waitingList(EventBus bus, String queueId, JsonObject snapshot) {
+    bus.publish(queue(queueId), Frames.waitingList(snapshot).encode());
   }
 
   /** A state change: {@code view} is the professional's view; patients' sockets strip it. */

@@ -3,9 +3,13 @@ package fi.kanava.chat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +32,8 @@ public final class ChatMetrics {
   private final Map<String, AtomicInteger> queueLengths = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> activeCounts = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
-  private final Map<String, Counter> messageCounters = new ConcurrentHashMap<>();
+  /** Tagged meters by name and tags: registered on first use, then found without building anything. */
+  private final Map<List<String>, Meter> tagged = new ConcurrentHashMap<>();
   private final Timer delivery;
   private final DistributionSummary sendBatches;
 
@@ -45,19 +50,16 @@ public final class ChatMetrics {
   }
 
   public void queueWait(String queue, String urgency, Duration wait) {
-    Timer.builder("kanava.queue.wait").description("From entering the queue to the first assignment")
-        .tags("queue", queue, "urgency", urgency).serviceLevelObjectives(WAIT_BUCKETS).register(registry).record(wait);
+    waitTimer("kanava.queue.wait", "From entering the queue to the first assignment", "queue", queue, "urgency", urgency).record(wait);
   }
 
   public void firstResponse(String queue, String urgency, Duration wait) {
-    Timer.builder("kanava.first.response").description("From entering the queue to the first message of a professional")
-        .tags("queue", queue, "urgency", urgency).serviceLevelObjectives(WAIT_BUCKETS).register(registry).record(wait);
+    waitTimer("kanava.first.response", "From entering the queue to the first message of a professional", "queue", queue, "urgency",
+        urgency).record(wait);
   }
 
   public void message(String kind, String sender) {
-    // looked up once per kind and sender: this runs for every message
-    messageCounters.computeIfAbsent(kind + '/' + sender, key -> Counter.builder("kanava.messages").description("Messages stored")
-        .tags("kind", kind, "sender", sender).register(registry)).increment();
+    counter("kanava.messages", "Messages stored", "kind", kind, "sender", sender).increment();
   }
 
   public void sendBatch(int size) {
@@ -69,35 +71,47 @@ public final class ChatMetrics {
   }
 
   public void entered(String queue, String urgency) {
-    Counter.builder("kanava.queue.entries").description("Patients who entered a queue (immediate ones are redirected, not queued)")
-        .tags("queue", queue, "urgency", urgency).register(registry).increment();
+    counter("kanava.queue.entries", "Patients who entered a queue (immediate ones are redirected, not queued)", "queue", queue,
+        "urgency", urgency).increment();
   }
 
   public void refused(String queue, String reason) {
-    Counter.builder("kanava.queue.refusals").description("Queue entries refused: closed, full, municipality or language not served...")
-        .tags("queue", queue, "reason", reason).register(registry).increment();
+    counter("kanava.queue.refusals", "Queue entries refused: closed, full, municipality or language not served...", "queue", queue,
+        "reason", reason).increment();
   }
 
   /** Every closed conversation, by outcome (abandoned and expired included). */
   public void closed(String queue, String outcome) {
-    Counter.builder("kanava.conversation.outcomes").description("Conversations closed, by outcome")
-        .tags("queue", queue, "outcome", outcome).register(registry).increment();
+    counter("kanava.conversation.outcomes", "Conversations closed, by outcome", "queue", queue, "outcome", outcome).increment();
     if (Outcome.ABANDONED.equals(outcome)) {
-      Counter.builder("kanava.conversations.abandoned").description("Patients who left the queue").tag("queue", queue)
-          .register(registry).increment();
+      counter("kanava.conversations.abandoned", "Patients who left the queue", "queue", queue).increment();
     } else if (Outcome.EXPIRED.equals(outcome)) {
-      Counter.builder("kanava.conversations.expired").description("Conversations closed by the idle timeout").tag("queue", queue)
-          .register(registry).increment();
+      counter("kanava.conversations.expired", "Conversations closed by the idle timeout", "queue", queue).increment();
     }
   }
 
   public void requeued(String queue, String reason) {
-    Counter.builder("kanava.conversations.requeued").description("Conversations returned to the queue")
-        .tags("queue", queue, "reason", reason).register(registry).increment();
+    counter("kanava.conversations.requeued", "Conversations returned to the queue", "queue", queue, "reason", reason).increment();
   }
 
   public void socketError(String code) {
-    Counter.builder("kanava.ws.errors").description("Error frames sent, by code").tag("code", code).register(registry).increment();
+    counter("kanava.ws.errors", "Error frames sent, by code", "code", code).increment();
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return (Counter) tagged.computeIfAbsent(key(name, tags), k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private Timer waitTimer(String name, String description, String... tags) {
+    return (Timer) tagged.computeIfAbsent(key(name, tags), k -> Timer.builder(name).description(description).tags(tags)
+        .serviceLevelObjectives(WAIT_BUCKETS).register(registry));
+  }
+
+  private static List<String> key(String name, String... tags) {
+    List<String> key = new ArrayList<>(tags.length + 1);
+    key.add(name);
+    key.addAll(Arrays.asList(tags));
+    return key;
   }
 
   public void connectionOpened() {

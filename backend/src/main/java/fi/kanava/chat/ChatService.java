@@ -2,7 +2,6 @@ package fi.kanava.chat;
 
 import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Authenticator;
-import fi.kanava.auth.Principal;
 import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,21 +33,19 @@ public final class ChatService {
   private final Clock clock;
   private final KanavaConfig config;
   private final Authenticator authenticator;
-  private final Queues queues;
   private final WaitingLists waiting;
   private final Conversations conversations;
   private final Routing routing;
   private final ChatMetrics metrics;
   private final Map<UUID, Integer> connectedProfessionals = new ConcurrentHashMap<>();
 
-  public ChatService(Vertx vertx, Pool pool, Clock clock, KanavaConfig config, Authenticator authenticator, Queues queues,
+  public ChatService(Vertx vertx, Pool pool, Clock clock, KanavaConfig config, Authenticator authenticator,
       WaitingLists waiting, Conversations conversations, Routing routing, ChatMetrics metrics) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
     this.authenticator = authenticator;
-    this.queues = queues;
     this.waiting = waiting;
     this.conversations = conversations;
     this.routing = routing;
@@ -59,10 +56,11 @@ public final class ChatService {
   public void startTimers() {
     vertx.setPeriodic(config.routing().heartbeatInterval().toMillis(), t -> routing.heartbeat(Set.copyOf(connectedProfessionals.keySet()))
         .onFailure(e -> log.warn("Presence heartbeat failed", e)));
-    vertx.setPeriodic(config.routing().sweepInterval().toMillis(), t -> sweep().onFailure(e -> log.warn("Chat sweep failed", e)));
+    // the heartbeat has its own timer: the sweep timer runs only the time rules
+    vertx.setPeriodic(config.routing().sweepInterval().toMillis(), t -> routing.sweep().onFailure(e -> log.warn("Chat sweep failed", e)));
   }
 
-  /** Heartbeat for this node's professionals, then the time-driven rules. Tests call it after moving the clock. */
+  /** Heartbeat for this node's professionals, then the time-driven rules: what both timers do, at once. Tests call it after moving the clock. */
   public Future<Void> sweep() {
     return routing.heartbeat(Set.copyOf(connectedProfessionals.keySet())).compose(v -> routing.sweep());
   }
@@ -138,10 +136,6 @@ public final class ChatService {
 
   Authenticator authenticator() {
     return authenticator;
-  }
-
-  Queues queues() {
-    return queues;
   }
 
   WaitingLists waiting() {

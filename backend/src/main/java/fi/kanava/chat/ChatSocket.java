@@ -13,9 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +33,7 @@ final class ChatSocket {
   private final String id = UUID.randomUUID().toString();
   private final RateLimiter limiter;
   private final Map<UUID, ConversationWatch> watches = new HashMap<>();
-  private final Map<String, MessageConsumer<JsonObject>> queueWatches = new HashMap<>();
+  private final Map<String, MessageConsumer<String>> queueWatches = new HashMap<>();
   private Principal principal;
   /** The principal as an author of messages (name, role, queues served), loaded once at ready. */
   private Conversations.Author author;
@@ -54,7 +52,7 @@ final class ChatSocket {
   void start(Principal authenticated, Instant expiresAt) {
     chat.metrics().connectionOpened();
     ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> error(new ApiError(400, "malformed_frame", "Frames are JSON text"), null));
+    ws.binaryMessageHandler(b -> error(Frames.malformed("Frames are JSON text"), null));
     ws.closeHandler(v -> onClose());
     ws.exceptionHandler(e -> log.debug("WebSocket {} failed: {}", id, e.getMessage()));
     if (authenticated != null) {
@@ -73,7 +71,7 @@ final class ChatSocket {
       return;
     }
     if (text.length() > chat.config().ws().maxFrameBytes() / 4 && text.getBytes(StandardCharsets.UTF_8).length > chat.config().ws().maxFrameBytes()) {
-      error(new ApiError(400, "frame_too_large", "Frames are at most " + chat.config().ws().maxFrameBytes() + " bytes"), null);
+      error(ApiError.badRequest("frame_too_large", "Frames are at most " + chat.config().ws().maxFrameBytes() + " bytes"), null);
       return;
     }
     if (!limiter.tryAcquire()) {
@@ -102,7 +100,7 @@ final class ChatSocket {
         error(api, frame.ref());
       } else {
         log.error("Frame {} failed on socket {}", frame.getClass().getSimpleName(), id, e);
-        error(new ApiError(500, "internal_error", "Something went wrong; the error was logged"), frame.ref());
+        error(ApiError.internal(), frame.ref());
       }
     });
   }
@@ -132,7 +130,7 @@ final class ChatSocket {
     if (frame instanceof ClientFrame.Typing typing) {
       requireWatching(typing.conversationId());
       ChatEvents.signal(chat.vertx().eventBus(), typing.conversationId(), ChatEvents.TYPING, Frames.frame("typing")
-          .put("conversationId", typing.conversationId().toString()).put("who", who()).put("typing", typing.typing()), id);
+          .put("conversationId", typing.conversationId().toString()).put("who", principal.kind().code()).put("typing", typing.typing()), id);
       return Future.succeededFuture();
     }
     if (frame instanceof ClientFrame.Read read) {
@@ -264,14 +262,9 @@ final class ChatSocket {
             write(m, null);
             w.delivered = Math.max(w.delivered, m.getLong("seq"));
           }
-          w.delivered = Math.max(w.delivered, lastSeqSeen(messages, afterSeq));
           write(Frames.frame("conversation.synced").put("conversationId", c.id().toString()).put("lastSeq", w.delivered), null);
           return null;
         }));
-  }
-
-  private static long lastSeqSeen(List<JsonObject> messages, long afterSeq) {
-    return messages.isEmpty() ? afterSeq : messages.get(messages.size() - 1).getLong("seq");
   }
 
   private Future<Void> onEvent(ConversationWatch w, JsonObject event) {
@@ -326,13 +319,13 @@ final class ChatSocket {
   }
 
   private Future<Void> watchQueues(String ref) {
-    return chat.queues().servedBy(chat.pool(), principal.id()).compose(queueIds -> {
+    return Queues.servedBy(chat.pool(), principal.id()).compose(queueIds -> {
       Future<Void> all = Future.succeededFuture();
       for (String queueId : queueIds) {
-        queueWatches.computeIfAbsent(queueId, q -> chat.vertx().eventBus().<JsonObject>consumer(ChatEvents.queue(q),
-            msg -> write(waitingFrame(msg.body()), null)));
+        queueWatches.computeIfAbsent(queueId, q -> chat.vertx().eventBus().<String>consumer(ChatEvents.queue(q),
+            msg -> writeEncoded(msg.body())));
         all = all.compose(v -> chat.waiting().snapshot(queueId).map(list -> {
-          write(waitingFrame(list), ref);
+          write(Frames.waitingList(list), ref);
           return null;
         }));
       }
@@ -341,10 +334,6 @@ final class ChatSocket {
       }
       return all;
     });
-  }
-
-  private static JsonObject waitingFrame(JsonObject list) {
-    return list.copy().put("type", "queue.waiting");
   }
 
   private void requireWatching(UUID conversationId) {
@@ -364,22 +353,15 @@ final class ChatSocket {
     write(Frames.frame("conversation.closed").put("conversationId", conversationId.toString()).put("outcome", outcome), ref);
   }
 
-  private String who() {
-    return principal.isPatient() ? "patient" : "professional";
-  }
-
   // --- writing and closing ----------------------------------------------------------------------------------
 
   private void write(JsonObject frame, String ref) {
-    if (closed) {
-      return;
+    if (!closed) {
+      writeEncoded((ref == null ? frame : frame.copy().put("ref", ref)).encode());
     }
-    if (ref != null) {
-      frame = frame.copy().put("ref", ref);
-    }
-    writeEncoded(frame.encode());
   }
 
+  /** Writes a frame already encoded (a message event's, encoded once for all sockets). */
   private void writeEncoded(String frame) {
     if (!closed) {
       ws.writeTextMessage(frame);
@@ -417,6 +399,5 @@ final class ChatSocket {
     if (principal != null && !principal.isPatient()) {
       chat.professionalDisconnected(principal.id());
     }
-    Objects.requireNonNull(id);
   }
 }

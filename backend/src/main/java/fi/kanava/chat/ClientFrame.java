@@ -102,7 +102,7 @@ public sealed interface ClientFrame {
         throw Frames.malformed("'text' must not be empty");
       }
       if (text.length() > MAX_TEXT) {
-        throw new ApiError(400, "message_too_long", "A message is at most " + MAX_TEXT + " characters");
+        throw ApiError.badRequest("message_too_long", "A message is at most " + MAX_TEXT + " characters");
       }
       internal = internal != null && internal;
     }
@@ -160,7 +160,7 @@ public sealed interface ClientFrame {
       Frames.required(conversationId, "conversationId");
       outcome = Frames.required(outcome, "outcome");
       if (!Outcome.closableByProfessional(outcome)) {
-        throw new ApiError(400, "invalid_outcome",
+        throw ApiError.badRequest("invalid_outcome",
             "'outcome' must be resolved, referred, appointment_booked or redirected_to_urgent_care");
       }
       detail = detail == null || detail.isBlank() ? null : detail.strip();

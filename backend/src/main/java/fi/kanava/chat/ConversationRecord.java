@@ -98,6 +98,11 @@ public record ConversationRecord(
   }
 
   public ConversationFacts facts() {
+    return facts(patientId, queueId, state, assignedTo);
+  }
+
+  /** What the access policy needs of a conversation, from its columns. */
+  static ConversationFacts facts(UUID patientId, String queueId, String state, UUID assignedTo) {
     return new ConversationFacts(patientId, queueId, ConversationState.valueOf(state.toUpperCase(Locale.ROOT)),
         Optional.ofNullable(assignedTo), Set.of(), Set.of(), Set.of());
   }

@@ -2,7 +2,6 @@ package fi.kanava.chat;
 
 import fi.kanava.infra.Timestamps;
 import fi.kanava.auth.AccessGuard;
-import fi.kanava.auth.AccessPolicy;
 import fi.kanava.auth.AccessPolicy.Actor;
 import fi.kanava.auth.AccessPolicy.ConversationAction;
 import fi.kanava.auth.AccessPolicy.Decision;
@@ -82,7 +81,7 @@ public final class Conversations {
     if (principal.isPatient()) {
       return Future.succeededFuture(Actor.of(principal));
     }
-    return queues.servedBy(pool, principal.id()).map(served -> new Actor(principal, new HashSet<>(served)));
+    return Queues.servedBy(pool, principal.id()).map(served -> new Actor(principal, new HashSet<>(served)));
   }
 
   /** Checks (and audits) access, then hands over the conversation. */
@@ -144,7 +143,7 @@ public final class Conversations {
               try {
                 assessment = queue.questionnaire().evaluate(request.answers(), request.language());
               } catch (QuestionnaireException e) {
-                throw new ApiError(400, e.code(), e.getMessage()).with("questionId", e.questionId());
+                throw ApiError.badRequest(e.code(), e.getMessage()).with("questionId", e.questionId());
               }
               JsonArray triage = new JsonArray();
               assessment.summary().forEach(line -> triage.add(new JsonObject()
@@ -170,18 +169,18 @@ public final class Conversations {
 
   private static void refuseUnlessAdmissible(QueueSettings queue, String patientKind, ClientFrame.QueueEnter request, Instant now) {
     if (!queue.openingHours().isOpen(now)) {
-      throw new ApiError(409, "queue_closed", "The queue is closed now")
+      throw ApiError.conflict("queue_closed", "The queue is closed now")
           .with("opensAt", queue.openingHours().nextOpening(now).map(Instant::toString).orElse(null));
     }
     if (!queue.languages().contains(request.language())) {
-      throw new ApiError(409, "language_not_served", "The queue does not serve that language").with("languages", new JsonArray(queue.languages()));
+      throw ApiError.conflict("language_not_served", "The queue does not serve that language").with("languages", new JsonArray(queue.languages()));
     }
     if (!queue.municipalities().isEmpty() && request.municipality() == null) {
-      throw new ApiError(400, "municipality_required", "This queue serves certain municipalities: say which is yours")
+      throw ApiError.badRequest("municipality_required", "This queue serves certain municipalities: say which is yours")
           .with("municipalities", new JsonArray(queue.municipalities()));
     }
     if (!queue.serves(request.municipality())) {
-      throw new ApiError(409, "municipality_not_served", "The queue does not serve that municipality yet")
+      throw ApiError.conflict("municipality_not_served", "The queue does not serve that municipality yet")
           .with("municipalities", new JsonArray(queue.municipalities()));
     }
     boolean identified = "identified".equals(patientKind);
@@ -207,16 +206,16 @@ public final class Conversations {
     if (emergency) {
       return pool.preparedQuery(sql).execute(params).compose(v -> load(id)).map(c -> new Entered(c, true));
     }
-    return pool.withTransaction(tx -> tx.preparedQuery("select pg_advisory_xact_lock(hashtext('kanava.queue.' || $1::text))")
+    return pool.withTransaction(tx -> tx.preparedQuery("select " + Queues.lockQueue("$1::text"))
             .execute(Tuple.of(queue.id()))
             .compose(v -> tx.preparedQuery("select id from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed'")
                 .execute(Tuple.of(patient.id(), queue.id())))
             .compose(rows -> rows.size() > 0
-                ? Future.failedFuture(new ApiError(409, "already_in_queue", "You already have an open conversation in this queue")
+                ? Future.failedFuture(ApiError.conflict("already_in_queue", "You already have an open conversation in this queue")
                     .with("conversationId", rows.iterator().next().getUUID(0).toString()))
                 : tx.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'").execute(Tuple.of(queue.id())))
             .compose(rows -> rows.iterator().next().getLong(0) >= queue.maxLength()
-                ? Future.failedFuture(new ApiError(409, "queue_full", "The queue is full; please try again later"))
+                ? Future.failedFuture(ApiError.conflict("queue_full", "The queue is full; please try again later"))
                 : tx.preparedQuery(sql).execute(params))
             .compose(v -> load(tx, id, false)))
         .map(c -> new Entered(c, false));
@@ -226,7 +225,7 @@ public final class Conversations {
   public Future<ConversationRecord> leave(Principal patient, UUID id) {
     return closeWith(Actor.of(patient), "leave", id, c -> c.isQueued() || (c.isActive() && c.acceptedAt() == null)
         ? null
-        : new ApiError(409, "not_waiting", "Only a waiting conversation can be left"), Outcome.ABANDONED, null);
+        : ApiError.conflict("not_waiting", "Only a waiting conversation can be left"), Outcome.ABANDONED, null);
   }
 
   /** The assigned professional closes with an outcome. */
@@ -237,9 +236,9 @@ public final class Conversations {
         request.outcome(), request.detail()));
   }
 
-  /** Closes as the system (idle expiry): no policy check. */
+  /** Closes as the system (idle expiry): no policy check, but not twice. */
   private Future<ConversationRecord> expire(UUID id) {
-    return closeWith(null, "expire", id, c -> null, Outcome.EXPIRED, null);
+    return closeWith(null, "expire", id, c -> c.isClosed() ? AccessGuard.conversationClosed() : null, Outcome.EXPIRED, null);
   }
 
   private Future<ConversationRecord> closeWith(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
@@ -249,25 +248,30 @@ public final class Conversations {
             .preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4 where id = $1")
             .execute(Tuple.of(id, Timestamps.at(now), outcome, detail))
             .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
-            .compose(frame -> load(tx, id, false).map(closed -> new Object[] {closed, frame, c.assignedTo()})))
+            .compose(frame -> load(tx, id, false).map(closed -> new Closed(closed, frame, c.assignedTo()))))
         .map(result -> {
-          ConversationRecord closed = (ConversationRecord) result[0];
+          ConversationRecord closed = result.conversation();
           metrics.closed(closed.queueId(), outcome);
-          ChatEvents.message(vertx.eventBus(), id, (JsonObject) result[1]);
+          ChatEvents.message(vertx.eventBus(), id, result.frame());
           ChatEvents.state(vertx.eventBus(), id, closed.professionalView());
           waiting.changed(closed.queueId());
-          if (result[2] != null) {
-            UUID professional = (UUID) result[2];
+          if (result.professional() != null) {
+            UUID professional = result.professional();
             if (Outcome.ABANDONED.equals(outcome)) {
               // the patient left while the conversation was offered: take the offer back
-              vertx.eventBus().publish(ChatEvents.professional(professional), Frames.frame("conversation.withdrawn")
-                  .put("conversationId", id.toString()).put("reason", "patient_left"));
+              ChatEvents.withdrawn(vertx.eventBus(), professional, id, "patient_left");
             }
             routing.kickServedBy(professional);
           }
           return closed;
         });
   }
+
+  /** What a close committed: the closed conversation, its system message, and who had it. */
+  private record Closed(ConversationRecord conversation, JsonObject frame, UUID professional) {}
+
+  /** What a take committed: the conversation as it was before, and the system message. */
+  private record Taken(ConversationRecord before, JsonObject frame) {}
 
   /** A policy decision taken on the locked row, to be audited once the transaction is over. */
   private record Decided<T>(T result, ConversationRecord conversation, Decision decision) {}
@@ -294,9 +298,6 @@ public final class Conversations {
   private <T> Future<T> locked(Actor actor, ConversationAction action, String purpose, UUID id,
       Function<ConversationRecord, ApiError> precondition, BiFunction<SqlClient, ConversationRecord, Future<T>> work) {
     return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
-          if (actor == null && c.isClosed()) {
-            return Future.failedFuture(new ApiError(409, "conversation_closed", "The conversation is closed"));
-          }
           Decision decision = actor == null ? null : guard.decide(actor, action, c.facts());
           if (decision != null && !decision.allowed()) {
             return Future.failedFuture(new Refused(c, decision));
@@ -321,22 +322,22 @@ public final class Conversations {
   public Future<ConversationRecord> take(Principal professional, UUID id) {
     Instant now = clock.instant();
     return actor(professional).compose(actor -> locked(actor, ConversationAction.READ, "take", id,
-            c -> c.isQueued() ? null : new ApiError(409, "not_assigned", "The conversation is no longer waiting"),
+            c -> c.isQueued() ? null : ApiError.conflict("not_assigned", "The conversation is no longer waiting"),
             (tx, c) -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
                     + " on conflict (account_id) do nothing").execute(Tuple.of(professional.id(), Timestamps.at(now)))
                 .compose(v -> Routing.hasCapacity(tx, professional.id(), false))
                 .compose(room -> room
                     ? Routing.assign(tx, id, professional.id(), now, true)
-                    : Future.failedFuture(new ApiError(409, "capacity_reached", "You already have your maximum number of conversations")))
+                    : Future.failedFuture(ApiError.conflict("capacity_reached", "You already have your maximum number of conversations")))
                 .compose(v -> Messages.system(tx, id, Messages.PROFESSIONAL_JOINED, now))
-                .map(frame -> new Object[] {c, frame})))
+                .map(frame -> new Taken(c, frame))))
         .compose(result -> {
-          ConversationRecord before = (ConversationRecord) result[0];
+          ConversationRecord before = result.before();
           if (before.requeueCount() == 0) {
             metrics.queueWait(before.queueId(), before.urgency(), Duration.between(before.enqueuedAt(), now));
           }
-          ChatEvents.message(vertx.eventBus(), id, (JsonObject) result[1]);
-          return routing.announce(id, false).compose(v -> load(id));
+          ChatEvents.message(vertx.eventBus(), id, result.frame());
+          return routing.announce(id, false);
         });
   }
 
@@ -345,7 +346,7 @@ public final class Conversations {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> load(tx, id, true).compose(c -> {
           if (!c.isActive() || !professional.id().equals(c.assignedTo())) {
-            return Future.failedFuture(new ApiError(409, "not_assigned", "The conversation is not offered to you (any more)"));
+            return Future.failedFuture(ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
           }
           if (c.acceptedAt() != null) {
             return Future.succeededFuture((JsonObject) null);
@@ -357,7 +358,7 @@ public final class Conversations {
           if (frame != null) {
             ChatEvents.message(vertx.eventBus(), id, frame);
           }
-          return routing.announce(id, false).compose(v -> load(id));
+          return routing.announce(id, false);
         });
   }
 
@@ -398,10 +399,13 @@ public final class Conversations {
             + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
         .execute(Tuple.of(id, reader.id(), seq))
         .map(v -> Frames.frame("read").put("conversationId", id.toString())
-            .put("who", reader.isPatient() ? "patient" : "professional").put("seq", seq));
+            .put("who", reader.kind().code()).put("seq", seq));
   }
 
   // --- idle conversations ---------------------------------------------------------------------------------------
+
+  /** A committed idle warning: its system message, and when the conversation will close. */
+  private record IdleWarning(UUID conversationId, JsonObject frame, Instant closesAt) {}
 
   /** Warns the patient of an active conversation idle for chat.idle-warning; closes it as expired after chat.idle-close. */
   Future<Void> sweepIdle() {
@@ -418,22 +422,20 @@ public final class Conversations {
                 + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
             .execute(Tuple.of(Timestamps.at(now.minus(config.idleWarning())), Timestamps.at(now)))
             .compose(rows -> {
-              List<Future<JsonObject>> warnings = new ArrayList<>();
+              List<Future<IdleWarning>> warnings = new ArrayList<>();
               for (Row row : rows) {
                 UUID id = row.getUUID("id");
                 Instant closesAt = row.getOffsetDateTime("last_activity_at").toInstant().plus(config.idleClose());
-                warnings.add(Messages.system(tx, id, Messages.IDLE_WARNING, now)
-                    .map(frame -> new JsonObject().put("frame", frame).put("closesAt", closesAt.toString())));
+                warnings.add(Messages.system(tx, id, Messages.IDLE_WARNING, now).map(frame -> new IdleWarning(id, frame, closesAt)));
               }
-              return Future.all(warnings).map(all -> all.<JsonObject>list());
+              return Future.all(warnings).map(all -> all.<IdleWarning>list());
             })))
         .map(warnings -> {
-          for (JsonObject warning : warnings) {
-            JsonObject frame = warning.getJsonObject("frame");
-            UUID id = UUID.fromString(frame.getString("conversationId"));
-            ChatEvents.message(vertx.eventBus(), id, frame);
+          for (IdleWarning warning : warnings) {
+            UUID id = warning.conversationId();
+            ChatEvents.message(vertx.eventBus(), id, warning.frame());
             ChatEvents.signal(vertx.eventBus(), id, "idle", Frames.frame("idle.warning").put("conversationId", id.toString())
-                .put("closesAt", warning.getString("closesAt")), null);
+                .put("closesAt", warning.closesAt().toString()), null);
           }
           return null;
         });

@@ -99,8 +99,13 @@ public final class Frames {
     return frame;
   }
 
+  /** The {@code queue.waiting} frame of a waiting-list snapshot. */
+  static JsonObject waitingList(JsonObject snapshot) {
+    return snapshot.copy().put("type", "queue.waiting");
+  }
+
   static ApiError malformed(String message) {
-    return new ApiError(400, "malformed_frame", message);
+    return ApiError.badRequest("malformed_frame", message);
   }
 
   static String ref(String ref) {
@@ -108,13 +113,6 @@ public final class Frames {
       throw malformed("'ref' is longer than 64 characters");
     }
     return ref;
-  }
-
-  static String required(String value, String field) {
-    if (value == null) {
-      throw malformed("'" + field + "' is required");
-    }
-    return value;
   }
 
   static <T> T required(T value, String field) {

@@ -29,9 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -262,7 +260,7 @@ final class MessageSends {
           if (n == 1) {
             // alone: the error is this send's
             allowed.get(0).pending().promise().tryFail(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-                ? new ApiError(409, "retry", "A send with that clientMsgId is in progress; retry") : e);
+                ? ApiError.conflict("retry", "A send with that clientMsgId is in progress; retry") : e);
             return Future.succeededFuture();
           }
           log.debug("A batch of {} sends failed; storing them one by one", n, e);
@@ -292,9 +290,8 @@ final class MessageSends {
 
   /** Null if the author may write to the conversation; otherwise the audited refusal. */
   private Future<JsonObject> refusal(Author author, UUID id, Row row) {
-    AccessPolicy.ConversationFacts facts = new AccessPolicy.ConversationFacts(row.getUUID("patient_id"), row.getString("queue_id"),
-        AccessPolicy.ConversationState.valueOf(row.getString("state").toUpperCase(Locale.ROOT)),
-        Optional.ofNullable(row.getUUID("assigned_to")), Set.of(), Set.of(), Set.of());
+    AccessPolicy.ConversationFacts facts = ConversationRecord.facts(row.getUUID("patient_id"), row.getString("queue_id"),
+        row.getString("state"), row.getUUID("assigned_to"));
     Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
     if (decision.allowed()) {
       return null;
@@ -324,7 +321,7 @@ final class MessageSends {
     if (seq == null) {
       // the conversation changed between the decision and the write: decide again, alone
       if (p.retriesLeft() <= 0) {
-        return Future.failedFuture(new ApiError(409, "retry", "The conversation changed; retry"));
+        return Future.failedFuture(ApiError.conflict("retry", "The conversation changed; retry"));
       }
       Pending again = p.again(clock.instant());
       return storeBatch(List.of(again)).transform(done -> again.promise().future());

@@ -26,30 +26,20 @@ final class Messages {
   static final String CLOSED = "closed";
 
   /**
-   * Appends a message inside the caller's transaction, which must hold the conversation row lock
-   * (so sequence numbers are gap-free and ordered). Returns the message frame.
+   * Appends a system message inside the caller's transaction, which must hold the conversation row
+   * lock (so sequence numbers are gap-free and ordered): one statement takes the next sequence
+   * number and inserts. Returns the message frame.
    */
-  static Future<JsonObject> append(SqlClient tx, UUID conversationId, String kind, String senderKind, UUID senderId,
-      String clientMsgId, String body, Instant at) {
-    return tx.preparedQuery("update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq")
-        .execute(Tuple.of(conversationId))
-        .compose(rows -> {
-          long seq = rows.iterator().next().getLong(0);
-          return tx.preparedQuery("insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
-                  + " values ($1, $2, $3, $4, $5, $6, $7, $8)")
-              .execute(Tuple.of(conversationId, seq, kind, senderKind, senderId, clientMsgId).addValue(body).addValue(Timestamps.at(at)))
-              .compose(v -> find(tx, conversationId, seq));
-        });
-  }
-
   static Future<JsonObject> system(SqlClient tx, UUID conversationId, String code, Instant at) {
-    return append(tx, conversationId, "system", "system", null, null, code, at);
-  }
-
-  static Future<JsonObject> find(SqlClient client, UUID conversationId, long seq) {
-    return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq = $2")
-        .execute(Tuple.of(conversationId, seq))
-        .map(rows -> frame(conversationId, rows.iterator().next()));
+    return tx.preparedQuery("with bump as (update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq)"
+            + " insert into message (conversation_id, seq, kind, sender_kind, body, created_at)"
+            + " select $1, last_seq, 'system', 'system', $2, $3 from bump returning seq, created_at")
+        .execute(Tuple.of(conversationId, code, Timestamps.at(at)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return frame(conversationId, row.getLong("seq"), "system", "system", null, null, null, null, code,
+              row.getOffsetDateTime("created_at").toInstant());
+        });
   }
 
   /** Messages with after < seq < before (before may be Long.MAX_VALUE), oldest first. */

@@ -34,10 +34,6 @@ public record QueueSettings(
   public static final String PICK = "pick";
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
 
-  public boolean autoAssign() {
-    return AUTO.equals(routingMode);
-  }
-
   /** True when the queue serves the municipality (case-insensitive); a queue with no list serves everyone. */
   public boolean serves(String municipality) {
     if (municipalities.isEmpty()) {

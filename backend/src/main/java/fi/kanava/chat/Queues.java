@@ -119,7 +119,15 @@ public final class Queues {
   }
 
   /** The ids of the queues a professional serves. */
-  public Future<List<String>> servedBy(SqlClient client, UUID accountId) {
+  /**
+   * The SQL that takes a queue's transaction-scoped advisory lock (routing and entering serialise on
+   * it), for a queue id given by {@code idExpression}: every lock on a queue must use this key.
+   */
+  static String lockQueue(String idExpression) {
+    return "pg_advisory_xact_lock(hashtext('kanava.queue.' || " + idExpression + "))";
+  }
+
+  public static Future<List<String>> servedBy(SqlClient client, UUID accountId) {
     return client.preparedQuery("select queue_id from queue_member where account_id = $1 order by queue_id")
         .execute(Tuple.of(accountId))
         .map(rows -> {

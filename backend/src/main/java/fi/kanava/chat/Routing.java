@@ -67,12 +67,11 @@ public final class Routing {
 
   /** Kicks every queue the professional serves (their capacity or presence changed). */
   public Future<Void> kickServedBy(UUID professionalId) {
-    return pool.preparedQuery("select queue_id from queue_member where account_id = $1").execute(Tuple.of(professionalId))
-        .compose(rows -> {
-          List<Future<Void>> all = new ArrayList<>();
-          rows.forEach(row -> all.add(kick(row.getString(0))));
-          return Future.join(all).mapEmpty();
-        });
+    return Queues.servedBy(pool, professionalId).compose(queueIds -> {
+      List<Future<Void>> all = new ArrayList<>();
+      queueIds.forEach(queueId -> all.add(kick(queueId)));
+      return Future.join(all).mapEmpty();
+    });
   }
 
   private Future<Void> loop(String queueId) {
@@ -85,7 +84,7 @@ public final class Routing {
   Future<Boolean> assignNext(String queueId) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery(
-                "select routing_mode, pg_advisory_xact_lock(hashtext('kanava.queue.' || id)) from queue where id = $1")
+                "select routing_mode, " + Queues.lockQueue("id") + " from queue where id = $1")
             .execute(Tuple.of(queueId))
             .compose(rows -> rows.size() == 0 || !QueueSettings.AUTO.equals(rows.iterator().next().getString(0))
                 ? Future.succeededFuture((Row) null)
@@ -137,7 +136,7 @@ public final class Routing {
   }
 
   /**
-   * Locks the professional's presence row (creating it if needed) and tells whether they have room
+   * Locks the professional's presence row (the caller makes sure it exists) and tells whether they have room
    * for one more. Every path that gives a professional a conversation calls this first.
    */
   static Future<Boolean> hasCapacity(SqlClient tx, UUID professionalId, boolean mustBeAvailable) {
@@ -170,7 +169,7 @@ public final class Routing {
   }
 
   /** After commit: tells the professional (an offer unless accepted) and everyone watching, and refreshes the list. */
-  Future<Void> announce(UUID conversationId, boolean offer) {
+  Future<ConversationRecord> announce(UUID conversationId, boolean offer) {
     return conversations.load(conversationId).map(c -> {
       JsonObject view = c.professionalView();
       if (offer) {
@@ -178,7 +177,7 @@ public final class Routing {
       }
       ChatEvents.state(vertx.eventBus(), conversationId, view);
       waiting.changed(c.queueId());
-      return null;
+      return c;
     });
   }
 
@@ -192,19 +191,12 @@ public final class Routing {
 
   /** Offers made to the professional and not yet accepted: sent again when they reconnect. */
   public Future<List<JsonObject>> pendingOffers(UUID professionalId) {
-    return pool.preparedQuery("select id from conversation where assigned_to = $1 and state = 'active' and accepted_at is null"
-            + " order by assigned_at")
+    return pool.preparedQuery(ConversationRecord.SELECT
+            + "where c.assigned_to = $1 and c.state = 'active' and c.accepted_at is null order by c.assigned_at")
         .execute(Tuple.of(professionalId))
-        .compose(rows -> {
-          List<Future<ConversationRecord>> loads = new ArrayList<>();
-          rows.forEach(row -> loads.add(conversations.load(row.getUUID(0))));
-          return Future.all(loads);
-        })
-        .map(all -> {
+        .map(rows -> {
           List<JsonObject> frames = new ArrayList<>();
-          for (int i = 0; i < all.size(); i++) {
-            frames.add(offerFrame(all.resultAt(i)));
-          }
+          rows.forEach(row -> frames.add(offerFrame(ConversationRecord.from(row))));
           return frames;
         });
   }
@@ -302,6 +294,9 @@ public final class Routing {
         });
   }
 
+  /** What a requeue committed: the queue, the professional it was with, and the system message if the patient was told. */
+  private record Requeued(String queueId, UUID from, JsonObject frame) {}
+
   /** Returns an active conversation to the queue; it keeps its place (urgency, then when it first entered). */
   Future<Void> requeue(UUID conversationId, String reason) {
     Instant now = clock.instant();
@@ -310,7 +305,7 @@ public final class Routing {
             .compose(rows -> {
               Row row = rows.iterator().next();
               if (!ConversationRecord.ACTIVE.equals(row.getString("state"))) {
-                return Future.succeededFuture((JsonObject) null);
+                return Future.succeededFuture((Requeued) null);
               }
               UUID from = row.getUUID("assigned_to");
               boolean joined = row.getOffsetDateTime("accepted_at") != null;
@@ -323,25 +318,23 @@ public final class Routing {
                 return update
                     .compose(v -> tx.preparedQuery("update professional_presence set status = 'away' where account_id = $1 and status = 'available'")
                         .execute(Tuple.of(from)))
-                    .map(v -> new JsonObject().put("queueId", row.getString("queue_id")).put("from", from.toString()));
+                    .map(v -> new Requeued(row.getString("queue_id"), from, null));
               }
               return update
                   .compose(v -> Messages.system(tx, conversationId, Messages.RETURNED_TO_QUEUE, now))
-                  .map(frame -> new JsonObject().put("frame", frame).put("queueId", row.getString("queue_id"))
-                      .put("from", from.toString()));
+                  .map(frame -> new Requeued(row.getString("queue_id"), from, frame));
             }))
         .compose(requeued -> {
           if (requeued == null) {
             return Future.succeededFuture();
           }
-          String queueId = requeued.getString("queueId");
+          String queueId = requeued.queueId();
+          UUID from = requeued.from();
           metrics.requeued(queueId, reason);
-          vertx.eventBus().publish(ChatEvents.professional(UUID.fromString(requeued.getString("from"))),
-              Frames.frame("conversation.withdrawn").put("conversationId", conversationId.toString()).put("reason", reason));
-          if (requeued.containsKey("frame")) {
-            ChatEvents.message(vertx.eventBus(), conversationId, requeued.getJsonObject("frame"));
+          ChatEvents.withdrawn(vertx.eventBus(), from, conversationId, reason);
+          if (requeued.frame() != null) {
+            ChatEvents.message(vertx.eventBus(), conversationId, requeued.frame());
           } else {
-            UUID from = UUID.fromString(requeued.getString("from"));
             load(from).onSuccess(presence -> vertx.eventBus().publish(ChatEvents.professional(from), presence));
           }
           return announce(conversationId, false).compose(v -> kick(queueId));

@@ -47,7 +47,7 @@ public final class WaitingLists {
         pending.remove(queueId);
         snapshot(queueId)
             .onSuccess(list -> {
-              vertx.eventBus().publish(ChatEvents.queue(queueId), list);
+              ChatEvents.waitingList(vertx.eventBus(), queueId, list);
               publishPositions(queueId, list);
             })
             .onFailure(e -> log.warn("Could not publish the waiting list of queue {}", queueId, e));

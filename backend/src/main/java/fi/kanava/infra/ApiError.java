@@ -54,6 +54,11 @@ public final class ApiError extends RuntimeException {
     return new ApiError(409, code, message);
   }
 
+  /** An unexpected failure: the details go to the log, never to the client. */
+  public static ApiError internal() {
+    return new ApiError(500, "internal_error", "Something went wrong; the error was logged");
+  }
+
   public int status() {
     return status;
   }

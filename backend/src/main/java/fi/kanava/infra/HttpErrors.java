@@ -55,7 +55,7 @@ public final class HttpErrors implements Handler<RoutingContext> {
       }
     }
     log.error("Unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
-    return new ApiError(500, "internal_error", "Something went wrong; the error was logged");
+    return ApiError.internal();
   }
 
 }

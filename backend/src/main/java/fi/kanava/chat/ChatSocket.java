@@ -85,7 +85,8 @@ final class ChatSocket {
       error(e.error(), e.ref());
       return;
     }
-    if (principal == null && !(frame instanceof ClientFrame.Auth)) {
+    // not before `ready`: until then the author (who the messages are from) is not known yet
+    if (author == null && !(frame instanceof ClientFrame.Auth)) {
       fail(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"));
       return;
     }

@@ -1,6 +1,6 @@
 // Small DOM helpers. Text is always set with textContent (or appended as text nodes);
 // nothing here ever assigns innerHTML.
-import { t, localized } from './i18n.js';
+import { t, localized, translateAttributes } from './i18n.js';
 
 /**
  * Creates an element. Options: text (plain text), i18n (bundle key) with args, map (a server
@@ -47,10 +47,7 @@ export function setLocalized(node, map) {
 /** Sets translated attributes: "aria-label:key;title:key2". */
 export function setAttrText(node, spec) {
   node.dataset.i18nAttr = spec;
-  for (const pair of spec.split(';')) {
-    const [attr, key] = pair.split(':');
-    node.setAttribute(attr.trim(), t(key.trim()));
-  }
+  translateAttributes(node, spec);
   return node;
 }
 

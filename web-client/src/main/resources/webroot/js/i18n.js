@@ -38,11 +38,6 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 
-/** Whether the bundle has a text for the key (used to fall back for unknown error codes). */
-export function has(key) {
-  return Object.prototype.hasOwnProperty.call(messages, key);
-}
-
 export function language() {
   return current;
 }
@@ -61,12 +56,15 @@ export function translate(root) {
   root.querySelectorAll('[data-i18n-map]').forEach((el) => {
     el.textContent = localized(JSON.parse(el.dataset.i18nMap));
   });
-  root.querySelectorAll('[data-i18n-attr]').forEach((el) => {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
-      const [attr, key] = pair.split(':');
-      if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
-    }
-  });
+  root.querySelectorAll('[data-i18n-attr]').forEach((el) => translateAttributes(el, el.dataset.i18nAttr));
+}
+
+/** Sets attributes from a spec "aria-label:key;title:key2" (empty parts are skipped). */
+export function translateAttributes(el, spec) {
+  for (const pair of spec.split(';')) {
+    const [attr, key] = pair.split(':');
+    if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
+  }
 }
 
 // A <select> that switches the page language; its label comes from the bundle too.

@@ -53,10 +53,7 @@ class AccountsAndAuditTest {
   }
 
   private static List<Row> auditRows(String where, Object... params) {
-    var rows = TestApp.await(t.pool().preparedQuery("select * from audit_event where " + where + " order by id").execute(Tuple.from(params)));
-    List<Row> out = new java.util.ArrayList<>();
-    rows.forEach(out::add);
-    return out;
+    return t.rows("select * from audit_event where " + where + " order by id", params);
   }
 
 

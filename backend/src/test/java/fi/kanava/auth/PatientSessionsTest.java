@@ -23,12 +23,6 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Patient sessions")
 class PatientSessionsTest {
 
-  /** The patient id in an access token's payload (the signature is the server's business). */
-  private static UUID subject(TestApp t, String accessToken) {
-    String payload = new String(java.util.Base64.getUrlDecoder().decode(accessToken.split("\\.")[1]));
-    return UUID.fromString(new JsonObject(payload).getString("sub"));
-  }
-
   @Nested
   @DisplayName("with the default configuration")
   class Defaults {
@@ -38,7 +32,7 @@ class PatientSessionsTest {
         var response = t.post("/api/patient/session", null, null);
         assertThat(response.statusCode()).isEqualTo(201);
         String token = response.bodyAsJsonObject().getString("accessToken");
-        UUID id = subject(t, token);
+        UUID id = Fixtures.subject(token);
         Row row = TestApp.await(t.pool().preparedQuery("select * from patient where id = $1").execute(Tuple.of(id))).iterator().next();
         assertThat(row.getString("kind")).isEqualTo("anonymous");
         assertThat(row.getString("identity_method")).isNull();
@@ -72,8 +66,8 @@ class PatientSessionsTest {
         var first = t.post("/api/patient/session/dev", null, new JsonObject().put("person", "aino"));
         assertThat(first.statusCode()).isEqualTo(201);
         String token = first.bodyAsJsonObject().getString("accessToken");
-        UUID patient = subject(t, token);
-        UUID again = subject(t, t.post("/api/patient/session/dev", null, new JsonObject().put("person", "aino")).bodyAsJsonObject()
+        UUID patient = Fixtures.subject(token);
+        UUID again = Fixtures.subject(t.post("/api/patient/session/dev", null, new JsonObject().put("person", "aino")).bodyAsJsonObject()
             .getString("accessToken"));
         assertThat(again).isEqualTo(patient);
         assertThat(t.post("/api/patient/session/dev", null, new JsonObject().put("person", "nobody")).bodyAsJsonObject().getString("code"))

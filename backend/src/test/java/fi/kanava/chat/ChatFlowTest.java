@@ -12,7 +12,6 @@ import fi.kanava.support.TestApp;
 import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -44,8 +43,7 @@ class ChatFlowTest {
   }
 
   private Row conversationRow(String id) {
-    return TestApp.await(t.pool().preparedQuery("select * from conversation where id = $1").execute(Tuple.of(UUID.fromString(id))))
-        .iterator().next();
+    return t.row("select * from conversation where id = $1", UUID.fromString(id));
   }
 
   @Test
@@ -210,9 +208,8 @@ class ChatFlowTest {
         JsonObject first = patient.ws().request(send(id, "same-id", "Hei"));
         JsonObject retry = patient.ws().request(send(id, "same-id", "Hei"));
         assertThat(retry.getLong("seq")).isEqualTo(first.getLong("seq"));
-        var count = TestApp.await(t.pool().preparedQuery("select count(*) from message where conversation_id = $1 and client_msg_id = 'same-id'")
-            .execute(Tuple.of(UUID.fromString(id))));
-        assertThat(count.iterator().next().getLong(0)).isEqualTo(1);
+        assertThat(t.row("select count(*) from message where conversation_id = $1 and client_msg_id = 'same-id'", UUID.fromString(id))
+            .getLong(0)).isEqualTo(1);
         nurse.ws().request(send(id, "after", "Moi"));
         nurse.ws().await(fr -> type(fr).equals("message") && "Moi".equals(fr.getString("text")));
         assertThat(nurse.ws().all("message").stream().filter(fr -> "Hei".equals(fr.getString("text")))).hasSize(1);

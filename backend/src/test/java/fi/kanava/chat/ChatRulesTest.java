@@ -13,7 +13,6 @@ import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ class ChatRulesTest {
   }
 
   private static Row row(String sql, Object... params) {
-    return TestApp.await(t.pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
+    return t.row(sql, params);
   }
 
   @Nested

@@ -15,7 +15,6 @@ import fi.kanava.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -98,7 +97,7 @@ class MessageBatchTest {
   }
 
   private long count(String sql, Object... params) {
-    return TestApp.await(t.pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next().getLong(0);
+    return t.row(sql, params).getLong(0);
   }
 
   @Test

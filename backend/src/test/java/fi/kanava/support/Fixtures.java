@@ -52,6 +52,12 @@ public final class Fixtures {
     return response.bodyAsJsonObject();
   }
 
+  /** The subject (account or patient id) in an access token's payload; the signature is the server's business. */
+  public static UUID subject(String accessToken) {
+    String payload = new String(java.util.Base64.getUrlDecoder().decode(accessToken.split("\\.")[1]));
+    return UUID.fromString(new JsonObject(payload).getString("sub"));
+  }
+
   public String accessToken(String username) {
     return login(username).getString("accessToken");
   }

@@ -10,7 +10,7 @@ import io.vertx.ext.web.client.HttpResponse;
 public final class HttpAssertions {
   private HttpAssertions() {}
 
-  /** The status, and a body of exactly {code, message} (plus details) with no stack trace in it. */
+  /** The status, and a body with at least {code, message} (details may follow) and no stack trace in it. */
   public static void assertError(HttpResponse<Buffer> response, int status, String code) {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
     JsonObject body = response.bodyAsJsonObject();

@@ -17,8 +17,12 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -95,6 +99,18 @@ public final class TestApp implements AutoCloseable {
 
   public Pool pool() {
     return app.pool();
+  }
+
+  /** All rows of a query, read directly from the database. */
+  public List<Row> rows(String sql, Object... params) {
+    List<Row> out = new ArrayList<>();
+    await(pool().preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
+    return out;
+  }
+
+  /** The first row of a query (it must have one), read directly from the database. */
+  public Row row(String sql, Object... params) {
+    return await(pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
   }
 
   /** Waits for a future from the test thread (never an event loop). */

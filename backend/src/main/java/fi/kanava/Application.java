@@ -1,10 +1,10 @@
 package fi.kanava;
 
-import fi.kanava.auth.AccessGuard;
-import fi.kanava.auth.AccessPolicy;
+import fi.kanava.access.AccessGuard;
+import fi.kanava.access.AccessPolicy;
+import fi.kanava.access.AuditLog;
 import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Accounts;
-import fi.kanava.auth.AuditLog;
 import fi.kanava.auth.AuthRoutes;
 import fi.kanava.auth.Authenticator;
 import fi.kanava.auth.DevIdentityProvider;
@@ -14,21 +14,30 @@ import fi.kanava.auth.Logins;
 import fi.kanava.auth.Organisations;
 import fi.kanava.auth.PasswordHasher;
 import fi.kanava.auth.Patients;
+import fi.kanava.auth.Profiles;
 import fi.kanava.auth.Sessions;
 import fi.kanava.auth.SigningKeys;
-import fi.kanava.chat.ChatMetrics;
-import fi.kanava.chat.ChatRoutes;
-import fi.kanava.chat.ChatService;
-import fi.kanava.chat.Conversations;
-import fi.kanava.chat.Frames;
-import fi.kanava.chat.Queues;
-import fi.kanava.chat.Routing;
-import fi.kanava.chat.WaitingLists;
+import fi.kanava.conversation.ChatMetrics;
+import fi.kanava.conversation.ConversationRoutes;
+import fi.kanava.conversation.ConversationSockets;
+import fi.kanava.conversation.Conversations;
 import fi.kanava.infra.DbTarget;
 import fi.kanava.infra.HttpVerticle;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Migrations;
-import fi.kanava.infra.OpsRoutes;
+import fi.kanava.ops.OpsRoutes;
+import fi.kanava.presence.Presence;
+import fi.kanava.presence.PresenceSockets;
+import fi.kanava.queue.Offers;
+import fi.kanava.queue.QueueEntry;
+import fi.kanava.queue.QueueRoutes;
+import fi.kanava.queue.QueueSockets;
+import fi.kanava.queue.Queues;
+import fi.kanava.queue.Routing;
+import fi.kanava.queue.WaitingLists;
+import fi.kanava.ws.FrameRegistry;
+import fi.kanava.ws.SocketMetrics;
+import fi.kanava.ws.WebSocketEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -60,7 +69,8 @@ public final class Application {
 
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
-      AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, ChatService chat) {}
+      AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
+      Presence presence, Sweeper sweeper, FrameRegistry frames) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services) {
     this.vertx = vertx;
@@ -72,7 +82,6 @@ public final class Application {
   public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
           Migrations.migrate(db);
-          Frames.warmUp();
           // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
           java.net.IDN.toASCII(db.host());
           return null;
@@ -114,27 +123,47 @@ public final class Application {
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
     WaitingLists waiting = new WaitingLists(vertx, pool, clock);
-    Conversations conversations = new Conversations(vertx, pool, clock, queues, guard, waiting, chatMetrics, config.chat());
-    Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics);
-    conversations.routing(routing);
-    ChatService chat = new ChatService(vertx, pool, clock, config, authenticator, waiting, conversations, routing, chatMetrics);
-    ChatRoutes chatRoutes = new ChatRoutes(queues, conversations, routing, guard, authenticator);
-    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, chatRoutes::mount);
+    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, chatMetrics, config.chat());
+    Presence presence = new Presence(vertx, pool, clock, config.routing());
+    Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence);
+    QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics);
+    Offers offers = new Offers(pool, clock, conversations, routing, chatMetrics);
+    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations);
+
+    // every feature registers its frames; the socket knows none of them
+    FrameRegistry frames = WebSocketEndpoint.newRegistry();
+    ConversationSockets conversationSockets = new ConversationSockets(conversations, guard, chatMetrics);
+    conversationSockets.register(frames);
+    new PresenceSockets(presence).register(frames);
+    new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
+    Profiles profiles = new Profiles(pool);
+    WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
+        new SocketMetrics(registry));
+
+    ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
+    QueueRoutes queueRoutes = new QueueRoutes(queues, routing, guard, authenticator);
+    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount);
 
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
-    return vertx.deployVerticle(() -> {
-          HttpVerticle verticle = new HttpVerticle(config.http(), features, chat::handshake, List.of(ChatService.PROTOCOL));
+    return vertx.executeBlocking(() -> {
+          frames.warmUp();
+          return null;
+        })
+        .compose(v -> routing.start())
+        .compose(v -> vertx.deployVerticle(() -> {
+          HttpVerticle verticle = new HttpVerticle(config.http(), features, endpoint::handshake, List.of(WebSocketEndpoint.PROTOCOL));
           first.compareAndSet(null, verticle);
           return verticle;
-        }, new DeploymentOptions().setInstances(config.http().verticleInstances()))
+        }, new DeploymentOptions().setInstances(config.http().verticleInstances())))
         .map(id -> {
-          chat.startTimers();
+          sweeper.start();
           vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> logins.purgeStale()
               .onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e)));
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
           return new Application(vertx, pool, port,
-              new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, chat));
+              new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing, presence,
+                  sweeper, frames));
         });
   }
 

@@ -165,7 +165,9 @@ public final class Accounts {
             .execute(Tuple.of(id, Timestamps.at(clock.instant())))
             .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount()) : Future.succeededFuture())
             .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, "account_disabled"))
-            .compose(v -> get(tx, id)));
+            .compose(v -> get(tx, id)))
+        // after commit: the account's open sockets end now, on every node (its access token would otherwise work until it expires)
+        .onSuccess(account -> PrincipalEvents.endSessions(vertx.eventBus(), id, "account_disabled", "The account was disabled"));
   }
 
   /** Re-enables an account; a partner organisation's seat limit still holds. */

@@ -1,8 +1,12 @@
 package fi.kanava.auth;
 
+import fi.kanava.access.AuditLog;
+import fi.kanava.access.AccessPolicy;
+import fi.kanava.access.AccessGuard;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import fi.kanava.auth.AccessPolicy.SystemAction;
+import fi.kanava.access.AccessPolicy.SystemAction;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.Http;
 import fi.kanava.infra.JsonBodies;

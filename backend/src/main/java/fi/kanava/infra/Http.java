@@ -40,7 +40,8 @@ public final class Http {
       ctx.response().setStatusCode(204).end();
       return;
     }
-    String body = value instanceof JsonObject o ? o.encode() : value instanceof JsonArray a ? a.encode() : String.valueOf(value);
+    String body = value instanceof JsonObject o ? o.encode() : value instanceof JsonArray a ? a.encode()
+        : value instanceof Record r ? io.vertx.core.json.Json.encode(r) : String.valueOf(value);
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(body);
   }
 
@@ -49,6 +50,23 @@ public final class Http {
       return UUID.fromString(ctx.pathParam(name));
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("invalid_id", "'" + name + "' must be a UUID");
+    }
+  }
+
+  /** A whole-number query parameter within [min, max], or the default when absent; anything else is {@code invalid_parameter}. */
+  public static long longParam(io.vertx.ext.web.RoutingContext ctx, String name, long defaultValue, long min, long max) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed < min || parsed > max) {
+        throw ApiError.badRequest("invalid_parameter", "'" + name + "' must be between " + min + " and " + max);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("invalid_parameter", "'" + name + "' must be a whole number");
     }
   }
 }

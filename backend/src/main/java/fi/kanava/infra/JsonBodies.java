@@ -35,8 +35,13 @@ public final class JsonBodies {
 
   /** Decodes JSON text; the same rules and error codes as for request bodies. */
   public static <T> T decode(byte[] json, Class<T> type) {
+    return decode(MAPPER, json, type);
+  }
+
+  /** Decodes JSON text with a mapper made by {@link #strictMapper()} (and given subtypes); the same rules and codes. */
+  public static <T> T decode(ObjectMapper mapper, byte[] json, Class<T> type) {
     try {
-      T value = MAPPER.readValue(json, type);
+      T value = mapper.readValue(json, type);
       if (value == null) {
         throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
       }
@@ -73,7 +78,8 @@ public final class JsonBodies {
         .collect(Collectors.joining("."));
   }
 
-  private static ObjectMapper strictMapper() {
+  /** A new mapper with the strict rules, for a decoder that registers its own subtypes. */
+  public static ObjectMapper strictMapper() {
     JsonMapper mapper =
         JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -1,13 +1,16 @@
 package fi.kanava.auth;
 
+import fi.kanava.access.AccessPolicy;
+import fi.kanava.access.AccessGuard;
+
 import static fi.kanava.support.HttpAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import fi.kanava.auth.AccessPolicy.Actor;
-import fi.kanava.auth.AccessPolicy.ConversationAction;
-import fi.kanava.auth.AccessPolicy.ConversationFacts;
-import fi.kanava.auth.AccessPolicy.ConversationState;
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.ConversationState;
 import fi.kanava.infra.ApiError;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;

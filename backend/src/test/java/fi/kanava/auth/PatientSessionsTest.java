@@ -1,11 +1,13 @@
 package fi.kanava.auth;
 
+import fi.kanava.access.AccessPolicy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fi.kanava.auth.AccessPolicy.Actor;
-import fi.kanava.auth.AccessPolicy.ConversationAction;
-import fi.kanava.auth.AccessPolicy.ConversationFacts;
-import fi.kanava.auth.AccessPolicy.ConversationState;
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.ConversationState;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import io.vertx.core.json.JsonArray;

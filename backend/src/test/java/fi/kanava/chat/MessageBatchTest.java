@@ -1,11 +1,15 @@
 package fi.kanava.chat;
 
+import fi.kanava.conversation.Outcome;
+import fi.kanava.conversation.ClientFrame;
+import fi.kanava.conversation.Conversations;
+
 import static fi.kanava.support.ChatFixtures.enter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Role;
-import fi.kanava.chat.Conversations.Author;
+import fi.kanava.conversation.Conversations.Author;
 import fi.kanava.infra.ApiError;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;

@@ -1,7 +1,7 @@
 package fi.kanava.support;
 
-import fi.kanava.chat.QueueSettings;
-import fi.kanava.chat.Queues;
+import fi.kanava.queue.QueueSettings;
+import fi.kanava.queue.Queues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

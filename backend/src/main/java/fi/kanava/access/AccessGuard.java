@@ -1,0 +1,121 @@
+package fi.kanava.access;
+
+import fi.kanava.auth.Principal;
+import fi.kanava.auth.Role;
+import fi.kanava.auth.Authenticator;
+
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.Decision;
+import fi.kanava.access.AccessPolicy.SystemAction;
+import fi.kanava.infra.ApiError;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@link AccessPolicy} and keeps the audit trail: every read of patient data by a
+ * professional, every export and every denied attempt becomes an {@code audit_event} row. A denial
+ * fails the returned future with a 403 {@link ApiError} once its audit row is written.
+ */
+public final class AccessGuard {
+  private static final Logger log = LoggerFactory.getLogger(AccessGuard.class);
+
+  private final AccessPolicy policy;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public AccessGuard(AccessPolicy policy, AuditLog audit, Clock clock) {
+    this.policy = policy;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  /**
+   * A route handler that runs only when the policy allows the system action (a denial is audited
+   * and answered 403), then writes the handler's JSON with {@code status}.
+   */
+  public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> route(SystemAction action, String purpose, int status,
+      java.util.function.Function<io.vertx.ext.web.RoutingContext, Future<?>> handler) {
+    return fi.kanava.infra.Http.json(status, ctx -> require(Authenticator.principal(ctx), action, purpose).compose(v -> handler.apply(ctx)));
+  }
+
+  /** Checks a system function (account management, figures...). Only denials are audited. */
+  public Future<Void> require(Principal principal, SystemAction action, String purpose) {
+    Decision decision = policy.decide(principal, action);
+    if (decision.allowed()) {
+      return Future.succeededFuture();
+    }
+    return audit
+        .record(event(Optional.of(principal), action.name(), "system", Optional.empty(), Optional.empty(), purpose, decision))
+        .compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
+  /**
+   * Checks access to one conversation. Professionals' reads, all exports and all denials are
+   * audited before the future completes; a patient reading their own conversation is not.
+   */
+  public Future<Void> require(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose) {
+    return settle(actor, action, conversationId, facts, purpose, policy.decide(actor, action, facts));
+  }
+
+  /**
+   * The policy's decision alone, for a check made inside a transaction (on the locked row): no
+   * I/O, so the transaction never waits for a second connection. The caller then calls {@link
+   * #settle} after the transaction, which writes the audit row and turns a denial into a 403.
+   */
+  public Decision decide(Actor actor, ConversationAction action, ConversationFacts facts) {
+    return policy.decide(actor, action, facts);
+  }
+
+  /** Audits a decision as {@link #require} would and fails with 403 when it was a denial. */
+  public Future<Void> settle(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose,
+      Decision decision) {
+    Principal principal = actor.principal();
+    boolean audited = !decision.allowed() || action == ConversationAction.EXPORT || (!principal.isPatient() && action == ConversationAction.READ);
+    Future<Void> written =
+        audited
+            ? audit.record(
+                event(Optional.of(principal), "conversation." + action.name().toLowerCase(Locale.ROOT), "conversation",
+                    Optional.of(conversationId.toString()), Optional.ofNullable(facts.patientId()), purpose, decision))
+            : Future.succeededFuture();
+    return decision.allowed()
+        ? written
+        : written.compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
+  private AuditEvent event(Optional<Principal> principal, String action, String resourceType, Optional<String> resourceId,
+      Optional<UUID> patientId, String purpose, Decision decision) {
+    return new AuditEvent(
+        clock.instant(),
+        AuditEvent.actorKind(principal),
+        principal.map(Principal::id),
+        principal.flatMap(Principal::role).map(Role::code),
+        action,
+        resourceType,
+        resourceId,
+        patientId,
+        purpose,
+        decision.allowed(),
+        decision.reason());
+  }
+
+  private static ApiError forbidden(Principal principal, String action, Decision decision) {
+    log.info("Denied {} to {} {}: {}", action, principal.kind().code(), principal.id(), decision.reason());
+    if ("conversation_closed".equals(decision.reason())) {
+      // the one refusal whose reason the user may know: they had access, but it has ended
+      return conversationClosed();
+    }
+    return ApiError.forbidden("You are not allowed to do this");
+  }
+
+  /** The refusal for writing to (or acting on) a conversation that is closed. */
+  public static ApiError conversationClosed() {
+    return ApiError.conflict("conversation_closed", "The conversation is closed");
+  }
+}

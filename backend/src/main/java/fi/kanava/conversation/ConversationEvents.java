@@ -1,0 +1,134 @@
+package fi.kanava.conversation;
+
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.ws.ServerFrames;
+import fi.kanava.ws.SocketEvents;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Event-bus addresses and events of conversations. Each conversation has two addresses: one for
+ * its patient's sockets and one for professionals' sockets. What goes to the patient address is
+ * built from {@link PatientView} and never carries notes or triage, so nothing reaches a patient's
+ * node because someone forgot to delete a key. Events are JSON, or frames already encoded as JSON
+ * text, so a clustered event bus can carry them; they are notifications only, PostgreSQL holds
+ * every fact.
+ */
+public final class ConversationEvents {
+  private static final String CONVERSATION = "kanava.conversation.";
+  private static final String QUEUE = "kanava.queue.";
+  /** A conversation closed (node-local: each node's routing hears its own closes): {@code {conversationId, queueId, professionalId?, outcome}}. */
+  public static final String CLOSED = "kanava.conversation.closed";
+
+  /** Event kinds on a conversation's addresses. */
+  public static final String MESSAGE = "message";
+  public static final String TYPING = "typing";
+  public static final String READ = "read";
+  public static final String STATE = "state";
+  public static final String IDLE = "idle";
+  /** A waiting patient's new position; the frame is {@code queue.position} (patient address only). */
+  public static final String POSITION = "position";
+
+  private ConversationEvents() {}
+
+  /** Where the conversation's patient's sockets listen. */
+  public static String forPatient(UUID id) {
+    return CONVERSATION + id + ".patient";
+  }
+
+  /** Where the sockets of professionals watching the conversation listen. */
+  public static String forStaff(UUID id) {
+    return CONVERSATION + id + ".staff";
+  }
+
+  public static String queue(String id) {
+    return QUEUE + id;
+  }
+
+  /**
+   * A committed message. {@code encoded} is the frame as it goes on the wire, encoded once for every
+   * socket; notes go to the staff address only. {@code committedAt} (wall-clock milliseconds) lets
+   * receivers measure delivery latency.
+   */
+  public static void message(EventBus bus, UUID conversationId, JsonObject frame) {
+    JsonObject event = new JsonObject()
+        .put("event", MESSAGE)
+        .put("seq", frame.getLong("seq"))
+        .put("committedAt", System.currentTimeMillis())
+        .put("encoded", frame.encode());
+    bus.publish(forStaff(conversationId), event);
+    if (!Messages.NOTE.equals(frame.getString("kind"))) {
+      bus.publish(forPatient(conversationId), event);
+    }
+  }
+
+  /**
+   * A state change: the patient address gets the patient's view, the staff address the staff view
+   * and the access facts, so that each watching professional's socket can check at once whether
+   * its principal is still entitled.
+   */
+  public static void state(EventBus bus, ConversationRecord c) {
+    bus.publish(forPatient(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(PatientView.of(c)))));
+    bus.publish(forStaff(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(StaffView.of(c))))
+        .put("facts", factsToJson(c.facts())));
+    if (c.isClosed()) {
+      bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
+          .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome()));
+    }
+  }
+
+  /** The {@code conversation.state} frame around a view. */
+  record ViewFrame(Object conversation) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.state";
+    }
+  }
+
+  /** A waiting patient's place: to the patient address only. */
+  public static void position(EventBus bus, UUID conversationId, JsonObject frame) {
+    bus.publish(forPatient(conversationId), new JsonObject().put("event", POSITION).put("frame", frame));
+  }
+
+  /** Ephemeral signals (typing, read receipts, idle warnings) to both sides. {@code origin} is the socket that caused it (not echoed back). */
+  public static void signal(EventBus bus, UUID conversationId, String event, JsonObject frame, String origin) {
+    JsonObject body = new JsonObject().put("event", event).put("frame", frame).put("origin", origin);
+    bus.publish(forPatient(conversationId), body);
+    bus.publish(forStaff(conversationId), body);
+  }
+
+  /** An offer taken back from the professional: {@code reason} is not_accepted, declined, offline or patient_left. */
+  public static void withdrawn(EventBus bus, UUID professionalId, UUID conversationId, String reason) {
+    SocketEvents.toPrincipal(bus, professionalId, ServerFrames.frame("conversation.withdrawn").put("conversationId", conversationId.toString())
+        .put("reason", reason));
+  }
+
+  static JsonObject factsToJson(ConversationFacts f) {
+    return new JsonObject()
+        .put("patientId", f.patientId() == null ? null : f.patientId().toString())
+        .put("queueId", f.queueId())
+        .put("state", f.state().code())
+        .put("assignedTo", f.assignedProfessionalId().map(UUID::toString).orElse(null))
+        .put("transferRecipients", new JsonArray(f.transferRecipientIds().stream().map(UUID::toString).toList()))
+        .put("consultants", new JsonArray(f.consultantIds().stream().map(UUID::toString).toList()))
+        .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()));
+  }
+
+  static ConversationFacts factsFromJson(JsonObject json) {
+    String patient = json.getString("patientId");
+    String assigned = json.getString("assignedTo");
+    return new ConversationFacts(patient == null ? null : UUID.fromString(patient), json.getString("queueId"),
+        ConversationState.fromCode(json.getString("state")), Optional.ofNullable(assigned).map(UUID::fromString),
+        ids(json.getJsonArray("transferRecipients")), ids(json.getJsonArray("consultants")),
+        json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()));
+  }
+
+  private static Set<UUID> ids(JsonArray array) {
+    return array.stream().map(o -> UUID.fromString((String) o)).collect(Collectors.toSet());
+  }
+}

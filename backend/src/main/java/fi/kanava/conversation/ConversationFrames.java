@@ -1,0 +1,90 @@
+package fi.kanava.conversation;
+
+import fi.kanava.infra.ApiError;
+import fi.kanava.ws.ClientFrame;
+import fi.kanava.ws.SocketFrames.Fields;
+import java.util.UUID;
+
+/** The frames a client sends about a conversation it takes part in (docs/protocol.md, "Conversations"). */
+public final class ConversationFrames {
+  public static final int MAX_TEXT = 4000;
+
+  private ConversationFrames() {}
+
+  /** Start watching: the view, the messages after {@code afterSeq}, then live events. */
+  public record Open(String ref, UUID conversationId, Long afterSeq) implements ClientFrame {
+    public Open {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      afterSeq = afterSeq == null ? 0L : afterSeq;
+      if (afterSeq < 0) {
+        throw Fields.malformed("'afterSeq' must not be negative");
+      }
+    }
+  }
+
+  /** Stop watching. */
+  public record Leave(String ref, UUID conversationId) implements ClientFrame {
+    public Leave {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+    }
+  }
+
+  public record Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal) implements ClientFrame {
+    public Send {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      clientMsgId = Fields.required(clientMsgId, "clientMsgId");
+      if (clientMsgId.length() > 64) {
+        throw Fields.malformed("'clientMsgId' is longer than 64 characters");
+      }
+      text = Fields.required(text, "text");
+      if (text.strip().isEmpty()) {
+        throw Fields.malformed("'text' must not be empty");
+      }
+      if (text.length() > MAX_TEXT) {
+        throw ApiError.badRequest("message_too_long", "A message is at most " + MAX_TEXT + " characters");
+      }
+      internal = internal != null && internal;
+    }
+  }
+
+  public record Typing(String ref, UUID conversationId, Boolean typing) implements ClientFrame {
+    public Typing {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      Fields.required(typing, "typing");
+    }
+  }
+
+  public record Read(String ref, UUID conversationId, Long seq) implements ClientFrame {
+    public Read {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      Fields.required(seq, "seq");
+      if (seq < 0) {
+        throw Fields.malformed("'seq' must not be negative");
+      }
+    }
+  }
+
+  public record Close(String ref, UUID conversationId, String outcome, String detail) implements ClientFrame {
+    public Close {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      outcome = Fields.required(outcome, "outcome");
+      if (!Outcome.closableByProfessional(outcome)) {
+        throw ApiError.badRequest("invalid_outcome",
+            "'outcome' must be resolved, referred, appointment_booked or redirected_to_urgent_care");
+      }
+      detail = detail == null || detail.isBlank() ? null : detail.strip();
+      if (detail != null && detail.length() > 500) {
+        throw Fields.malformed("'detail' is longer than 500 characters");
+      }
+      if (outcome.equals(Outcome.REFERRED) && detail == null) {
+        throw Fields.malformed("'detail' (to what or whom) is required when the outcome is referred");
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package fi.kanava.conversation;
+
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.conversation.Participants.Participant;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * A conversation row with the names and open participants joined in. What each side may see of it
+ * is built by {@link PatientView#of} and {@link StaffView#of}, never by removing fields from one
+ * another.
+ */
+public record ConversationRecord(
+    UUID id,
+    String queueId,
+    UUID patientId,
+    ConversationState state,
+    String urgency,
+    String language,
+    String municipality,
+    JsonArray triage,
+    Instant enqueuedAt,
+    UUID assignedTo,
+    Instant assignedAt,
+    Instant acceptedAt,
+    Instant firstResponseAt,
+    Instant lastActivityAt,
+    Instant closedAt,
+    String outcome,
+    String outcomeDetail,
+    long lastSeq,
+    int requeueCount,
+    String professionalName,
+    String professionalRole,
+    String patientKind,
+    String patientName,
+    long patientReadSeq,
+    long professionalReadSeq,
+    List<Participant> participants) {
+
+  /** Selects every column {@link #from(Row)} reads; append a where clause. */
+  public static final String SELECT =
+      "select c.id, c.queue_id, c.patient_id, c.state, c.urgency, c.language, c.municipality, c.triage_summary, c.enqueued_at,"
+          + " c.assigned_to, c.assigned_at, c.accepted_at, c.first_response_at, c.last_activity_at, c.closed_at, c.outcome,"
+          + " c.outcome_detail, c.last_seq, c.requeue_count, a.display_name as pro_name, a.role as pro_role,"
+          + " p.kind as patient_kind, p.display_name as patient_name,"
+          + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id and r.reader_id = c.patient_id), 0)"
+          + " as patient_read,"
+          + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id"
+          + " and r.reader_id is distinct from c.patient_id), 0) as professional_read, "
+          + Participants.OPEN_AS_JSON + " as participants"
+          + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to ";
+
+  public static ConversationRecord from(Row row) {
+    return new ConversationRecord(
+        row.getUUID("id"),
+        row.getString("queue_id"),
+        row.getUUID("patient_id"),
+        ConversationState.fromCode(row.getString("state")),
+        row.getString("urgency"),
+        row.getString("language"),
+        row.getString("municipality"),
+        (JsonArray) row.getValue("triage_summary"),
+        instant(row.getOffsetDateTime("enqueued_at")),
+        row.getUUID("assigned_to"),
+        instant(row.getOffsetDateTime("assigned_at")),
+        instant(row.getOffsetDateTime("accepted_at")),
+        instant(row.getOffsetDateTime("first_response_at")),
+        instant(row.getOffsetDateTime("last_activity_at")),
+        instant(row.getOffsetDateTime("closed_at")),
+        row.getString("outcome"),
+        row.getString("outcome_detail"),
+        row.getLong("last_seq"),
+        row.getInteger("requeue_count"),
+        row.getString("pro_name"),
+        row.getString("pro_role"),
+        row.getString("patient_kind"),
+        row.getString("patient_name"),
+        row.getLong("patient_read"),
+        row.getLong("professional_read"),
+        Participants.fromJson(row.getValue("participants")));
+  }
+
+  public boolean isQueued() {
+    return state == ConversationState.QUEUED;
+  }
+
+  public boolean isActive() {
+    return state == ConversationState.ACTIVE;
+  }
+
+  public boolean isClosed() {
+    return state == ConversationState.CLOSED;
+  }
+
+  /** What the access policy needs of this conversation: the assigned professional, and the open participants by kind. */
+  public ConversationFacts facts() {
+    return facts(patientId, queueId, state, assignedTo, participants);
+  }
+
+  /** The access facts from the columns and the open participants. */
+  static ConversationFacts facts(UUID patientId, String queueId, ConversationState state, UUID assignedTo, List<Participant> participants) {
+    return new ConversationFacts(patientId, queueId, state, Optional.ofNullable(assignedTo),
+        accounts(participants, ParticipantKind.TRANSFER_RECIPIENT), accounts(participants, ParticipantKind.CONSULTANT),
+        participants.stream().filter(p -> p.kind() == ParticipantKind.PARTNER && p.organisationId() != null)
+            .map(Participant::organisationId).collect(Collectors.toSet()));
+  }
+
+  private static Set<UUID> accounts(List<Participant> participants, ParticipantKind kind) {
+    return participants.stream().filter(p -> p.kind() == kind && p.accountId() != null).map(Participant::accountId)
+        .collect(Collectors.toSet());
+  }
+
+  private static Instant instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant();
+  }
+}

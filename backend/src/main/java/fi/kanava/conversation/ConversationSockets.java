@@ -1,0 +1,298 @@
+package fi.kanava.conversation;
+
+import fi.kanava.access.AccessGuard;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.Decision;
+import fi.kanava.infra.ApiError;
+import fi.kanava.ws.FrameRegistry;
+import fi.kanava.ws.FrameResult;
+import fi.kanava.ws.Senders;
+import fi.kanava.ws.ServerFrame;
+import fi.kanava.ws.ServerFrames;
+import fi.kanava.ws.SocketSession;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The conversation feature on the socket: registers its frames and keeps, per socket, the
+ * conversations it watches. A patient's socket listens on the conversation's patient address, a
+ * professional's on its staff address. Access follows the facts, live: each state event carries
+ * the conversation's access facts, and a professional's socket whose principal is no longer
+ * entitled stops watching at once and is told so ({@code conversation.revoked}); its later frames
+ * about the conversation are refused and audited.
+ */
+public final class ConversationSockets {
+  private final Conversations conversations;
+  private final AccessGuard guard;
+  private final ChatMetrics metrics;
+
+  public ConversationSockets(Conversations conversations, AccessGuard guard, ChatMetrics metrics) {
+    this.conversations = conversations;
+    this.guard = guard;
+    this.metrics = metrics;
+  }
+
+  public void register(FrameRegistry registry) {
+    registry.onReady(this::ready);
+    registry.register("conversation.open", ConversationFrames.Open.class, Senders.ANYONE, this::open);
+    registry.register("conversation.leave", ConversationFrames.Leave.class, Senders.ANYONE, (s, f) -> {
+      state(s).unwatch(f.conversationId());
+      return Future.succeededFuture(FrameResult.ACCEPTED);
+    });
+    registry.register("message.send", ConversationFrames.Send.class, Senders.ANYONE,
+        (s, f) -> conversations.send(state(s).author, f).map(FrameResult::reply));
+    registry.register("typing", ConversationFrames.Typing.class, Senders.ANYONE, (s, f) -> participating(s, f.conversationId(), "typing")
+        .map(v -> {
+          ConversationEvents.signal(s.vertx().eventBus(), f.conversationId(), ConversationEvents.TYPING, ServerFrames.frame("typing")
+              .put("conversationId", f.conversationId().toString()).put("who", s.principal().kind().code()).put("typing", f.typing()), s.id());
+          return FrameResult.ACCEPTED;
+        }));
+    registry.register("read", ConversationFrames.Read.class, Senders.ANYONE, (s, f) -> participating(s, f.conversationId(), "read")
+        .compose(v -> conversations.read(s.principal(), f.conversationId(), f.seq()))
+        .map(frame -> {
+          ConversationEvents.signal(s.vertx().eventBus(), f.conversationId(), ConversationEvents.READ, frame, s.id());
+          return FrameResult.ACCEPTED;
+        }));
+    registry.register("conversation.close", ConversationFrames.Close.class, Senders.PROFESSIONALS, (s, f) ->
+        conversations.close(s.principal(), f).map(c -> {
+          closed(s, c.id(), c.outcome(), f.ref());
+          return FrameResult.ACCEPTED;
+        }));
+  }
+
+  /** Loads the principal's author (name, role, served queues) before the socket's first frame. */
+  private Future<Void> ready(SocketSession s) {
+    return conversations.actor(s.principal()).map(actor -> {
+      Watches w = state(s);
+      w.author = new Author(actor, s.profile().name(), s.profile().role());
+      s.onClose(w::unwatchAll);
+      return null;
+    });
+  }
+
+  private Future<FrameResult> open(SocketSession s, ConversationFrames.Open f) {
+    String purpose = f.afterSeq() > 0 ? "resume" : "open";
+    return conversations.authorized(state(s).author.actor(), f.conversationId(), ConversationAction.READ, purpose)
+        .compose(c -> watch(s, c, f.afterSeq(), f.ref(), "conversation"))
+        .map(FrameResult.ACCEPTED);
+  }
+
+  /**
+   * Typing and read receipts come only from participants: a socket that does not watch the
+   * conversation, or whose principal is not (or no longer) a participant, is refused, and the
+   * refusal is audited.
+   */
+  private Future<Void> participating(SocketSession s, UUID id, String purpose) {
+    Watches watches = state(s);
+    Watch w = watches.watching.get(id);
+    if (w == null) {
+      return conversations.authorized(watches.author.actor(), id, ConversationAction.PARTICIPATE, purpose)
+          .compose(c -> Future.failedFuture(ApiError.conflict("not_watching", "Open the conversation first")));
+    }
+    Decision decision = guard.decide(watches.author.actor(), ConversationAction.PARTICIPATE, w.facts);
+    return decision.allowed() ? Future.succeededFuture()
+        : guard.settle(watches.author.actor(), ConversationAction.PARTICIPATE, id, w.facts, purpose, decision);
+  }
+
+  // --- watching, for this feature and the others that start it (queue entry, take, accept) ------------------
+
+  /** The author a socket's principal writes as (loaded when the socket became ready). */
+  public Author author(SocketSession s) {
+    return state(s).author;
+  }
+
+  /**
+   * Starts watching, after the caller has checked and audited access: the reply frame ({@code
+   * replyType}) with the principal's view, the messages after {@code afterSeq}, {@code
+   * conversation.synced}, then live events.
+   */
+  public Future<Void> watch(SocketSession s, ConversationRecord c, long afterSeq, String ref, String replyType) {
+    Watches watches = state(s);
+    watches.unwatch(c.id());
+    Watch w = new Watch(c.id(), c.facts());
+    w.delivered = afterSeq;
+    watches.watching.put(c.id(), w);
+    boolean patient = s.principal().isPatient();
+    String address = patient ? ConversationEvents.forPatient(c.id()) : ConversationEvents.forStaff(c.id());
+    w.consumer = s.vertx().eventBus().consumer(address, msg -> w.then(() -> onEvent(s, w, msg.body())));
+    return w.then(() -> w.consumer.completion()
+        .compose(v -> conversations.view(s.principal(), c))
+        .compose(view -> {
+          s.reply(new ViewReply(replyType, view), ref);
+          return conversations.messagesBetween(c.id(), afterSeq, Long.MAX_VALUE, !patient);
+        })
+        .map(messages -> {
+          for (JsonObject m : messages) {
+            s.send(m);
+            w.delivered = Math.max(w.delivered, m.getLong("seq"));
+          }
+          s.send(new Synced(c.id().toString(), w.delivered));
+          return null;
+        }));
+  }
+
+  /** Tells the socket the conversation closed (once, whether from the close reply or the state event). */
+  public void closed(SocketSession s, UUID conversationId, String outcome, String ref) {
+    Watch w = state(s).watching.get(conversationId);
+    if (w != null && w.closedSent) {
+      return;
+    }
+    if (w != null) {
+      w.closedSent = true;
+    }
+    s.reply(new ClosedFrame(conversationId.toString(), outcome), ref);
+  }
+
+  private Future<Void> onEvent(SocketSession s, Watch w, JsonObject event) {
+    String kind = event.getString("event");
+    if (ConversationEvents.MESSAGE.equals(kind)) {
+      return deliver(s, w, event);
+    }
+    if (ConversationEvents.STATE.equals(kind)) {
+      return stateChanged(s, w, event);
+    }
+    if (ConversationEvents.POSITION.equals(kind)) {
+      JsonObject position = event.getJsonObject("frame");
+      if (!position.equals(w.lastPosition)) {
+        w.lastPosition = position;
+        s.send(position);
+      }
+      return Future.succeededFuture();
+    }
+    if (!s.id().equals(event.getString("origin"))) {
+      s.send(event.getJsonObject("frame"));
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> stateChanged(SocketSession s, Watch w, JsonObject event) {
+    JsonObject frame = event.getJsonObject("view");
+    if (event.containsKey("facts")) {
+      w.facts = ConversationEvents.factsFromJson(event.getJsonObject("facts"));
+      Decision decision = guard.decide(state(s).author.actor(), ConversationAction.READ, w.facts);
+      if (!decision.allowed()) {
+        // taken by a colleague, transferred away, closed to a previewer: the subscription ends now
+        state(s).unwatch(w.conversationId);
+        s.send(new Revoked(w.conversationId.toString(), decision.reason()));
+        return Future.succeededFuture();
+      }
+    }
+    s.send(frame);
+    JsonObject view = frame.getJsonObject("conversation");
+    if (ConversationState.CLOSED.code().equals(view.getString("state"))) {
+      closed(s, w.conversationId, view.getString("outcome"), null);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Writes a message event in order: fills a gap from the database first, drops what was delivered. */
+  private Future<Void> deliver(SocketSession s, Watch w, JsonObject event) {
+    long seq = event.getLong("seq");
+    if (seq <= w.delivered) {
+      return Future.succeededFuture();
+    }
+    boolean patient = s.principal().isPatient();
+    Future<Void> gap = seq == w.delivered + 1 ? Future.succeededFuture()
+        : conversations.messagesBetween(w.conversationId, w.delivered, seq, !patient).map(missing -> {
+          missing.forEach(s::send);
+          return null;
+        });
+    return gap.map(v -> {
+      if (w.consumer == null) {
+        return null; // stopped watching meanwhile
+      }
+      w.delivered = seq;
+      s.sendEncoded(event.getString("encoded"));
+      metrics.delivered(event.getLong("committedAt"));
+      return null;
+    });
+  }
+
+  private static Watches state(SocketSession s) {
+    return s.local(Watches.class, Watches::new);
+  }
+
+  /** One socket's watched conversations and its author. */
+  private static final class Watches {
+    final Map<UUID, Watch> watching = new HashMap<>();
+    Author author;
+
+    void unwatch(UUID conversationId) {
+      Watch w = watching.remove(conversationId);
+      if (w != null) {
+        w.unregister();
+      }
+    }
+
+    void unwatchAll() {
+      watching.values().forEach(Watch::unregister);
+      watching.clear();
+    }
+  }
+
+  /**
+   * One socket's subscription to one conversation. Events are handled strictly one after another
+   * (a chain of futures) so that messages reach the socket in sequence order: a message whose
+   * predecessors have not been delivered yet first has the gap filled from the database; anything
+   * already delivered is dropped. So a client gets every message exactly once, in order.
+   */
+  private static final class Watch {
+    final UUID conversationId;
+    MessageConsumer<JsonObject> consumer;
+    /** The latest access facts: what typing and read receipts are checked against, and what ends the watch. */
+    ConversationFacts facts;
+    /** The highest sequence number delivered to the socket. */
+    long delivered;
+    JsonObject lastPosition;
+    boolean closedSent;
+    private Future<Void> chain = Future.succeededFuture();
+
+    Watch(UUID conversationId, ConversationFacts facts) {
+      this.conversationId = conversationId;
+      this.facts = facts;
+    }
+
+    Future<Void> then(Supplier<Future<Void>> step) {
+      chain = chain.transform(ignored -> step.get());
+      return chain;
+    }
+
+    void unregister() {
+      if (consumer != null) {
+        consumer.unregister();
+        consumer = null;
+      }
+    }
+  }
+
+  /** The reply that starts a watch: {@code conversation}, {@code queue.entered} or {@code conversation.state}, with the view. */
+  public record ViewReply(String type, Object conversation) implements ServerFrame {}
+
+  public record Synced(String conversationId, long lastSeq) implements ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.synced";
+    }
+  }
+
+  public record ClosedFrame(String conversationId, String outcome) implements ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.closed";
+    }
+  }
+
+  /** The socket no longer watches the conversation: its principal lost access ({@code reason} is the policy's). */
+  public record Revoked(String conversationId, String reason) implements ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.revoked";
+    }
+  }
+}

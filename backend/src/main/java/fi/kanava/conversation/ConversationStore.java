@@ -1,0 +1,104 @@
+package fi.kanava.conversation;
+
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The SQL that changes {@code conversation} rows (and reads them whole): creating, assigning,
+ * accepting, returning to the queue, closing. The only class that writes the table besides the
+ * message statements in {@link Messages}. Every method runs on the connection it is given: the
+ * service opens the transaction and holds the row lock.
+ */
+public final class ConversationStore {
+  private ConversationStore() {}
+
+  /** What a new conversation starts with. */
+  public record NewConversation(UUID id, String queueId, UUID patientId, ConversationState state, String urgency, int urgencyRank,
+      String language, String municipality, Map<String, Object> answers, JsonArray triage, Instant at, String outcome) {}
+
+  public static Future<ConversationRecord> load(SqlClient client, UUID id, boolean forUpdate) {
+    return client.preparedQuery(ConversationRecord.SELECT + "where c.id = $1" + (forUpdate ? " for update of c" : ""))
+        .execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(notFound())
+            : Future.succeededFuture(ConversationRecord.from(rows.iterator().next())));
+  }
+
+  /** Conversations matching a where clause (on alias {@code c}) in the given order. */
+  public static Future<List<ConversationRecord>> list(SqlClient client, String whereAndOrder, Tuple params) {
+    return client.preparedQuery(ConversationRecord.SELECT + whereAndOrder).execute(params).map(rows -> {
+      List<ConversationRecord> out = new ArrayList<>();
+      rows.forEach(row -> out.add(ConversationRecord.from(row)));
+      return out;
+    });
+  }
+
+  /** Inserts the conversation and its patient participant. */
+  public static Future<Void> insert(SqlClient tx, NewConversation n) {
+    boolean closed = n.state() == ConversationState.CLOSED;
+    Tuple params = Tuple.of(n.id(), n.queueId(), n.patientId(), n.state().code(), n.urgency(), n.urgencyRank())
+        .addValue(n.language())
+        .addValue(n.municipality())
+        .addValue(new JsonObject(n.answers()))
+        .addValue(n.triage())
+        .addValue(Timestamps.at(n.at()))
+        .addValue(closed ? Timestamps.at(n.at()) : null)
+        .addValue(n.outcome());
+    return tx.preparedQuery("insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, municipality, answers,"
+            + " triage_summary, enqueued_at, last_activity_at, closed_at, outcome) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)")
+        .execute(params)
+        .compose(v -> n.patientId() == null ? Future.succeededFuture() : Participants.joinPatient(tx, n.id(), n.patientId(), n.at()));
+  }
+
+  /**
+   * Makes a queued conversation the professional's (caller holds the locks and has checked the
+   * capacity). {@code accepted}: taken by hand, so the professional joins at once; otherwise it is
+   * an offer until {@link #accept}.
+   */
+  public static Future<Void> assign(SqlClient tx, UUID conversationId, UUID professionalId, Instant now, boolean accepted) {
+    return tx.preparedQuery("update conversation set state = 'active', assigned_to = $2, assigned_at = $3, accepted_at = $4 where id = $1")
+        .execute(Tuple.of(conversationId, professionalId, Timestamps.at(now), accepted ? Timestamps.at(now) : null))
+        .compose(v -> accepted ? Participants.join(tx, conversationId, ParticipantKind.ASSIGNED, professionalId, now) : Future.succeededFuture());
+  }
+
+  /** The offered professional accepts: they join the conversation. */
+  public static Future<Void> accept(SqlClient tx, UUID conversationId, UUID professionalId, Instant now) {
+    return tx.preparedQuery("update conversation set accepted_at = $2 where id = $1").execute(Tuple.of(conversationId, Timestamps.at(now)))
+        .compose(v -> Participants.join(tx, conversationId, ParticipantKind.ASSIGNED, professionalId, now));
+  }
+
+  /** Back to the queue, keeping its place; the professional it was with (if they had joined) leaves. */
+  public static Future<Void> requeue(SqlClient tx, UUID conversationId, UUID from, Instant now) {
+    return tx.preparedQuery("update conversation set state = 'queued', assigned_to = null, assigned_at = null,"
+            + " accepted_at = null, requeue_count = requeue_count + 1 where id = $1")
+        .execute(Tuple.of(conversationId))
+        .compose(v -> from == null ? Future.succeededFuture() : Participants.leave(tx, conversationId, ParticipantKind.ASSIGNED, from, now));
+  }
+
+  public static Future<Void> close(SqlClient tx, UUID conversationId, String outcome, String detail, Instant now) {
+    return tx.preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4 where id = $1")
+        .execute(Tuple.of(conversationId, Timestamps.at(now), outcome, detail))
+        .mapEmpty();
+  }
+
+  /** Remembers that the professional declined the conversation: routing does not offer it to them again. */
+  public static Future<Void> declined(SqlClient tx, UUID conversationId, UUID professionalId) {
+    return tx.preparedQuery("update conversation set declined_by = array_append(declined_by, $2) where id = $1 and not ($2 = any(declined_by))")
+        .execute(Tuple.of(conversationId, professionalId))
+        .mapEmpty();
+  }
+
+  public static ApiError notFound() {
+    return ApiError.notFound("conversation_not_found", "No such conversation");
+  }
+}

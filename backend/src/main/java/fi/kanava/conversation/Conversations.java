@@ -1,0 +1,294 @@
+package fi.kanava.conversation;
+
+import fi.kanava.access.AccessGuard;
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.Decision;
+import fi.kanava.auth.Principal;
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.KanavaConfig;
+import fi.kanava.infra.Timestamps;
+import fi.kanava.ws.ServerFrames;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The shared core of every conversation: loading with the access check (the guard decides and
+ * audits), the views, history, messages and read positions, closing, and the idle rules. Every
+ * write is one transaction; events go on the bus only after commit. Queue entry, offers and
+ * routing live in {@code queue}; they use this class, never the other way round: this class tells
+ * them of closes with an event ({@link ConversationEvents#CLOSED}).
+ */
+public final class Conversations {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Clock clock;
+  private final AccessGuard guard;
+  private final QueuePlaces places;
+  private final ChatMetrics metrics;
+  private final KanavaConfig.Chat config;
+  private final MessageSends sends;
+
+  public Conversations(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, QueuePlaces places, ChatMetrics metrics,
+      KanavaConfig.Chat config) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.clock = clock;
+    this.guard = guard;
+    this.places = places;
+    this.metrics = metrics;
+    this.config = config;
+    this.sends = new MessageSends(vertx, pool, clock, guard, metrics);
+  }
+
+  // --- reading --------------------------------------------------------------------------------------
+
+  public Future<ConversationRecord> load(UUID id) {
+    return ConversationStore.load(pool, id, false);
+  }
+
+  /** The actor with the queues they serve, as the access policy needs it. */
+  public Future<Actor> actor(Principal principal) {
+    if (principal.isPatient()) {
+      return Future.succeededFuture(Actor.of(principal));
+    }
+    return pool.preparedQuery("select queue_id from queue_member where account_id = $1").execute(Tuple.of(principal.id()))
+        .map(rows -> {
+          Set<String> served = new HashSet<>();
+          rows.forEach(row -> served.add(row.getString(0)));
+          return new Actor(principal, served);
+        });
+  }
+
+  /** Checks (and audits, with the purpose) access, then hands over the conversation. */
+  public Future<ConversationRecord> authorized(Principal principal, UUID id, ConversationAction action, String purpose) {
+    return actor(principal).compose(actor -> authorized(actor, id, action, purpose));
+  }
+
+  public Future<ConversationRecord> authorized(Actor actor, UUID id, ConversationAction action, String purpose) {
+    return load(id).compose(c -> guard.require(actor, action, id, c.facts(), purpose).map(c));
+  }
+
+  /** Audits a read the actor is entitled to (an offer with the triage, a console list), and fails if they are not. */
+  public Future<Void> audited(Actor actor, ConversationRecord c, String purpose) {
+    return guard.require(actor, ConversationAction.READ, c.id(), c.facts(), purpose);
+  }
+
+  /** The view the principal may see ({@link PatientView} or {@link StaffView}), with position and estimate while waiting. */
+  public Future<Object> view(Principal principal, ConversationRecord c) {
+    if (!c.isQueued()) {
+      return Future.succeededFuture(principal.isPatient() ? PatientView.of(c) : StaffView.of(c));
+    }
+    return places.placeOf(c).map(place -> principal.isPatient()
+        ? PatientView.of(c, place.position(), place.estimatedWaitSeconds())
+        : StaffView.of(c, place.position(), place.estimatedWaitSeconds()));
+  }
+
+  /** Messages after a sequence number (history for REST and for resuming a socket); notes only for professionals. */
+  public Future<List<JsonObject>> messages(Principal principal, UUID id, long after, int limit) {
+    return Messages.between(pool, id, after, Long.MAX_VALUE, !principal.isPatient(), limit);
+  }
+
+  public Future<List<JsonObject>> messagesBetween(UUID id, long after, long before, boolean includeNotes) {
+    return Messages.between(pool, id, after, before, includeNotes, 10_000);
+  }
+
+  /** The patient's open conversation, or null. */
+  public Future<ConversationRecord> current(Principal patient) {
+    return ConversationStore.list(pool, "where c.patient_id = $1 and c.state <> 'closed' order by c.enqueued_at desc limit 1",
+        Tuple.of(patient.id())).map(list -> list.isEmpty() ? null : list.get(0));
+  }
+
+  /** A professional's active conversations (offered ones included). */
+  public Future<List<ConversationRecord>> assignedTo(UUID professionalId) {
+    return ConversationStore.list(pool, "where c.assigned_to = $1 and c.state = 'active' order by c.assigned_at", Tuple.of(professionalId));
+  }
+
+  // --- authors and messages --------------------------------------------------------------------------------------
+
+  /** The author of a principal, with the queues they serve (for a socket to keep). */
+  public Future<Author> author(Principal principal) {
+    if (principal.isPatient()) {
+      return pool.preparedQuery("select display_name from patient where id = $1").execute(Tuple.of(principal.id()))
+          .map(rows -> new Author(Actor.of(principal), rows.size() == 0 ? null : rows.iterator().next().getString(0), null));
+    }
+    return actor(principal).compose(actor -> pool.preparedQuery("select display_name, role from account where id = $1")
+        .execute(Tuple.of(principal.id()))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new Author(actor, row.getString("display_name"), row.getString("role"));
+        }));
+  }
+
+  /**
+   * Stores a message (or finds the one a retry refers to) and returns the ack frame; fans out
+   * after it is stored. Group-committed with other sends on the same event loop: see {@link MessageSends}.
+   */
+  public Future<JsonObject> send(Author author, ConversationFrames.Send request) {
+    return sends.send(author, request);
+  }
+
+  /** Records how far the reader has read and returns the {@code read} frame for the other side. */
+  public Future<JsonObject> read(Principal reader, UUID id, long seq) {
+    return pool.preparedQuery("insert into conversation_read (conversation_id, reader_id, seq) values ($1, $2, $3)"
+            + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
+        .execute(Tuple.of(id, reader.id(), seq))
+        .map(v -> ServerFrames.frame("read").put("conversationId", id.toString())
+            .put("who", reader.kind().code()).put("seq", seq));
+  }
+
+  /** Appends a system message inside the caller's transaction (which holds the row lock); returns its frame. */
+  public static Future<JsonObject> systemMessage(SqlClient tx, UUID conversationId, SystemMessage code, Instant at) {
+    return Messages.system(tx, conversationId, code.code(), at);
+  }
+
+  /** After commit: fans out a stored message. */
+  public void published(UUID conversationId, JsonObject messageFrame) {
+    ConversationEvents.message(vertx.eventBus(), conversationId, messageFrame);
+  }
+
+  /** After commit: tells every watching socket (and routing, when it closed) the conversation's new state. */
+  public void stateChanged(ConversationRecord c) {
+    ConversationEvents.state(vertx.eventBus(), c);
+  }
+
+  // --- closing -----------------------------------------------------------------------------------------------
+
+  /** The assigned professional closes with an outcome. */
+  public Future<ConversationRecord> close(Principal professional, ConversationFrames.Close request) {
+    return actor(professional).compose(actor -> closeAs(actor, "close", request.conversationId(),
+        c -> professional.id().equals(c.assignedTo()) ? null
+            : new ApiError(403, "not_assigned", "Only the assigned professional closes the conversation"),
+        request.outcome(), request.detail()));
+  }
+
+  /** Closes as the system (idle expiry): no policy check, but not twice. */
+  private Future<ConversationRecord> expire(UUID id) {
+    return closeAs(null, "expire", id, c -> null, Outcome.EXPIRED, null);
+  }
+
+  /**
+   * Closes the conversation with an outcome, in one transaction on the locked row, if the actor may
+   * write to it and {@code precondition} finds nothing wrong; a closed conversation is refused with
+   * {@code conversation_closed}. A null actor is the system itself.
+   */
+  public Future<ConversationRecord> closeAs(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
+      String outcome, String detail) {
+    Instant now = clock.instant();
+    return locked(actor, ConversationAction.WRITE, purpose, id,
+            c -> !c.state().canBecome(ConversationState.CLOSED) ? AccessGuard.conversationClosed() : precondition.apply(c),
+            (tx, c) -> ConversationStore.close(tx, id, outcome, detail, now)
+                .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
+                .compose(frame -> ConversationStore.load(tx, id, false).map(closed -> new Closed(closed, frame, c.assignedTo()))))
+        .map(result -> {
+          ConversationRecord closed = result.conversation();
+          metrics.closed(closed.queueId(), outcome);
+          published(id, result.frame());
+          if (result.professional() != null && Outcome.ABANDONED.equals(outcome)) {
+            // the patient left while the conversation was offered: take the offer back
+            ConversationEvents.withdrawn(vertx.eventBus(), result.professional(), id, "patient_left");
+          }
+          stateChanged(closed);
+          return closed;
+        });
+  }
+
+  /** What a close committed: the closed conversation, its system message, and who had it. */
+  private record Closed(ConversationRecord conversation, JsonObject frame, UUID professional) {}
+
+  /** A policy decision taken on the locked row, to be audited once the transaction is over. */
+  private record Decided<T>(T result, ConversationRecord conversation, Decision decision) {}
+
+  /** The policy refused inside the transaction: rolled back, then audited. */
+  private static final class Refused extends RuntimeException {
+    private final ConversationRecord conversation;
+    private final Decision decision;
+
+    Refused(ConversationRecord conversation, Decision decision) {
+      super(null, null, false, false);
+      this.conversation = conversation;
+      this.decision = decision;
+    }
+  }
+
+  /**
+   * Runs {@code work} in a transaction on the locked conversation: the access policy first (decided
+   * without I/O), then {@code precondition}; after the transaction the decision is audited where
+   * the policy requires it and a refusal becomes a 403. Nothing inside the transaction needs a
+   * second pool connection, so a burst of these cannot exhaust the pool. A null actor is the
+   * system itself. Every change a feature makes to a conversation on behalf of someone goes
+   * through here.
+   */
+  public <T> Future<T> locked(Actor actor, ConversationAction action, String purpose, UUID id,
+      Function<ConversationRecord, ApiError> precondition, BiFunction<SqlClient, ConversationRecord, Future<T>> work) {
+    return pool.withTransaction(tx -> ConversationStore.load(tx, id, true).compose(c -> {
+          Decision decision = actor == null ? null : guard.decide(actor, action, c.facts());
+          if (decision != null && !decision.allowed()) {
+            return Future.failedFuture(new Refused(c, decision));
+          }
+          ApiError unmet = precondition.apply(c);
+          if (unmet != null) {
+            return Future.failedFuture(unmet);
+          }
+          return work.apply(tx, c).map(result -> new Decided<>(result, c, decision));
+        }))
+        .recover(e -> e instanceof Refused refused
+            ? guard.settle(actor, action, id, refused.conversation.facts(), purpose, refused.decision).map(v -> (Decided<T>) null)
+            : Future.failedFuture(e))
+        .compose(done -> done.decision() == null
+            ? Future.succeededFuture(done.result())
+            : guard.settle(actor, action, id, done.conversation().facts(), purpose, done.decision()).map(done.result()));
+  }
+
+  // --- idle conversations ---------------------------------------------------------------------------------------
+
+  /** A committed idle warning: its system message, and when the conversation will close. */
+  private record IdleWarning(UUID conversationId, JsonObject frame, Instant closesAt) {}
+
+  /** Warns the patient of an active conversation idle for chat.idle-warning; closes it as expired after chat.idle-close. */
+  public Future<Void> sweepIdle() {
+    Instant now = clock.instant();
+    return pool.preparedQuery("select id from conversation where state = 'active' and last_activity_at < $1")
+        .execute(Tuple.of(Timestamps.at(now.minus(config.idleClose()))))
+        .compose(rows -> {
+          List<Future<ConversationRecord>> expired = new ArrayList<>();
+          rows.forEach(row -> expired.add(expire(row.getUUID(0)).recover(e -> Future.succeededFuture())));
+          return Future.join(expired);
+        })
+        .compose(v -> pool.withTransaction(tx -> tx.preparedQuery("update conversation set idle_warned_at = $2"
+                + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
+            .execute(Tuple.of(Timestamps.at(now.minus(config.idleWarning())), Timestamps.at(now)))
+            .compose(rows -> {
+              List<Future<IdleWarning>> warnings = new ArrayList<>();
+              for (Row row : rows) {
+                UUID id = row.getUUID("id");
+                Instant closesAt = row.getOffsetDateTime("last_activity_at").toInstant().plus(config.idleClose());
+                warnings.add(Messages.system(tx, id, Messages.IDLE_WARNING, now).map(frame -> new IdleWarning(id, frame, closesAt)));
+              }
+              return Future.all(warnings).map(all -> all.<IdleWarning>list());
+            })))
+        .map(warnings -> {
+          for (IdleWarning warning : warnings) {
+            UUID id = warning.conversationId();
+            published(id, warning.frame());
+            ConversationEvents.signal(vertx.eventBus(), id, ConversationEvents.IDLE, ServerFrames.frame("idle.warning")
+                .put("conversationId", id.toString()).put("closesAt", warning.closesAt().toString()), null);
+          }
+          return null;
+        });
+  }
+}

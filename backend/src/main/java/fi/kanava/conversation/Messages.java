@@ -1,0 +1,129 @@
+package fi.kanava.conversation;
+
+import fi.kanava.infra.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The message table: appending with the conversation's next sequence number, and reading back. */
+final class Messages {
+  private static final String SELECT =
+      "select m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role"
+          + " from message m left join account a on a.id = m.sender_id";
+
+  private Messages() {}
+
+  /** A system message's code, shown translated by the client. */
+  static final String PROFESSIONAL_JOINED = "professional_joined";
+  static final String RETURNED_TO_QUEUE = "returned_to_queue";
+  static final String IDLE_WARNING = "idle_warning";
+  static final String CLOSED = "closed";
+  /** The kind of an internal note: professionals only. */
+  static final String NOTE = "note";
+
+  /**
+   * Appends a system message inside the caller's transaction, which must hold the conversation row
+   * lock (so sequence numbers are gap-free and ordered): one statement takes the next sequence
+   * number and inserts. Returns the message frame.
+   */
+  static Future<JsonObject> system(SqlClient tx, UUID conversationId, String code, Instant at) {
+    return tx.preparedQuery("with bump as (update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq)"
+            + " insert into message (conversation_id, seq, kind, sender_kind, body, created_at)"
+            + " select $1, last_seq, 'system', 'system', $2, $3 from bump returning seq, created_at")
+        .execute(Tuple.of(conversationId, code, Timestamps.at(at)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return frame(conversationId, row.getLong("seq"), "system", "system", null, null, null, null, code,
+              row.getOffsetDateTime("created_at").toInstant());
+        });
+  }
+
+  /** Messages with after < seq < before (before may be Long.MAX_VALUE), oldest first. */
+  static Future<List<JsonObject>> between(SqlClient client, UUID conversationId, long after, long before, boolean includeNotes, int limit) {
+    return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq > $2 and m.seq < $3"
+            + (includeNotes ? "" : " and m.kind <> 'note'") + " order by m.seq limit $4")
+        .execute(Tuple.of(conversationId, after, before, limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(row -> out.add(frame(conversationId, row)));
+          return out;
+        });
+  }
+
+  private static JsonObject frame(UUID conversationId, Row row) {
+    return frame(conversationId, row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
+        row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
+        row.getOffsetDateTime("created_at").toInstant());
+  }
+
+  /** The {@code message} frame, the same whether built from a row or from what was just stored. */
+  static JsonObject frame(UUID conversationId, long seq, String kind, String senderKind, UUID senderId, String senderName,
+      String senderRole, String clientMsgId, String body, Instant at) {
+    JsonObject sender = new JsonObject().put("kind", senderKind);
+    if ("professional".equals(senderKind)) {
+      sender.put("id", senderId.toString()).put("name", senderName).put("role", senderRole);
+    } else if ("patient".equals(senderKind)) {
+      sender.put("id", senderId.toString());
+    }
+    JsonObject frame = new JsonObject()
+        .put("type", "message")
+        .put("conversationId", conversationId.toString())
+        .put("seq", seq)
+        .put("kind", kind)
+        .put("clientMsgId", clientMsgId)
+        .put("sender", sender)
+        .put("at", at.toString());
+    if ("system".equals(kind)) {
+      frame.put("text", "").put("code", body);
+    } else {
+      frame.put("text", body);
+    }
+    return frame;
+  }
+
+  /**
+   * Stores a batch of texts and notes in one atomic statement, without an explicit transaction.
+   * Parameters are parallel arrays, one element per send, sorted by conversation: conversation,
+   * sender, client message id, time, whether it is the first response, whether it accepts, the
+   * state and professional the access decision was based on, kind, sender kind, text. Returns one
+   * row per send, in order ({@code ord} from 1): {@code existing_seq} for a retry (same sender and
+   * client message id as a stored message), otherwise {@code new_seq}.
+   *
+   * <p>Each conversation row is locked, in the order given (so two batches never wait for each
+   * other in opposite orders), and only if it is still in the state and with the professional the
+   * decision relied on (optimistic check): if not, neither number comes back and the caller
+   * decides again. Each conversation's sends get its next sequence numbers in the order given. A
+   * client message id may appear only once per batch. The lookups are correlated subqueries on
+   * unique indexes, so the plan stays an index lookup per send however small the tables were when
+   * the statement was first planned (a cached plan made on an empty database must not scan).
+   */
+  static final String APPEND_ALL =
+      "with input as (select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::boolean[], $6::boolean[],"
+          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[]) with ordinality"
+          + "   as i(conversation_id, sender_id, client_msg_id, at, first_response, accepts, state, assigned_to, kind, sender_kind, body, ord)),"
+          + " checked as (select i.*,"
+          + "   (select m.seq from message m where m.conversation_id = i.conversation_id and m.sender_id = i.sender_id"
+          + "     and m.client_msg_id = i.client_msg_id) as existing_seq,"
+          + "   (select c.last_seq from conversation c where c.id = i.conversation_id and c.state = i.state"
+          + "     and c.assigned_to is not distinct from i.assigned_to for update) as last_seq"
+          + "   from input i order by i.ord),"
+          + " fresh as (select k.*, k.last_seq + row_number() over (partition by k.conversation_id order by k.ord) as seq"
+          + "   from checked k where k.existing_seq is null and k.last_seq is not null),"
+          + " bump as (update conversation c set last_seq = f.last_seq, last_activity_at = f.last_at, idle_warned_at = null,"
+          + "   first_response_at = coalesce(c.first_response_at, f.first_response_at), accepted_at = coalesce(c.accepted_at, f.accepted_at)"
+          + "   from (select conversation_id, max(seq) as last_seq, max(at) as last_at, min(at) filter (where first_response) as first_response_at,"
+          + "     min(at) filter (where accepts) as accepted_at from fresh group by conversation_id) f"
+          + "   where c.id = f.conversation_id),"
+          + " joined as (insert into conversation_participant (conversation_id, kind, account_id, joined_at)"
+          + "   select conversation_id, 'assigned', sender_id, min(at) from fresh where accepts group by conversation_id, sender_id"
+          + "   on conflict do nothing),"
+          + " stored as (insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
+          + "   select conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
+          + " select k.ord, k.existing_seq, f.seq as new_seq from checked k left join fresh f on f.ord = k.ord order by k.ord";
+}

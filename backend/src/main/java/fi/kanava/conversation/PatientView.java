@@ -1,0 +1,45 @@
+package fi.kanava.conversation;
+
+import java.time.Instant;
+
+/**
+ * What a patient sees of their conversation: its state, their place in the queue, who they talk
+ * to by name and role, how far each side has read, and how it ended. Built from the data, field by
+ * field; it has no triage, no notes and no professional's id, so none can reach a patient.
+ */
+public record PatientView(
+    String id,
+    String queueId,
+    String state,
+    String urgency,
+    String language,
+    String municipality,
+    Instant enqueuedAt,
+    Instant assignedAt,
+    Instant acceptedAt,
+    Professional professional,
+    long lastSeq,
+    ReadUpTo readUpTo,
+    String outcome,
+    String outcomeDetail,
+    Integer position,
+    Long estimatedWaitSeconds) {
+
+  /** The professional as a patient sees them. */
+  public record Professional(String name, String role) {}
+
+  public record ReadUpTo(long patient, long professional) {}
+
+  public static PatientView of(ConversationRecord c) {
+    return of(c, null, null);
+  }
+
+  /** With the patient's place in the queue while waiting. */
+  public static PatientView of(ConversationRecord c, Integer position, Long estimatedWaitSeconds) {
+    return new PatientView(c.id().toString(), c.queueId(), c.state().code(), c.urgency(), c.language(), c.municipality(),
+        c.enqueuedAt(), c.assignedAt(), c.acceptedAt(),
+        c.assignedTo() == null ? null : new Professional(c.professionalName(), c.professionalRole()),
+        c.lastSeq(), new ReadUpTo(c.patientReadSeq(), c.professionalReadSeq()), c.outcome(), c.outcomeDetail(),
+        position, estimatedWaitSeconds);
+  }
+}

@@ -1,0 +1,67 @@
+package fi.kanava.ops;
+
+import fi.kanava.infra.Http;
+
+import fi.kanava.access.AccessGuard;
+import fi.kanava.access.AccessPolicy.SystemAction;
+import fi.kanava.auth.Authenticator;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * Operations endpoints. Health probes are open (they carry no data); {@code /metrics} needs the
+ * configured scrape token or the access token of someone allowed to read figures.
+ */
+public final class OpsRoutes {
+  private final Pool pool;
+  private final PrometheusMeterRegistry registry;
+  private final Optional<String> scrapeToken;
+  private final Authenticator authenticator;
+  private final AccessGuard guard;
+
+  public OpsRoutes(Pool pool, PrometheusMeterRegistry registry, Optional<String> scrapeToken, Authenticator authenticator, AccessGuard guard) {
+    this.pool = pool;
+    this.registry = registry;
+    this.scrapeToken = scrapeToken;
+    this.authenticator = authenticator;
+    this.guard = guard;
+  }
+
+  public void mount(Router router) {
+    router.get("/health/live").handler(Http.json(ctx -> Future.succeededFuture(new JsonObject().put("status", "up"))));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(this::metrics);
+  }
+
+  private void ready(RoutingContext ctx) {
+    pool.query("select 1").execute()
+        .onSuccess(rows -> Http.write(ctx, 200, new JsonObject().put("status", "up").put("database", "up")))
+        .onFailure(e -> Http.write(ctx, 503, new JsonObject().put("status", "down").put("database", "down")));
+  }
+
+  private void metrics(RoutingContext ctx) {
+    String header = ctx.request().getHeader("authorization");
+    String token = Authenticator.bearerToken(header);
+    Future<Void> allowed =
+        token != null && scrapeToken.isPresent() && constantTimeEquals(token, scrapeToken.get())
+            ? Future.succeededFuture()
+            : authenticator.authenticate(header).compose(p -> guard.require(p, SystemAction.READ_FIGURES, "metrics"));
+    allowed
+        .onSuccess(v -> ctx.response()
+            .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+            .putHeader("cache-control", "no-store")
+            .end(registry.scrape()))
+        .onFailure(ctx::fail);
+  }
+
+  private static boolean constantTimeEquals(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+}

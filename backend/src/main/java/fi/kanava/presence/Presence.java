@@ -1,0 +1,185 @@
+package fi.kanava.presence;
+
+import fi.kanava.infra.KanavaConfig;
+import fi.kanava.infra.Timestamps;
+import fi.kanava.ws.ServerFrames;
+import fi.kanava.ws.SocketEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is available, per device. Each console socket is a device with its own status; the
+ * account's status ({@code professional_presence}, which routing reads) is the most available of
+ * its devices. So a professional signed in on two devices who goes offline on one keeps their
+ * conversations while the other is online, and every device is told the account's status. Nodes
+ * heartbeat their connected devices; a professional no node has seen within the grace goes
+ * offline. Owns the SQL of {@code professional_presence} and {@code professional_device}.
+ */
+public final class Presence {
+  private static final Logger log = LoggerFactory.getLogger(Presence.class);
+  /** Most available first. */
+  private static final List<String> RANK = List.of(PresenceStatus.AVAILABLE, PresenceStatus.BUSY, PresenceStatus.AWAY, PresenceStatus.OFFLINE);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Clock clock;
+  private final KanavaConfig.Routing config;
+  /** This node's devices: device id → account. */
+  private final Map<String, UUID> devices = new ConcurrentHashMap<>();
+
+  public Presence(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.clock = clock;
+    this.config = config;
+  }
+
+  /** A device connected: it takes the account's status (away if the account was offline or new), and the account is seen now. */
+  public Future<Void> connected(UUID accountId, String deviceId) {
+    devices.put(deviceId, accountId);
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> ensure(tx, accountId, now)
+        .compose(status -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
+                + " on conflict (account_id, device_id) do update set last_seen_at = excluded.last_seen_at")
+            .execute(Tuple.of(accountId, deviceId, PresenceStatus.OFFLINE.equals(status) ? PresenceStatus.AWAY : status, Timestamps.at(now))))
+        .compose(v -> tx.preparedQuery("update professional_presence set last_seen_at = $2,"
+                + " status = case when status = 'offline' then 'away' else status end where account_id = $1")
+            .execute(Tuple.of(accountId, Timestamps.at(now)))))
+        .mapEmpty();
+  }
+
+  /** A device disconnected: it no longer counts. The account's status is kept; the offline sweep ends it if no device comes back. */
+  public Future<Void> disconnected(UUID accountId, String deviceId) {
+    devices.remove(deviceId);
+    if (!devices.containsValue(accountId)) {
+      vertx.eventBus().publish(PresenceEvents.DISCONNECTED, new JsonObject().put("accountId", accountId.toString()));
+    }
+    return pool.preparedQuery("delete from professional_device where account_id = $1 and device_id = $2")
+        .execute(Tuple.of(accountId, deviceId)).mapEmpty();
+  }
+
+  /**
+   * Sets one device's status; the account's becomes the most available of its devices. When that
+   * changes, routing is told (and acts) before the {@code presence} frame is built; every device of
+   * the account gets it.
+   */
+  public Future<JsonObject> setStatus(UUID accountId, String deviceId, String status) {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> ensure(tx, accountId, now)
+            .compose(previous -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
+                    + " on conflict (account_id, device_id) do update set status = excluded.status, last_seen_at = excluded.last_seen_at")
+                .execute(Tuple.of(accountId, deviceId, status, Timestamps.at(now)))
+                .compose(v -> tx.preparedQuery("select status from professional_device where account_id = $1").execute(Tuple.of(accountId)))
+                .compose(rows -> {
+                  List<String> statuses = new ArrayList<>();
+                  rows.forEach(row -> statuses.add(row.getString(0)));
+                  String effective = mostAvailable(statuses);
+                  return tx.preparedQuery("update professional_presence set status = $2, last_seen_at = $3 where account_id = $1")
+                      .execute(Tuple.of(accountId, effective, Timestamps.at(now)))
+                      .map(v -> new Change(previous, effective));
+                })))
+        .compose(change -> change.previous().equals(change.current()) && !PresenceStatus.AVAILABLE.equals(change.current())
+            ? Future.succeededFuture()
+            : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())
+                .put("status", change.current()).put("previous", change.previous())).<Void>mapEmpty()
+                .recover(e -> {
+                  log.warn("Routing did not act on the presence change of {}", accountId, e);
+                  return Future.succeededFuture();
+                }))
+        .compose(v -> publish(accountId));
+  }
+
+  private record Change(String previous, String current) {}
+
+  /** The most available of a professional's device statuses (offline when there is none). */
+  static String mostAvailable(List<String> statuses) {
+    return RANK.stream().filter(statuses::contains).findFirst().orElse(PresenceStatus.OFFLINE);
+  }
+
+  /** Makes sure the account has a presence row (away when new) and returns its status, locked. */
+  private static Future<String> ensure(SqlClient tx, UUID accountId, Instant now) {
+    return tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
+            + " on conflict (account_id) do nothing").execute(Tuple.of(accountId, Timestamps.at(now)))
+        .compose(v -> tx.preparedQuery("select status from professional_presence where account_id = $1 for update").execute(Tuple.of(accountId)))
+        .map(rows -> rows.iterator().next().getString(0));
+  }
+
+  /** Sends every device of the professional the account's {@code presence} frame, and returns it. */
+  public Future<JsonObject> publish(UUID accountId) {
+    return frame(accountId).onSuccess(frame -> SocketEvents.toPrincipal(vertx.eventBus(), accountId, frame));
+  }
+
+  /** {@code {type: presence, status, active, capacity}}. */
+  public Future<JsonObject> frame(UUID accountId) {
+    return pool.preparedQuery("select p.status, a.max_concurrent,"
+            + " (select count(*) from conversation c where c.assigned_to = a.id and c.state = 'active') as active"
+            + " from account a left join professional_presence p on p.account_id = a.id where a.id = $1")
+        .execute(Tuple.of(accountId))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return ServerFrames.frame("presence")
+              .put("status", row.getString("status") == null ? PresenceStatus.OFFLINE : row.getString("status"))
+              .put("active", row.getLong("active"))
+              .put("capacity", row.getInteger("max_concurrent"));
+        });
+  }
+
+  /** A professional who let an offer lapse is probably away from the desk: every device is set away (only from available). */
+  public static Future<Void> setAwayAfterLapse(SqlClient tx, UUID accountId) {
+    return tx.preparedQuery("update professional_presence set status = 'away' where account_id = $1 and status = 'available'")
+        .execute(Tuple.of(accountId))
+        .compose(v -> tx.preparedQuery("update professional_device set status = 'away' where account_id = $1 and status = 'available'")
+            .execute(Tuple.of(accountId)))
+        .mapEmpty();
+  }
+
+  /** Refreshes last_seen_at of the professionals (and devices) connected to this node. */
+  public Future<Void> heartbeat() {
+    if (devices.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Instant at = clock.instant();
+    Set<UUID> accounts = Set.copyOf(devices.values());
+    return pool.preparedQuery("update professional_presence set last_seen_at = $2 where account_id = any($1)")
+        .execute(Tuple.of(accounts.toArray(UUID[]::new), Timestamps.at(at)))
+        .compose(v -> pool.preparedQuery("update professional_device set last_seen_at = $2 where device_id = any($1)")
+            .execute(Tuple.of(devices.keySet().toArray(String[]::new), Timestamps.at(at))))
+        .mapEmpty();
+  }
+
+  /**
+   * Professionals no node has seen within the grace go offline (their devices are forgotten) and
+   * routing hands their conversations back. Returns when routing has acted.
+   */
+  public Future<Void> sweep() {
+    Instant cutoff = clock.instant().minus(config.offlineGrace());
+    return pool.preparedQuery("delete from professional_device where last_seen_at < $1").execute(Tuple.of(Timestamps.at(cutoff)))
+        .compose(v -> pool.preparedQuery("update professional_presence set status = 'offline'"
+                + " where status <> 'offline' and last_seen_at < $1 returning account_id")
+            .execute(Tuple.of(Timestamps.at(cutoff))))
+        .compose(rows -> {
+          List<Future<Void>> gone = new ArrayList<>();
+          rows.forEach(row -> {
+            log.info("Professional {} went offline (not seen); returning their conversations", row.getUUID(0));
+            gone.add(vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", row.getUUID(0).toString())
+                .put("status", PresenceStatus.OFFLINE).put("previous", "unknown")).mapEmpty());
+          });
+          return Future.join(gone).mapEmpty();
+        });
+  }
+}

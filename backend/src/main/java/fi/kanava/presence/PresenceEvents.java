@@ -1,0 +1,15 @@
+package fi.kanava.presence;
+
+/** Event-bus addresses of presence. */
+public final class PresenceEvents {
+  /**
+   * Node-local request: a professional's status changed, {@code {accountId, status, previous}}.
+   * Routing answers once it has acted (handed the conversations back on offline, offered work on
+   * available), so the reply to the professional shows the result.
+   */
+  public static final String CHANGED = "kanava.presence.changed";
+  /** A professional's last socket on this node closed: {@code {"accountId"}}. */
+  public static final String DISCONNECTED = "kanava.presence.disconnected";
+
+  private PresenceEvents() {}
+}

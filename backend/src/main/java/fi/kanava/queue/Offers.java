@@ -1,0 +1,97 @@
+package fi.kanava.queue;
+
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.conversation.ChatMetrics;
+import fi.kanava.conversation.ConversationRecord;
+import fi.kanava.conversation.ConversationState;
+import fi.kanava.conversation.ConversationStore;
+import fi.kanava.conversation.Conversations;
+import fi.kanava.conversation.SystemMessage;
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A professional taking a waiting conversation (pick mode), accepting an offer, or declining one.
+ * Taking and accepting are reads of the patient's data and are audited; declining returns the
+ * conversation to the queue without setting the professional away, and routing does not offer it
+ * to them again.
+ */
+public final class Offers {
+  private final Pool pool;
+  private final Clock clock;
+  private final Conversations conversations;
+  private final Routing routing;
+  private final ChatMetrics metrics;
+
+  public Offers(Pool pool, Clock clock, Conversations conversations, Routing routing, ChatMetrics metrics) {
+    this.pool = pool;
+    this.clock = clock;
+    this.conversations = conversations;
+    this.routing = routing;
+    this.metrics = metrics;
+  }
+
+  /** What a take committed: the conversation as it was before, and the system message. */
+  private record Taken(ConversationRecord before, JsonObject frame) {}
+
+  /** Takes a waiting conversation (pick mode; allowed in auto mode too). Taking is accepting. */
+  public Future<ConversationRecord> take(Actor actor, UUID id) {
+    Instant now = clock.instant();
+    UUID professional = actor.principal().id();
+    return conversations.locked(actor, ConversationAction.READ, "take", id,
+            c -> c.state().canBecome(ConversationState.ACTIVE) ? null : ApiError.conflict("not_assigned", "The conversation is no longer waiting"),
+            (tx, c) -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
+                    + " on conflict (account_id) do nothing").execute(Tuple.of(professional, Timestamps.at(now)))
+                .compose(v -> Routing.hasCapacity(tx, professional, false))
+                .compose(room -> room
+                    ? Routing.assign(tx, id, professional, now, true)
+                    : Future.failedFuture(ApiError.conflict("capacity_reached", "You already have your maximum number of conversations")))
+                .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now))
+                .map(frame -> new Taken(c, frame)))
+        .compose(result -> {
+          ConversationRecord before = result.before();
+          if (before.requeueCount() == 0) {
+            metrics.queueWait(before.queueId(), before.urgency(), Duration.between(before.enqueuedAt(), now));
+          }
+          conversations.published(id, result.frame());
+          return routing.announce(id, false);
+        });
+  }
+
+  /** Accepts an auto-assignment offer; the read of the history that follows is audited. */
+  public Future<ConversationRecord> accept(Actor actor, UUID id) {
+    Instant now = clock.instant();
+    UUID professional = actor.principal().id();
+    return pool.withTransaction(tx -> ConversationStore.load(tx, id, true).compose(c -> {
+          if (!c.isActive() || !professional.equals(c.assignedTo())) {
+            return Future.failedFuture(ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
+          }
+          if (c.acceptedAt() != null) {
+            return Future.succeededFuture((JsonObject) null);
+          }
+          return ConversationStore.accept(tx, id, professional, now)
+              .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now));
+        }))
+        .compose(frame -> {
+          if (frame != null) {
+            conversations.published(id, frame);
+          }
+          return routing.announce(id, false);
+        })
+        .compose(c -> conversations.audited(actor, c, "accept").map(c));
+  }
+
+  /** Declines an offer: back to the queue, the professional keeps their status, and it is not offered to them again. */
+  public Future<Void> decline(Actor actor, UUID id, String reason) {
+    return routing.requeue(id, "declined", actor.principal().id());
+  }
+}

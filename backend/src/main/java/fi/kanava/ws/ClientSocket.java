@@ -1,0 +1,293 @@
+package fi.kanava.ws;
+
+import fi.kanava.auth.Principal;
+import fi.kanava.infra.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection: authenticates (in the handshake or with a first {@code auth} frame),
+ * decodes each frame once through the {@link FrameRegistry}, applies the rate limit and the
+ * registered senders, runs the feature's handler and writes its result. It knows no feature:
+ * features keep their per-connection state in {@link #local} and clean up in {@link #onClose}.
+ * Errors go back as error frames and the connection stays usable, except for authentication
+ * failures, which close it.
+ */
+final class ClientSocket implements SocketSession {
+  private static final Logger log = LoggerFactory.getLogger(ClientSocket.class);
+  static final short CLOSE_UNAUTHENTICATED = 4401;
+
+  private final ServerWebSocket ws;
+  private final WebSocketEndpoint endpoint;
+  private final String id = UUID.randomUUID().toString();
+  private final RateLimiter limiter;
+  private final Map<Class<?>, Object> locals = new HashMap<>();
+  private final List<Runnable> closeHooks = new ArrayList<>();
+  private Principal principal;
+  private fi.kanava.auth.Profile profile;
+  private boolean ready;
+  private MessageConsumer<JsonObject> principalConsumer;
+  private long authTimer = -1;
+  private long expiryTimer = -1;
+  private boolean closed;
+
+  ClientSocket(ServerWebSocket ws, WebSocketEndpoint endpoint) {
+    this.ws = ws;
+    this.endpoint = endpoint;
+    var config = endpoint.config();
+    this.limiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
+  }
+
+  /** Starts the connection, already authenticated during the handshake or (principal null) waiting for an auth frame. */
+  void start(Principal authenticated, Instant expiresAt) {
+    endpoint.metrics().opened();
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> sendError(FrameRegistry.malformed("Frames are JSON text"), null));
+    ws.closeHandler(v -> onClosed());
+    ws.exceptionHandler(e -> log.debug("WebSocket {} failed: {}", id, e.getMessage()));
+    if (authenticated != null) {
+      ready(authenticated, expiresAt).onFailure(this::readyFailed);
+    } else {
+      Duration timeout = endpoint.config().authTimeout();
+      authTimer = vertx().setTimer(timeout.toMillis(), t -> {
+        if (principal == null) {
+          end(ApiError.unauthenticated("unauthenticated", "Authenticate within " + timeout.toSeconds() + " seconds"));
+        }
+      });
+    }
+  }
+
+  private void onText(String text) {
+    if (closed) {
+      return;
+    }
+    int max = endpoint.config().maxFrameBytes();
+    if (text.length() > max / 4 && text.getBytes(StandardCharsets.UTF_8).length > max) {
+      sendError(ApiError.badRequest("frame_too_large", "Frames are at most " + max + " bytes"), null);
+      return;
+    }
+    if (!limiter.tryAcquire()) {
+      sendError(new ApiError(429, "rate_limited", "Too many frames; slow down"), null);
+      return;
+    }
+    ClientFrame frame;
+    try {
+      frame = endpoint.registry().decode(text);
+    } catch (FrameRegistry.DecodeError e) {
+      sendError(e.error(), e.ref());
+      return;
+    }
+    if (frame instanceof SocketFrames.Auth auth) {
+      reauthenticate(auth).onFailure(e -> reject(frame, e));
+      return;
+    }
+    // not before `ready`: until then the features have not set the connection up
+    if (!ready) {
+      end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"));
+      return;
+    }
+    dispatch(endpoint.registry().registrationOf(frame), frame);
+  }
+
+  private <F extends ClientFrame> void dispatch(FrameRegistry.Registration<F> registration, F frame) {
+    if (!registration.senders().admits().test(principal)) {
+      sendError(ApiError.forbidden("The frame " + registration.type() + " is for " + registration.senders().description()), frame.ref());
+      return;
+    }
+    Future<FrameResult> handled;
+    try {
+      handled = registration.handler().handle(this, frame);
+    } catch (ApiError e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onSuccess(result -> {
+      if (result instanceof FrameResult.Reply reply) {
+        write(reply.frame(), frame.ref());
+      } else if (result instanceof FrameResult.Rejected rejected) {
+        sendError(rejected.error(), frame.ref());
+      }
+    }).onFailure(e -> reject(frame, e));
+  }
+
+  private void reject(ClientFrame frame, Throwable e) {
+    if (e instanceof ApiError api) {
+      sendError(api, frame.ref());
+    } else {
+      log.error("Frame {} failed on socket {}", frame.getClass().getSimpleName(), id, e);
+      sendError(ApiError.internal(), frame.ref());
+    }
+  }
+
+  // --- authentication ----------------------------------------------------------------------------------
+
+  private Future<Void> reauthenticate(SocketFrames.Auth auth) {
+    return endpoint.authenticator().authenticate("Bearer " + auth.token()).compose(p -> {
+      Instant expiresAt = endpoint.tokenExpiry(auth.token());
+      if (principal == null) {
+        vertx().cancelTimer(authTimer);
+        return ready(p, expiresAt).recover(e -> {
+          readyFailed(e);
+          return Future.succeededFuture();
+        });
+      }
+      if (!p.id().equals(principal.id())) {
+        return Future.failedFuture(ApiError.forbidden("The token is for someone else"));
+      }
+      scheduleExpiry(expiresAt);
+      write(new SocketFrames.AuthOk(expiresAt.toString()), auth.ref());
+      return Future.succeededFuture();
+    }).recover(e -> {
+      if (principal == null) {
+        end(e instanceof ApiError api ? api : ApiError.unauthenticated("invalid_token", "The access token is not valid"));
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private Future<Void> ready(Principal p, Instant expiresAt) {
+    this.principal = p;
+    scheduleExpiry(expiresAt);
+    principalConsumer = vertx().eventBus().consumer(fi.kanava.auth.PrincipalEvents.personal(p.id()), msg -> {
+      JsonObject end = msg.body().getJsonObject("end");
+      if (end != null) {
+        end(ApiError.unauthenticated(end.getString("code"), end.getString("message")));
+      } else if (ready) {
+        send(msg.body().getJsonObject("frame"));
+      }
+    });
+    return endpoint.identity().profile(p).compose(loaded -> {
+      profile = loaded;
+      write(new SocketFrames.Ready(1, new SocketFrames.You(p.kind().code(), p.id().toString(), loaded.name(), loaded.role())), null);
+      Future<Void> hooks = Future.succeededFuture();
+      for (Function<SocketSession, Future<Void>> hook : endpoint.registry().readyHooks()) {
+        hooks = hooks.compose(v -> closed ? Future.succeededFuture() : hook.apply(this));
+      }
+      return hooks;
+    }).onSuccess(v -> ready = true);
+  }
+
+  private void readyFailed(Throwable e) {
+    log.error("Setting up socket {} failed", id, e);
+    end(ApiError.internal());
+  }
+
+  private void scheduleExpiry(Instant expiresAt) {
+    if (expiryTimer >= 0) {
+      vertx().cancelTimer(expiryTimer);
+    }
+    long delay = Math.max(1, Duration.between(endpoint.clock().instant(), expiresAt).toMillis());
+    expiryTimer = vertx().setTimer(delay, t -> end(ApiError.unauthenticated("token_expired", "The access token expired; refresh and reconnect")));
+  }
+
+  // --- the session, as features see it -------------------------------------------------------------------
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Principal principal() {
+    return principal;
+  }
+
+  @Override
+  public fi.kanava.auth.Profile profile() {
+    return profile;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return endpoint.vertx();
+  }
+
+  @Override
+  public void send(Object frame) {
+    write(frame, null);
+  }
+
+  @Override
+  public void reply(Object frame, String ref) {
+    write(frame, ref);
+  }
+
+  @Override
+  public void sendEncoded(String frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  @Override
+  public void sendError(ApiError error, String ref) {
+    endpoint.metrics().error(error.code());
+    write(ServerFrames.error(error, ref), null);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T local(Class<T> key, Supplier<T> create) {
+    return (T) locals.computeIfAbsent(key, k -> create.get());
+  }
+
+  @Override
+  public void onClose(Runnable cleanup) {
+    closeHooks.add(cleanup);
+  }
+
+  @Override
+  public void end(ApiError reason) {
+    if (closed) {
+      return;
+    }
+    sendError(reason, null);
+    ws.close(CLOSE_UNAUTHENTICATED, reason.code());
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private void write(Object frame, String ref) {
+    if (!closed) {
+      ws.writeTextMessage(ServerFrames.encode(frame, ref));
+    }
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    endpoint.metrics().closed();
+    vertx().cancelTimer(authTimer);
+    vertx().cancelTimer(expiryTimer);
+    if (principalConsumer != null) {
+      principalConsumer.unregister();
+    }
+    for (Runnable hook : closeHooks) {
+      try {
+        hook.run();
+      } catch (RuntimeException e) {
+        log.warn("Cleaning up socket {} failed", id, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package fi.kanava.ws;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import fi.kanava.infra.ApiError;
+import fi.kanava.infra.JsonBodies;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every frame type a client may send, registered by the feature that owns it: the type name, the
+ * record it decodes into, who may send it and the handler. The socket decodes each text frame once
+ * through the registry and dispatches it; it knows no feature. Features also register what runs
+ * when a socket becomes ready. Registration happens once at start, before any socket opens; after
+ * {@link #seal()} the registry is read-only and shared by all event loops.
+ */
+public final class FrameRegistry {
+  /** Request-body error codes that, on the socket, all mean "this frame is malformed". */
+  private static final Set<String> JSON_CODES = Set.of("malformed_json", "unknown_field", "wrong_type", "missing_field", "invalid_field");
+
+  /** One registered frame type. */
+  public record Registration<F extends ClientFrame>(String type, Class<F> record, Senders senders, FrameHandler<F> handler) {}
+
+  private final Map<String, Registration<?>> byType = new LinkedHashMap<>();
+  private final Map<Class<?>, Registration<?>> byRecord = new LinkedHashMap<>();
+  private final List<Function<SocketSession, Future<Void>>> readyHooks = new ArrayList<>();
+  private ObjectMapper mapper;
+
+  /** Registers a frame type; a type or record registered twice is a programming error. */
+  public <F extends ClientFrame> FrameRegistry register(String type, Class<F> record, Senders senders, FrameHandler<F> handler) {
+    if (mapper != null) {
+      throw new IllegalStateException("The frame registry is sealed");
+    }
+    Registration<F> registration = new Registration<>(type, record, senders, handler);
+    if (byType.putIfAbsent(type, registration) != null || byRecord.putIfAbsent(record, registration) != null) {
+      throw new IllegalStateException("Frame type " + type + " is registered twice");
+    }
+    return this;
+  }
+
+  /** Runs for every socket once it is authenticated, before its first frame is handled, in registration order. */
+  public FrameRegistry onReady(Function<SocketSession, Future<Void>> hook) {
+    readyHooks.add(hook);
+    return this;
+  }
+
+  /** Ends registration and builds the decoder. */
+  public FrameRegistry seal() {
+    if (mapper == null) {
+      mapper = JsonBodies.strictMapper();
+      byType.values().forEach(r -> mapper.registerSubtypes(new NamedType(r.record(), r.type())));
+    }
+    return this;
+  }
+
+  public Map<String, Registration<?>> registrations() {
+    return Collections.unmodifiableMap(byType);
+  }
+
+  List<Function<SocketSession, Future<Void>>> readyHooks() {
+    return readyHooks;
+  }
+
+  @SuppressWarnings("unchecked")
+  <F extends ClientFrame> Registration<F> registrationOf(F frame) {
+    return (Registration<F>) byRecord.get(frame.getClass());
+  }
+
+  /** Decodes one text frame; failures carry the protocol's error code and, when readable, the frame's ref. */
+  public ClientFrame decode(String text) {
+    JsonObject envelope;
+    try {
+      envelope = new JsonObject(text);
+    } catch (RuntimeException e) {
+      // an array, a scalar or not JSON at all
+      throw new DecodeError(malformed("A frame is a JSON object"), null);
+    }
+    String ref = envelope.getValue("ref") instanceof String s && s.length() <= 64 ? s : null;
+    Object type = envelope.getValue("type");
+    if (!(type instanceof String typeName)) {
+      throw new DecodeError(malformed("Every frame needs a 'type' that is a string"), ref);
+    }
+    if (!byType.containsKey(typeName)) {
+      throw new DecodeError(ApiError.badRequest("unknown_type", "Unknown type '" + typeName + "'"), ref);
+    }
+    try {
+      return JsonBodies.decode(mapper, text.getBytes(StandardCharsets.UTF_8), ClientFrame.class);
+    } catch (ApiError e) {
+      if (JSON_CODES.contains(e.code())) {
+        throw new DecodeError(malformed(e.getMessage().replace("request body", "frame")), ref);
+      }
+      throw new DecodeError(e, ref);
+    }
+  }
+
+  /**
+   * Builds the decoder of every registered frame type once, at start, on a worker: the first decode
+   * of each type costs class loading and reflection that must not land on an event loop.
+   */
+  public void warmUp() {
+    seal();
+    List<String> samples = new ArrayList<>(List.of("{bad", "[]", "{\"type\":1}", "{\"type\":\"no.such.type\"}"));
+    byType.keySet().forEach(type -> samples.add(new JsonObject().put("type", type).put("ref", "warm-up").encode()));
+    for (String sample : samples) {
+      try {
+        decode(sample);
+      } catch (DecodeError | ApiError expected) {
+        // the error paths are warmed up too
+      }
+    }
+    ServerFrames.warmUp();
+  }
+
+  public static ApiError malformed(String message) {
+    return ApiError.badRequest("malformed_frame", message);
+  }
+
+  /** A frame that could not be decoded, with its ref if one could be read. */
+  public static final class DecodeError extends RuntimeException {
+    private final ApiError error;
+    private final String ref;
+
+    DecodeError(ApiError error, String ref) {
+      super(error.getMessage(), null, false, false);
+      this.error = error;
+      this.ref = ref;
+    }
+
+    public ApiError error() {
+      return error;
+    }
+
+    public String ref() {
+      return ref;
+    }
+  }
+}

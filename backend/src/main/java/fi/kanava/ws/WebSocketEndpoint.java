@@ -1,0 +1,119 @@
+package fi.kanava.ws;
+
+import fi.kanava.auth.AccessTokens;
+import fi.kanava.auth.Authenticator;
+import fi.kanava.infra.KanavaConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /ws}: accepts or refuses each WebSocket upgrade and starts a {@link ClientSocket} on it.
+ * The {@code kanava.v1} subprotocol must be offered, the Origin allowed, and a token in a
+ * {@code kanava.auth.*} subprotocol (if any) valid; without one the client sends an {@code auth}
+ * frame first.
+ */
+public final class WebSocketEndpoint {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
+  public static final String PROTOCOL = "kanava.v1";
+  private static final String AUTH_PROTOCOL_PREFIX = "kanava.auth.";
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final KanavaConfig.Ws config;
+  private final Authenticator authenticator;
+  private final SocketIdentity identity;
+  private final FrameRegistry registry;
+  private final SocketMetrics metrics;
+
+  /** The registry must hold every feature's frames already; the endpoint adds the socket's own and seals it. */
+  public WebSocketEndpoint(Vertx vertx, Clock clock, KanavaConfig.Ws config, Authenticator authenticator, SocketIdentity identity,
+      FrameRegistry registry, SocketMetrics metrics) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.config = config;
+    this.authenticator = authenticator;
+    this.identity = identity;
+    this.registry = registry;
+    this.metrics = metrics;
+  }
+
+  /** A registry holding the socket layer's own frames ({@code auth}, {@code ping}); features add theirs. */
+  public static FrameRegistry newRegistry() {
+    FrameRegistry registry = new FrameRegistry();
+    SocketFrames.register(registry);
+    return registry;
+  }
+
+  public void handshake(ServerWebSocketHandshake handshake) {
+    if (!"/ws".equals(handshake.path())) {
+      handshake.reject(404);
+      return;
+    }
+    String origin = handshake.headers().get("origin");
+    if (origin != null && !originAllowed(origin, handshake.headers().get("host"))) {
+      log.info("WebSocket from a disallowed origin {} refused", origin);
+      handshake.reject(403);
+      return;
+    }
+    List<String> offered = Arrays.stream(String.valueOf(handshake.headers().get("sec-websocket-protocol")).split(","))
+        .map(String::strip).toList();
+    if (!offered.contains(PROTOCOL)) {
+      handshake.reject(400);
+      return;
+    }
+    String token = offered.stream().filter(p -> p.startsWith(AUTH_PROTOCOL_PREFIX)).findFirst()
+        .map(p -> p.substring(AUTH_PROTOCOL_PREFIX.length())).orElse(null);
+    if (token == null) {
+      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(null, null));
+      return;
+    }
+    authenticator.authenticate("Bearer " + token)
+        .onSuccess(principal -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(principal, tokenExpiry(token))))
+        .onFailure(e -> handshake.reject(401));
+  }
+
+  private boolean originAllowed(String origin, String host) {
+    if (host != null && (origin.equals("http://" + host) || origin.equals("https://" + host))) {
+      return true;
+    }
+    return config.allowedOrigins().contains(origin);
+  }
+
+  Instant tokenExpiry(String token) {
+    return AccessTokens.expiryOf(token);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  KanavaConfig.Ws config() {
+    return config;
+  }
+
+  Authenticator authenticator() {
+    return authenticator;
+  }
+
+  SocketIdentity identity() {
+    return identity;
+  }
+
+  FrameRegistry registry() {
+    return registry;
+  }
+
+  SocketMetrics metrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,174 @@
+package fi.kanava.access;
+
+import fi.kanava.auth.Principal;
+import fi.kanava.auth.Role;
+import fi.kanava.auth.Patients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fi.kanava.access.AccessPolicy.Actor;
+import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.ConversationState;
+import fi.kanava.access.AccessPolicy.Decision;
+import fi.kanava.access.AccessPolicy.SystemAction;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@DisplayName("The access policy")
+class AccessPolicyTest {
+  private final AccessPolicy policy = new AccessPolicy();
+  private final UUID patient = UUID.randomUUID();
+  private final UUID nurse = UUID.randomUUID();
+  private final UUID otherNurse = UUID.randomUUID();
+  private final UUID physician = UUID.randomUUID();
+  private final UUID consultant = UUID.randomUUID();
+
+  private ConversationFacts conversation(ConversationState state, UUID assigned) {
+    return new ConversationFacts(patient, "nurse-chat", state, Optional.ofNullable(assigned), Set.of(physician), Set.of(consultant),
+        Set.of("exercise-partner"));
+  }
+
+  private Decision decide(Principal who, Set<String> queues, ConversationAction action, ConversationFacts c) {
+    return policy.decide(new Actor(who, queues), action, c);
+  }
+
+  private static Principal pro(UUID id, Role role) {
+    return Principal.professional(id, role, role == Role.PARTNER ? "exercise-partner" : "area");
+  }
+
+  @Nested
+  @DisplayName("for patients")
+  class Patients {
+    @Test
+    void a_patient_reads_and_writes_their_own_open_conversation() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.READ, c).allowed()).isTrue();
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.WRITE, c).allowed()).isTrue();
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.EXPORT, c).allowed()).isTrue();
+    }
+
+    @Test
+    void a_patient_cannot_write_to_a_closed_conversation_but_can_read_it() {
+      ConversationFacts c = conversation(ConversationState.CLOSED, nurse);
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.WRITE, c)).isEqualTo(new Decision(false, "conversation_closed"));
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.READ, c).allowed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConversationAction.class)
+    void another_patient_is_refused_everything(ConversationAction action) {
+      Decision d = decide(Principal.patient(UUID.randomUUID()), Set.of(), action, conversation(ConversationState.ACTIVE, nurse));
+      assertThat(d).isEqualTo(new Decision(false, "not_own_conversation"));
+    }
+  }
+
+  @Nested
+  @DisplayName("for care professionals")
+  class CareProfessionals {
+    @Test
+    void the_assigned_nurse_reads_writes_and_exports() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      for (ConversationAction action : ConversationAction.values()) {
+        assertThat(decide(pro(nurse, Role.NURSE), Set.of(), action, c)).isEqualTo(new Decision(true, "assigned"));
+      }
+    }
+
+    @Test
+    void nobody_writes_to_a_closed_conversation_but_the_assigned_nurse_still_reads_it() {
+      ConversationFacts c = conversation(ConversationState.CLOSED, nurse);
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of(), ConversationAction.WRITE, c)).isEqualTo(new Decision(false, "conversation_closed"));
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of(), ConversationAction.READ, c).allowed()).isTrue();
+    }
+
+    @Test
+    void nurses_serving_the_queue_read_a_waiting_conversation_but_cannot_write_before_taking_it() {
+      ConversationFacts c = conversation(ConversationState.QUEUED, null);
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.READ, c))
+          .isEqualTo(new Decision(true, "queue_server_waiting"));
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.WRITE, c))
+          .isEqualTo(new Decision(false, "not_assigned"));
+    }
+
+    @Test
+    void serving_the_queue_gives_nothing_once_someone_has_taken_the_conversation() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.READ, c))
+          .isEqualTo(new Decision(false, "not_entitled"));
+    }
+
+    @Test
+    void a_nurse_of_another_queue_is_refused() {
+      ConversationFacts c = conversation(ConversationState.QUEUED, null);
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("dental"), ConversationAction.READ, c).allowed()).isFalse();
+    }
+
+    @Test
+    void transfer_and_consultation_recipients_read_and_write_but_do_not_export() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      assertThat(decide(pro(physician, Role.PHYSICIAN), Set.of(), ConversationAction.READ, c)).isEqualTo(new Decision(true, "transfer_recipient"));
+      assertThat(decide(pro(consultant, Role.SPECIALIST), Set.of(), ConversationAction.WRITE, c)).isEqualTo(new Decision(true, "consultant"));
+      assertThat(decide(pro(consultant, Role.SPECIALIST), Set.of(), ConversationAction.EXPORT, c))
+          .isEqualTo(new Decision(false, "export_assigned_only"));
+    }
+  }
+
+  @Nested
+  @DisplayName("for partner staff, supervisors and admins")
+  class OtherRoles {
+    @Test
+    void partner_staff_see_only_clients_referred_to_their_organisation_with_consent() {
+      ConversationFacts referred = conversation(ConversationState.ACTIVE, nurse);
+      ConversationFacts notReferred = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
+          Set.of(), Set.of());
+      UUID partner = UUID.randomUUID();
+      assertThat(decide(pro(partner, Role.PARTNER), Set.of(), ConversationAction.READ, referred).allowed()).isTrue();
+      assertThat(decide(pro(partner, Role.PARTNER), Set.of(), ConversationAction.EXPORT, referred).allowed()).isFalse();
+      assertThat(decide(pro(partner, Role.PARTNER), Set.of(), ConversationAction.READ, notReferred))
+          .isEqualTo(new Decision(false, "no_referral_consent"));
+    }
+
+    @Test
+    void partner_staff_of_another_organisation_are_refused() {
+      Principal otherPartner = Principal.professional(UUID.randomUUID(), Role.PARTNER, "some-other-partner");
+      assertThat(decide(otherPartner, Set.of(), ConversationAction.READ, conversation(ConversationState.ACTIVE, nurse)).allowed()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConversationAction.class)
+    void supervisors_never_see_message_bodies(ConversationAction action) {
+      Decision d = decide(pro(UUID.randomUUID(), Role.SUPERVISOR), Set.of("nurse-chat"), action, conversation(ConversationState.QUEUED, null));
+      assertThat(d).isEqualTo(new Decision(false, "supervisor_figures_only"));
+    }
+
+    @Test
+    void supervisors_and_admins_read_figures_and_nurses_do_not() {
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.SUPERVISOR), SystemAction.READ_FIGURES).allowed()).isTrue();
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.READ_FIGURES).allowed()).isTrue();
+      assertThat(policy.decide(pro(nurse, Role.NURSE), SystemAction.READ_FIGURES).allowed()).isFalse();
+    }
+
+    @Test
+    void only_admins_manage_accounts_and_admins_have_no_care_access() {
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.MANAGE_ACCOUNTS).allowed()).isTrue();
+      for (Role role : new Role[] {Role.NURSE, Role.PHYSICIAN, Role.SPECIALIST, Role.PARTNER, Role.SUPERVISOR}) {
+        assertThat(policy.decide(pro(UUID.randomUUID(), role), SystemAction.MANAGE_ACCOUNTS).allowed()).as(role.code()).isFalse();
+      }
+      assertThat(policy.decide(Principal.patient(patient), SystemAction.MANAGE_ACCOUNTS).allowed()).isFalse();
+      assertThat(decide(pro(UUID.randomUUID(), Role.ADMIN), Set.of(), ConversationAction.READ, conversation(ConversationState.ACTIVE, nurse)))
+          .isEqualTo(new Decision(false, "admin_no_care_access"));
+    }
+
+    @Test
+    void only_patients_read_their_own_access_log() {
+      assertThat(policy.decide(Principal.patient(patient), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isTrue();
+      assertThat(policy.decide(pro(nurse, Role.NURSE), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isFalse();
+    }
+  }
+}

@@ -1,11 +1,14 @@
 package fi.kanava.infra;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -17,9 +20,10 @@ import java.util.stream.Collectors;
 
 /**
  * Decodes a request body once, at the edge, into a typed record. Strict: unknown fields, wrong
- * types (no "5" for 5, no 1 for true), trailing garbage and duplicate keys are errors that name
- * the field. Records validate their own required fields and ranges in their constructors by
- * throwing {@link ApiError}.
+ * types (no "5" for 5, no 1 for true, no 1.5 or 2.0 for an integer), trailing garbage and duplicate
+ * keys are errors that name the field. Text PostgreSQL cannot store (NUL, lone surrogates) is
+ * {@code invalid_text} wherever it is, map keys included (see {@link StorableTextParser}). Records
+ * validate their own required fields and ranges in their constructors by throwing {@link ApiError}.
  */
 public final class JsonBodies {
   private static final ObjectMapper MAPPER = strictMapper();
@@ -40,13 +44,20 @@ public final class JsonBodies {
 
   /** Decodes JSON text with a mapper made by {@link #strictMapper()} (and given subtypes); the same rules and codes. */
   public static <T> T decode(ObjectMapper mapper, byte[] json, Class<T> type) {
-    try {
-      T value = mapper.readValue(json, type);
+    try (JsonParser parser = new StorableTextParser(mapper.createParser(json))) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw notAnObject();
+      }
+      T value = mapper.readValue(parser, type);
       if (value == null) {
-        throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
+        throw notAnObject();
       }
       return value;
-    } catch (com.fasterxml.jackson.databind.exc.InvalidTypeIdException e) {
+    } catch (InvalidTypeIdException e) {
+      if (e.getTypeId() != null && e.getProcessor() instanceof JsonParser parser && parser.currentToken() != JsonToken.VALUE_STRING) {
+        // {"type": 1} or {"type": true}: Jackson reads the id as text, but it is not a string
+        throw ApiError.badRequest("wrong_type", "Field '" + parser.getParsingContext().getCurrentName() + "' has the wrong type");
+      }
       throw ApiError.badRequest("unknown_type", "Unknown type '" + e.getTypeId() + "'");
     } catch (UnrecognizedPropertyException e) {
       throw ApiError.badRequest("unknown_field", "Unknown field '" + e.getPropertyName() + "'");
@@ -62,14 +73,19 @@ public final class JsonBodies {
     } catch (JsonParseException e) {
       throw ApiError.badRequest("malformed_json", "The request body is not valid JSON");
     } catch (JsonProcessingException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof ApiError apiError) {
-        throw apiError;
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof ApiError apiError) {
+          throw apiError;
+        }
       }
       throw ApiError.badRequest("malformed_json", "The request body could not be read");
     } catch (java.io.IOException e) {
       throw ApiError.badRequest("malformed_json", "The request body could not be read");
     }
+  }
+
+  private static ApiError notAnObject() {
+    return ApiError.badRequest("malformed_json", "The request body must be a JSON object");
   }
 
   private static String fieldPath(MismatchedInputException e) {
@@ -85,6 +101,7 @@ public final class JsonBodies {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)

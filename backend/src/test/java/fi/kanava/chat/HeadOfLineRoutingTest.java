@@ -76,12 +76,20 @@ class HeadOfLineRoutingTest {
       JsonObject fi1 = entered(patients.get(1), "fi");
       t.clock.advance(Duration.ofMinutes(1));
       JsonObject fi2 = entered(patients.get(2), "fi");
+      // positions count only those ahead who wait for the same professionals (the same language)
+      assertThat(sv.getInteger("position")).isEqualTo(1);
+      assertThat(fi1.getInteger("position")).isEqualTo(1);
+      assertThat(fi2.getInteger("position")).isEqualTo(2);
 
       // the Finnish nurse comes: both Finnish patients are offered to her at once, in their order
       finnish.ws().request(new JsonObject().put("type", "presence").put("status", "available"));
       assertThat(finnish.ws().awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(fi1.getString("id"));
       assertThat(finnish.ws().awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(fi2.getString("id"));
       assertThat(t.row("select state from conversation where id = $1", UUID.fromString(sv.getString("id"))).getString(0)).isEqualTo("queued");
+      // her estimate rests on Swedish assignments, of which there were none: unknown, not the Finnish pace
+      JsonObject waiting = t.get("/api/patient/conversations/current", patients.get(0).token()).bodyAsJsonObject();
+      assertThat(waiting.getInteger("position")).isEqualTo(1);
+      assertThat(waiting.getValue("estimatedWaitSeconds")).isNull();
 
       // the Swedish patient waits, counted as language demand nobody available meets
       String before = metrics();

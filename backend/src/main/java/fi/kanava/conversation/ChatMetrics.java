@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The chat feature's meters, all registered here with their help texts (docs/metrics.md lists
- * them). Labels are queue ids, urgency classes, outcomes and kinds: never user or conversation ids.
+ * them). Labels are queue ids, urgency classes, languages, outcomes and kinds: never user or conversation ids.
  */
 public final class ChatMetrics {
   private static final Duration[] WAIT_BUCKETS = {
@@ -31,6 +31,7 @@ public final class ChatMetrics {
   private final MeterRegistry registry;
   private final Map<String, AtomicInteger> queueLengths = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> activeCounts = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> unservedLanguages = new ConcurrentHashMap<>();
   /** Tagged meters by name and tags: registered on first use, then found without building anything. */
   private final Map<List<String>, Meter> tagged = new ConcurrentHashMap<>();
   private final Timer delivery;
@@ -124,5 +125,22 @@ public final class ChatMetrics {
           .tag("queue", q).register(registry);
       return holder;
     }).set(active);
+  }
+
+  /**
+   * Sets the conversations waiting in each language that no available professional of their queue
+   * speaks (read from the database by the sweeper). Every language of {@link fi.kanava.auth.Language} is reported,
+   * zero when met, so a gap that closes shows as zero rather than as a stale figure.
+   */
+  public void unservedLanguages(Map<String, Integer> waitingByLanguage) {
+    for (fi.kanava.auth.Language language : fi.kanava.auth.Language.values()) {
+      unservedLanguages.computeIfAbsent(language.code(), code -> {
+        AtomicInteger holder = new AtomicInteger();
+        Gauge.builder("kanava.queue.language.unserved", holder, AtomicInteger::get)
+            .description("Conversations waiting in a language that no available professional of their queue speaks")
+            .tag("language", code).register(registry);
+        return holder;
+      }).set(waitingByLanguage.getOrDefault(language.code(), 0));
+    }
   }
 }

@@ -30,7 +30,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * Who gets which conversation. Every decision is a Postgres transaction: an advisory lock per
  * queue serialises routing of that queue across nodes, and the chosen professional's presence row
  * is locked before their active conversations are counted, so nobody ever exceeds their maximum
- * however many queues and nodes race. In auto mode the head of the queue (most urgent, then longest
- * waiting) goes to the least-loaded available professional serving the queue who speaks the
- * conversation's language, ties to the one idle longest.
+ * however many queues and nodes race. In auto mode the most urgent, then longest waiting,
+ * conversation that some available professional serving the queue with room can serve (speaks its
+ * language) goes to the least-loaded such professional, ties to the one idle longest. A conversation
+ * nobody available can serve waits without holding up those behind it ({@link #firstServable}), so
+ * each professional is offered the first conversation in routing order that they can take.
  */
 public final class Routing {
   private static final Logger log = LoggerFactory.getLogger(Routing.class);
@@ -123,27 +128,32 @@ public final class Routing {
 
   private record Assignment(UUID conversationId, UUID professionalId, Instant enqueuedAt, String urgency, int requeues) {}
 
-  /** One assignment, or false when there is nothing to do. */
+  /**
+   * One step of the routing loop, in one transaction under the queue's lock: reads the languages
+   * waiting (in the routing order of each language's first) and the available professionals with
+   * room, lets {@link #firstServable} choose, then locks the first conversation waiting in that
+   * language and gives it to the first candidate who still has room under the lock of their presence
+   * row. True: go on (one conversation assigned, or what was read changed before it could be locked,
+   * so look again). False: nothing waiting can be served now, and the loop stops until the next kick.
+   */
   Future<Boolean> assignNext(String queueId) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> tx.preparedQuery(
                 "select routing_mode, " + Queues.lockQueue("id") + " from queue where id = $1")
             .execute(Tuple.of(queueId))
             .compose(rows -> rows.size() == 0 || !QueueSettings.AUTO.equals(rows.iterator().next().getString(0))
-                ? Future.succeededFuture((Row) null)
-                : tx.preparedQuery("select id, language, enqueued_at, urgency, requeue_count from conversation"
-                        + " where queue_id = $1 and state = 'queued' order by urgency_rank, enqueued_at, id limit 1 for update")
-                    .execute(Tuple.of(queueId))
-                    .map(r -> r.size() == 0 ? null : r.iterator().next()))
-            .compose(head -> head == null ? Future.succeededFuture((Assignment) null) : candidates(tx, queueId, head.getString("language"), now)
-                .compose(ids -> firstWithCapacity(tx, ids, 0))
-                .compose(pro -> pro == null ? Future.succeededFuture((Assignment) null)
-                    : assign(tx, head.getUUID("id"), pro, now, false)
-                        .map(v -> new Assignment(head.getUUID("id"), pro, head.getOffsetDateTime("enqueued_at").toInstant(),
-                            head.getString("urgency"), head.getInteger("requeue_count"))))))
-        .compose(assignment -> {
+                ? Future.succeededFuture(Optional.<Attempt>empty())
+                : waitingLanguages(tx, queueId).compose(languages -> languages.isEmpty()
+                    ? Future.succeededFuture(Optional.<Attempt>empty())
+                    : available(tx, queueId, now).map(pros -> firstServable(languages, pros))))
+            .compose(attempt -> attempt.isEmpty() ? Future.succeededFuture(Step.NOTHING) : tryAttempt(tx, attempt.get(), queueId, now)))
+        .compose(step -> {
+          Assignment assignment = step.assignment();
           if (assignment == null) {
-            return Future.succeededFuture(false);
+            if (step.goOn()) {
+              log.debug("Routing of queue {} lost a race with another change; looking again", queueId);
+            }
+            return Future.succeededFuture(step.goOn());
           }
           if (assignment.requeues() == 0) {
             metrics.queueWait(queueId, assignment.urgency(), Duration.between(assignment.enqueuedAt(), now));
@@ -152,18 +162,89 @@ public final class Routing {
         });
   }
 
-  /** Available professionals serving the queue who speak the language, least loaded first, then longest idle. */
-  private Future<List<UUID>> candidates(SqlClient tx, String queueId, String language, Instant now) {
-    return tx.preparedQuery("select a.id from queue_member m"
-            + " join account a on a.id = m.account_id and a.disabled_at is null and $2 = any(a.languages)"
-            + " join professional_presence p on p.account_id = a.id and p.status = 'available' and p.last_seen_at >= $3"
+  /** What one routing transaction did: assigned one conversation, found nothing servable, or lost a race. */
+  private record Step(Assignment assignment, boolean goOn) {
+    static final Step NOTHING = new Step(null, false);
+    static final Step RACED = new Step(null, true);
+
+    Step(Assignment assignment) {
+      this(assignment, true);
+    }
+  }
+
+  /**
+   * Locks the first conversation still waiting in the attempt's language and gives it to the first
+   * candidate with room. Either can fail only because another transaction committed after this one
+   * read the queue (the patient left, or the candidates' capacity was taken), so the next look sees
+   * something different: the loop goes on without spinning. One conversation row is locked per
+   * transaction, before any presence row, in the same order as taking by hand, so the two cannot deadlock.
+   */
+  private Future<Step> tryAttempt(SqlClient tx, Attempt attempt, String queueId, Instant now) {
+    return tx.preparedQuery("select id, enqueued_at, urgency, requeue_count from conversation"
+            + " where queue_id = $1 and state = 'queued' and language = $2 order by urgency_rank, enqueued_at, id limit 1 for update")
+        .execute(Tuple.of(queueId, attempt.language()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(Step.RACED);
+          }
+          Row head = rows.iterator().next();
+          return firstWithCapacity(tx, attempt.candidates(), 0).compose(pro -> pro == null
+              ? Future.succeededFuture(Step.RACED)
+              : assign(tx, head.getUUID("id"), pro, now, false)
+                  .map(v -> new Step(new Assignment(head.getUUID("id"), pro, head.getOffsetDateTime("enqueued_at").toInstant(),
+                      head.getString("urgency"), head.getInteger("requeue_count")))));
+        });
+  }
+
+  /** The languages of the conversations waiting in the queue, in the routing order of each language's first. */
+  private Future<List<String>> waitingLanguages(SqlClient tx, String queueId) {
+    return tx.preparedQuery("select language from (select distinct on (language) language, urgency_rank, enqueued_at, id"
+            + " from conversation where queue_id = $1 and state = 'queued' order by language, urgency_rank, enqueued_at, id) heads"
+            + " order by urgency_rank, enqueued_at, id")
+        .execute(Tuple.of(queueId))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(row -> out.add(row.getString(0)));
+          return out;
+        });
+  }
+
+  /** An available professional with room for one more, and the languages they speak. */
+  public record Available(UUID id, List<String> languages) {}
+
+  /** What routing tries next: the first conversation waiting in a language, and who could take it, in the order to ask. */
+  public record Attempt(String language, List<UUID> candidates) {}
+
+  /**
+   * The head-of-line rule, free of the database. Given the languages of the waiting conversations in
+   * the routing order of each language's first (most urgent, then longest waiting) and the available
+   * professionals with room (least loaded first, then longest idle), the first language someone
+   * available speaks, with those who speak it in their order. A language nobody available speaks is
+   * passed over, so the conversations waiting in it never hold up those behind them; empty means
+   * nothing waiting can be served now.
+   */
+  public static Optional<Attempt> firstServable(List<String> languagesInRoutingOrder, List<Available> availableInLoadOrder) {
+    for (String language : languagesInRoutingOrder) {
+      List<UUID> candidates = availableInLoadOrder.stream().filter(p -> p.languages().contains(language)).map(Available::id).toList();
+      if (!candidates.isEmpty()) {
+        return Optional.of(new Attempt(language, candidates));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Available professionals serving the queue who have room for one more, least loaded first, then longest idle. */
+  private Future<List<Available>> available(SqlClient tx, String queueId, Instant now) {
+    return tx.preparedQuery("select a.id, a.languages from queue_member m"
+            + " join account a on a.id = m.account_id and a.disabled_at is null"
+            + " join professional_presence p on p.account_id = a.id and p.status = 'available' and p.last_seen_at >= $2"
             + " left join lateral (select count(*) as active from conversation c where c.assigned_to = a.id and c.state = 'active') l on true"
             + " where m.queue_id = $1 and l.active < a.max_concurrent"
             + " order by l.active, p.last_assigned_at nulls first, a.id")
-        .execute(Tuple.of(queueId, language, Timestamps.at(now.minus(config.offlineGrace()))))
+        .execute(Tuple.of(queueId, Timestamps.at(now.minus(config.offlineGrace()))))
         .map(rows -> {
-          List<UUID> out = new ArrayList<>();
-          rows.forEach(row -> out.add(row.getUUID(0)));
+          List<Available> out = new ArrayList<>();
+          rows.forEach(row -> out.add(new Available(row.getUUID(0), List.of(row.getArrayOfStrings(1)))));
           return out;
         });
   }
@@ -359,6 +440,26 @@ public final class Routing {
             metrics.queueLength(row.getString("id"), row.getLong("waiting").intValue());
             metrics.activeConversations(row.getString("id"), row.getLong("active").intValue());
           });
+          return null;
+        })
+        .compose(v -> refreshUnservedLanguages());
+  }
+
+  /**
+   * Unmet language demand now: conversations waiting whose language no available professional of
+   * their queue speaks (full or not: capacity shows in the queue length; this is the staffing gap).
+   */
+  private Future<Void> refreshUnservedLanguages() {
+    Instant now = clock.instant();
+    return pool.preparedQuery("select c.language, count(*) from conversation c where c.state = 'queued' and not exists ("
+            + " select 1 from queue_member m join account a on a.id = m.account_id and a.disabled_at is null and c.language = any(a.languages)"
+            + " join professional_presence p on p.account_id = a.id and p.status = 'available' and p.last_seen_at >= $1"
+            + " where m.queue_id = c.queue_id) group by c.language")
+        .execute(Tuple.of(Timestamps.at(now.minus(config.offlineGrace()))))
+        .map(rows -> {
+          Map<String, Integer> unserved = new HashMap<>();
+          rows.forEach(row -> unserved.put(row.getString(0), row.getLong(1).intValue()));
+          metrics.unservedLanguages(unserved);
           return null;
         });
   }

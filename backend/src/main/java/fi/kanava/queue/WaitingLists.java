@@ -14,7 +14,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * After any change to a queue, one snapshot is read and published on the queue's address: waiting
  * patients pick out their own position, professionals watching the queue get the list. Bursts of
  * changes are coalesced into one snapshot per {@link #COALESCE_MS}.
+ *
+ * <p>Routing never lets a conversation nobody available can serve hold up those behind it
+ * ({@link Routing#firstServable}), so a position counts only the conversations ahead that wait for
+ * the same professionals: those in the same language. The estimate divides that position by the
+ * queue's assignments of conversations in that language in the last {@link WaitEstimate#WINDOW}
+ * (see {@link WaitEstimate}).
  */
 public final class WaitingLists implements QueuePlaces {
   private static final Logger log = LoggerFactory.getLogger(WaitingLists.class);
@@ -89,35 +97,43 @@ public final class WaitingLists implements QueuePlaces {
             assignmentsInWindow(queueId))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
-          long assignments = all.resultAt(1);
+          Map<String, Long> assignments = all.resultAt(1);
+          List<String> languages = new ArrayList<>();
+          rows.forEach(row -> languages.add(row.getString("language")));
+          List<Integer> positions = WaitEstimate.positions(languages);
           JsonArray items = new JsonArray();
-          int position = 0;
+          int index = 0;
           for (Row row : rows) {
-            position++;
+            int position = positions.get(index++);
+            long inLanguage = assignments.getOrDefault(row.getString("language"), 0L);
             items.add(new JsonObject()
                 .put("conversationId", row.getUUID("id").toString())
                 .put("urgency", row.getString("urgency"))
                 .put("language", row.getString("language"))
                 .put("enqueuedAt", row.getOffsetDateTime("enqueued_at").toInstant().toString())
                 .put("position", position)
-                .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments)));
+                .put("estimatedWaitSeconds", WaitEstimate.seconds(position, inLanguage)));
           }
           return new JsonObject().put("queueId", queueId).put("routingMode", modes.iterator().next().getString(0)).put("items", items);
         }));
   }
 
-  /** Position and estimate of one waiting conversation: {@code {"position", "estimatedWaitSeconds"}}. */
+  /**
+   * Position and estimate of one waiting conversation: {@code {"position", "estimatedWaitSeconds"}}.
+   * As in the snapshot, only the conversations ahead in the same language count.
+   */
   public Future<JsonObject> positionOf(ConversationRecord c) {
     return Future.all(
-            pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'"
+            pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued' and language = $4"
                     + " and (urgency_rank, enqueued_at, id) < ((select urgency_rank from conversation where id = $2), $3, $2)")
-                .execute(Tuple.of(c.queueId(), c.id(), Timestamps.at(c.enqueuedAt()))),
+                .execute(Tuple.of(c.queueId(), c.id(), Timestamps.at(c.enqueuedAt()), c.language())),
             assignmentsInWindow(c.queueId()))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
           int position = (int) rows.iterator().next().getLong(0).longValue() + 1;
-          long assignments = all.resultAt(1);
-          return new JsonObject().put("position", position).put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments));
+          Map<String, Long> assignments = all.resultAt(1);
+          return new JsonObject().put("position", position)
+              .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments.getOrDefault(c.language(), 0L)));
         });
   }
 
@@ -131,9 +147,14 @@ public final class WaitingLists implements QueuePlaces {
     return snapshot.copy().put("type", "queue.waiting");
   }
 
-  private Future<Long> assignmentsInWindow(String queueId) {
-    return pool.preparedQuery("select count(*) from conversation where queue_id = $1 and assigned_at >= $2")
+  /** The queue's assignments in the last {@link WaitEstimate#WINDOW}, by the conversation's language. */
+  private Future<Map<String, Long>> assignmentsInWindow(String queueId) {
+    return pool.preparedQuery("select language, count(*) from conversation where queue_id = $1 and assigned_at >= $2 group by language")
         .execute(Tuple.of(queueId, Timestamps.at(clock.instant().minus(WaitEstimate.WINDOW))))
-        .map(rows -> rows.iterator().next().getLong(0));
+        .map(rows -> {
+          Map<String, Long> out = new HashMap<>();
+          rows.forEach(row -> out.put(row.getString(0), row.getLong(1)));
+          return out;
+        });
   }
 }

@@ -78,7 +78,7 @@ public final class ConversationSockets {
 
   private Future<FrameResult> open(SocketSession s, ConversationFrames.Open f) {
     String purpose = f.afterSeq() > 0 ? "resume" : "open";
-    return conversations.authorized(state(s).author.actor(), f.conversationId(), ConversationAction.READ, purpose)
+    return freshActor(s).compose(actor -> conversations.authorized(actor, f.conversationId(), ConversationAction.READ, purpose))
         .compose(c -> watch(s, c, f.afterSeq(), f.ref(), "conversation"))
         .map(FrameResult.ACCEPTED);
   }
@@ -101,6 +101,18 @@ public final class ConversationSockets {
   }
 
   // --- watching, for this feature and the others that start it (queue entry, take, accept) ------------------
+
+  /**
+   * The socket's actor with the queues they serve as they are now (membership may have changed
+   * since the socket opened), and kept for the checks that follow.
+   */
+  public Future<fi.kanava.access.AccessPolicy.Actor> freshActor(SocketSession s) {
+    return conversations.actor(s.principal()).map(actor -> {
+      Watches w = state(s);
+      w.author = new Author(actor, w.author.name(), w.author.role());
+      return actor;
+    });
+  }
 
   /** The author a socket's principal writes as (loaded when the socket became ready). */
   public Author author(SocketSession s) {

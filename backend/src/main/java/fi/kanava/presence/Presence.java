@@ -101,7 +101,8 @@ public final class Presence {
                   log.warn("Routing did not act on the presence change of {}", accountId, e);
                   return Future.succeededFuture();
                 }))
-        .compose(v -> publish(accountId));
+        .compose(v -> frame(accountId))
+        .onSuccess(frame -> SocketEvents.toPrincipal(vertx.eventBus(), accountId, frame, deviceId));
   }
 
   private record Change(String previous, String current) {}

@@ -104,10 +104,10 @@ public final class QueueSockets {
     }));
     registry.register("queues.watch", WatchQueues.class, Senders.PROFESSIONALS, (s, f) -> watchQueues(s, f.ref()).map(FrameResult.ACCEPTED));
     registry.register("conversation.take", Take.class, Senders.PROFESSIONALS, (s, f) ->
-        offers.take(watching.author(s).actor(), f.conversationId())
+        watching.freshActor(s).compose(actor -> offers.take(actor, f.conversationId()))
             .compose(c -> watching.watch(s, c, 0, f.ref(), "conversation.state")).map(FrameResult.ACCEPTED));
     registry.register("conversation.accept", Accept.class, Senders.PROFESSIONALS, (s, f) ->
-        offers.accept(watching.author(s).actor(), f.conversationId())
+        watching.freshActor(s).compose(actor -> offers.accept(actor, f.conversationId()))
             .compose(c -> watching.watch(s, c, 0, f.ref(), "conversation.state")).map(FrameResult.ACCEPTED));
     registry.register("offer.decline", Decline.class, Senders.PROFESSIONALS, (s, f) ->
         offers.decline(watching.author(s).actor(), f.conversationId(), f.reason())

@@ -142,11 +142,10 @@ public final class Routing {
                 "select routing_mode, " + Queues.lockQueue("id") + " from queue where id = $1")
             .execute(Tuple.of(queueId))
             .compose(rows -> rows.size() == 0 || !QueueSettings.AUTO.equals(rows.iterator().next().getString(0))
-                ? Future.succeededFuture(Optional.<Attempt>empty())
+                ? Future.succeededFuture(Step.NOTHING)
                 : waitingLanguages(tx, queueId).compose(languages -> languages.isEmpty()
-                    ? Future.succeededFuture(Optional.<Attempt>empty())
-                    : available(tx, queueId, now).map(pros -> firstServable(languages, pros))))
-            .compose(attempt -> attempt.isEmpty() ? Future.succeededFuture(Step.NOTHING) : tryAttempt(tx, attempt.get(), queueId, now)))
+                    ? Future.succeededFuture(Step.NOTHING)
+                    : available(tx, queueId, now).compose(pros -> tryLanguages(tx, new ArrayList<>(languages), pros, queueId, now)))))
         .compose(step -> {
           Assignment assignment = step.assignment();
           if (assignment == null) {
@@ -162,10 +161,30 @@ public final class Routing {
         });
   }
 
+  /**
+   * Tries the first language someone available speaks; when everyone who could take its waiting
+   * conversations has declined them, passes over that language too and tries the next.
+   */
+  private Future<Step> tryLanguages(SqlClient tx, List<String> languages, List<Available> pros, String queueId, Instant now) {
+    Optional<Attempt> attempt = firstServable(languages, pros);
+    if (attempt.isEmpty()) {
+      return Future.succeededFuture(Step.NOTHING);
+    }
+    return tryAttempt(tx, attempt.get(), queueId, now).compose(step -> {
+      if (step != Step.ALL_DECLINED) {
+        return Future.succeededFuture(step);
+      }
+      languages.remove(attempt.get().language());
+      return tryLanguages(tx, languages, pros, queueId, now);
+    });
+  }
+
   /** What one routing transaction did: assigned one conversation, found nothing servable, or lost a race. */
   private record Step(Assignment assignment, boolean goOn) {
     static final Step NOTHING = new Step(null, false);
     static final Step RACED = new Step(null, true);
+    /** Every candidate has declined every conversation waiting in the language (an identity, never returned from the transaction). */
+    static final Step ALL_DECLINED = new Step(null, false);
 
     Step(Assignment assignment) {
       this(assignment, true);
@@ -180,15 +199,22 @@ public final class Routing {
    * transaction, before any presence row, in the same order as taking by hand, so the two cannot deadlock.
    */
   private Future<Step> tryAttempt(SqlClient tx, Attempt attempt, String queueId, Instant now) {
-    return tx.preparedQuery("select id, enqueued_at, urgency, requeue_count from conversation"
-            + " where queue_id = $1 and state = 'queued' and language = $2 order by urgency_rank, enqueued_at, id limit 1 for update")
-        .execute(Tuple.of(queueId, attempt.language()))
+    UUID[] candidates = attempt.candidates().toArray(UUID[]::new);
+    return tx.preparedQuery("select id, enqueued_at, urgency, requeue_count, declined_by from conversation"
+            + " where queue_id = $1 and state = 'queued' and language = $2 and not (declined_by @> $3)"
+            + " order by urgency_rank, enqueued_at, id limit 1 for update")
+        .execute(Tuple.of(queueId, attempt.language(), candidates))
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.succeededFuture(Step.RACED);
+            // nothing left in the language, or only what every candidate declined: the latter is no race
+            return tx.preparedQuery("select 1 from conversation where queue_id = $1 and state = 'queued' and language = $2 limit 1")
+                .execute(Tuple.of(queueId, attempt.language()))
+                .map(any -> any.size() == 0 ? Step.RACED : Step.ALL_DECLINED);
           }
           Row head = rows.iterator().next();
-          return firstWithCapacity(tx, attempt.candidates(), 0).compose(pro -> pro == null
+          List<UUID> declined = List.of(head.getArrayOfUUIDs("declined_by"));
+          List<UUID> willing = attempt.candidates().stream().filter(id -> !declined.contains(id)).toList();
+          return firstWithCapacity(tx, willing, 0).compose(pro -> pro == null
               ? Future.succeededFuture(Step.RACED)
               : assign(tx, head.getUUID("id"), pro, now, false)
                   .map(v -> new Step(new Assignment(head.getUUID("id"), pro, head.getOffsetDateTime("enqueued_at").toInstant(),

@@ -41,6 +41,7 @@ final class ClientSocket implements SocketSession {
   private Principal principal;
   private fi.kanava.auth.Profile profile;
   private boolean ready;
+  private final List<ClientFrame> early = new ArrayList<>();
   private MessageConsumer<JsonObject> principalConsumer;
   private long authTimer = -1;
   private long expiryTimer = -1;
@@ -96,9 +97,13 @@ final class ClientSocket implements SocketSession {
       reauthenticate(auth).onFailure(e -> reject(frame, e));
       return;
     }
-    // not before `ready`: until then the features have not set the connection up
-    if (!ready) {
+    if (principal == null) {
       end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"));
+      return;
+    }
+    if (!ready) {
+      // authenticated, but the features are still setting the connection up: handled once they are done, in order
+      early.add(frame);
       return;
     }
     dispatch(endpoint.registry().registrationOf(frame), frame);
@@ -167,7 +172,7 @@ final class ClientSocket implements SocketSession {
       JsonObject end = msg.body().getJsonObject("end");
       if (end != null) {
         end(ApiError.unauthenticated(end.getString("code"), end.getString("message")));
-      } else if (ready) {
+      } else if (ready && !id.equals(msg.body().getString("origin"))) {
         send(msg.body().getJsonObject("frame"));
       }
     });
@@ -179,7 +184,11 @@ final class ClientSocket implements SocketSession {
         hooks = hooks.compose(v -> closed ? Future.succeededFuture() : hook.apply(this));
       }
       return hooks;
-    }).onSuccess(v -> ready = true);
+    }).onSuccess(v -> {
+      ready = true;
+      early.forEach(frame -> dispatch(endpoint.registry().registrationOf(frame), frame));
+      early.clear();
+    });
   }
 
   private void readyFailed(Throwable e) {

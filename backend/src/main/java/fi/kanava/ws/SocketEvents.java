@@ -11,6 +11,11 @@ public final class SocketEvents {
 
   /** Writes the frame to every socket of the principal. */
   public static void toPrincipal(EventBus bus, UUID principalId, JsonObject frame) {
-    bus.publish(PrincipalEvents.personal(principalId), new JsonObject().put("frame", frame));
+    toPrincipal(bus, principalId, frame, null);
+  }
+
+  /** Writes the frame to every socket of the principal but {@code originSocket} (which has its reply already). */
+  public static void toPrincipal(EventBus bus, UUID principalId, JsonObject frame, String originSocket) {
+    bus.publish(PrincipalEvents.personal(principalId), new JsonObject().put("frame", frame).put("origin", originSocket));
   }
 }

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fi.kanava.access.AccessPolicy.Actor;
 import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.ConversationFacts;
-import fi.kanava.access.AccessPolicy.ConversationState;
+import fi.kanava.conversation.ConversationState;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.access.AccessPolicy.SystemAction;
 import java.util.Optional;

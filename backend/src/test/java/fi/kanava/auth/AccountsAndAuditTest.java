@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import fi.kanava.access.AccessPolicy.Actor;
 import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.ConversationFacts;
-import fi.kanava.access.AccessPolicy.ConversationState;
+import fi.kanava.conversation.ConversationState;
 import fi.kanava.infra.ApiError;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;

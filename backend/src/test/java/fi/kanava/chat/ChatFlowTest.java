@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.queue.Queues;
 import static fi.kanava.support.ChatFixtures.enter;
 import static fi.kanava.support.ChatFixtures.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,7 +95,7 @@ class ChatFlowTest {
         nurse.ws().await(fr -> type(fr).equals("message") && "note".equals(fr.getString("kind")));
         nurse.ws().request(send(id, "n3", "Varaan sinulle ajan."));
         patient.ws().await(fr -> type(fr).equals("message") && "Varaan sinulle ajan.".equals(fr.getString("text")));
-        assertThat(patient.ws().all("message")).noneMatch(fr -> fr.getLong("seq") == noteAck.getLong("seq"));
+        assertThat(patient.ws().all("message")).noneMatch(fr -> fr.getLong("seq").equals(noteAck.getLong("seq")));
 
         // the nurse closes with an outcome; both sides learn it
         JsonObject closed = nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", id)

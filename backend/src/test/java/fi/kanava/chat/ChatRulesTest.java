@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.presence.PresenceEvents;
 import static fi.kanava.support.ChatFixtures.enter;
 import static fi.kanava.support.ChatFixtures.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -280,7 +281,7 @@ class ChatRulesTest {
           assertThat(reloaded.awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(id);
         }
         t.clock.advance(Duration.ofMinutes(1).plusSeconds(1));
-        TestApp.await(t.app.services().chat().sweep());
+        TestApp.await(t.app.services().sweeper().sweep());
         // the offer is withdrawn, the nurse who let it lapse is set away, the patient waits on (nobody had joined)
         assertThat(slow.ws().awaitType("conversation.withdrawn").getString("reason")).isEqualTo("not_accepted");
         assertThat(slow.ws().await(fr -> type(fr).equals("presence") && fr.getString("ref") == null).getString("status")).isEqualTo("away");
@@ -294,7 +295,7 @@ class ChatRulesTest {
 
         // the nurse's socket goes away; after the grace the conversation returns to the queue
         var gone = new java.util.concurrent.CompletableFuture<Void>();
-        TestApp.await(t.vertx.eventBus().<JsonObject>consumer(ChatEvents.DISCONNECTED, msg -> {
+        TestApp.await(t.vertx.eventBus().<JsonObject>consumer(PresenceEvents.DISCONNECTED, msg -> {
           if (slow.id().toString().equals(msg.body().getString("accountId"))) {
             gone.complete(null);
           }
@@ -302,7 +303,7 @@ class ChatRulesTest {
         slow.ws().close();
         TestApp.await(io.vertx.core.Future.fromCompletionStage(gone));
         t.clock.advance(Duration.ofMinutes(1).plusSeconds(1));
-        TestApp.await(t.app.services().chat().sweep());
+        TestApp.await(t.app.services().sweeper().sweep());
         assertThat(row("select state, requeue_count from conversation where id = $1", UUID.fromString(id)).getString("state")).isEqualTo("queued");
         // the patient had been talking with her: now they are told they are back in the queue
         p.ws().await(fr -> type(fr).equals("message") && "returned_to_queue".equals(fr.getString("code")));
@@ -331,10 +332,10 @@ class ChatRulesTest {
         String id = p.ws().request(enter(queue)).getJsonObject("conversation").getString("id");
         nurse.ws().request(new JsonObject().put("type", "conversation.take").put("conversationId", id));
         t.clock.advance(Duration.ofMinutes(15).plusSeconds(1));
-        TestApp.await(t.app.services().chat().sweep());
+        TestApp.await(t.app.services().sweeper().sweep());
         assertThat(p.ws().awaitType("idle.warning").getString("conversationId")).isEqualTo(id);
         t.clock.advance(Duration.ofMinutes(5));
-        TestApp.await(t.app.services().chat().sweep());
+        TestApp.await(t.app.services().sweeper().sweep());
         assertThat(p.ws().awaitType("conversation.closed").getString("outcome")).isEqualTo("expired");
       }
     }

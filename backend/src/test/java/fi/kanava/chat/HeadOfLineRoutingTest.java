@@ -1,5 +1,6 @@
 package fi.kanava.chat;
 
+import fi.kanava.queue.Queues;
 import static fi.kanava.support.ChatFixtures.enter;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,7 +56,7 @@ class HeadOfLineRoutingTest {
   }
 
   private String metrics() {
-    TestApp.await(t.app.services().chat().sweep());
+    TestApp.await(t.app.services().sweeper().sweep());
     return t.get("/metrics", f.accessToken("figures")).bodyAsString();
   }
 

@@ -1,7 +1,7 @@
 package fi.kanava.chat;
 
 import fi.kanava.conversation.Outcome;
-import fi.kanava.conversation.ClientFrame;
+import fi.kanava.conversation.ConversationFrames;
 import fi.kanava.conversation.Conversations;
 
 import static fi.kanava.support.ChatFixtures.enter;
@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Role;
-import fi.kanava.conversation.Conversations.Author;
+import fi.kanava.conversation.Author;
 import fi.kanava.infra.ApiError;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
@@ -70,12 +70,12 @@ class MessageBatchTest {
 
   /** Submits all the sends from one event-loop task and waits for every outcome. */
   private List<Outcome> sendTogether(Author author, List<Send> sends) {
-    Conversations conversations = t.app.services().chat().conversations();
+    Conversations conversations = t.app.services().conversations();
     Promise<List<Outcome>> all = Promise.promise();
     t.vertx.runOnContext(v -> {
       List<Future<Outcome>> outcomes = new ArrayList<>();
       for (Send s : sends) {
-        outcomes.add(conversations.send(author, new ClientFrame.Send(null, s.conversationId(), s.clientMsgId(), s.text(), false))
+        outcomes.add(conversations.send(author, new ConversationFrames.Send(null, s.conversationId(), s.clientMsgId(), s.text(), false))
             .transform(ar -> Future.succeededFuture(new Outcome(ar.result(), ar.cause()))));
       }
       Future.all(outcomes).map(done -> outcomes.stream().map(Future::result).toList()).onComplete(all);
@@ -84,7 +84,7 @@ class MessageBatchTest {
   }
 
   private Author nurseAuthor(Pro nurse) {
-    return TestApp.await(t.app.services().chat().conversations().author(Principal.professional(nurse.id(), Role.NURSE, Fixtures.ORG)));
+    return TestApp.await(t.app.services().conversations().author(Principal.professional(nurse.id(), Role.NURSE, Fixtures.ORG)));
   }
 
   private UUID taken(Pro nurse, Patient patient, String queue) {

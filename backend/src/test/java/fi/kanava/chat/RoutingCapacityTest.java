@@ -2,6 +2,7 @@ package fi.kanava.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fi.kanava.auth.PrincipalEvents;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Pro;
 import fi.kanava.support.Fixtures;
@@ -41,8 +42,9 @@ class RoutingCapacityTest {
         for (Pro nurse : nurses) {
           offers.put(nurse.id(), new java.util.concurrent.atomic.AtomicInteger());
           for (TestApp node : List.of(nodeA, nodeB)) {
-            TestApp.await(node.vertx.eventBus().<JsonObject>consumer(ChatEvents.professional(nurse.id()), msg -> {
-              if ("conversation.offer".equals(msg.body().getString("type"))) {
+            TestApp.await(node.vertx.eventBus().<JsonObject>consumer(PrincipalEvents.personal(nurse.id()), msg -> {
+              JsonObject frame = msg.body().getJsonObject("frame");
+              if (frame != null && "conversation.offer".equals(frame.getString("type"))) {
                 offers.get(nurse.id()).incrementAndGet();
                 allOffered.countDown();
               }
@@ -66,8 +68,8 @@ class RoutingCapacityTest {
         }
         // every nurse is offered exactly her capacity, and no more, whichever node made the offer
         assertThat(allOffered.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("all offers made").isTrue();
-        TestApp.await(nodeA.app.services().chat().sweep());
-        TestApp.await(nodeB.app.services().chat().sweep());
+        TestApp.await(nodeA.app.services().sweeper().sweep());
+        TestApp.await(nodeB.app.services().sweeper().sweep());
         var rows = TestApp.await(nodeA.pool().query(
             "select assigned_to, count(*) as n from conversation where state = 'active' group by assigned_to").execute());
         int total = 0;

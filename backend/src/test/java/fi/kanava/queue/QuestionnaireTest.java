@@ -4,6 +4,7 @@ import static fi.kanava.queue.JsonMaps.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fi.kanava.conversation.Urgency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

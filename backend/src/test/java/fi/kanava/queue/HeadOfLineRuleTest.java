@@ -1,9 +1,9 @@
-package fi.kanava.chat;
+package fi.kanava.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fi.kanava.chat.Routing.Attempt;
-import fi.kanava.chat.Routing.Available;
+import fi.kanava.queue.Routing.Attempt;
+import fi.kanava.queue.Routing.Available;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;

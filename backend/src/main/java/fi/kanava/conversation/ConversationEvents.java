@@ -104,8 +104,39 @@ public final class ConversationEvents {
 
   /** An offer taken back from the professional: {@code reason} is not_accepted, declined, offline or patient_left. */
   public static void withdrawn(EventBus bus, UUID professionalId, UUID conversationId, String reason) {
-    SocketEvents.toPrincipal(bus, professionalId, ServerFrames.frame("conversation.withdrawn").put("conversationId", conversationId.toString())
-        .put("reason", reason));
+    SocketEvents.toPrincipal(bus, professionalId, ServerFrames.toJson(new Withdrawn(conversationId.toString(), reason)));
+  }
+
+  /** {@code conversation.withdrawn}: an offer or conversation taken back from the professional. */
+  public record Withdrawn(String conversationId, String reason) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.withdrawn";
+    }
+  }
+
+  /** {@code typing}: who ({@code patient} or {@code professional}) started or stopped typing. */
+  public record Typing(String conversationId, String who, boolean typing) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "typing";
+    }
+  }
+
+  /** {@code read}: how far one side has read. */
+  public record ReadUpTo(String conversationId, String who, long seq) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "read";
+    }
+  }
+
+  /** {@code idle.warning}: the conversation closes as expired at {@code closesAt} unless someone writes. */
+  public record IdleWarning(String conversationId, java.time.Instant closesAt) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "idle.warning";
+    }
   }
 
   static JsonObject factsToJson(ConversationFacts f) {

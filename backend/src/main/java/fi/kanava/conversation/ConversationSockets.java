@@ -49,8 +49,8 @@ public final class ConversationSockets {
         (s, f) -> conversations.send(state(s).author, f).map(FrameResult::reply));
     registry.register("typing", ConversationFrames.Typing.class, Senders.ANYONE, (s, f) -> participating(s, f.conversationId(), "typing")
         .map(v -> {
-          ConversationEvents.signal(s.vertx().eventBus(), f.conversationId(), ConversationEvents.TYPING, ServerFrames.frame("typing")
-              .put("conversationId", f.conversationId().toString()).put("who", s.principal().kind().code()).put("typing", f.typing()), s.id());
+          ConversationEvents.signal(s.vertx().eventBus(), f.conversationId(), ConversationEvents.TYPING, ServerFrames.toJson(
+              new ConversationEvents.Typing(f.conversationId().toString(), s.principal().kind().code(), f.typing())), s.id());
           return FrameResult.ACCEPTED;
         }));
     registry.register("read", ConversationFrames.Read.class, Senders.ANYONE, (s, f) -> participating(s, f.conversationId(), "read")

@@ -147,8 +147,7 @@ public final class Conversations {
     return pool.preparedQuery("insert into conversation_read (conversation_id, reader_id, seq) values ($1, $2, $3)"
             + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
         .execute(Tuple.of(id, reader.id(), seq))
-        .map(v -> ServerFrames.frame("read").put("conversationId", id.toString())
-            .put("who", reader.kind().code()).put("seq", seq));
+        .map(v -> ServerFrames.toJson(new ConversationEvents.ReadUpTo(id.toString(), reader.kind().code(), seq)));
   }
 
   /** Appends a system message inside the caller's transaction (which holds the row lock); returns its frame. */
@@ -285,8 +284,8 @@ public final class Conversations {
           for (IdleWarning warning : warnings) {
             UUID id = warning.conversationId();
             published(id, warning.frame());
-            ConversationEvents.signal(vertx.eventBus(), id, ConversationEvents.IDLE, ServerFrames.frame("idle.warning")
-                .put("conversationId", id.toString()).put("closesAt", warning.closesAt().toString()), null);
+            ConversationEvents.signal(vertx.eventBus(), id, ConversationEvents.IDLE,
+                ServerFrames.toJson(new ConversationEvents.IdleWarning(id.toString(), warning.closesAt())), null);
           }
           return null;
         });

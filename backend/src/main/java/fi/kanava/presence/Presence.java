@@ -133,11 +133,17 @@ public final class Presence {
         .execute(Tuple.of(accountId))
         .map(rows -> {
           Row row = rows.iterator().next();
-          return ServerFrames.frame("presence")
-              .put("status", row.getString("status") == null ? PresenceStatus.OFFLINE : row.getString("status"))
-              .put("active", row.getLong("active"))
-              .put("capacity", row.getInteger("max_concurrent"));
+          return ServerFrames.toJson(new Status(row.getString("status") == null ? PresenceStatus.OFFLINE : row.getString("status"),
+              row.getLong("active"), row.getInteger("max_concurrent")));
         });
+  }
+
+  /** The {@code presence} frame: the account's status, its active conversations (offers included) and its maximum. */
+  public record Status(String status, long active, int capacity) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "presence";
+    }
   }
 
   /** A professional who let an offer lapse is probably away from the desk: every device is set away (only from available). */

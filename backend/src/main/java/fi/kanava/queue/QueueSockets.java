@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -142,7 +143,7 @@ public final class QueueSockets {
         }));
       }
       if (queueIds.isEmpty()) {
-        s.reply(ServerFrames.frame("queues").put("queueIds", new JsonArray()), ref);
+        s.reply(new NoQueues(List.of()), ref);
       }
       return all;
     });
@@ -155,6 +156,14 @@ public final class QueueSockets {
     @Override
     public String type() {
       return "emergency";
+    }
+  }
+
+  /** The reply to {@code queues.watch} from someone who serves no queue. */
+  public record NoQueues(List<String> queueIds) implements ServerFrame {
+    @Override
+    public String type() {
+      return "queues";
     }
   }
 

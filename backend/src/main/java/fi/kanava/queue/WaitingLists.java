@@ -78,8 +78,7 @@ public final class WaitingLists implements QueuePlaces {
     for (Object o : list.getJsonArray("items")) {
       JsonObject item = (JsonObject) o;
       String id = item.getString("conversationId");
-      JsonObject frame = ServerFrames.frame("queue.position").put("conversationId", id).put("position", item.getInteger("position"))
-          .put("estimatedWaitSeconds", item.getLong("estimatedWaitSeconds"));
+      JsonObject frame = ServerFrames.toJson(new Position(id, item.getInteger("position"), item.getLong("estimatedWaitSeconds")));
       current.put(id, frame);
       if (!frame.equals(previous.get(id))) {
         ConversationEvents.position(vertx.eventBus(), UUID.fromString(id), frame);
@@ -135,6 +134,14 @@ public final class WaitingLists implements QueuePlaces {
           return new JsonObject().put("position", position)
               .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments.getOrDefault(c.language(), 0L)));
         });
+  }
+
+  /** {@code queue.position}: a waiting patient's place and estimated wait (absent when unknown). */
+  public record Position(String conversationId, int position, Long estimatedWaitSeconds) implements fi.kanava.ws.ServerFrame {
+    @Override
+    public String type() {
+      return "queue.position";
+    }
   }
 
   @Override

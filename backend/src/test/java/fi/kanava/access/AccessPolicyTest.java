@@ -104,6 +104,35 @@ class AccessPolicyTest {
     }
 
     @Test
+    @DisplayName("typing and read receipts come only from participants: not from a nurse previewing a waiting conversation")
+    void only_participants_participate() {
+      ConversationFacts waiting = conversation(ConversationState.QUEUED, null);
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.PARTICIPATE, waiting))
+          .isEqualTo(new Decision(false, "not_participant"));
+      ConversationFacts active = conversation(ConversationState.ACTIVE, nurse);
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of(), ConversationAction.PARTICIPATE, active)).isEqualTo(new Decision(true, "assigned"));
+      assertThat(decide(pro(consultant, Role.SPECIALIST), Set.of(), ConversationAction.PARTICIPATE, active))
+          .isEqualTo(new Decision(true, "consultant"));
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.PARTICIPATE, active).allowed()).isTrue();
+      ConversationFacts closed = conversation(ConversationState.CLOSED, nurse);
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of(), ConversationAction.PARTICIPATE, closed))
+          .isEqualTo(new Decision(false, "conversation_closed"));
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.PARTICIPATE, closed))
+          .isEqualTo(new Decision(false, "conversation_closed"));
+    }
+
+    @Test
+    @DisplayName("a professional-only thread has no patient: no patient gets in, its participants do")
+    void a_thread_without_a_patient() {
+      ConversationFacts thread = new ConversationFacts(null, null, ConversationState.ACTIVE, Optional.of(nurse), Set.of(), Set.of(consultant),
+          Set.of());
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.READ, thread))
+          .isEqualTo(new Decision(false, "not_own_conversation"));
+      assertThat(decide(pro(consultant, Role.PHYSICIAN), Set.of(), ConversationAction.WRITE, thread)).isEqualTo(new Decision(true, "consultant"));
+      assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.READ, thread).allowed()).isFalse();
+    }
+
+    @Test
     void a_nurse_of_another_queue_is_refused() {
       ConversationFacts c = conversation(ConversationState.QUEUED, null);
       assertThat(decide(pro(otherNurse, Role.NURSE), Set.of("dental"), ConversationAction.READ, c).allowed()).isFalse();

@@ -91,6 +91,23 @@ public final class ConversationStore {
         .mapEmpty();
   }
 
+  /** Records how far the reader has read (never backwards, never past the last message). Owns {@code conversation_read}. */
+  public static Future<Void> read(SqlClient client, UUID conversationId, UUID readerId, long seq) {
+    // a position past the last message is taken as the last message: nobody has read what does not exist
+    return client.preparedQuery("insert into conversation_read (conversation_id, reader_id, seq)"
+            + " values ($1, $2, least($3, (select last_seq from conversation where id = $1)))"
+            + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
+        .execute(Tuple.of(conversationId, readerId, seq))
+        .mapEmpty();
+  }
+
+  /** Marks active conversations idle since {@code idleSince} as warned (once); returns their ids and last activity. */
+  public static Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> warnIdle(SqlClient tx, Instant idleSince, Instant now) {
+    return tx.preparedQuery("update conversation set idle_warned_at = $2"
+            + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
+        .execute(Tuple.of(Timestamps.at(idleSince), Timestamps.at(now)));
+  }
+
   /** Remembers that the professional declined the conversation: routing does not offer it to them again. */
   public static Future<Void> declined(SqlClient tx, UUID conversationId, UUID professionalId) {
     return tx.preparedQuery("update conversation set declined_by = array_append(declined_by, $2) where id = $1 and not ($2 = any(declined_by))")

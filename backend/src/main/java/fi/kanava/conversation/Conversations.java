@@ -144,9 +144,7 @@ public final class Conversations {
 
   /** Records how far the reader has read and returns the {@code read} frame for the other side. */
   public Future<JsonObject> read(Principal reader, UUID id, long seq) {
-    return pool.preparedQuery("insert into conversation_read (conversation_id, reader_id, seq) values ($1, $2, $3)"
-            + " on conflict (conversation_id, reader_id) do update set seq = greatest(conversation_read.seq, excluded.seq)")
-        .execute(Tuple.of(id, reader.id(), seq))
+    return ConversationStore.read(pool, id, reader.id(), seq)
         .map(v -> ServerFrames.toJson(new ConversationEvents.ReadUpTo(id.toString(), reader.kind().code(), seq)));
   }
 
@@ -268,9 +266,7 @@ public final class Conversations {
           rows.forEach(row -> expired.add(expire(row.getUUID(0)).recover(e -> Future.succeededFuture())));
           return Future.join(expired);
         })
-        .compose(v -> pool.withTransaction(tx -> tx.preparedQuery("update conversation set idle_warned_at = $2"
-                + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
-            .execute(Tuple.of(Timestamps.at(now.minus(config.idleWarning())), Timestamps.at(now)))
+        .compose(v -> pool.withTransaction(tx -> ConversationStore.warnIdle(tx, now.minus(config.idleWarning()), now)
             .compose(rows -> {
               List<Future<IdleWarning>> warnings = new ArrayList<>();
               for (Row row : rows) {

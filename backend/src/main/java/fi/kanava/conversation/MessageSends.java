@@ -238,7 +238,7 @@ final class MessageSends {
       times[i] = Timestamps.at(a.pending().at());
       firstResponses[i] = a.firstResponse();
       assignedTo[i] = a.facts().getUUID("assigned_to");
-      accepts[i] = !sender.isPatient() && a.facts().getOffsetDateTime("accepted_at") == null && sender.id().equals(assignedTo[i]);
+      accepts[i] = accepts(sender, a.facts());
       states[i] = a.facts().getString("state");
       kinds[i] = kind(request);
       senderKinds[i] = sender.kind().code();
@@ -335,7 +335,17 @@ final class MessageSends {
     }
     ConversationEvents.message(vertx.eventBus(), id, Messages.frame(id, seq, kind, senderKind, author.principal().id(), author.name(),
         author.role(), request.clientMsgId(), request.text(), p.at()));
+    if (accepts(author.principal(), a.facts())) {
+      // writing accepted the offer: everyone watching (the patient first of all) learns that the professional has joined
+      ConversationStore.load(pool, id, false).onSuccess(c -> ConversationEvents.state(vertx.eventBus(), c))
+          .onFailure(e -> log.warn("Could not announce that conversation {} was accepted", id, e));
+    }
     return Future.succeededFuture(ack(id, request.clientMsgId(), seq));
+  }
+
+  /** Whether this send, by the professional the conversation is offered to, accepts the offer. */
+  private static boolean accepts(Principal sender, Row facts) {
+    return !sender.isPatient() && facts.getOffsetDateTime("accepted_at") == null && sender.id().equals(facts.getUUID("assigned_to"));
   }
 
   private static JsonObject ack(UUID conversationId, String clientMsgId, long seq) {

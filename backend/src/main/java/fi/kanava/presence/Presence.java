@@ -113,7 +113,7 @@ public final class Presence {
   }
 
   /** Makes sure the account has a presence row (away when new) and returns its status, locked. */
-  private static Future<String> ensure(SqlClient tx, UUID accountId, Instant now) {
+  public static Future<String> ensure(SqlClient tx, UUID accountId, Instant now) {
     return tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
             + " on conflict (account_id) do nothing").execute(Tuple.of(accountId, Timestamps.at(now)))
         .compose(v -> tx.preparedQuery("select status from professional_presence where account_id = $1 for update").execute(Tuple.of(accountId)))
@@ -144,6 +144,13 @@ public final class Presence {
     public String type() {
       return "presence";
     }
+  }
+
+  /** The professional got a conversation now: ties in least-loaded routing go to whoever waited longest since their last. */
+  public static Future<Void> assigned(SqlClient tx, UUID accountId, Instant now) {
+    return tx.preparedQuery("update professional_presence set last_assigned_at = $2 where account_id = $1")
+        .execute(Tuple.of(accountId, Timestamps.at(now)))
+        .mapEmpty();
   }
 
   /** A professional who let an offer lapse is probably away from the desk: every device is set away (only from available). */

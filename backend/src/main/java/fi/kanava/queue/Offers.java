@@ -9,11 +9,10 @@ import fi.kanava.conversation.ConversationStore;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.conversation.SystemMessage;
 import fi.kanava.infra.ApiError;
-import fi.kanava.infra.Timestamps;
+import fi.kanava.presence.Presence;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,9 +48,8 @@ public final class Offers {
     UUID professional = actor.principal().id();
     return conversations.locked(actor, ConversationAction.READ, "take", id,
             c -> c.state().canBecome(ConversationState.ACTIVE) ? null : ApiError.conflict("not_assigned", "The conversation is no longer waiting"),
-            (tx, c) -> tx.preparedQuery("insert into professional_presence (account_id, status, last_seen_at) values ($1, 'away', $2)"
-                    + " on conflict (account_id) do nothing").execute(Tuple.of(professional, Timestamps.at(now)))
-                .compose(v -> Routing.hasCapacity(tx, professional, false))
+            (tx, c) -> Presence.ensure(tx, professional, now)
+                .compose(status -> Routing.hasCapacity(tx, professional, false))
                 .compose(room -> room
                     ? Routing.assign(tx, id, professional, now, true)
                     : Future.failedFuture(ApiError.conflict("capacity_reached", "You already have your maximum number of conversations")))

@@ -312,9 +312,7 @@ public final class Routing {
   /** Makes the conversation the professional's (caller holds the locks). {@code accepted}: taken by hand. */
   static Future<Void> assign(SqlClient tx, UUID conversationId, UUID professionalId, Instant now, boolean accepted) {
     return ConversationStore.assign(tx, conversationId, professionalId, now, accepted)
-        .compose(v -> tx.preparedQuery("update professional_presence set last_assigned_at = $2 where account_id = $1")
-            .execute(Tuple.of(professionalId, Timestamps.at(now))))
-        .mapEmpty();
+        .compose(v -> Presence.assigned(tx, professionalId, now));
   }
 
   /**

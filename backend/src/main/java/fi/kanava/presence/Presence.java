@@ -63,14 +63,22 @@ public final class Presence {
         .mapEmpty();
   }
 
-  /** A device disconnected: it no longer counts. The account's status is kept; the offline sweep ends it if no device comes back. */
+  /**
+   * A device disconnected: it no longer counts. With other devices left, the account's status is
+   * the most available of theirs; with none left, it is kept, and the offline sweep ends it if no
+   * device comes back within the grace (a dropped connection on a poor line is not going offline).
+   */
   public Future<Void> disconnected(UUID accountId, String deviceId) {
     devices.remove(deviceId);
     if (!devices.containsValue(accountId)) {
       vertx.eventBus().publish(PresenceEvents.DISCONNECTED, new JsonObject().put("accountId", accountId.toString()));
     }
-    return pool.preparedQuery("delete from professional_device where account_id = $1 and device_id = $2")
-        .execute(Tuple.of(accountId, deviceId)).mapEmpty();
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> ensure(tx, accountId, now)
+            .compose(previous -> tx.preparedQuery("delete from professional_device where account_id = $1 and device_id = $2")
+                .execute(Tuple.of(accountId, deviceId))
+                .compose(v -> recompute(tx, accountId, previous, now, false))))
+        .compose(change -> change.previous().equals(change.current()) ? Future.succeededFuture() : acted(accountId, change, null));
   }
 
   /**
@@ -84,25 +92,49 @@ public final class Presence {
             .compose(previous -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
                     + " on conflict (account_id, device_id) do update set status = excluded.status, last_seen_at = excluded.last_seen_at")
                 .execute(Tuple.of(accountId, deviceId, status, Timestamps.at(now)))
-                .compose(v -> tx.preparedQuery("select status from professional_device where account_id = $1").execute(Tuple.of(accountId)))
-                .compose(rows -> {
-                  List<String> statuses = new ArrayList<>();
-                  rows.forEach(row -> statuses.add(row.getString(0)));
-                  String effective = mostAvailable(statuses);
-                  return tx.preparedQuery("update professional_presence set status = $2, last_seen_at = $3 where account_id = $1")
-                      .execute(Tuple.of(accountId, effective, Timestamps.at(now)))
-                      .map(v -> new Change(previous, effective));
-                })))
-        .compose(change -> change.previous().equals(change.current()) && !PresenceStatus.AVAILABLE.equals(change.current())
-            ? Future.succeededFuture()
-            : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())
-                .put("status", change.current()).put("previous", change.previous())).<Void>mapEmpty()
-                .recover(e -> {
-                  log.warn("Routing did not act on the presence change of {}", accountId, e);
-                  return Future.succeededFuture();
-                }))
-        .compose(v -> frame(accountId))
-        .onSuccess(frame -> SocketEvents.toPrincipal(vertx.eventBus(), accountId, frame, deviceId));
+                .compose(v -> recompute(tx, accountId, previous, now, true))))
+        .compose(change -> acted(accountId, change, deviceId))
+        .compose(v -> frame(accountId));
+  }
+
+  /** The account's status from its devices' (kept as it is when it has none and {@code evenWithoutDevices} is false). */
+  private static Future<Change> recompute(SqlClient tx, UUID accountId, String previous, Instant now, boolean evenWithoutDevices) {
+    return tx.preparedQuery("select status from professional_device where account_id = $1").execute(Tuple.of(accountId))
+        .compose(rows -> {
+          if (rows.size() == 0 && !evenWithoutDevices) {
+            return Future.succeededFuture(new Change(previous, previous));
+          }
+          List<String> statuses = new ArrayList<>();
+          rows.forEach(row -> statuses.add(row.getString(0)));
+          String effective = mostAvailable(statuses);
+          return tx.preparedQuery("update professional_presence set status = $2, last_seen_at = $3 where account_id = $1")
+              .execute(Tuple.of(accountId, effective, Timestamps.at(now)))
+              .map(v -> new Change(previous, effective));
+        });
+  }
+
+  /**
+   * After commit: routing acts on a change (offline hands the work back, available gets offers)
+   * before anyone is told; then every device but {@code originDevice} (which gets the reply) gets
+   * the account's {@code presence} frame.
+   */
+  private Future<Void> acted(UUID accountId, Change change, String originDevice) {
+    boolean changed = !change.previous().equals(change.current());
+    Future<Void> routed = !changed && !PresenceStatus.AVAILABLE.equals(change.current())
+        ? Future.succeededFuture()
+        : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())
+            .put("status", change.current()).put("previous", change.previous())).<Void>mapEmpty()
+            .recover(e -> {
+              log.warn("Routing did not act on the presence change of {}", accountId, e);
+              return Future.succeededFuture();
+            });
+    return routed.compose(v -> frame(accountId))
+        .map(frame -> {
+          if (originDevice != null || changed) {
+            SocketEvents.toPrincipal(vertx.eventBus(), accountId, frame, originDevice);
+          }
+          return null;
+        });
   }
 
   private record Change(String previous, String current) {}

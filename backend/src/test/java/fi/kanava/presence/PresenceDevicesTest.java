@@ -78,16 +78,18 @@ class PresenceDevicesTest {
     }
 
     @Test
-    @DisplayName("closing one device's socket keeps the other's status and the conversations")
+    @DisplayName("when one device's socket closes, the account takes the status of the devices left, and they are told")
     void a_closed_device_no_longer_counts() {
       try (Pro desk = c.professional("closing-device", "nurse", "away")) {
         WsClient phone = WsClient.connect(t, desk.token());
         phone.request(presence("available"));
-        assertThat(t.row("select status from professional_presence where account_id = $1", desk.id()).getString(0)).isEqualTo("available");
+        assertThat(desk.ws().await(fr -> "presence".equals(fr.getString("type")) && fr.getString("ref") == null).getString("status"))
+            .isEqualTo("available");
         phone.close();
-        // the desk says away: with the phone gone, away is the most available device left
-        JsonObject reply = desk.ws().request(presence("away"));
-        assertThat(reply.getString("status")).isEqualTo("away");
+        // with the phone gone, away (the desk's) is the most available device left
+        assertThat(desk.ws().await(fr -> "presence".equals(fr.getString("type")) && fr.getString("ref") == null
+            && "away".equals(fr.getString("status")))).isNotNull();
+        assertThat(t.row("select status from professional_presence where account_id = $1", desk.id()).getString(0)).isEqualTo("away");
       }
     }
   }

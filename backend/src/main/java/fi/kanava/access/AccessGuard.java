@@ -89,6 +89,19 @@ public final class AccessGuard {
         : written.compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
   }
 
+  /**
+   * Audits a frame about a conversation that the principal's role may not send at all (a patient
+   * taking a conversation, staff leaving a queue as a patient), refused before any policy check:
+   * a denial with reason {@code role_may_not_send}, about the conversation's patient (null when no
+   * such conversation exists), so that it shows in that patient's access log.
+   */
+  public Future<Void> refusedFrame(Principal principal, String frameType, UUID conversationId, UUID patientId) {
+    Decision decision = Decision.deny("role_may_not_send");
+    log.info("Refused the frame {} to {} {}: {}", frameType, principal.kind().code(), principal.id(), decision.reason());
+    return audit.record(event(Optional.of(principal), frameType, "conversation", Optional.of(conversationId.toString()),
+        Optional.ofNullable(patientId), "socket_frame", decision));
+  }
+
   private AuditEvent event(Optional<Principal> principal, String action, String resourceType, Optional<String> resourceId,
       Optional<UUID> patientId, String purpose, Decision decision) {
     return new AuditEvent(

@@ -11,8 +11,13 @@ public final class ConversationFrames {
 
   private ConversationFrames() {}
 
+  /** A frame that names a conversation: refusing it concerns that conversation's patient, and is audited as such. */
+  public interface AboutConversation {
+    UUID conversationId();
+  }
+
   /** Start watching: the view, the messages after {@code afterSeq}, then live events. */
-  public record Open(String ref, UUID conversationId, Long afterSeq) implements ClientFrame {
+  public record Open(String ref, UUID conversationId, Long afterSeq) implements ClientFrame, AboutConversation {
     public Open {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -24,14 +29,14 @@ public final class ConversationFrames {
   }
 
   /** Stop watching. */
-  public record Leave(String ref, UUID conversationId) implements ClientFrame {
+  public record Leave(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
     public Leave {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
     }
   }
 
-  public record Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal) implements ClientFrame {
+  public record Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal) implements ClientFrame, AboutConversation {
     public Send {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -50,7 +55,7 @@ public final class ConversationFrames {
     }
   }
 
-  public record Typing(String ref, UUID conversationId, Boolean typing) implements ClientFrame {
+  public record Typing(String ref, UUID conversationId, Boolean typing) implements ClientFrame, AboutConversation {
     public Typing {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -58,7 +63,7 @@ public final class ConversationFrames {
     }
   }
 
-  public record Read(String ref, UUID conversationId, Long seq) implements ClientFrame {
+  public record Read(String ref, UUID conversationId, Long seq) implements ClientFrame, AboutConversation {
     public Read {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -69,7 +74,7 @@ public final class ConversationFrames {
     }
   }
 
-  public record Close(String ref, UUID conversationId, String outcome, String detail) implements ClientFrame {
+  public record Close(String ref, UUID conversationId, String outcome, String detail) implements ClientFrame, AboutConversation {
     public Close {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");

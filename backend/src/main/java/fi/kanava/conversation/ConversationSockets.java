@@ -5,6 +5,7 @@ import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.ConversationFacts;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.infra.ApiError;
+import fi.kanava.ws.ClientFrame;
 import fi.kanava.ws.FrameRegistry;
 import fi.kanava.ws.FrameResult;
 import fi.kanava.ws.Senders;
@@ -40,6 +41,7 @@ public final class ConversationSockets {
 
   public void register(FrameRegistry registry) {
     registry.onReady(this::ready);
+    registry.onRefused(this::refused);
     registry.register("conversation.open", ConversationFrames.Open.class, Senders.ANYONE, this::open);
     registry.register("conversation.leave", ConversationFrames.Leave.class, Senders.ANYONE, (s, f) -> {
       state(s).unwatch(f.conversationId());
@@ -74,6 +76,23 @@ public final class ConversationSockets {
       s.onClose(w::unwatchAll);
       return null;
     });
+  }
+
+  /**
+   * A frame naming a conversation that the sender's role may not send at all (a patient's {@code
+   * conversation.take}, a professional's {@code queue.leave}) is an attempt on that conversation:
+   * audited as a denial about its patient, like the policy's refusals. A refused frame that names
+   * no conversation ({@code presence}, {@code queues.watch}, {@code queue.enter}) could reach no
+   * one's patient data whatever it carried, and is not audited.
+   */
+  private Future<Void> refused(SocketSession s, String type, ClientFrame frame) {
+    if (!(frame instanceof ConversationFrames.AboutConversation about)) {
+      return Future.succeededFuture();
+    }
+    UUID id = about.conversationId();
+    return conversations.load(id).map(c -> c.facts().patientId())
+        .recover(e -> e instanceof ApiError api && api.status() == 404 ? Future.succeededFuture(null) : Future.failedFuture(e))
+        .compose(patientId -> guard.refusedFrame(s.principal(), type, id, patientId));
   }
 
   private Future<FrameResult> open(SocketSession s, ConversationFrames.Open f) {

@@ -83,6 +83,18 @@ public final class Conversations {
     return load(id).compose(c -> guard.require(actor, action, id, c.facts(), purpose).map(c));
   }
 
+  /**
+   * Refuses unless the policy allows the action, auditing the refusal; an allowed check is not
+   * audited: for an action that reads nothing (declining an offer) or whose read is audited once
+   * it has happened (accepting one).
+   */
+  public Future<Void> entitled(Actor actor, UUID id, ConversationAction action, String purpose) {
+    return load(id).compose(c -> {
+      Decision decision = guard.decide(actor, action, c.facts());
+      return decision.allowed() ? Future.succeededFuture() : guard.settle(actor, action, id, c.facts(), purpose, decision);
+    });
+  }
+
   /** Audits a read the actor is entitled to (an offer with the triage, a console list), and fails if they are not. */
   public Future<Void> audited(Actor actor, ConversationRecord c, String purpose) {
     return guard.require(actor, ConversationAction.READ, c.id(), c.facts(), purpose);

@@ -81,9 +81,6 @@ final class MessageSends {
 
   /** Stores the message (or finds the one a retry refers to) and returns the ack frame; fans out after commit. */
   Future<JsonObject> send(Author author, ConversationFrames.Send request) {
-    if (request.internal() && author.principal().isPatient()) {
-      return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
-    }
     Context context = Vertx.currentContext();
     Pending pending = new Pending(author, request, clock.instant(), Promise.promise(), 1);
     if (context == null || !context.isEventLoopContext()) {
@@ -179,7 +176,7 @@ final class MessageSends {
               p.promise().tryFail(ConversationStore.notFound());
               continue;
             }
-            Future<JsonObject> refused = refusal(p.author(), p.conversationId(), row);
+            Future<JsonObject> refused = refusal(p, row);
             if (refused != null) {
               answered.add(answer(p, refused));
               continue;
@@ -288,15 +285,24 @@ final class MessageSends {
     });
   }
 
-  /** Null if the author may write to the conversation; otherwise the audited refusal. */
-  private Future<JsonObject> refusal(Author author, UUID id, Row row) {
+  /**
+   * Null if the author may write this to the conversation; otherwise the refusal: the policy's,
+   * audited, first (so a note into someone else's conversation is audited too), then a patient's
+   * internal note into their own, which concerns no one else's data.
+   */
+  private Future<JsonObject> refusal(Pending p, Row row) {
+    Author author = p.author();
+    UUID id = p.conversationId();
     AccessPolicy.ConversationFacts facts = ConversationRecord.facts(row.getUUID("patient_id"), row.getString("queue_id"),
         ConversationState.fromCode(row.getString("state")), row.getUUID("assigned_to"), Participants.fromJson(row.getValue("participants")));
     Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
-    if (decision.allowed()) {
-      return null;
+    if (!decision.allowed()) {
+      return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);
     }
-    return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);
+    if (p.request().internal() && author.principal().isPatient()) {
+      return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
+    }
+    return null;
   }
 
   private static boolean isFirstResponse(Author author, ConversationFrames.Send request, Row facts) {

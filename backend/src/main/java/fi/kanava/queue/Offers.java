@@ -65,11 +65,15 @@ public final class Offers {
         });
   }
 
-  /** Accepts an auto-assignment offer; the read of the history that follows is audited. */
+  /**
+   * Accepts an auto-assignment offer; the read of the history that follows is audited. Someone who
+   * may not even read the conversation is refused (and audited) before anything else.
+   */
   public Future<ConversationRecord> accept(Actor actor, UUID id) {
     Instant now = clock.instant();
     UUID professional = actor.principal().id();
-    return pool.withTransaction(tx -> ConversationStore.load(tx, id, true).compose(c -> {
+    return conversations.entitled(actor, id, ConversationAction.READ, "accept")
+        .compose(entitled -> pool.withTransaction(tx -> ConversationStore.load(tx, id, true).compose(c -> {
           if (!c.isActive() || !professional.equals(c.assignedTo())) {
             return Future.failedFuture(ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
           }
@@ -78,7 +82,7 @@ public final class Offers {
           }
           return ConversationStore.accept(tx, id, professional, now)
               .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now));
-        }))
+        })))
         .compose(frame -> {
           if (frame != null) {
             conversations.published(id, frame);
@@ -88,8 +92,12 @@ public final class Offers {
         .compose(c -> conversations.audited(actor, c, "accept").map(c));
   }
 
-  /** Declines an offer: back to the queue, the professional keeps their status, and it is not offered to them again. */
+  /**
+   * Declines an offer: back to the queue, the professional keeps their status, and it is not
+   * offered to them again. Someone who may not even read the conversation is refused (and audited).
+   */
   public Future<Void> decline(Actor actor, UUID id, String reason) {
-    return routing.requeue(id, "declined", actor.principal().id());
+    return conversations.entitled(actor, id, ConversationAction.READ, "decline")
+        .compose(v -> routing.requeue(id, "declined", actor.principal().id()));
   }
 }

@@ -1,5 +1,6 @@
 package fi.kanava.queue;
 
+import fi.kanava.conversation.ConversationFrames.AboutConversation;
 import fi.kanava.conversation.ConversationSockets;
 import fi.kanava.conversation.Urgency;
 import fi.kanava.ws.ClientFrame;
@@ -51,21 +52,21 @@ public final class QueueSockets {
     }
   }
 
-  public record Leave(String ref, UUID conversationId) implements ClientFrame {
+  public record Leave(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
     public Leave {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
     }
   }
 
-  public record Take(String ref, UUID conversationId) implements ClientFrame {
+  public record Take(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
     public Take {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
     }
   }
 
-  public record Accept(String ref, UUID conversationId) implements ClientFrame {
+  public record Accept(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
     public Accept {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -73,7 +74,7 @@ public final class QueueSockets {
   }
 
   /** {@code offer.decline}: an optional reason (at most 200 characters) goes to the log and metrics only. */
-  public record Decline(String ref, UUID conversationId, String reason) implements ClientFrame {
+  public record Decline(String ref, UUID conversationId, String reason) implements ClientFrame, AboutConversation {
     public Decline {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");

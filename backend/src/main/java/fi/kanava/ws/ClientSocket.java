@@ -111,7 +111,8 @@ final class ClientSocket implements SocketSession {
 
   private <F extends ClientFrame> void dispatch(FrameRegistry.Registration<F> registration, F frame) {
     if (!registration.senders().admits().test(principal)) {
-      sendError(ApiError.forbidden("The frame " + registration.type() + " is for " + registration.senders().description()), frame.ref());
+      ApiError refusal = ApiError.forbidden("The frame " + registration.type() + " is for " + registration.senders().description());
+      refused(registration.type(), frame).onComplete(done -> sendError(refusal, frame.ref()));
       return;
     }
     Future<FrameResult> handled;
@@ -127,6 +128,18 @@ final class ClientSocket implements SocketSession {
         sendError(rejected.error(), frame.ref());
       }
     }).onFailure(e -> reject(frame, e));
+  }
+
+  /** The features' refusal hooks (their audit), in order; the refusal goes out even if one fails. */
+  private Future<Void> refused(String type, ClientFrame frame) {
+    Future<Void> hooks = Future.succeededFuture();
+    for (FrameRegistry.RefusalHook hook : endpoint.registry().refusalHooks()) {
+      hooks = hooks.compose(v -> hook.refused(this, type, frame));
+    }
+    return hooks.recover(e -> {
+      log.error("Recording the refusal of {} on socket {} failed", type, id, e);
+      return Future.succeededFuture();
+    });
   }
 
   private void reject(ClientFrame frame, Throwable e) {

@@ -32,6 +32,7 @@ public final class FrameRegistry {
   private final Map<String, Registration<?>> byType = new LinkedHashMap<>();
   private final Map<Class<?>, Registration<?>> byRecord = new LinkedHashMap<>();
   private final List<Function<SocketSession, Future<Void>>> readyHooks = new ArrayList<>();
+  private final List<RefusalHook> refusalHooks = new ArrayList<>();
   private ObjectMapper mapper;
 
   /** Registers a frame type; a type or record registered twice is a programming error. */
@@ -52,6 +53,25 @@ public final class FrameRegistry {
     return this;
   }
 
+  /**
+   * Runs, in registration order, when the socket refuses a frame because its sender may not send
+   * that type at all ({@link Senders}), before the refusal goes out: a feature audits there the
+   * refusals that concern its data.
+   */
+  public FrameRegistry onRefused(RefusalHook hook) {
+    if (mapper != null) {
+      throw new IllegalStateException("The frame registry is sealed");
+    }
+    refusalHooks.add(hook);
+    return this;
+  }
+
+  /** What a feature does with a frame refused to its sender by {@link Senders}. */
+  @FunctionalInterface
+  public interface RefusalHook {
+    Future<Void> refused(SocketSession session, String type, ClientFrame frame);
+  }
+
   /** Ends registration and builds the decoder. */
   public FrameRegistry seal() {
     if (mapper == null) {
@@ -67,6 +87,10 @@ public final class FrameRegistry {
 
   List<Function<SocketSession, Future<Void>>> readyHooks() {
     return readyHooks;
+  }
+
+  List<RefusalHook> refusalHooks() {
+    return refusalHooks;
   }
 
   @SuppressWarnings("unchecked")

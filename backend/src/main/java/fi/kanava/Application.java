@@ -92,13 +92,20 @@ public final class Application {
               .connectingTo(db.connectOptions())
               .using(vertx)
               .build();
+          // building the services loads most of the application's classes: on a worker, not an event loop
           return SigningKeys.loadOrCreate(vertx, pool, clock)
-              .compose(keys -> deploy(vertx, config, pool, keys, clock, registry))
+              .compose(keys -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, clock, registry)))
+              .compose(wired -> deploy(vertx, config, pool, wired))
               .onFailure(e -> pool.close());
         });
   }
 
-  private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
+  /** Everything {@link #wire} builds that deploying needs. */
+  private record Wired(Services services, Routing routing, Sweeper sweeper, Logins logins, List<Consumer<Router>> features,
+      WebSocketEndpoint endpoint) {}
+
+  /** Builds the services and registers every feature's frames and routes; runs on a worker. */
+  private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
       PrometheusMeterRegistry registry) {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
@@ -144,26 +151,27 @@ public final class Application {
     QueueRoutes queueRoutes = new QueueRoutes(queues, routing, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount);
 
+    frames.warmUp();
+    return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
+        presence, sweeper, frames), routing, sweeper, logins, features, endpoint);
+  }
+
+  private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
-    return vertx.executeBlocking(() -> {
-          frames.warmUp();
-          return null;
-        })
-        .compose(v -> routing.start())
+    return wired.routing().start()
         .compose(v -> vertx.deployVerticle(() -> {
-          HttpVerticle verticle = new HttpVerticle(config.http(), features, endpoint::handshake, List.of(WebSocketEndpoint.PROTOCOL));
+          HttpVerticle verticle = new HttpVerticle(config.http(), wired.features(), wired.endpoint()::handshake,
+              List.of(WebSocketEndpoint.PROTOCOL));
           first.compareAndSet(null, verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.http().verticleInstances())))
         .map(id -> {
-          sweeper.start();
-          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> logins.purgeStale()
+          wired.sweeper().start();
+          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> wired.logins().purgeStale()
               .onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e)));
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
-          return new Application(vertx, pool, port,
-              new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing, presence,
-                  sweeper, frames));
+          return new Application(vertx, pool, port, wired.services());
         });
   }
 

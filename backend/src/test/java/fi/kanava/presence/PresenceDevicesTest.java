@@ -126,7 +126,7 @@ class PresenceDevicesTest {
     }
 
     @Test
-    @DisplayName("an offer not offered to you cannot be declined, and nothing changes")
+    @DisplayName("an offer made to a colleague cannot be declined: refused, audited, and nothing changes")
     void declining_someone_elses_offer_is_refused() {
       try (Pro nurse = c.professional("offered-one", "nurse", "available"); Pro other = c.professional("not-offered", "nurse", "busy");
           Patient p = c.anonymousPatient()) {
@@ -134,8 +134,11 @@ class PresenceDevicesTest {
         String id = p.ws().request(enter("decline-other")).getJsonObject("conversation").getString("id");
         nurse.ws().awaitType("conversation.offer");
         JsonObject refused = other.ws().request(new JsonObject().put("type", "offer.decline").put("conversationId", id));
-        assertThat(refused.getString("code")).isEqualTo("not_assigned");
+        // she may not read it (it is her colleague's now): refused like any access she has no right to, and audited
+        assertThat(refused.getString("code")).isEqualTo("forbidden");
         assertThat(state(id)).isEqualTo("active");
+        assertThat(t.row("select count(*) from audit_event where actor_id = $1 and outcome = 'denied' and resource_id = $2",
+            other.id(), id).getLong(0)).isEqualTo(1);
       }
     }
 

@@ -165,6 +165,11 @@ public final class Conversations {
     return Messages.system(tx, conversationId, code.code(), at);
   }
 
+  /** Appends an internal note by the author inside the caller's transaction (which holds the row lock); returns its frame. */
+  public static Future<JsonObject> note(SqlClient tx, UUID conversationId, Author author, String text, Instant at) {
+    return Messages.note(tx, conversationId, author.principal().id(), author.name(), author.role(), text, at);
+  }
+
   /** After commit: fans out a stored message. */
   public void published(UUID conversationId, JsonObject messageFrame) {
     ConversationEvents.message(vertx.eventBus(), conversationId, messageFrame);

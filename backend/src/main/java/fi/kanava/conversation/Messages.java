@@ -44,6 +44,23 @@ final class Messages {
         });
   }
 
+  /**
+   * Appends an internal note by a professional inside the caller's transaction (which holds the
+   * row lock), as {@link #system} does; returns its frame. Notes reach professionals only.
+   */
+  static Future<JsonObject> note(SqlClient tx, UUID conversationId, UUID senderId, String senderName, String senderRole, String text,
+      Instant at) {
+    return tx.preparedQuery("with bump as (update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq)"
+            + " insert into message (conversation_id, seq, kind, sender_kind, sender_id, body, created_at)"
+            + " select $1, last_seq, 'note', 'professional', $2, $3, $4 from bump returning seq, created_at")
+        .execute(Tuple.of(conversationId, senderId, text, Timestamps.at(at)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return frame(conversationId, row.getLong("seq"), NOTE, "professional", senderId, senderName, senderRole, null, text,
+              row.getOffsetDateTime("created_at").toInstant());
+        });
+  }
+
   /** Messages with after < seq < before (before may be Long.MAX_VALUE), oldest first. */
   static Future<List<JsonObject>> between(SqlClient client, UUID conversationId, long after, long before, boolean includeNotes, int limit) {
     return client.preparedQuery(SELECT + " where m.conversation_id = $1 and m.seq > $2 and m.seq < $3"

@@ -96,8 +96,8 @@ public final class Offers {
    * Declines an offer: back to the queue, the professional keeps their status, and it is not
    * offered to them again. Someone who may not even read the conversation is refused (and audited).
    */
-  public Future<Void> decline(Actor actor, UUID id, String reason) {
-    return conversations.entitled(actor, id, ConversationAction.READ, "decline")
-        .compose(v -> routing.requeue(id, "declined", actor.principal().id()));
+  public Future<Void> decline(fi.kanava.conversation.Author author, UUID id, String reason) {
+    return conversations.entitled(author.actor(), id, ConversationAction.READ, "decline")
+        .compose(v -> routing.requeue(id, "declined", new Routing.Decline(author, reason)));
   }
 }

@@ -73,7 +73,7 @@ public final class QueueSockets {
     }
   }
 
-  /** {@code offer.decline}: an optional reason (at most 200 characters) goes to the log and metrics only. */
+  /** {@code offer.decline}: an optional reason (at most 200 characters) is kept as an internal note for the next professional. */
   public record Decline(String ref, UUID conversationId, String reason) implements ClientFrame, AboutConversation {
     public Decline {
       ref = Fields.ref(ref);
@@ -112,7 +112,7 @@ public final class QueueSockets {
         watching.freshActor(s).compose(actor -> offers.accept(actor, f.conversationId()))
             .compose(c -> watching.watch(s, c, 0, f.ref(), "conversation.state")).map(FrameResult.ACCEPTED));
     registry.register("offer.decline", Decline.class, Senders.PROFESSIONALS, (s, f) ->
-        offers.decline(watching.author(s).actor(), f.conversationId(), f.reason())
+        offers.decline(watching.author(s), f.conversationId(), f.reason())
             .map(v -> FrameResult.reply(new Declined(f.conversationId().toString()))));
   }
 

@@ -403,6 +403,9 @@ public final class Routing {
         });
   }
 
+  /** An offer declined: by whom, and why (optional; kept as an internal note). */
+  record Decline(fi.kanava.conversation.Author by, String reason) {}
+
   /** What a requeue committed: the queue, the professional it was with, and the system message if the patient was told. */
   private record Requeued(String queueId, UUID from, JsonObject frame) {}
 
@@ -411,22 +414,26 @@ public final class Routing {
    * entered). {@code decliner}, when given, must be the one it is offered to: it is returned only
    * if still offered to them, and they are not offered it again.
    */
-  Future<Void> requeue(UUID conversationId, String reason, UUID decliner) {
+  Future<Void> requeue(UUID conversationId, String reason, Decline decline) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ConversationStore.load(tx, conversationId, true)
             .compose(c -> {
+              UUID from = c.assignedTo();
+              boolean joined = c.acceptedAt() != null;
+              if (decline != null && (!c.isActive() || joined || !decline.by().principal().id().equals(from))) {
+                return Future.failedFuture(fi.kanava.infra.ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
+              }
               if (!c.state().canBecome(ConversationState.QUEUED)) {
                 return Future.succeededFuture((Requeued) null);
               }
-              UUID from = c.assignedTo();
-              boolean joined = c.acceptedAt() != null;
-              if (decliner != null && (joined || !decliner.equals(from))) {
-                return Future.failedFuture(fi.kanava.infra.ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
-              }
               Future<Void> update = ConversationStore.requeue(tx, conversationId, joined ? from : null, now);
-              if (decliner != null) {
-                return update.compose(v -> ConversationStore.declined(tx, conversationId, decliner))
-                    .map(v -> new Requeued(c.queueId(), from, null));
+              if (decline != null) {
+                // the reason, if given, stays with the conversation for the colleague who gets it next
+                Future<Void> declined = update.compose(v -> ConversationStore.declined(tx, conversationId, from));
+                return decline.reason() == null
+                    ? declined.map(v -> new Requeued(c.queueId(), from, null))
+                    : declined.compose(v -> Conversations.note(tx, conversationId, decline.by(), decline.reason(), now))
+                        .map(note -> new Requeued(c.queueId(), from, note));
               }
               if (!joined) {
                 // nobody had joined, so the patient's history gets nothing; a professional who let

@@ -153,7 +153,20 @@ public final class ConversationSockets {
     String address = patient ? ConversationEvents.forPatient(c.id()) : ConversationEvents.forStaff(c.id());
     w.consumer = s.vertx().eventBus().consumer(address, msg -> w.then(() -> onEvent(s, w, msg.body())));
     return w.then(() -> w.consumer.completion()
-        .compose(v -> conversations.view(s.principal(), c))
+        // the caller's check read the facts before this subscription existed: a colleague may have taken the
+        // conversation in between, and that state event is gone. Read the facts again now that every later
+        // change reaches this watch, and decide on them.
+        .compose(v -> conversations.load(c.id()))
+        .compose(now -> {
+          w.facts = now.facts();
+          Decision decision = guard.decide(watches.author.actor(), ConversationAction.READ, w.facts);
+          if (decision.allowed()) {
+            return conversations.view(s.principal(), now);
+          }
+          watches.watching.remove(c.id(), w);
+          w.unregister();
+          return guard.settle(watches.author.actor(), ConversationAction.READ, c.id(), w.facts, "watch", decision).map(v -> null);
+        })
         .compose(view -> {
           s.reply(new ViewReply(replyType, view), ref);
           return conversations.messagesBetween(c.id(), afterSeq, Long.MAX_VALUE, !patient);

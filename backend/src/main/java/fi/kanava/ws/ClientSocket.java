@@ -205,6 +205,11 @@ final class ClientSocket implements SocketSession {
   }
 
   private void readyFailed(Throwable e) {
+    if (e instanceof ApiError api && api.status() == 401) {
+      // the principal may not connect (account disabled): say so, as when their open sockets were ended
+      end(api);
+      return;
+    }
     log.error("Setting up socket {} failed", id, e);
     end(ApiError.internal());
   }

@@ -133,6 +133,13 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Every frame received so far, consumed or not, in arrival order. */
+  public List<JsonObject> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
   @Override
   public void close() {
     if (!closed) {

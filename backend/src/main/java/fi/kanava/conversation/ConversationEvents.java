@@ -52,19 +52,24 @@ public final class ConversationEvents {
 
   /**
    * A committed message. {@code encoded} is the frame as it goes on the wire, encoded once for every
-   * socket; notes go to the staff address only. {@code committedAt} (wall-clock milliseconds) lets
+   * socket of each side: the patient address gets the patient's form ({@link Messages#forPatient});
+   * notes go to the staff address only. {@code committedAt} (wall-clock milliseconds) lets
    * receivers measure delivery latency.
    */
   public static void message(EventBus bus, UUID conversationId, JsonObject frame) {
-    JsonObject event = new JsonObject()
+    long committedAt = System.currentTimeMillis();
+    bus.publish(forStaff(conversationId), messageEvent(frame, committedAt));
+    if (!Messages.NOTE.equals(frame.getString("kind"))) {
+      bus.publish(forPatient(conversationId), messageEvent(Messages.forPatient(frame), committedAt));
+    }
+  }
+
+  private static JsonObject messageEvent(JsonObject frame, long committedAt) {
+    return new JsonObject()
         .put("event", MESSAGE)
         .put("seq", frame.getLong("seq"))
-        .put("committedAt", System.currentTimeMillis())
+        .put("committedAt", committedAt)
         .put("encoded", frame.encode());
-    bus.publish(forStaff(conversationId), event);
-    if (!Messages.NOTE.equals(frame.getString("kind"))) {
-      bus.publish(forPatient(conversationId), event);
-    }
   }
 
   /**

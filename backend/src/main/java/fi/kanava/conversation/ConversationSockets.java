@@ -227,8 +227,14 @@ public final class ConversationSockets {
         return Future.succeededFuture();
       }
     }
-    s.send(frame);
     JsonObject view = frame.getJsonObject("conversation");
+    if (!event.containsKey("facts")) {
+      // the patient's side carries no access facts; its state is what typing and read receipts are checked against
+      ConversationFacts f = w.facts;
+      w.facts = new ConversationFacts(f.patientId(), f.queueId(), ConversationState.fromCode(view.getString("state")),
+          f.assignedProfessionalId(), f.transferRecipientIds(), f.consultantIds(), f.consentedPartnerOrganisationIds());
+    }
+    s.send(frame);
     if (ConversationState.CLOSED.code().equals(view.getString("state"))) {
       closed(s, w.conversationId, view.getString("outcome"), null);
     }

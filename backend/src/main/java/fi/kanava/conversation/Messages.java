@@ -68,7 +68,7 @@ final class Messages {
         .execute(Tuple.of(conversationId, after, before, limit))
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>();
-          rows.forEach(row -> out.add(frame(conversationId, row)));
+          rows.forEach(row -> out.add(includeNotes ? frame(conversationId, row) : forPatient(frame(conversationId, row))));
           return out;
         });
   }
@@ -77,6 +77,34 @@ final class Messages {
     return frame(conversationId, row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
         row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
         row.getOffsetDateTime("created_at").toInstant());
+  }
+
+  /**
+   * The {@code message} frame as a patient gets it, built field by field from the professionals'
+   * frame (an allow-list, so a field added to that frame never reaches a patient by default): a
+   * professional sender by name and role only, never their account id. Notes never get here.
+   */
+  static JsonObject forPatient(JsonObject frame) {
+    JsonObject sender = frame.getJsonObject("sender");
+    JsonObject patientSender = new JsonObject().put("kind", sender.getString("kind"));
+    if ("patient".equals(sender.getString("kind"))) {
+      patientSender.put("id", sender.getString("id"));
+    } else if ("professional".equals(sender.getString("kind"))) {
+      patientSender.put("name", sender.getString("name")).put("role", sender.getString("role"));
+    }
+    JsonObject out = new JsonObject()
+        .put("type", "message")
+        .put("conversationId", frame.getString("conversationId"))
+        .put("seq", frame.getLong("seq"))
+        .put("kind", frame.getString("kind"))
+        .put("clientMsgId", frame.getString("clientMsgId"))
+        .put("sender", patientSender)
+        .put("at", frame.getString("at"))
+        .put("text", frame.getString("text"));
+    if (frame.containsKey("code")) {
+      out.put("code", frame.getString("code"));
+    }
+    return out;
   }
 
   /** The {@code message} frame, the same whether built from a row or from what was just stored. */

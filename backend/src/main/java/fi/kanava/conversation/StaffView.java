@@ -32,7 +32,7 @@ public record StaffView(
 
   public record Professional(String id, String name, String role) {}
 
-  /** The patient as professionals see them: identified, pseudonymous or anonymous, and a name if known. Null in a professional-only thread. */
+  /** The patient as professionals see them: identified or anonymous, and a name if known. Null in a professional-only thread. */
   public record Patient(String kind, String name) {}
 
   public record Participant(String kind, String accountId, String organisationId) {}

@@ -60,8 +60,8 @@ public final class Offers {
           if (before.requeueCount() == 0) {
             metrics.queueWait(before.queueId(), before.urgency(), Duration.between(before.enqueuedAt(), now));
           }
-          conversations.published(id, result.frame());
-          return routing.announce(id, false);
+          // the state first: a colleague previewing it stops watching before the joined message goes out
+          return routing.announce(id, false).onSuccess(c -> conversations.published(id, result.frame()));
         });
   }
 

@@ -112,7 +112,7 @@ public final class QueueSockets {
         watching.freshActor(s).compose(actor -> offers.accept(actor, f.conversationId()))
             .compose(c -> watching.watch(s, c, 0, f.ref(), "conversation.state")).map(FrameResult.ACCEPTED));
     registry.register("offer.decline", Decline.class, Senders.PROFESSIONALS, (s, f) ->
-        offers.decline(watching.author(s), f.conversationId(), f.reason())
+        watching.freshActor(s).compose(actor -> offers.decline(watching.author(s), f.conversationId(), f.reason()))
             .map(v -> FrameResult.reply(new Declined(f.conversationId().toString()))));
   }
 

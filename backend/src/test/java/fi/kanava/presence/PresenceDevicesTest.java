@@ -110,6 +110,13 @@ class PresenceDevicesTest {
         assertThat(declined.getString("type")).isEqualTo("offer.declined");
         assertThat(state(id)).isEqualTo("queued");
         assertThat(t.row("select status from professional_presence where account_id = $1", first.id()).getString(0)).isEqualTo("available");
+        // the reason stays for the next professional as an internal note; the patient never gets it
+        assertThat(t.row("select kind, body from message where conversation_id = $1 and sender_id = $2", UUID.fromString(id), first.id())
+            .getString("body")).isEqualTo("Ruotsinkielinen asia");
+        assertThat(p.ws().all("message")).noneMatch(fr -> "Ruotsinkielinen asia".equals(fr.getString("text")));
+        // declining again, now that it waits, is refused and changes nothing
+        JsonObject again = first.ws().request(new JsonObject().put("type", "offer.decline").put("conversationId", id));
+        assertThat(again.getString("code")).isEqualTo("not_assigned");
         // not offered to the same nurse again, though she is the only one available
         TestApp.await(t.app.services().sweeper().sweep());
         assertThat(first.ws().all("conversation.offer")).hasSize(1);

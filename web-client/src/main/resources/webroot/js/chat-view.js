@@ -17,11 +17,14 @@ export class ChatView {
    * @param isAttentive () => boolean: whether the user is looking at this chat now
    * @param onIncoming (message) => void: a message from someone else arrived
    * @param notes whether internal notes may be written (console)
+   * @param canParticipate () => boolean: whether this socket may send typing and read frames now
+   *   (the server refuses them from anyone who is not a participant, such as a previewer)
    */
-  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false }) {
+  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false, canParticipate = () => true }) {
     this.socket = socket;
     this.side = side;
     this.isAttentive = isAttentive;
+    this.canParticipate = canParticipate;
     this.onIncoming = onIncoming;
     this.conversationId = null;
     this.items = new Map(); // seq -> li
@@ -130,7 +133,7 @@ export class ChatView {
 
   /** Tells the other side what we have seen, if the user is looking. */
   markSeen() {
-    if (!this.conversationId || this.maxSeq <= this.lastReadSent || !this.isAttentive()) return;
+    if (!this.conversationId || this.maxSeq <= this.lastReadSent || !this.isAttentive() || !this.canParticipate()) return;
     if (this.socket.send({ type: 'read', conversationId: this.conversationId, seq: this.maxSeq })) {
       this.lastReadSent = this.maxSeq;
     }
@@ -204,7 +207,7 @@ export class ChatView {
   }
 
   #typed() {
-    if (!this.conversationId) return;
+    if (!this.conversationId || !this.canParticipate()) return;
     clearTimeout(this.typingIdleTimer);
     if (!this.input.value) {
       this.#stopTyping();
@@ -224,6 +227,8 @@ export class ChatView {
     clearTimeout(this.typingIdleTimer);
     if (!this.typingSent) return;
     this.typingSent = false;
+    // No longer a participant (closed, access ended): the server would refuse the frame.
+    if (!this.canParticipate()) return;
     this.socket.send({ type: 'typing', conversationId: this.conversationId, typing: false });
   }
 

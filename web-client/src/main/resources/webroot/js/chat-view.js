@@ -141,10 +141,13 @@ export class ChatView {
 
   #build(notes) {
     const inputId = uid('chat-input');
-    this.list = h('ol', {
+    // The list keeps its list semantics inside the log (a role on the <ol> itself would hide
+    // them); the log is the scrolling, focusable region.
+    this.list = h('ol', { class: 'message-items' });
+    this.log = h('div', {
       class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
       i18nAttr: 'aria-label:chat.messages', testid: 'message-list', tabindex: '0',
-    });
+    }, [this.list]);
     this.typingLine = h('p', {
       class: 'typing', hidden: true,
       i18n: this.side === 'patient' ? 'chat.typing.professional' : 'chat.typing.patient',
@@ -186,7 +189,7 @@ export class ChatView {
       event.preventDefault();
       this.#submit();
     });
-    return h('div', { class: 'chat' }, [this.list, typingRegion, this.form]);
+    return h('div', { class: 'chat' }, [this.log, typingRegion, this.form]);
   }
 
   #submit() {
@@ -291,7 +294,7 @@ export class ChatView {
   }
 
   #scrollToEnd() {
-    this.list.scrollTop = this.list.scrollHeight;
+    this.log.scrollTop = this.log.scrollHeight;
   }
 }
 

@@ -8,6 +8,9 @@ const MAX_LENGTH = 4000;
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOWN_MS = 10000;
+// History arrives as one message frame each: one read receipt for the lot, not one per message
+// (forty at once tripped the server's rate limit and showed an alert).
+const READ_DELAY_MS = 250;
 const SYSTEM_CODES = new Set(['professional_joined', 'returned_to_queue', 'idle_warning', 'closed']);
 
 export class ChatView {
@@ -47,6 +50,8 @@ export class ChatView {
     this.readSeq = 0;
     this.lastReadSent = 0;
     this.maxSeq = 0;
+    clearTimeout(this.readTimer);
+    this.readTimer = null;
     this.list.replaceChildren();
     this.showTyping(false);
   }
@@ -131,8 +136,16 @@ export class ChatView {
     if (on) this.typingTimer = setTimeout(() => this.showTyping(false), TYPING_SHOWN_MS);
   }
 
-  /** Tells the other side what we have seen, if the user is looking. */
+  /** Tells the other side, shortly, what we have seen, if the user is looking then. */
   markSeen() {
+    if (this.readTimer) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      this.#sendRead();
+    }, READ_DELAY_MS);
+  }
+
+  #sendRead() {
     if (!this.conversationId || this.maxSeq <= this.lastReadSent || !this.isAttentive() || !this.canParticipate()) return;
     if (this.socket.send({ type: 'read', conversationId: this.conversationId, seq: this.maxSeq })) {
       this.lastReadSent = this.maxSeq;

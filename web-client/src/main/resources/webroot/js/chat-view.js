@@ -8,6 +8,9 @@ const MAX_LENGTH = 4000;
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const TYPING_SHOWN_MS = 10000;
+// History arrives as one message frame each: one read receipt for the lot, not one per message
+// (forty at once tripped the server's rate limit and showed an alert).
+const READ_DELAY_MS = 250;
 const SYSTEM_CODES = new Set(['professional_joined', 'returned_to_queue', 'idle_warning', 'closed']);
 
 export class ChatView {
@@ -17,11 +20,14 @@ export class ChatView {
    * @param isAttentive () => boolean: whether the user is looking at this chat now
    * @param onIncoming (message) => void: a message from someone else arrived
    * @param notes whether internal notes may be written (console)
+   * @param canParticipate () => boolean: whether this socket may send typing and read frames now
+   *   (the server refuses them from anyone who is not a participant, such as a previewer)
    */
-  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false }) {
+  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false, canParticipate = () => true }) {
     this.socket = socket;
     this.side = side;
     this.isAttentive = isAttentive;
+    this.canParticipate = canParticipate;
     this.onIncoming = onIncoming;
     this.conversationId = null;
     this.items = new Map(); // seq -> li
@@ -44,6 +50,8 @@ export class ChatView {
     this.readSeq = 0;
     this.lastReadSent = 0;
     this.maxSeq = 0;
+    clearTimeout(this.readTimer);
+    this.readTimer = null;
     this.list.replaceChildren();
     this.showTyping(false);
   }
@@ -128,9 +136,17 @@ export class ChatView {
     if (on) this.typingTimer = setTimeout(() => this.showTyping(false), TYPING_SHOWN_MS);
   }
 
-  /** Tells the other side what we have seen, if the user is looking. */
+  /** Tells the other side, shortly, what we have seen, if the user is looking then. */
   markSeen() {
-    if (!this.conversationId || this.maxSeq <= this.lastReadSent || !this.isAttentive()) return;
+    if (this.readTimer) return;
+    this.readTimer = setTimeout(() => {
+      this.readTimer = null;
+      this.#sendRead();
+    }, READ_DELAY_MS);
+  }
+
+  #sendRead() {
+    if (!this.conversationId || this.maxSeq <= this.lastReadSent || !this.isAttentive() || !this.canParticipate()) return;
     if (this.socket.send({ type: 'read', conversationId: this.conversationId, seq: this.maxSeq })) {
       this.lastReadSent = this.maxSeq;
     }
@@ -138,10 +154,13 @@ export class ChatView {
 
   #build(notes) {
     const inputId = uid('chat-input');
-    this.list = h('ol', {
+    // The list keeps its list semantics inside the log (a role on the <ol> itself would hide
+    // them); the log is the scrolling, focusable region.
+    this.list = h('ol', { class: 'message-items' });
+    this.log = h('div', {
       class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions',
       i18nAttr: 'aria-label:chat.messages', testid: 'message-list', tabindex: '0',
-    });
+    }, [this.list]);
     this.typingLine = h('p', {
       class: 'typing', hidden: true,
       i18n: this.side === 'patient' ? 'chat.typing.professional' : 'chat.typing.patient',
@@ -183,7 +202,7 @@ export class ChatView {
       event.preventDefault();
       this.#submit();
     });
-    return h('div', { class: 'chat' }, [this.list, typingRegion, this.form]);
+    return h('div', { class: 'chat' }, [this.log, typingRegion, this.form]);
   }
 
   #submit() {
@@ -204,7 +223,7 @@ export class ChatView {
   }
 
   #typed() {
-    if (!this.conversationId) return;
+    if (!this.conversationId || !this.canParticipate()) return;
     clearTimeout(this.typingIdleTimer);
     if (!this.input.value) {
       this.#stopTyping();
@@ -224,6 +243,8 @@ export class ChatView {
     clearTimeout(this.typingIdleTimer);
     if (!this.typingSent) return;
     this.typingSent = false;
+    // No longer a participant (closed, access ended): the server would refuse the frame.
+    if (!this.canParticipate()) return;
     this.socket.send({ type: 'typing', conversationId: this.conversationId, typing: false });
   }
 
@@ -286,7 +307,7 @@ export class ChatView {
   }
 
   #scrollToEnd() {
-    this.list.scrollTop = this.list.scrollHeight;
+    this.log.scrollTop = this.log.scrollHeight;
   }
 }
 

@@ -40,12 +40,15 @@ export class ConversationPanel {
     this.onChange = onChange; // unread count or state changed
     this.unread = 0;
     this.selected = false;
+    this.revoked = false; // the server stopped sending this conversation to us (conversation.revoked)
     this.phrasesLoaded = false;
     this.chat = new ChatView({
       socket,
       side: 'professional',
       notes: true,
       isAttentive: () => this.isAttentive(),
+      // typing and read receipts only while we take part: not once closed, returned or revoked
+      canParticipate: () => this.isLive(),
       onIncoming: () => {
         if (!this.isAttentive()) this.#setUnread(this.unread + 1);
       },
@@ -53,6 +56,11 @@ export class ConversationPanel {
     this.chat.setConversation(view.id);
     this.#build(onSelect, onDismiss);
     this.update(view);
+  }
+
+  /** Whether the conversation is ours to write in: active and still sent to this socket. */
+  isLive() {
+    return this.view.state === 'active' && !this.revoked;
   }
 
   isAttentive() {
@@ -101,9 +109,18 @@ export class ConversationPanel {
     this.#renderState();
   }
 
+  /**
+   * conversation.revoked: the server no longer sends us this conversation (a colleague took it,
+   * it was transferred, or our access ended). The panel stays readable but nothing can be sent.
+   */
+  setRevoked() {
+    this.revoked = true;
+    this.#renderState();
+  }
+
   #renderState() {
     const { state, outcome } = this.view;
-    const active = state === 'active';
+    const active = this.isLive();
     const focused = this.element && this.element.contains(document.activeElement) ? document.activeElement : null;
     this.chat.setEnabled(active);
     this.phrases.hidden = !active || this.phraseSelect.options.length === 0;
@@ -111,7 +128,8 @@ export class ConversationPanel {
     this.dismiss.hidden = active;
     this.stateNotice.hidden = active;
     this.element.classList.toggle('is-ended', !active);
-    if (state === 'closed') setText(this.stateNotice, 'panel.closed', { outcome: t(`outcome.${outcome}`) });
+    if (this.revoked) setText(this.stateNotice, 'panel.revoked');
+    else if (state === 'closed') setText(this.stateNotice, 'panel.closed', { outcome: t(`outcome.${outcome}`) });
     else if (state === 'queued') setText(this.stateNotice, 'panel.returnedToQueue');
     // The control that had focus was hidden (closed): keep focus in the panel, on its title.
     if (focused && focused.closest('[hidden]')) this.#focusTitle();

@@ -1,5 +1,6 @@
 // The console's queue overview (waiting lists from queue.waiting), the read-only triage
-// preview of a waiting conversation, and auto-assignment offers with their countdown.
+// preview of a waiting conversation, and auto-assignment offers with their countdown, Accept
+// and Decline.
 import { t, localized } from './i18n.js';
 import { h, setText, uid } from './dom.js';
 import { formatMinutes, secondsSince } from './format.js';
@@ -7,6 +8,13 @@ import { urgencyBadge, triageList, patientLabel } from './console-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const TICK_MS = 30000;
+const DECLINE_REASON_MAX = 200;
+/** What to say when the server withdraws an offer (conversation.withdrawn), by reason. */
+const WITHDRAWN_TEXT = {
+  declined: 'offers.declinedElsewhere',
+  patient_left: 'offers.patientLeft',
+  offline: 'offers.withdrawnOffline',
+};
 
 export class QueueOverview {
   /**
@@ -26,7 +34,9 @@ export class QueueOverview {
     this.queues = [];
     this.waiting = new Map(); // queueId -> queue.waiting frame
     this.offers = new Map(); // conversationId -> {card, timer}
+    this.declining = new Set(); // conversationIds with an offer.decline sent from this tab
     this.previewId = null;
+    this.previewQueueId = null;
     setInterval(() => this.#tick(), TICK_MS);
     $('preview-close').addEventListener('click', () => {
       this.closePreview();
@@ -55,6 +65,10 @@ export class QueueOverview {
   onWaiting(frame) {
     this.waiting.set(frame.queueId, frame);
     this.render();
+    if (this.previewId && frame.queueId === this.previewQueueId
+      && !(frame.items || []).some((item) => item.conversationId === this.previewId)) {
+      this.previewNotWaiting(this.previewId);
+    }
   }
 
   render() {
@@ -138,6 +152,7 @@ export class QueueOverview {
       if (!this.hasPanel(conversationId)) this.socket.send({ type: 'conversation.leave', conversationId });
       const view = reply.conversation || { id: conversationId };
       this.previewId = conversationId;
+      this.previewQueueId = view.queueId || null;
       $('preview-body').replaceChildren(
         h('p', { class: 'item-facts' }, [
           view.urgency ? urgencyBadge(view.urgency) : null, ' ',
@@ -164,8 +179,22 @@ export class QueueOverview {
     }
   }
 
+  /**
+   * The previewed conversation left the waiting list (a colleague took it, it was offered, the
+   * patient left) or our access to it ended: the preview stays readable, without Take.
+   */
+  previewNotWaiting(conversationId) {
+    if (this.previewId !== conversationId || $('preview').hidden) return;
+    const take = $('preview-body').querySelector(`[data-testid="preview-take-${conversationId}"]`);
+    if (!take || take.disabled) return; // already told, or our own Take is under way
+    const hadFocus = take === document.activeElement;
+    take.replaceWith(h('p', { class: 'notice', role: 'status', testid: 'preview-not-waiting', i18n: 'preview.notWaiting' }));
+    if (hadFocus) $('preview-title').focus();
+  }
+
   closePreview() {
     this.previewId = null;
+    this.previewQueueId = null;
     $('preview').hidden = true;
     $('preview-body').replaceChildren();
   }
@@ -176,10 +205,11 @@ export class QueueOverview {
     if (!view.id) return;
     this.removeOffer(view.id);
     const titleId = uid('offer');
+    const factsId = uid('offer-facts');
     const countdown = h('p', { class: 'countdown' });
     const card = h('article', { class: 'offer card', 'aria-labelledby': titleId, testid: `offer-${view.id}` }, [
       h('h3', { id: titleId, i18n: 'offers.new' }),
-      h('p', { class: 'item-facts' }, [
+      h('p', { class: 'item-facts', id: factsId }, [
         view.urgency ? urgencyBadge(view.urgency) : null, ' ',
         view.language ? h('span', { i18n: `lang.${view.language}` }) : null, ' ',
         h('span', { text: this.queueName(view.queueId) || view.queueId || '' }), ' ',
@@ -187,13 +217,7 @@ export class QueueOverview {
       ]),
       triageList(view.triage),
       countdown,
-      h('button', {
-        type: 'button', class: 'primary', testid: `accept-${view.id}`, i18n: 'offers.accept',
-        onclick: (event) => this.#run(event.currentTarget, async () => {
-          await this.accept(view.id);
-          this.removeOffer(view.id);
-        }),
-      }),
+      this.#offerActions(view.id, factsId),
     ]);
     // The server's clock may differ from this browser's: count down from the relative time.
     // An offer found again after a reload has no deadline; the server withdraws it when it lapses.
@@ -216,11 +240,104 @@ export class QueueOverview {
     this.announce(t('offers.announce'));
   }
 
+  /**
+   * Accept, and Decline in two steps: Decline opens a small form with an optional reason, whose
+   * own button sends offer.decline (a declined conversation is not offered to us again, so a
+   * slip of the finger should not do it).
+   */
+  #offerActions(conversationId, factsId) {
+    const reasonId = uid('decline-reason');
+    const reasonHintId = uid('decline-hint');
+    const formId = uid('decline-form');
+    const declineButton = h('button', {
+      type: 'button', testid: `decline-${conversationId}`, 'aria-expanded': 'false', 'aria-controls': formId,
+      'aria-describedby': factsId, i18n: 'offers.decline',
+    });
+    const acceptButton = h('button', {
+      type: 'button', class: 'primary', testid: `accept-${conversationId}`, 'aria-describedby': factsId, i18n: 'offers.accept',
+      onclick: (event) => this.#run(event.currentTarget, async () => {
+        await this.accept(conversationId);
+        this.removeOffer(conversationId);
+      }),
+    });
+    const reason = h('input', {
+      id: reasonId, testid: `decline-reason-${conversationId}`, maxlength: String(DECLINE_REASON_MAX), autocomplete: 'off',
+      'aria-describedby': reasonHintId,
+    });
+    const cancel = h('button', { type: 'button', i18n: 'common.cancel' });
+    const form = h('form', { id: formId, class: 'decline-form', novalidate: true, hidden: true }, [
+      h('div', { class: 'field' }, [
+        h('label', { for: reasonId }, [h('span', { i18n: 'offers.declineReason' }), ' ',
+          h('span', { class: 'required-mark', i18n: 'questionnaire.optional' })]),
+        reason,
+        h('p', { class: 'hint small', id: reasonHintId, i18n: 'offers.declineHint' }),
+      ]),
+      h('div', { class: 'actions' }, [
+        h('button', { type: 'submit', class: 'danger', testid: `decline-confirm-${conversationId}`, i18n: 'offers.declineConfirm' }),
+        cancel,
+      ]),
+    ]);
+    const toggle = (open) => {
+      form.hidden = !open;
+      declineButton.setAttribute('aria-expanded', String(open));
+      if (open) reason.focus();
+      else declineButton.focus();
+    };
+    declineButton.addEventListener('click', () => toggle(form.hidden));
+    cancel.addEventListener('click', () => toggle(false));
+    form.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        toggle(false);
+      }
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const button = event.submitter || form.querySelector('[type=submit]');
+      this.#run(button, () => this.#decline(conversationId, reason.value.trim()));
+    });
+    return h('div', {}, [h('div', { class: 'actions' }, [acceptButton, declineButton]), form]);
+  }
+
+  /** Sends offer.decline; the reply (offer.declined) removes the card. */
+  async #decline(conversationId, reason) {
+    const frame = { type: 'offer.decline', conversationId };
+    if (reason) frame.reason = reason.slice(0, DECLINE_REASON_MAX);
+    this.declining.add(conversationId);
+    try {
+      await this.socket.request(frame);
+      this.removeOffer(conversationId);
+      // The pressed button was disabled while waiting and is gone now: do not leave focus nowhere.
+      if (!document.activeElement || document.activeElement === document.body) this.#focusAfterOffer();
+      this.announce(t('offers.declined'));
+    } catch (error) {
+      // not_assigned: the offer was already gone (lapsed, withdrawn); the card goes too
+      if (error.code === 'not_assigned') {
+        this.removeOffer(conversationId);
+        if (!document.activeElement || document.activeElement === document.body) this.#focusAfterOffer();
+      }
+      throw error;
+    } finally {
+      this.declining.delete(conversationId);
+    }
+  }
+
   /** An offer that lapsed (the countdown ran out, or the server withdrew it). */
   expire(conversationId) {
     if (!this.offers.has(conversationId)) return;
     this.removeOffer(conversationId);
     this.announce(t('offers.expired'));
+  }
+
+  /**
+   * conversation.withdrawn for an offer: removes the card and says why. A lapse (not_accepted) is
+   * the caller's to tell (it also changed our status); our own decline is told by its reply.
+   */
+  withdrawn(conversationId, reason) {
+    if (!this.offers.has(conversationId)) return;
+    this.removeOffer(conversationId);
+    if (reason === 'not_accepted' || (reason === 'declined' && this.declining.has(conversationId))) return;
+    this.announce(t(WITHDRAWN_TEXT[reason] || 'offers.expired'));
   }
 
   removeOffer(conversationId) {
@@ -231,8 +348,13 @@ export class QueueOverview {
     offer.card.remove();
     this.offers.delete(conversationId);
     $('offers').hidden = this.offers.size === 0;
-    if (hadFocus && !document.querySelector('#offer-list button')) $('conversations-title').focus();
-    else if (hadFocus) document.querySelector('#offer-list button').focus();
+    if (hadFocus) this.#focusAfterOffer();
+  }
+
+  /** The next offer's first button, or the conversations' heading when no offer is left. */
+  #focusAfterOffer() {
+    const next = document.querySelector('#offer-list button');
+    (next || $('conversations-title')).focus();
   }
 
   #tick() {

@@ -11,7 +11,12 @@ import { ConversationPanel } from './console-panel.js';
 const $ = (id) => document.getElementById(id);
 const api = new Api('kanava.console.session');
 const socket = new KanavaSocket(api);
+// The status this tab restores after a reconnect or reload (this tab's own choice; lowered when
+// the server sets us less available, as after a lapsed offer).
 const PRESENCE_KEY = 'kanava.console.presence';
+// Set while the "offer lapsed, you are away" notice is to be shown (kept over a reload).
+const LAPSED_KEY = 'kanava.console.lapsed';
+const PRESENCE_RANK = ['available', 'busy', 'away', 'offline']; // most available first
 const panels = new Map(); // conversationId -> ConversationPanel
 let selectedId = null;
 let capacity = null; // from the last presence reply
@@ -34,6 +39,67 @@ function announce(text) {
 
 function presence() {
   return sessionStorage.getItem(PRESENCE_KEY) || 'available';
+}
+
+/** Sets the status (the selector's change, or the lapse notice's button) and says what it became. */
+async function setPresence(status) {
+  sessionStorage.setItem(PRESENCE_KEY, status);
+  if (status !== 'away') showLapsed(false);
+  try {
+    const reply = await socket.request({ type: 'presence', status });
+    // The account shows its most available device: another device may keep it available.
+    announce(reply.status && reply.status !== status
+      ? t('console.presenceKept', { status: t(`presence.${reply.status}`) })
+      : t('console.presenceChanged', { status: t(`presence.${status}`) }));
+  } catch (error) {
+    showAlert($('alert'), errorText(error));
+  }
+}
+
+/**
+ * A presence frame: the reply to ours, or (without ref) the server's own change: another device
+ * of ours set it, or an offer lapsed and the server set us away. The selector shows the account's
+ * status; the status this tab restores is lowered when the server made us less available, so a
+ * reconnect does not silently make us available again.
+ */
+function onPresence(frame) {
+  if (typeof frame.capacity === 'number') capacity = frame.capacity;
+  updateCapacity();
+  const status = frame.status;
+  if (!PRESENCE_RANK.includes(status)) return;
+  const previous = $('presence').value;
+  $('presence').value = status;
+  if (status !== 'offline' && PRESENCE_RANK.indexOf(status) > PRESENCE_RANK.indexOf(presence())) {
+    sessionStorage.setItem(PRESENCE_KEY, status);
+  }
+  if (status !== 'away') showLapsed(false);
+  if (!frame.ref && status !== previous) announce(t('console.presenceChangedElsewhere', { status: t(`presence.${status}`) }));
+}
+
+/**
+ * conversation.withdrawn with reason not_accepted: the offer lapsed. If we were available the
+ * server has set us away (its presence frame follows): say so where it stays visible.
+ */
+function offerLapsed() {
+  if ($('presence').value !== 'available') {
+    announce(t('offers.expired'));
+    return;
+  }
+  $('presence').value = 'away';
+  sessionStorage.setItem(PRESENCE_KEY, 'away');
+  showLapsed(true);
+  announce(t('offers.lapsedAway'));
+}
+
+/** Shows or hides the persistent "the offer lapsed, you are away" notice. */
+function showLapsed(show) {
+  const notice = $('lapse-notice');
+  if (show) sessionStorage.setItem(LAPSED_KEY, '1');
+  else sessionStorage.removeItem(LAPSED_KEY);
+  if (notice.hidden === !show) return;
+  const hadFocus = notice.contains(document.activeElement);
+  notice.hidden = !show;
+  if (hadFocus) $('presence').focus();
 }
 
 // --- Sign-in --------------------------------------------------------------------------------
@@ -98,6 +164,7 @@ async function startWorkspace() {
   $('workspace').hidden = false;
   $('user-bar').hidden = false;
   $('presence').value = presence();
+  showLapsed(presence() === 'away' && sessionStorage.getItem(LAPSED_KEY) === '1');
   socket.start();
   showAlert($('alert'), '');
   $('conversations-title').setAttribute('tabindex', '-1');
@@ -133,6 +200,7 @@ function resetWorkspace() {
   capacity = null;
   $('capacity').textContent = '';
   sessionStorage.removeItem(PRESENCE_KEY);
+  showLapsed(false);
 }
 
 // --- Conversations --------------------------------------------------------------------------
@@ -162,6 +230,8 @@ async function claim(frame) {
 }
 
 function openPanel(view, { select = false, alreadyOpen = false } = {}) {
+  // Ours again after access had ended (taken back, transferred back): start afresh.
+  if (panels.get(view.id)?.revoked) removePanel(view.id);
   if (panels.has(view.id)) {
     panels.get(view.id).update(view);
     if (select) selectPanel(view.id, { focus: true });
@@ -218,7 +288,7 @@ function updateCapacity() {
     $('capacity').textContent = '';
     return;
   }
-  const active = [...panels.values()].filter((p) => p.view.state === 'active').length;
+  const active = [...panels.values()].filter((p) => p.isLive()).length;
   setText($('capacity'), 'console.capacity', { active, capacity });
 }
 
@@ -253,11 +323,7 @@ function wireSocket() {
     const you = frame.you || {};
     $('user-name').textContent = [you.name, you.role ? t(`role.${you.role}`) : ''].filter(Boolean).join(', ');
   });
-  socket.on('presence', (frame) => {
-    if (frame.status) $('presence').value = frame.status;
-    if (typeof frame.capacity === 'number') capacity = frame.capacity;
-    updateCapacity();
-  });
+  socket.on('presence', onPresence);
   socket.on('queue.waiting', (frame) => overview.onWaiting(frame));
   socket.on('conversation.offer', (frame) => overview.offer(frame));
   socket.on('conversation', (frame) => {
@@ -271,9 +337,21 @@ function wireSocket() {
     if (view.acceptedAt || view.state === 'closed' || (view.state === 'queued' && !view.assignedAt)) overview.removeOffer(view.id);
   });
   socket.on('conversation.withdrawn', (frame) => {
-    overview.expire(frame.conversationId);
+    overview.withdrawn(frame.conversationId, frame.reason);
+    if (frame.reason === 'not_accepted') offerLapsed();
     const panel = panelOf(frame);
     if (panel) panel.setClosed('returned_to_queue');
+  });
+  // The server stopped sending us this conversation: never leave a composer that would fail.
+  socket.on('conversation.revoked', (frame) => {
+    const id = frame.conversationId;
+    overview.removeOffer(id);
+    overview.previewNotWaiting(id);
+    const panel = panelOf(frame);
+    if (!panel || panel.revoked) return;
+    socket.unwatch(id); // not re-opened after a reconnect (the server would refuse it)
+    panel.setRevoked();
+    announce(`${panel.title.textContent}: ${t('panel.revoked')}`);
   });
   socket.on('conversation.closed', (frame) => {
     overview.removeOffer(frame.conversationId);
@@ -305,16 +383,12 @@ async function boot() {
   $('login-form').addEventListener('submit', login);
   $('sign-out').addEventListener('click', signOut);
   $('tabs').addEventListener('keydown', tabKeys);
-  $('presence').addEventListener('change', async (event) => {
-    const status = event.target.value;
-    sessionStorage.setItem(PRESENCE_KEY, status);
-    try {
-      await socket.request({ type: 'presence', status });
-      announce(t('console.presenceChanged', { status: t(`presence.${status}`) }));
-    } catch (error) {
-      showAlert($('alert'), errorText(error));
-    }
+  $('presence').addEventListener('change', (event) => setPresence(event.target.value));
+  $('lapse-available').addEventListener('click', () => {
+    $('presence').value = 'available';
+    setPresence('available');
   });
+  $('lapse-dismiss').addEventListener('click', () => showLapsed(false));
   const seen = () => panels.get(selectedId)?.seen();
   document.addEventListener('visibilitychange', seen);
   window.addEventListener('focus', seen);

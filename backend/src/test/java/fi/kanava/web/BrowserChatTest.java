@@ -8,9 +8,11 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import fi.kanava.support.ChatFixtures;
+import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -79,6 +81,63 @@ class BrowserChatTest {
         panel.getByTestId("close-outcome").selectOption("resolved");
         panel.getByTestId("close-submit").click();
         assertThat(patient.getByTestId("new-contact")).isVisible();
+      }
+    }
+  }
+
+  @Test
+  void a_nurse_declines_one_offer_and_lets_another_lapse_and_the_console_says_so() {
+    try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
+      Fixtures f = new Fixtures(t).organisations();
+      UUID nurse = f.account("decline-nurse", "nurse");
+      ChatFixtures c = new ChatFixtures(t, f);
+      c.createQueue(ChatFixtures.queue("decline-chat", "auto"), nurse);
+      String base = "http://localhost:" + t.app.port();
+
+      try (BrowserContext context = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("en-GB")
+              .setViewportSize(1280, 800));
+          Patient first = c.anonymousPatient();
+          Patient second = c.anonymousPatient()) {
+        Page console = context.newPage();
+        console.navigate(base + "/console");
+        console.getByTestId("login-username").fill("decline-nurse");
+        console.getByTestId("login-password").fill(Fixtures.PASSWORD);
+        console.getByTestId("login-submit").click();
+        assertThat(console.getByTestId("presence")).hasValue("available");
+
+        // an offer arrives; the nurse declines it with a reason: it goes back to the queue, she stays available
+        String declined = first.ws().request(ChatFixtures.enter("decline-chat")).getJsonObject("conversation").getString("id");
+        assertThat(console.getByTestId("offer-" + declined)).isVisible();
+        console.getByTestId("decline-" + declined).click();
+        assertThat(console.getByTestId("decline-reason-" + declined)).isFocused();
+        console.getByTestId("decline-reason-" + declined).fill("Outside my competence");
+        console.getByTestId("decline-confirm-" + declined).click();
+        assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
+        assertThat(console.getByTestId("take-" + declined)).isVisible();
+        assertThat(console.getByTestId("presence")).hasValue("available");
+        assertThat(console.getByTestId("lapse-notice")).isHidden();
+
+        // the next patient is offered to her (the declined one is not), and she lets the offer lapse
+        String lapsed = second.ws().request(ChatFixtures.enter("decline-chat")).getJsonObject("conversation").getString("id");
+        assertThat(console.getByTestId("offer-" + lapsed)).isVisible();
+        t.clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        TestApp.await(t.app.services().sweeper().sweep());
+        assertThat(console.getByTestId("lapse-notice")).isVisible();
+        assertThat(console.getByTestId("lapse-notice")).containsText("Away");
+        assertThat(console.getByTestId("presence")).hasValue("away");
+        assertThat(console.getByTestId("offer-" + lapsed)).hasCount(0);
+
+        // a reload does not bring back a stale 'available'
+        console.reload();
+        assertThat(console.getByTestId("lapse-notice")).isVisible();
+        assertThat(console.getByTestId("presence")).hasValue("away");
+
+        // back at the desk: available again, and offered the conversation that lapsed
+        console.getByTestId("lapse-available").click();
+        assertThat(console.getByTestId("lapse-notice")).isHidden();
+        assertThat(console.getByTestId("presence")).hasValue("available");
+        assertThat(console.getByTestId("offer-" + lapsed)).isVisible();
+        assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
       }
     }
   }

@@ -223,7 +223,7 @@ public final class ConversationSockets {
       if (!decision.allowed()) {
         // taken by a colleague, transferred away, closed to a previewer: the subscription ends now
         state(s).unwatch(w.conversationId);
-        s.send(new Revoked(w.conversationId.toString(), decision.reason()));
+        s.send(new Revoked(w.conversationId.toString(), decision.reason(), Revoked.cause(w.facts)));
         return Future.succeededFuture();
       }
     }
@@ -338,11 +338,22 @@ public final class ConversationSockets {
     }
   }
 
-  /** The socket no longer watches the conversation: its principal lost access ({@code reason} is the policy's). */
-  public record Revoked(String conversationId, String reason) implements ServerFrame {
+  /**
+   * The socket no longer watches the conversation: its principal lost access. {@code reason} is the
+   * policy's code (for logs and support); {@code cause} says what happened in words a console can
+   * show: {@code taken} (someone else has it now), {@code closed}, or {@code access_ended}.
+   */
+  public record Revoked(String conversationId, String reason, String cause) implements ServerFrame {
     @Override
     public String type() {
       return "conversation.revoked";
+    }
+
+    static String cause(ConversationFacts facts) {
+      if (facts.state() == ConversationState.CLOSED) {
+        return "closed";
+      }
+      return facts.assignedProfessionalId().isPresent() ? "taken" : "access_ended";
     }
   }
 }

@@ -13,7 +13,9 @@ import java.util.UUID;
 
 /**
  * The SQL of {@code conversation_participant}: who joined a conversation as what, and when they
- * left. The only class that writes the table. Callers pass the transaction's connection.
+ * left. Callers pass the transaction's connection. One write lives elsewhere, for speed: the
+ * group-commit statement ({@link Messages#APPEND_ALL}) adds the assigned professional who accepts
+ * an offer by writing, in the same statement that stores the message.
  */
 public final class Participants {
   /**

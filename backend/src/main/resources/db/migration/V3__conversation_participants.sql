@@ -46,3 +46,6 @@ create table professional_device (
 
 -- Professionals who declined an offer of the conversation: routing does not offer it to them again.
 alter table conversation add column declined_by uuid[] not null default '{}';
+
+-- An archived queue leaves the patients' list and takes no new entries; what waits in it is still served.
+alter table queue add column archived_at timestamptz;

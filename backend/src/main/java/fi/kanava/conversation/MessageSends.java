@@ -61,7 +61,7 @@ final class MessageSends {
 
   /** The columns the access decision and the message need; no joins, no lock. */
   private static final String FACTS = "select c.id, c.patient_id, c.queue_id, c.state, c.assigned_to, c.accepted_at, c.first_response_at,"
-      + " c.enqueued_at, c.urgency, " + Participants.OPEN_AS_JSON + " as participants from conversation c where c.id = $1";
+      + " c.enqueued_at, c.urgency, " + Participants.ACCESS_AS_ARRAY + " as participants from conversation c where c.id = $1";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -294,7 +294,8 @@ final class MessageSends {
     Author author = p.author();
     UUID id = p.conversationId();
     AccessPolicy.ConversationFacts facts = ConversationRecord.facts(row.getUUID("patient_id"), row.getString("queue_id"),
-        ConversationState.fromCode(row.getString("state")), row.getUUID("assigned_to"), Participants.fromJson(row.getValue("participants")));
+        ConversationState.fromCode(row.getString("state")), row.getUUID("assigned_to"),
+        Participants.fromAccessArray(row.getArrayOfStrings("participants")));
     Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
     if (!decision.allowed()) {
       return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);
@@ -343,7 +344,9 @@ final class MessageSends {
         author.role(), request.clientMsgId(), request.text(), p.at()));
     if (accepts(author.principal(), a.facts())) {
       // writing accepted the offer: everyone watching (the patient first of all) learns that the professional has joined
-      ConversationStore.load(pool, id, false).onSuccess(c -> ConversationEvents.state(vertx.eventBus(), c))
+      Participants.join(pool, id, ParticipantKind.ASSIGNED, author.principal().id(), p.at())
+          .compose(v -> ConversationStore.load(pool, id, false))
+          .onSuccess(c -> ConversationEvents.state(vertx.eventBus(), c))
           .onFailure(e -> log.warn("Could not announce that conversation {} was accepted", id, e));
     }
     return Future.succeededFuture(ack(id, request.clientMsgId(), seq));

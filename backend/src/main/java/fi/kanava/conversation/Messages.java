@@ -165,9 +165,6 @@ final class Messages {
           + "   from (select conversation_id, max(seq) as last_seq, max(at) as last_at, min(at) filter (where first_response) as first_response_at,"
           + "     min(at) filter (where accepts) as accepted_at from fresh group by conversation_id) f"
           + "   where c.id = f.conversation_id),"
-          + " joined as (insert into conversation_participant (conversation_id, kind, account_id, joined_at)"
-          + "   select conversation_id, 'assigned', sender_id, min(at) from fresh where accepts group by conversation_id, sender_id"
-          + "   on conflict do nothing),"
           + " stored as (insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
           + "   select conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
           + " select k.ord, k.existing_seq, f.seq as new_seq from checked k left join fresh f on f.ord = k.ord order by k.ord";

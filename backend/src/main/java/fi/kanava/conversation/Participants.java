@@ -13,9 +13,8 @@ import java.util.UUID;
 
 /**
  * The SQL of {@code conversation_participant}: who joined a conversation as what, and when they
- * left. Callers pass the transaction's connection. One write lives elsewhere, for speed: the
- * group-commit statement ({@link Messages#APPEND_ALL}) adds the assigned professional who accepts
- * an offer by writing, in the same statement that stores the message.
+ * left. The only class that writes the table. Callers pass the transaction's connection (or the
+ * pool, for the join that follows the commit of a message that accepted an offer).
  */
 public final class Participants {
   /**
@@ -26,7 +25,31 @@ public final class Participants {
       + " 'organisationId', cp.organisation_id, 'joinedAt', cp.joined_at) order by cp.id), '[]'::json)"
       + " from conversation_participant cp where cp.conversation_id = c.id and cp.left_at is null and cp.kind <> 'patient')";
 
+  /**
+   * The open participations that give access beyond the assigned professional (transfer
+   * recipients, consultants, partner organisations), as one text array of {@code kind:id}: the
+   * light form the message path reads for every send. Most conversations have none, so it is null.
+   */
+  static final String ACCESS_AS_ARRAY = "(select array_agg(cp.kind || ':' || coalesce(cp.account_id::text, cp.organisation_id))"
+      + " from conversation_participant cp where cp.conversation_id = c.id and cp.left_at is null"
+      + " and cp.kind in ('transfer_recipient', 'consultant', 'partner'))";
+
   private Participants() {}
+
+  /** The participations read with {@link #ACCESS_AS_ARRAY}. */
+  static List<Participant> fromAccessArray(String[] column) {
+    List<Participant> out = new ArrayList<>();
+    if (column == null) {
+      return out;
+    }
+    for (String entry : column) {
+      int colon = entry.indexOf(':');
+      ParticipantKind kind = ParticipantKind.fromCode(entry.substring(0, colon));
+      String id = entry.substring(colon + 1);
+      out.add(kind == ParticipantKind.PARTNER ? new Participant(kind, null, id) : new Participant(kind, UUID.fromString(id), null));
+    }
+    return out;
+  }
 
   /** One open participation, as {@link #OPEN_AS_JSON} reads it. */
   public record Participant(ParticipantKind kind, UUID accountId, String organisationId) {}

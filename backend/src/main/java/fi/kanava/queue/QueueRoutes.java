@@ -38,11 +38,19 @@ public final class QueueRoutes {
         .compose(p -> queues.get(ctx.pathParam("id")))
         .map(q -> new JsonArray(q.phrases(ctx.queryParams().get("lang"))))));
 
-    router.get("/api/admin/queues").handler(admin(ctx -> queues.all().map(list -> {
+    router.get("/api/admin/queues").handler(admin(ctx -> Future.all(queues.all(), queues.archived()).map(both -> {
+      java.util.List<QueueSettings> list = both.resultAt(0);
+      java.util.Map<String, java.time.Instant> archived = both.resultAt(1);
       JsonArray out = new JsonArray();
-      list.forEach(q -> out.add(q.toJson()));
+      list.forEach(q -> out.add(q.toJson().put("archivedAt",
+          java.util.Optional.ofNullable(archived.get(q.id())).map(java.time.Instant::toString).orElse(null))));
       return out;
     })));
+    router.get("/api/admin/queues/:id/members").handler(admin(ctx -> queues.members(ctx.pathParam("id"))));
+    router.post("/api/admin/queues/:id/archive").handler(admin(ctx -> queues.archive(ctx.pathParam("id"), true)));
+    router.post("/api/admin/queues/:id/restore").handler(admin(ctx -> queues.archive(ctx.pathParam("id"), false)
+        .compose(result -> routing.kick(ctx.pathParam("id")).map(result))));
+    router.get("/api/admin/accounts/:id/capacity").handler(admin(ctx -> queues.capacity(Http.uuidParam(ctx, "id"))));
     router.post("/api/admin/queues").handler(admin(201, ctx ->
         queues.create(JsonBodies.decode(ctx.body().buffer(), QueueSettings.Request.class).validate(null))));
     router.put("/api/admin/queues/:id").handler(admin(ctx ->

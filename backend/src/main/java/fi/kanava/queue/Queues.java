@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Service queues: settings, who serves them, and the public list patients choose from. */
@@ -95,19 +96,85 @@ public final class Queues {
         .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture(q.toJson()));
   }
 
-  /** Replaces who serves the queue. Unknown accounts are refused and nothing changes. */
+  /**
+   * Replaces who serves the queue. Unknown, disabled or non-care accounts are refused and nothing
+   * changes; an account named twice is a member once. Answers as {@link #members} does.
+   */
   public Future<JsonObject> setMembers(String queueId, Members members) {
+    UUID[] ids = members.accountIds().stream().distinct().toArray(UUID[]::new);
     return pool.withTransaction(tx -> tx.preparedQuery("select id from queue where id = $1 for update").execute(Tuple.of(queueId))
-        .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture())
-        .compose(v -> tx.preparedQuery("select count(*) from account where id = any($1) and role in ('nurse', 'physician', 'specialist')")
-            .execute(Tuple.of((Object) members.accountIds().toArray(UUID[]::new))))
-        .compose(rows -> rows.iterator().next().getLong(0) != members.accountIds().stream().distinct().count()
-            ? Future.failedFuture(ApiError.badRequest("unknown_account", "Every member must be an existing nurse, physician or specialist"))
-            : Future.succeededFuture())
-        .compose(v -> tx.preparedQuery("delete from queue_member where queue_id = $1").execute(Tuple.of(queueId)))
-        .compose(v -> tx.preparedQuery("insert into queue_member (queue_id, account_id) select $1, unnest($2::uuid[]) on conflict do nothing")
-            .execute(Tuple.of(queueId, (Object) members.accountIds().toArray(UUID[]::new))))
-        .map(v -> new JsonObject().put("queueId", queueId).put("accountIds", new JsonArray(members.accountIds().stream().map(UUID::toString).toList()))));
+            .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture())
+            .compose(v -> tx.preparedQuery("select count(*) from account where id = any($1) and role in ('nurse', 'physician', 'specialist')"
+                    + " and disabled_at is null")
+                .execute(Tuple.of((Object) ids)))
+            .compose(rows -> rows.iterator().next().getLong(0) != ids.length
+                ? Future.failedFuture(ApiError.badRequest("unknown_account",
+                    "Every member must be an existing, enabled nurse, physician or specialist"))
+                : Future.succeededFuture())
+            .compose(v -> tx.preparedQuery("delete from queue_member where queue_id = $1").execute(Tuple.of(queueId)))
+            .compose(v -> tx.preparedQuery("insert into queue_member (queue_id, account_id) select $1, unnest($2::uuid[]) on conflict do nothing")
+                .execute(Tuple.of(queueId, (Object) ids))))
+        .compose(v -> members(queueId));
+  }
+
+  /** Who serves the queue: {@code {queueId, accountIds, members: [{id, displayName, role, languages, maxConcurrent, disabled}]}}. */
+  public Future<JsonObject> members(String queueId) {
+    return get(queueId).compose(q -> pool.preparedQuery("select a.id, a.display_name, a.role, a.languages, a.max_concurrent, a.disabled_at"
+            + " from queue_member m join account a on a.id = m.account_id where m.queue_id = $1 order by a.display_name, a.id")
+        .execute(Tuple.of(queueId))
+        .map(rows -> {
+          JsonArray ids = new JsonArray();
+          JsonArray list = new JsonArray();
+          rows.forEach(row -> {
+            ids.add(row.getUUID("id").toString());
+            list.add(new JsonObject()
+                .put("id", row.getUUID("id").toString())
+                .put("displayName", row.getString("display_name"))
+                .put("role", row.getString("role"))
+                .put("languages", new JsonArray(List.of(row.getArrayOfStrings("languages"))))
+                .put("maxConcurrent", row.getInteger("max_concurrent"))
+                .put("disabled", row.getOffsetDateTime("disabled_at") != null));
+          });
+          return new JsonObject().put("queueId", queueId).put("accountIds", ids).put("members", list);
+        }));
+  }
+
+  /** A professional's maximum of concurrent conversations: {@code {id, maxConcurrent}}. */
+  public Future<JsonObject> capacity(UUID accountId) {
+    return pool.preparedQuery("select max_concurrent from account where id = $1").execute(Tuple.of(accountId))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiError.notFound("account_not_found", "No such account"))
+            : Future.succeededFuture(new JsonObject().put("id", accountId.toString())
+                .put("maxConcurrent", rows.iterator().next().getInteger(0))));
+  }
+
+  /**
+   * Archives the queue (or, {@code archived} false, restores it): an archived queue leaves the
+   * patients' list and takes no new entries, while what already waits in it is still routed and
+   * served. Archiving twice keeps the first time. Answers {@code {id, archivedAt}}.
+   */
+  public Future<JsonObject> archive(String queueId, boolean archived) {
+    return pool.preparedQuery(archived
+            ? "update queue set archived_at = coalesce(archived_at, $2), updated_at = $2 where id = $1 returning archived_at"
+            : "update queue set archived_at = null, updated_at = $2 where id = $1 returning archived_at")
+        .execute(Tuple.of(queueId, Timestamps.at(clock.instant())))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture(new JsonObject().put("id", queueId)
+            .put("archivedAt", Optional.ofNullable(rows.iterator().next().getOffsetDateTime(0)).map(t -> t.toInstant().toString()).orElse(null))));
+  }
+
+  /** When each archived queue was archived. */
+  public Future<Map<String, Instant>> archived() {
+    return pool.query("select id, archived_at from queue where archived_at is not null").execute().map(rows -> {
+      Map<String, Instant> out = new LinkedHashMap<>();
+      rows.forEach(row -> out.put(row.getString(0), row.getOffsetDateTime(1).toInstant()));
+      return out;
+    });
+  }
+
+  /** Whether the queue is archived (and so takes no new entries). */
+  public Future<Boolean> isArchived(SqlClient client, String queueId) {
+    return client.preparedQuery("select archived_at is not null from queue where id = $1").execute(Tuple.of(queueId))
+        .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean(0));
   }
 
   public Future<JsonObject> setCapacity(UUID accountId, Capacity capacity) {
@@ -145,13 +212,18 @@ public final class Queues {
   /** What a patient sees when choosing a queue: names, whether it is open and when it opens next. */
   public Future<JsonArray> publicList() {
     Instant now = clock.instant();
-    return all().compose(queues -> pool.query("select queue_id, count(*) from conversation where state = 'queued' group by queue_id")
+    return Future.all(all(), archived()).compose(both -> pool.query("select queue_id, count(*) from conversation where state = 'queued' group by queue_id")
         .execute()
         .map(rows -> {
+          List<QueueSettings> queues = both.resultAt(0);
+          Map<String, Instant> archived = both.resultAt(1);
           Map<String, Long> waiting = new LinkedHashMap<>();
           rows.forEach(row -> waiting.put(row.getString(0), row.getLong(1)));
           JsonArray out = new JsonArray();
           for (QueueSettings q : queues) {
+            if (archived.containsKey(q.id())) {
+              continue;
+            }
             boolean open = q.openingHours().isOpen(now);
             out.add(new JsonObject()
                 .put("id", q.id())

@@ -98,30 +98,31 @@ public final class FrameRegistry {
     return (Registration<F>) byRecord.get(frame.getClass());
   }
 
-  /** Decodes one text frame; failures carry the protocol's error code and, when readable, the frame's ref. */
+  /**
+   * Decodes one text frame, in one pass on the happy path; failures carry the protocol's error code
+   * and, when readable, the frame's ref (the text is read a second time only then).
+   */
   public ClientFrame decode(String text) {
-    JsonObject envelope;
-    try {
-      envelope = new JsonObject(text);
-    } catch (RuntimeException e) {
-      // an array, a scalar or not JSON at all
-      throw new DecodeError(malformed("A frame is a JSON object"), null);
-    }
-    String ref = envelope.getValue("ref") instanceof String s && s.length() <= 64 ? s : null;
-    Object type = envelope.getValue("type");
-    if (!(type instanceof String typeName)) {
-      throw new DecodeError(malformed("Every frame needs a 'type' that is a string"), ref);
-    }
-    if (!byType.containsKey(typeName)) {
-      throw new DecodeError(ApiError.badRequest("unknown_type", "Unknown type '" + typeName + "'"), ref);
-    }
     try {
       return JsonBodies.decode(mapper, text.getBytes(StandardCharsets.UTF_8), ClientFrame.class);
     } catch (ApiError e) {
+      String ref = refOf(text);
+      if (e.code().equals("unknown_type") && e.getMessage().contains("'null'")) {
+        throw new DecodeError(malformed("Every frame needs a 'type' that is a string"), ref);
+      }
       if (JSON_CODES.contains(e.code())) {
         throw new DecodeError(malformed(e.getMessage().replace("request body", "frame")), ref);
       }
       throw new DecodeError(e, ref);
+    }
+  }
+
+  /** The frame's ref, if the text is a JSON object whose ref is a string of at most 64 characters. */
+  private static String refOf(String text) {
+    try {
+      return new JsonObject(text).getValue("ref") instanceof String s && s.length() <= 64 ? s : null;
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

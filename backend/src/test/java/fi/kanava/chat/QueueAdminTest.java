@@ -70,6 +70,58 @@ class QueueAdminTest {
   }
 
   @Test
+  @DisplayName("an admin reads a queue's members and an account's capacity; a member named twice counts once; a disabled account cannot join")
+  void members_and_capacity_can_be_read() {
+    t.post("/api/admin/queues", admin, ChatFixtures.queue("read-q", "auto"));
+    UUID nurse = f.account("read-nurse", "nurse");
+    UUID gone = f.account("gone-nurse", "nurse");
+    TestApp.await(t.app.services().accounts().disable(gone));
+    HttpResponse<Buffer> set = t.send(HttpMethod.PUT, "/api/admin/queues/read-q/members", admin,
+        new JsonObject().put("accountIds", new JsonArray(List.of(nurse.toString(), nurse.toString()))));
+    assertThat(set.bodyAsJsonObject().getJsonArray("accountIds")).containsExactly(nurse.toString());
+    assertError(t.send(HttpMethod.PUT, "/api/admin/queues/read-q/members", admin,
+        new JsonObject().put("accountIds", new JsonArray(List.of(gone.toString())))), 400, "unknown_account");
+
+    JsonObject members = t.get("/api/admin/queues/read-q/members", admin).bodyAsJsonObject();
+    assertThat(members.getJsonArray("accountIds")).containsExactly(nurse.toString());
+    JsonObject member = members.getJsonArray("members").getJsonObject(0);
+    assertThat(member.getString("role")).isEqualTo("nurse");
+    assertThat(member.getInteger("maxConcurrent")).isEqualTo(4);
+    assertError(t.get("/api/admin/queues/no-such/members", admin), 404, "queue_not_found");
+
+    assertThat(t.get("/api/admin/accounts/" + nurse + "/capacity", admin).bodyAsJsonObject().getInteger("maxConcurrent")).isEqualTo(4);
+    assertError(t.get("/api/admin/accounts/" + UUID.randomUUID() + "/capacity", admin), 404, "account_not_found");
+    f.account("reading-nurse", "nurse");
+    assertError(t.get("/api/admin/queues/read-q/members", f.accessToken("reading-nurse")), 403, "forbidden");
+  }
+
+  @Test
+  @DisplayName("an archived queue leaves the patients' list and takes no new entries until it is restored")
+  void archiving_a_queue() {
+    t.post("/api/admin/queues", admin, ChatFixtures.queue("old-q", "pick"));
+    String patient = t.post("/api/patient/session", null, null).bodyAsJsonObject().getString("accessToken");
+    HttpResponse<Buffer> archived = t.post("/api/admin/queues/old-q/archive", admin, null);
+    assertThat(archived.statusCode()).as(archived.bodyAsString()).isEqualTo(200);
+    assertThat(archived.bodyAsJsonObject().getString("archivedAt")).isNotNull();
+    assertThat(t.get("/api/queues", patient).bodyAsJsonArray().stream().map(JsonObject.class::cast).map(q -> q.getString("id")))
+        .doesNotContain("old-q");
+    JsonObject listed = t.get("/api/admin/queues", admin).bodyAsJsonArray().stream().map(JsonObject.class::cast)
+        .filter(q -> q.getString("id").equals("old-q")).findFirst().orElseThrow();
+    assertThat(listed.getString("archivedAt")).isEqualTo(archived.bodyAsJsonObject().getString("archivedAt"));
+    try (var ws = fi.kanava.support.WsClient.connect(t, patient)) {
+      JsonObject refused = ws.request(ChatFixtures.enter("old-q"));
+      assertThat(refused.getString("code")).isEqualTo("queue_archived");
+      assertThat(t.row("select count(*) from conversation where queue_id = 'old-q'").getLong(0)).isZero();
+
+      t.post("/api/admin/queues/old-q/restore", admin, null);
+      assertThat(t.get("/api/queues", patient).bodyAsJsonArray().stream().map(JsonObject.class::cast).map(q -> q.getString("id")))
+          .contains("old-q");
+      assertThat(ws.request(ChatFixtures.enter("old-q")).getString("type")).isEqualTo("queue.entered");
+    }
+    assertError(t.post("/api/admin/queues/no-such/archive", admin, null), 404, "queue_not_found");
+  }
+
+  @Test
   void bad_queue_definitions_are_refused_naming_the_field_and_nothing_is_stored() {
     JsonObject badHours = ChatFixtures.queue("bad-hours", "auto").put("openingHours",
         new JsonObject().put("weekly", new JsonObject().put("mon", new JsonArray().add(new JsonArray(List.of("16:00", "08:00"))))));

@@ -48,12 +48,17 @@ public final class ChatMetrics {
   }
 
   public void queueWait(String queue, String urgency, Duration wait) {
-    waitTimer("kanava.queue.wait", "From entering the queue to the first assignment", "queue", queue, "urgency", urgency).record(wait);
+    waitTimer("kanava.queue.wait", "From entering the queue to the first assignment", "queue", queue, "urgency", urgency).record(nonNegative(wait));
+  }
+
+  /** A wait measured against a time read before a concurrent entry committed can come out a few milliseconds negative: it is zero. */
+  private static Duration nonNegative(Duration wait) {
+    return wait.isNegative() ? Duration.ZERO : wait;
   }
 
   public void firstResponse(String queue, String urgency, Duration wait) {
     waitTimer("kanava.first.response", "From entering the queue to the first message of a professional", "queue", queue, "urgency",
-        urgency).record(wait);
+        urgency).record(nonNegative(wait));
   }
 
   public void message(String kind, String sender) {

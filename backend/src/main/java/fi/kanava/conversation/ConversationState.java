@@ -41,6 +41,12 @@ public enum ConversationState {
   }
 
   public static ConversationState fromCode(String code) {
-    return valueOf(code.toUpperCase(Locale.ROOT));
+    // read for every message sent: a switch, not valueOf(toUpperCase)
+    return switch (code) {
+      case "queued" -> QUEUED;
+      case "active" -> ACTIVE;
+      case "closed" -> CLOSED;
+      default -> throw new IllegalArgumentException("unknown conversation state " + code);
+    };
   }
 }

@@ -64,6 +64,7 @@ public final class ConfigLoader {
     out.put("http.port", Integer.toString(config.http().port()));
     out.put("http.body-limit-bytes", Integer.toString(config.http().bodyLimitBytes()));
     out.put("http.verticle-instances", Integer.toString(config.http().verticleInstances()));
+    out.put("http.hsts-max-age-seconds", Integer.toString(config.http().hstsMaxAgeSeconds()));
     out.put("db.url", config.db().url().map(ConfigLoader::withoutUserInfo).orElse("(embedded)"));
     out.put("db.user", config.db().user().orElse(""));
     out.put("db.password", mask(config.db().password()));
@@ -114,7 +115,8 @@ public final class ConfigLoader {
             nonBlank("http.host"),
             intIn("http.port", 0, 65535),
             intIn("http.body-limit-bytes", 1024, 16 * 1024 * 1024),
-            intIn("http.verticle-instances", 1, 256));
+            intIn("http.verticle-instances", 1, 256),
+            intIn("http.hsts-max-age-seconds", 0, 63072000));
     var db =
         new KanavaConfig.Db(
             optional("db.url").map(url -> validDbUrl("db.url", url)),

@@ -24,7 +24,8 @@ public record KanavaConfig(
 
   public record Chat(Duration idleWarning, Duration idleClose) {}
 
-  public record Http(String host, int port, int bodyLimitBytes, int verticleInstances) {}
+  /** {@code hstsMaxAgeSeconds} 0: no Strict-Transport-Security header (no TLS in front). */
+  public record Http(String host, int port, int bodyLimitBytes, int verticleInstances, int hstsMaxAgeSeconds) {}
 
   /** {@code url} empty means: start the embedded PostgreSQL. */
   public record Db(

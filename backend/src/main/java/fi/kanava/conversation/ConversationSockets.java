@@ -144,6 +144,9 @@ public final class ConversationSockets {
    * conversation.synced}, then live events.
    */
   public Future<Void> watch(SocketSession s, ConversationRecord c, long afterSeq, String ref, String replyType) {
+    if (s.isClosed()) {
+      return Future.succeededFuture(); // gone while the caller was checking: subscribe nothing
+    }
     Watches watches = state(s);
     watches.unwatch(c.id());
     Watch w = new Watch(c.id(), c.facts());
@@ -178,7 +181,12 @@ public final class ConversationSockets {
           }
           s.send(new Synced(c.id().toString(), w.delivered));
           return null;
-        }));
+        }))
+        .onFailure(e -> {
+          // a failed start leaves nothing subscribed
+          watches.watching.remove(c.id(), w);
+          w.unregister();
+        });
   }
 
   /** Tells the socket the conversation closed (once, whether from the close reply or the state event). */
@@ -250,7 +258,9 @@ public final class ConversationSockets {
     boolean patient = s.principal().isPatient();
     Future<Void> gap = seq == w.delivered + 1 ? Future.succeededFuture()
         : conversations.messagesBetween(w.conversationId, w.delivered, seq, !patient).map(missing -> {
-          missing.forEach(s::send);
+          if (w.consumer != null) {
+            missing.forEach(s::send);
+          }
           return null;
         });
     return gap.map(v -> {
@@ -308,8 +318,9 @@ public final class ConversationSockets {
       this.facts = facts;
     }
 
+    /** Runs the step after every earlier one has finished; once the watch has ended, later steps send nothing. */
     Future<Void> then(Supplier<Future<Void>> step) {
-      chain = chain.transform(ignored -> step.get());
+      chain = chain.transform(ignored -> consumer == null ? Future.succeededFuture() : step.get());
       return chain;
     }
 

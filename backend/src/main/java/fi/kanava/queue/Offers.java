@@ -98,6 +98,6 @@ public final class Offers {
    */
   public Future<Void> decline(fi.kanava.conversation.Author author, UUID id, String reason) {
     return conversations.entitled(author.actor(), id, ConversationAction.READ, "decline")
-        .compose(v -> routing.requeue(id, "declined", new Routing.Decline(author, reason)));
+        .compose(v -> routing.requeue(id, "declined", new Routing.Decline(author, reason), null, null));
   }
 }

@@ -134,6 +134,9 @@ public final class QueueSockets {
       return created;
     });
     return queues.servedBy(s.principal().id()).compose(queueIds -> {
+      if (s.isClosed()) {
+        return Future.succeededFuture(); // gone meanwhile: subscribe nothing
+      }
       Future<Void> all = Future.succeededFuture();
       for (String queueId : queueIds) {
         watches.computeIfAbsent(queueId, q -> s.vertx().eventBus().<String>consumer(fi.kanava.conversation.ConversationEvents.queue(q),

@@ -323,7 +323,8 @@ public final class Routing {
     return conversations.load(conversationId).compose(c -> {
       conversations.stateChanged(c);
       waiting.changed(c.queueId());
-      if (!offer) {
+      // the patient may have left, or the offer been taken back, since the commit: then there is nothing to offer
+      if (!offer || !c.isActive() || c.acceptedAt() != null || c.assignedTo() == null) {
         return Future.succeededFuture(c);
       }
       return professional(c.assignedTo())
@@ -376,11 +377,13 @@ public final class Routing {
    */
   public Future<Void> sweep() {
     Instant now = clock.instant();
-    return pool.preparedQuery("select id from conversation where state = 'active' and accepted_at is null and assigned_at < $1")
-        .execute(Tuple.of(Timestamps.at(now.minus(config.acceptTimeout()))))
+    Instant cutoff = now.minus(config.acceptTimeout());
+    return pool.preparedQuery("select id, assigned_to from conversation where state = 'active' and accepted_at is null and assigned_at < $1")
+        .execute(Tuple.of(Timestamps.at(cutoff)))
         .compose(rows -> {
           List<Future<Void>> late = new ArrayList<>();
-          rows.forEach(row -> late.add(requeue(row.getUUID(0), "not_accepted", null)));
+          // re-checked under the row lock: still this offer, still not accepted, still late (another node may have acted)
+          rows.forEach(row -> late.add(requeue(row.getUUID(0), "not_accepted", null, row.getUUID(1), cutoff)));
           return Future.join(late);
         })
         .compose(v -> pool.query("select id from queue where routing_mode = 'auto'").execute())
@@ -398,7 +401,7 @@ public final class Routing {
         .execute(Tuple.of(professionalId))
         .compose(rows -> {
           List<Future<Void>> all = new ArrayList<>();
-          rows.forEach(row -> all.add(requeue(row.getUUID(0), reason, null)));
+          rows.forEach(row -> all.add(requeue(row.getUUID(0), reason, null, professionalId, null)));
           return Future.join(all).mapEmpty();
         });
   }
@@ -412,14 +415,22 @@ public final class Routing {
   /**
    * Returns an active conversation to the queue; it keeps its place (urgency, then when it first
    * entered). {@code decliner}, when given, must be the one it is offered to: it is returned only
-   * if still offered to them, and they are not offered it again.
+   * if still offered to them, and they are not offered it again. {@code expected}, when given, is
+   * the professional the caller saw it with: if it is with someone else by the time the row is
+   * locked, nothing happens. {@code lateBefore}, when given, is a lapsed offer's cutoff: only an
+   * offer still not accepted and made before it is returned.
    */
-  Future<Void> requeue(UUID conversationId, String reason, Decline decline) {
+  Future<Void> requeue(UUID conversationId, String reason, Decline decline, UUID expected, Instant lateBefore) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ConversationStore.load(tx, conversationId, true)
             .compose(c -> {
               UUID from = c.assignedTo();
               boolean joined = c.acceptedAt() != null;
+              boolean stale = (expected != null && !expected.equals(from))
+                  || (lateBefore != null && (joined || c.assignedAt() == null || !c.assignedAt().isBefore(lateBefore)));
+              if (stale) {
+                return Future.succeededFuture((Requeued) null);
+              }
               if (decline != null && (!c.isActive() || joined || !decline.by().principal().id().equals(from))) {
                 return Future.failedFuture(fi.kanava.infra.ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
               }

@@ -179,6 +179,9 @@ final class ClientSocket implements SocketSession {
   }
 
   private Future<Void> ready(Principal p, Instant expiresAt) {
+    if (closed) {
+      return Future.succeededFuture();
+    }
     this.principal = p;
     scheduleExpiry(expiresAt);
     principalConsumer = vertx().eventBus().consumer(fi.kanava.auth.PrincipalEvents.personal(p.id()), msg -> {
@@ -199,7 +202,9 @@ final class ClientSocket implements SocketSession {
       return hooks;
     }).onSuccess(v -> {
       ready = true;
-      early.forEach(frame -> dispatch(endpoint.registry().registrationOf(frame), frame));
+      if (!closed) {
+        early.forEach(frame -> dispatch(endpoint.registry().registrationOf(frame), frame));
+      }
       early.clear();
     });
   }
@@ -275,6 +280,11 @@ final class ClientSocket implements SocketSession {
 
   @Override
   public void onClose(Runnable cleanup) {
+    if (closed) {
+      // the socket closed while the caller was still setting something up: clean it up now
+      cleanup.run();
+      return;
+    }
     closeHooks.add(cleanup);
   }
 

@@ -88,8 +88,11 @@ public final class Application {
         })
         .compose(v -> {
           Pool pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(config.db().poolSize()).setName("kanava-db"))
-              .connectingTo(db.connectOptions())
+              .with(new PoolOptions().setMaxSize(config.db().poolSize()).setName("kanava-db")
+                  .setConnectionTimeout((int) config.db().limits().acquireTimeout().toMillis())
+                  .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+              .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) config.db().limits().connectTimeout().toMillis()))
+              .connectingTo(bounded(db.connectOptions(), config.db().limits()))
               .using(vertx)
               .build();
           // building the services loads most of the application's classes: on a worker, not an event loop
@@ -125,7 +128,8 @@ public final class Application {
       identityProviders.add(new DevIdentityProvider());
     }
     AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator);
-    OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard);
+    OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
+        config.db().limits().readyCheckTimeout());
 
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
@@ -173,6 +177,18 @@ public final class Application {
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
           return new Application(vertx, pool, port, wired.services());
         });
+  }
+
+  /**
+   * The server's sessions wait a bounded time for a connection, a statement, a lock and an open
+   * transaction; a wait that runs out is answered {@code database_busy} (migrations, on their own
+   * JDBC connection, are not bounded).
+   */
+  private static io.vertx.pgclient.PgConnectOptions bounded(io.vertx.pgclient.PgConnectOptions options, KanavaConfig.Db.Limits limits) {
+    return options
+        .addProperty("statement_timeout", Long.toString(limits.statementTimeout().toMillis()))
+        .addProperty("lock_timeout", Long.toString(limits.lockTimeout().toMillis()))
+        .addProperty("idle_in_transaction_session_timeout", Long.toString(limits.idleInTransactionTimeout().toMillis()));
   }
 
   public int port() {

@@ -71,6 +71,13 @@ public final class ConfigLoader {
     out.put("db.pool-size", Integer.toString(config.db().poolSize()));
     out.put("db.embedded.data-dir", config.db().embeddedDataDir().toString());
     out.put("db.embedded.port", Integer.toString(config.db().embeddedPort()));
+    var limits = config.db().limits();
+    out.put("db.connect-timeout", limits.connectTimeout().toString());
+    out.put("db.acquire-timeout", limits.acquireTimeout().toString());
+    out.put("db.statement-timeout", limits.statementTimeout().toString());
+    out.put("db.lock-timeout", limits.lockTimeout().toString());
+    out.put("db.idle-in-transaction-timeout", limits.idleInTransactionTimeout().toString());
+    out.put("db.ready-check-timeout", limits.readyCheckTimeout().toString());
     out.put("vertx.max-event-loop-execute-time", config.vertx().maxEventLoopExecuteTime().toString());
     out.put("auth.issuer", config.auth().issuer());
     out.put("auth.access-token-ttl", config.auth().accessTokenTtl().toString());
@@ -124,7 +131,14 @@ public final class ConfigLoader {
             optional("db.password"),
             intIn("db.pool-size", 1, 1000),
             Path.of(nonBlank("db.embedded.data-dir")),
-            intIn("db.embedded.port", 0, 65535));
+            intIn("db.embedded.port", 0, 65535),
+            new KanavaConfig.Db.Limits(
+                positiveDuration("db.connect-timeout"),
+                positiveDuration("db.acquire-timeout"),
+                positiveDuration("db.statement-timeout"),
+                positiveDuration("db.lock-timeout"),
+                positiveDuration("db.idle-in-transaction-timeout"),
+                positiveDuration("db.ready-check-timeout")));
     var vertx = new KanavaConfig.VertxSettings(positiveDuration("vertx.max-event-loop-execute-time"));
     var auth =
         new KanavaConfig.Auth(

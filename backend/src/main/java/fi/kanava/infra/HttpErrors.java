@@ -54,6 +54,11 @@ public final class HttpErrors implements Handler<RoutingContext> {
           }
       }
     }
+    ApiError busy = DatabaseErrors.busyOrNull(failure);
+    if (busy != null) {
+      log.warn("A database wait ran out on {} {}: {}", ctx.request().method(), ctx.normalizedPath(), failure.getMessage());
+      return busy;
+    }
     log.error("Unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
     return ApiError.internal();
   }

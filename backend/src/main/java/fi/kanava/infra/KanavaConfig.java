@@ -34,7 +34,12 @@ public record KanavaConfig(
       Optional<String> password,
       int poolSize,
       Path embeddedDataDir,
-      int embeddedPort) {
+      int embeddedPort,
+      Limits limits) {
+
+    /** How long anything may wait on the database before it is refused (docs/configuration.md, "Database"). */
+    public record Limits(Duration connectTimeout, Duration acquireTimeout, Duration statementTimeout, Duration lockTimeout,
+        Duration idleInTransactionTimeout, Duration readyCheckTimeout) {}
 
     public boolean embedded() {
       return url.isEmpty();

@@ -25,8 +25,11 @@ public final class OpsRoutes {
   private final Optional<String> scrapeToken;
   private final Authenticator authenticator;
   private final AccessGuard guard;
+  private final java.time.Duration readyTimeout;
 
-  public OpsRoutes(Pool pool, PrometheusMeterRegistry registry, Optional<String> scrapeToken, Authenticator authenticator, AccessGuard guard) {
+  public OpsRoutes(Pool pool, PrometheusMeterRegistry registry, Optional<String> scrapeToken, Authenticator authenticator, AccessGuard guard,
+      java.time.Duration readyTimeout) {
+    this.readyTimeout = readyTimeout;
     this.pool = pool;
     this.registry = registry;
     this.scrapeToken = scrapeToken;
@@ -40,10 +43,21 @@ public final class OpsRoutes {
     router.get("/metrics").handler(this::metrics);
   }
 
+  /** Up when the database answers within db.ready-check-timeout; down (503) otherwise, answered within that bound whatever the database does. */
   private void ready(RoutingContext ctx) {
-    pool.query("select 1").execute()
-        .onSuccess(rows -> Http.write(ctx, 200, new JsonObject().put("status", "up").put("database", "up")))
-        .onFailure(e -> Http.write(ctx, 503, new JsonObject().put("status", "down").put("database", "down")));
+    java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+    long timer = ctx.vertx().setTimer(readyTimeout.toMillis(), t -> {
+      if (answered.compareAndSet(false, true)) {
+        Http.write(ctx, 503, new JsonObject().put("status", "down").put("database", "not answering"));
+      }
+    });
+    pool.query("select 1").execute().onComplete(ar -> {
+      ctx.vertx().cancelTimer(timer);
+      if (answered.compareAndSet(false, true)) {
+        Http.write(ctx, ar.succeeded() ? 200 : 503, new JsonObject().put("status", ar.succeeded() ? "up" : "down")
+            .put("database", ar.succeeded() ? "up" : "down"));
+      }
+    });
   }
 
   private void metrics(RoutingContext ctx) {

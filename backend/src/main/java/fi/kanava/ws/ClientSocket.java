@@ -143,8 +143,12 @@ final class ClientSocket implements SocketSession {
   }
 
   private void reject(ClientFrame frame, Throwable e) {
+    ApiError busy = e instanceof ApiError ? null : fi.kanava.infra.DatabaseErrors.busyOrNull(e);
     if (e instanceof ApiError api) {
       sendError(api, frame.ref());
+    } else if (busy != null) {
+      log.warn("A database wait ran out for frame {} on socket {}: {}", frame.getClass().getSimpleName(), id, e.getMessage());
+      sendError(busy, frame.ref());
     } else {
       log.error("Frame {} failed on socket {}", frame.getClass().getSimpleName(), id, e);
       sendError(ApiError.internal(), frame.ref());

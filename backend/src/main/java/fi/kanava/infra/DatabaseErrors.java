@@ -1,0 +1,38 @@
+package fi.kanava.infra;
+
+import io.vertx.pgclient.PgException;
+import java.util.Set;
+
+/**
+ * Turns a database wait that hit its bound (statement, lock or idle-in-transaction timeout, no
+ * pool connection in time, no connection to the server) into the one error a client can act on:
+ * 503 {@code database_busy}, try again shortly. Nothing was stored by the failed request.
+ */
+public final class DatabaseErrors {
+  /** query_canceled (statement_timeout), lock_not_available (lock_timeout), idle_in_transaction_session_timeout. */
+  private static final Set<String> TIMEOUT_STATES = Set.of("57014", "55P03", "25P03");
+
+  private DatabaseErrors() {}
+
+  /** The {@code database_busy} error for a bounded wait that ran out, or null for any other failure. */
+  public static ApiError busyOrNull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg && TIMEOUT_STATES.contains(pg.getSqlState())) {
+        return busy();
+      }
+      String name = t.getClass().getSimpleName();
+      if (name.contains("Timeout") || (t.getMessage() != null && t.getMessage().startsWith("Timeout"))
+          || t instanceof java.net.ConnectException) {
+        return busy();
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  public static ApiError busy() {
+    return new ApiError(503, "database_busy", "The service is busy; nothing was stored. Try again shortly");
+  }
+}

@@ -134,11 +134,13 @@ public final class Application {
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
     WaitingLists waiting = new WaitingLists(vertx, pool, clock);
-    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, chatMetrics, config.chat());
+    Profiles profiles = new Profiles(pool);
+    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
+        config.chat());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics);
-    Offers offers = new Offers(pool, clock, conversations, routing, chatMetrics);
+    Offers offers = new Offers(clock, conversations, routing, chatMetrics);
     Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations);
 
     // every feature registers its frames; the socket knows none of them
@@ -147,7 +149,6 @@ public final class Application {
     conversationSockets.register(frames);
     new PresenceSockets(presence).register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
-    Profiles profiles = new Profiles(pool);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry));
 

@@ -5,6 +5,7 @@ import fi.kanava.access.AccessPolicy.Actor;
 import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.auth.Principal;
+import fi.kanava.auth.Profiles;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Timestamps;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,9 +42,17 @@ public final class Conversations {
   private final ChatMetrics metrics;
   private final KanavaConfig.Chat config;
   private final MessageSends sends;
+  private final Function<UUID, Future<List<String>>> servedQueues;
+  private final Profiles profiles;
 
-  public Conversations(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, QueuePlaces places, ChatMetrics metrics,
-      KanavaConfig.Chat config) {
+  /**
+   * {@code servedQueues} tells which queues a professional serves (the queue feature owns that
+   * table), {@code profiles} their name and role; both are passed in so the core imports neither.
+   */
+  public Conversations(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, QueuePlaces places,
+      Function<UUID, Future<List<String>>> servedQueues, Profiles profiles, ChatMetrics metrics, KanavaConfig.Chat config) {
+    this.servedQueues = servedQueues;
+    this.profiles = profiles;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -66,12 +74,7 @@ public final class Conversations {
     if (principal.isPatient()) {
       return Future.succeededFuture(Actor.of(principal));
     }
-    return pool.preparedQuery("select queue_id from queue_member where account_id = $1").execute(Tuple.of(principal.id()))
-        .map(rows -> {
-          Set<String> served = new HashSet<>();
-          rows.forEach(row -> served.add(row.getString(0)));
-          return new Actor(principal, served);
-        });
+    return servedQueues.apply(principal.id()).map(served -> new Actor(principal, new HashSet<>(served)));
   }
 
   /** Checks (and audits, with the purpose) access, then hands over the conversation. */
@@ -134,16 +137,12 @@ public final class Conversations {
 
   /** The author of a principal, with the queues they serve (for a socket to keep). */
   public Future<Author> author(Principal principal) {
-    if (principal.isPatient()) {
-      return pool.preparedQuery("select display_name from patient where id = $1").execute(Tuple.of(principal.id()))
-          .map(rows -> new Author(Actor.of(principal), rows.size() == 0 ? null : rows.iterator().next().getString(0), null));
-    }
-    return actor(principal).compose(actor -> pool.preparedQuery("select display_name, role from account where id = $1")
-        .execute(Tuple.of(principal.id()))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new Author(actor, row.getString("display_name"), row.getString("role"));
-        }));
+    return Future.all(actor(principal), profiles.profile(principal))
+        .map(both -> {
+          Actor actor = both.resultAt(0);
+          fi.kanava.auth.Profile profile = both.resultAt(1);
+          return new Author(actor, profile.name(), profile.role());
+        });
   }
 
   /**

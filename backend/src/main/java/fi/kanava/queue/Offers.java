@@ -12,7 +12,6 @@ import fi.kanava.infra.ApiError;
 import fi.kanava.presence.Presence;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,14 +24,12 @@ import java.util.UUID;
  * to them again.
  */
 public final class Offers {
-  private final Pool pool;
   private final Clock clock;
   private final Conversations conversations;
   private final Routing routing;
   private final ChatMetrics metrics;
 
-  public Offers(Pool pool, Clock clock, Conversations conversations, Routing routing, ChatMetrics metrics) {
-    this.pool = pool;
+  public Offers(Clock clock, Conversations conversations, Routing routing, ChatMetrics metrics) {
     this.clock = clock;
     this.conversations = conversations;
     this.routing = routing;
@@ -72,24 +69,20 @@ public final class Offers {
   public Future<ConversationRecord> accept(Actor actor, UUID id) {
     Instant now = clock.instant();
     UUID professional = actor.principal().id();
-    return conversations.entitled(actor, id, ConversationAction.READ, "accept")
-        .compose(entitled -> pool.withTransaction(tx -> ConversationStore.load(tx, id, true).compose(c -> {
-          if (!c.isActive() || !professional.equals(c.assignedTo())) {
-            return Future.failedFuture(ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"));
-          }
-          if (c.acceptedAt() != null) {
-            return Future.succeededFuture((JsonObject) null);
-          }
-          return ConversationStore.accept(tx, id, professional, now)
-              .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now));
-        })))
+    // the policy is decided on the locked row and the read of the history that follows audited once (purpose accept)
+    return conversations.locked(actor, ConversationAction.READ, "accept", id,
+            c -> c.isActive() && professional.equals(c.assignedTo()) ? null
+                : ApiError.conflict("not_assigned", "The conversation is not offered to you (any more)"),
+            (tx, c) -> c.acceptedAt() != null
+                ? Future.succeededFuture((JsonObject) null)
+                : ConversationStore.accept(tx, id, professional, now)
+                    .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now)))
         .compose(frame -> {
           if (frame != null) {
             conversations.published(id, frame);
           }
           return routing.announce(id, false);
-        })
-        .compose(c -> conversations.audited(actor, c, "accept").map(c));
+        });
   }
 
   /**

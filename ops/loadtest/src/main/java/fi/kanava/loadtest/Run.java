@@ -221,8 +221,9 @@ final class Run {
       return pair.open().map(pair);
     }).stream().filter(Objects::nonNull).toList();
     SaturationPhase.Result result = SaturationPhase.run(s, label, pairs, stats, relay.resources(), true, report);
-    report.line(String.format("- Relay text length %d characters, so that relayed frames are the size of Kanava's delivered message frames"
-        + " (%.0f characters).", textLength, frameChars));
+    report.line(frameChars > 0 ? String.format("- Relay text length %d characters, so that relayed frames are the size of Kanava's"
+        + " delivered message frames (%.0f characters).", textLength, frameChars)
+        : String.format("- Relay text length %d characters (text-length: Kanava's saturation phase did not run).", textLength));
     return result;
   }
 

@@ -69,21 +69,28 @@ final class Database implements AutoCloseable {
     if (url.isBlank()) {
       return null;
     }
-    String userInfo;
-    try {
-      userInfo = new URI(url.strip()).getRawUserInfo();
-    } catch (URISyntaxException e) {
-      // not the exception's message: it would repeat the url and whatever it holds
-      throw new IllegalArgumentException("--db-url is not a URL of the form postgresql://host:port/database");
-    }
-    if (userInfo != null && userInfo.contains(":")) {
-      throw new IllegalArgumentException("--db-url must not hold a password: use --db-password-file or PGPASSWORD");
-    }
+    checkUrl(url);
     PgConnectOptions options = PgConnectOptions.fromUri(url.strip());
     if (!s.text("db-user").isBlank()) {
       options.setUser(s.text("db-user").strip());
     }
     return options.setPassword(password(s, null));
+  }
+
+  /** Refuses a {@code --db-url} that is not a URL or that holds a password (which would end up in the report's settings). */
+  static void checkUrl(String url) {
+    URI uri;
+    try {
+      uri = new URI(url.strip());
+    } catch (URISyntaxException e) {
+      // not the exception's message: it would repeat the url and whatever it holds
+      throw new IllegalArgumentException("--db-url is not a URL of the form postgresql://host:port/database");
+    }
+    String userInfo = uri.getRawUserInfo();
+    String query = uri.getRawQuery();
+    if (userInfo != null && userInfo.contains(":") || query != null && query.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+      throw new IllegalArgumentException("--db-url must not hold a password: use --db-password-file or PGPASSWORD");
+    }
   }
 
   /** The embedded database of a server the harness started on {@code port} with its data in {@code dataDir}. */

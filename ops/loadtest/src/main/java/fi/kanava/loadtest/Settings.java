@@ -134,6 +134,9 @@ final class Settings {
     if (integer("nurse-capacity") < 1 || integer("nurse-capacity") > 50) {
       throw new IllegalArgumentException("--nurse-capacity is 1..50");
     }
+    if (!values.get("db-url").isBlank()) {
+      Database.checkUrl(values.get("db-url"));
+    }
     Set<String> known = Set.of("chat", "idle", "saturation", "durable", "baseline");
     for (String phase : phases()) {
       if (!known.contains(phase)) {

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import java.io.IOException;
+import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,13 +26,19 @@ import java.util.concurrent.TimeUnit;
  * Kanava server starts (on a port the harness gives it), or the one {@code --db-url} names, which
  * the server uses too. Who connects is {@code --db-user} (default {@code postgres}, the embedded
  * server's superuser, or the url's user) with the password from {@code --db-password-file}, else
- * {@code PGPASSWORD}, else {@code postgres} (zonky's default). The password is never logged or
- * reported. Used from the harness's main thread only, which may wait.
+ * from the server's credentials file in the embedded data directory, else {@code PGPASSWORD}, else
+ * {@code postgres} (zonky's default). The password is never logged or reported. Used from the
+ * harness's main thread only, which may wait.
  */
 final class Database implements AutoCloseable {
   static final String EMBEDDED_DATABASE = "kanava";
   private static final String DEFAULT_USER = "postgres";
   private static final String DEFAULT_PASSWORD = "postgres";
+  /**
+   * Where the server is to keep the generated passwords of its embedded database (issue 9, being
+   * written as this is: keys {@code superuser}, {@code owner}, {@code application}). Read when present.
+   */
+  static final String EMBEDDED_CREDENTIALS = "kanava-credentials.properties";
   private static final List<String> DURABILITY = List.of("fsync", "synchronous_commit", "full_page_writes");
 
   /** What the database says about the three settings a commit's durability depends on. */
@@ -88,7 +97,7 @@ final class Database implements AutoCloseable {
     }
     String userInfo = uri.getRawUserInfo();
     String query = uri.getRawQuery();
-    if (userInfo != null && userInfo.contains(":") || query != null && query.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+    if (userInfo != null && userInfo.contains(":") || query != null && query.toLowerCase(Locale.ROOT).contains("password")) {
       throw new IllegalArgumentException("--db-url must not hold a password: use --db-password-file or PGPASSWORD");
     }
   }
@@ -99,24 +108,49 @@ final class Database implements AutoCloseable {
         .setUser(s.text("db-user").isBlank() ? DEFAULT_USER : s.text("db-user").strip()).setPassword(password(s, dataDir));
   }
 
+  /**
+   * {@code --db-password-file}; else, for the embedded database, the credentials file the server
+   * keeps in its data directory if there is one; else {@code PGPASSWORD}; else zonky's default.
+   */
   private static String password(Settings s, Path embeddedDataDir) {
-    String file = s.text("db-password-file");
-    if (!file.isBlank()) {
-      Path path = Path.of(file.strip());
+    String file = s.text("db-password-file").strip();
+    Path path = null;
+    if (!file.isEmpty()) {
+      path = Path.of(file);
       if (!path.isAbsolute()) {
         if (embeddedDataDir == null) {
           throw new IllegalArgumentException("--db-password-file must be an absolute path with --db-url");
         }
         path = embeddedDataDir.resolve(path);
       }
-      try {
-        return Files.readAllLines(path, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
-      } catch (IOException e) {
-        throw new IllegalStateException("Cannot read --db-password-file " + path + ": " + e.getClass().getSimpleName());
-      }
+    } else if (embeddedDataDir != null && Files.isRegularFile(embeddedDataDir.resolve(EMBEDDED_CREDENTIALS))) {
+      path = embeddedDataDir.resolve(EMBEDDED_CREDENTIALS);
+    }
+    if (path != null) {
+      return read(path, s.text("db-password-key").strip());
     }
     String env = System.getenv("PGPASSWORD");
     return env != null && !env.isEmpty() ? env : DEFAULT_PASSWORD;
+  }
+
+  /** A {@code .properties} file's value of {@code key}, or any other file's first line. */
+  private static String read(Path path, String key) {
+    try {
+      if (path.getFileName().toString().endsWith(".properties")) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+          properties.load(reader);
+        }
+        String value = properties.getProperty(key);
+        if (value == null) {
+          throw new IllegalStateException(path + " has no " + key + " (set --db-password-key)");
+        }
+        return value.strip();
+      }
+      return Files.readAllLines(path, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read the password file " + path + ": " + e.getClass().getSimpleName());
+    }
   }
 
   static Database connect(Vertx vertx, PgConnectOptions options) {

@@ -61,8 +61,10 @@ final class Settings {
           + " the server and the durable relay both use (no password in it)"},
       {"db-user", "", null, "who the harness and the durable relay connect as (empty: postgres, or the url's user);"
           + " with --db-url the server connects as this user too"},
-      {"db-password-file", "", null, "first line: db-user's password; a relative path is inside the embedded database's data"
-          + " directory (empty: PGPASSWORD, else postgres)"},
+      {"db-password-file", "", null, "db-user's password: the first line, or the value of db-password-key in a .properties file;"
+          + " a relative path is inside the embedded database's data directory (empty: the server's kanava-credentials.properties"
+          + " there if it exists, else PGPASSWORD, else postgres)"},
+      {"db-password-key", "superuser", null, "the key of db-user's password in a .properties password file"},
   };
 
   private final String profile;

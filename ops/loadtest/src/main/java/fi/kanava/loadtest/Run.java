@@ -117,8 +117,8 @@ final class Run {
         connected.close();
       }
       log.warn("Could not read the database's durability settings: {}", e.getMessage());
-      report.line("- Database: " + where + ". Its durability settings could not be read (" + e.getMessage() + "); set --db-user, --db-password-file or"
-          + " --db-password-key (docs/performance.md). The durable relay cannot run without it.");
+      report.line("- Database: " + where + ". Its durability settings could not be read (" + e.getMessage() + "); set --db-user,"
+          + " --db-password-file or --db-password-key (docs/performance.md). The durable relay cannot run without it.");
     }
   }
 

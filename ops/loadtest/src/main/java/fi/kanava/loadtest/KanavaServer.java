@@ -1,6 +1,7 @@
 package fi.kanava.loadtest;
 
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,25 +22,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kanava server under test: {@code java -jar kanava.jar --demo} on a free loopback port with a
- * fresh embedded-database directory, raised per-connection rate limits and access tokens that
- * outlive the run. Stopping sends SIGTERM (the server's shutdown hook stops PostgreSQL), waits, and
- * then makes sure no PostgreSQL of this data directory is left.
+ * fresh embedded-database directory (its PostgreSQL on a free port the harness chooses, so that the
+ * durable relay can use the same database) or the database of {@code --db-url}, raised
+ * per-connection rate limits and access tokens that outlive the run. Stopping sends SIGTERM (the
+ * server's shutdown hook stops PostgreSQL), waits, and then makes sure no PostgreSQL of this data
+ * directory is left.
  */
 final class KanavaServer {
   private static final Logger log = LoggerFactory.getLogger(KanavaServer.class);
   /** The line fi.kanava.DemoData logs when the demo data is complete. */
   private static final String DEMO_LOADED = "Demo data loaded";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+  private static final String PASSWORD_VARIABLE = "KANAVA_DB_PASSWORD";
 
   final int port;
   final Path dataDir;
   final Map<String, String> env;
+  /** The database the server uses; for the embedded one, as far as the harness knows it when the server starts. */
+  private final PgConnectOptions db;
+  private final boolean embedded;
   private final ChildProcess child;
 
-  private KanavaServer(int port, Path dataDir, Map<String, String> env, ChildProcess child) {
+  private KanavaServer(int port, Path dataDir, Map<String, String> env, PgConnectOptions db, boolean embedded, ChildProcess child) {
     this.port = port;
     this.dataDir = dataDir;
     this.env = env;
+    this.db = db;
+    this.embedded = embedded;
     this.child = child;
   }
 
@@ -55,7 +64,19 @@ final class KanavaServer {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KANAVA_HTTP_HOST", "127.0.0.1");
     env.put("KANAVA_HTTP_PORT", Integer.toString(port));
-    env.put("KANAVA_DB_EMBEDDED_DATA_DIR", dataDir.toString());
+    PgConnectOptions db = Database.configured(s);
+    boolean embedded = db == null;
+    if (embedded) {
+      int dbPort = freePort();
+      env.put("KANAVA_DB_EMBEDDED_DATA_DIR", dataDir.toString());
+      env.put("KANAVA_DB_EMBEDDED_PORT", Integer.toString(dbPort));
+      db = new PgConnectOptions().setHost("127.0.0.1").setPort(dbPort);
+    } else {
+      env.put("KANAVA_DB_URL", "postgresql://" + db.getHost() + ":" + db.getPort() + "/" + db.getDatabase()
+          + (db.getSslMode() == null ? "" : "?sslmode=" + db.getSslMode().value));
+      env.put("KANAVA_DB_USER", db.getUser());
+      env.put(PASSWORD_VARIABLE, db.getPassword());
+    }
     env.put("KANAVA_WS_RATE_LIMIT_PER_SECOND", s.text("rate-limit"));
     env.put("KANAVA_WS_RATE_LIMIT_BURST", s.text("rate-burst"));
     // sockets close when their access token expires (default five minutes); the run is longer
@@ -64,7 +85,7 @@ final class KanavaServer {
     command.addAll(Arrays.stream(s.text("server-java-opts").split("\\s+")).filter(o -> !o.isBlank()).toList());
     command.addAll(List.of("-jar", jar.toString(), "--demo"));
     ChildProcess child = ChildProcess.start("kanava", command, env, work.resolve("kanava-server.log"), DEMO_LOADED);
-    KanavaServer server = new KanavaServer(port, dataDir, env, child);
+    KanavaServer server = new KanavaServer(port, dataDir, env, db, embedded, child);
     try {
       child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       int status = http.get(port, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
@@ -83,12 +104,29 @@ final class KanavaServer {
     return child.pid();
   }
 
+  /** The server's environment for the report: the database password, if any, blanked. */
+  String describeEnvironment() {
+    Map<String, String> shown = new LinkedHashMap<>(env);
+    shown.computeIfPresent(PASSWORD_VARIABLE, (k, v) -> "…");
+    return shown.toString();
+  }
+
+  /** How the harness connects to the server's database (with {@code --db-user} and the password as configured). */
+  PgConnectOptions database(Settings s) {
+    return embedded ? Database.embedded(s, db.getPort(), dataDir) : new PgConnectOptions(db);
+  }
+
+  /** Where the server's PostgreSQL keeps its data, when it runs on this machine under the harness; else null. */
+  Path postgresDataDir() {
+    return embedded ? dataDir : null;
+  }
+
   List<String> problems() {
     return child.problems();
   }
 
   Resources resources() {
-    return new Resources(child.pid(), dataDir);
+    return new Resources(child.pid(), postgresDataDir());
   }
 
   /** Stops the server and its database and removes the data directory. Safe to call twice. */

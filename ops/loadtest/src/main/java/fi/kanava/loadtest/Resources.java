@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * CPU and memory of one server under test: its JVM, its PostgreSQL processes (found through the
- * data directory; none for the relay) and, for comparison, the harness itself.
+ * data directory; none for the bare relay, nor for a database that is not on this machine) and, for
+ * comparison, the harness itself.
  */
 final class Resources {
   private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -27,6 +28,11 @@ final class Resources {
               + " (%s of the machine), RSS %s; harness %s of one core",
           pct(jvmCpu), pct(jvmCpu / CORES), mb(jvmRssKb), pgProcesses, pct(pgCpu), pct(pgCpu / CORES), mb(pgRssKb), pct(harnessCpu));
     }
+  }
+
+  /** Whether PostgreSQL's processes are measured. */
+  boolean database() {
+    return postgresDataDir != null;
   }
 
   Snapshot snapshot() {

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run, phase by phase: start Kanava, set up nurses and the queue, chat, idle connections,
- * saturation; stop Kanava; start the bare relay and step it the same way; then the targets.
- * Children are stopped however the run ends.
+ * One run, phase by phase: start Kanava, read its database's durability settings, set up nurses
+ * and the queue, chat, idle connections, saturation; then, while the idle server keeps its database
+ * running, the durable relay on that database; stop Kanava; start the bare relay and step it the
+ * same way; then the targets. Children are stopped however the run ends.
  */
 final class Run {
   private static final Logger log = LoggerFactory.getLogger(Run.class);
@@ -28,7 +29,12 @@ final class Run {
   private ChatPhase.Result chat;
   private IdlePhase.Result idle;
   private SaturationPhase.Result kanava;
+  private SaturationPhase.Result durable;
   private SaturationPhase.Result baseline;
+  /** The server's database as the harness reaches it; null until the server runs, or when it could not be reached. */
+  private Database db;
+  /** Its durability settings as read back; null when they could not be read. */
+  private Database.Durability durability;
   private boolean targetsDone;
   /** The average size of the message frames Kanava delivered, for the relay's frames. */
   private double frameChars;
@@ -43,10 +49,16 @@ final class Run {
 
   void execute() throws Exception {
     Loops loops = Loops.start(vertx, s.integer("event-loops"));
-    if (s.runs("chat") || s.runs("idle") || s.runs("saturation")) {
+    if (s.runs("chat") || s.runs("idle") || s.runs("saturation") || s.runs("durable")) {
       try {
         kanava(loops);
+        if (s.runs("durable")) {
+          durable = durable(loops);
+        }
       } finally {
+        if (db != null) {
+          db.close();
+        }
         if (server != null) {
           serverLog();
           server.stop();
@@ -54,7 +66,7 @@ final class Run {
       }
     }
     if (s.runs("baseline")) {
-      baseline = baseline(loops, frameChars);
+      baseline = baseline(loops);
     }
   }
 
@@ -64,9 +76,11 @@ final class Run {
     report.section("Server under test");
     String opts = s.text("server-java-opts").isBlank() ? "" : " " + s.text("server-java-opts").strip();
     report.line("- `" + s.javaCommand() + opts + " -jar " + s.path("server-jar") + " --demo` (pid " + server.pid() + "), environment: `"
-        + server.env + "`; JVM defaults otherwise (heap, GC, event loops).");
-    report.line("- The embedded PostgreSQL runs with fsync off and synchronous_commit off (how the zonky embedded server starts it):"
-        + " commits are not flushed to disk, so persistence is cheaper than on a production database.");
+        + server.describeEnvironment() + "`; JVM defaults otherwise (heap, GC, event loops).");
+    readDurability();
+    if (!(s.runs("chat") || s.runs("idle") || s.runs("saturation"))) {
+      return;
+    }
     KanavaApi api = new KanavaApi(http, server.port);
     List<NurseSim> nurses = nurses(loops, api, new PhaseStats("setup"));
     if (s.runs("chat")) {
@@ -82,6 +96,30 @@ final class Run {
       frameChars = stats.averageDeliveredFrameChars();
     }
     Work.await(Future.join(nurses.stream().map(NurseSim::stop).toList()), 30);
+  }
+
+  /**
+   * Connects to the server's database and reads back its durability settings for the report; a
+   * failure is reported (and leaves the durable relay without a database), it does not stop the run.
+   */
+  private void readDurability() {
+    String where = server.postgresDataDir() != null ? "the embedded PostgreSQL the server started (data in " + server.postgresDataDir() + ")"
+        : "`" + s.text("db-url") + "`";
+    Database connected = null;
+    try {
+      connected = Database.connect(vertx, server.database(s));
+      durability = connected.durability();
+      db = connected;
+      report.line("- Database: " + where + ". Read back with SHOW as " + db.describe() + ": **" + durability.describe() + "**"
+          + (durability.on() ? "." : ": commits are **not** durable, so persistence is cheaper than on a production database."));
+    } catch (Exception e) {
+      if (connected != null) {
+        connected.close();
+      }
+      log.warn("Could not read the database's durability settings: {}", e.getMessage());
+      report.line("- Database: " + where + ". Its durability settings could not be read (" + e.getMessage() + "); set --db-user,"
+          + " --db-password-file or --db-password-key (docs/performance.md). The durable relay cannot run without it.");
+    }
   }
 
   /** Nurse accounts (created through the admin API), the queue, and one signed-in, available socket per nurse. */
@@ -125,19 +163,67 @@ final class Run {
     return out;
   }
 
-  private SaturationPhase.Result baseline(Loops loops, double kanavaFrameChars) throws Exception {
-    relay = RelayServer.start(s);
+  /**
+   * The durable relay on the server's database (the server is idle meanwhile), and a check that it
+   * stored every message once. A relay that cannot run is noted; the run goes on.
+   */
+  private SaturationPhase.Result durable(Loops loops) {
+    if (db == null) {
+      report.note("The durable relay did not run: the harness could not connect to the server's database (see Server under test).");
+      return null;
+    }
+    try {
+      db.prepareRelayTable();
+      relay = RelayServer.durable(s, db, server.postgresDataDir());
+      PhaseStats stats = new PhaseStats("durable relay");
+      SaturationPhase.Result result = relayPhase(loops, "durable relay (baseline)", stats);
+      relay.stop();
+      long stored = db.relayRows();
+      long sent = stats.sent.sum();
+      report.line("- The bare relay plus, before forwarding, an insert of each message into the server's PostgreSQL (" + db.describe()
+          + ", table `" + RelayStore.TABLE + "`, created afresh): group commit as Kanava's (messages that arrive on an event loop while"
+          + " its previous insert is at the database go together in one insert of at most " + RelayStore.MAX_BATCH + ", no timer);"
+          + " no authentication, no access check, no acknowledgement. Kanava's server ran, idle, meanwhile.");
+      report.line("- Durability, read back with SHOW: " + durability.describe() + ".");
+      report.line(String.format("- Stored: %,d rows for %,d messages sent%s.", stored, sent,
+          stored == sent ? " (each stored once)" : " (**mismatch**: not every message was stored exactly once)"));
+      if (stored != sent) {
+        report.note(String.format("The durable relay stored %,d rows for %,d messages sent.", stored, sent));
+      }
+      return result;
+    } catch (Exception e) {
+      log.error("The durable relay failed", e);
+      report.note("The durable relay failed: " + e.getMessage() + " (its log: " + s.path("work-dir").resolve("durable-relay.log") + ").");
+      return null;
+    } finally {
+      if (relay != null) {
+        relay.stop();
+      }
+    }
+  }
+
+  private SaturationPhase.Result baseline(Loops loops) throws Exception {
+    relay = RelayServer.bare(s);
+    try {
+      return relayPhase(loops, "bare relay (baseline)", new PhaseStats("baseline"));
+    } finally {
+      relay.stop();
+    }
+  }
+
+  /** Steps the running relay like Kanava, with as many pairs and frames of the size Kanava delivered. */
+  private SaturationPhase.Result relayPhase(Loops loops, String label, PhaseStats stats) {
     // the relayed frame is {"room":"<36-character id>","text":"..."}: 57 characters around the text
-    int textLength = kanavaFrameChars > 0 ? Math.max(40, (int) Math.round(kanavaFrameChars) - 57) : s.integer("text-length");
-    PhaseStats stats = new PhaseStats("baseline");
+    int textLength = frameChars > 0 ? Math.max(40, (int) Math.round(frameChars) - 57) : s.integer("text-length");
+    int port = relay.port;
     List<RelayPair> pairs = Work.bounded(s.integer("sat-pairs"), s.integer("connect-concurrency"), 120, i -> {
-      RelayPair pair = new RelayPair(loops, relay.port, textLength, stats);
+      RelayPair pair = new RelayPair(loops, port, textLength, stats);
       return pair.open().map(pair);
     }).stream().filter(Objects::nonNull).toList();
-    SaturationPhase.Result result = SaturationPhase.run(s, "bare relay (baseline)", pairs, stats, relay.resources(), true, report);
-    report.line(String.format("- Relay text length %d characters, so that relayed frames are the size of Kanava's delivered message frames"
-        + " (%.0f characters).", textLength, kanavaFrameChars));
-    relay.stop();
+    SaturationPhase.Result result = SaturationPhase.run(s, label, pairs, stats, relay.resources(), true, report);
+    report.line(frameChars > 0 ? String.format("- Relay text length %d characters, so that relayed frames are the size of Kanava's"
+        + " delivered message frames (%.0f characters).", textLength, frameChars)
+        : String.format("- Relay text length %d characters (text-length: Kanava's saturation phase did not run).", textLength));
     return result;
   }
 
@@ -172,6 +258,6 @@ final class Run {
       return;
     }
     targetsDone = true;
-    Targets.add(report, s, chat, idle, kanava, baseline);
+    Targets.add(report, s, new Targets.Measured(chat, idle, kanava, durable, baseline, durability));
   }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Saturation: a fixed set of pairs, the offered message rate multiplied step by step, until the
  * delivered rate stops growing, p99 exceeds the limit, errors appear, or the cap or the step count
  * is reached. The saturation throughput is the highest delivered rate of a step that kept p99
- * within the limit without errors. Kanava and the bare relay are stepped the same way.
+ * within the limit without errors. Kanava and both relays are stepped the same way.
  */
 final class SaturationPhase {
   private static final Logger log = LoggerFactory.getLogger(SaturationPhase.class);
@@ -22,7 +22,10 @@ final class SaturationPhase {
 
   private SaturationPhase() {}
 
-  /** Runs the steps (the pairs are open and idle), then finishes the pairs and reports. */
+  /**
+   * Runs the steps (the pairs are open and idle), then finishes the pairs and reports. {@code relay}: a
+   * relay, which acknowledges nothing; PostgreSQL's CPU is shown and counted when {@code resources} measure it.
+   */
   static Result run(Settings s, String label, List<? extends Pair> pairs, PhaseStats stats, Resources resources, boolean relay,
       Report report) {
     double rate = s.decimal("sat-start-rate");
@@ -67,7 +70,7 @@ final class SaturationPhase {
     Work.await(stats.drained(), s.integer("drain-seconds"));
     PhaseStats.Integrity integrity = stats.integrity(relay);
     Result result = new Result(label, steps, Double.isNaN(best) ? 0 : best, stop, capped, integrity);
-    report(report, s, result, stats, pairs.size(), relay);
+    report(report, s, result, stats, pairs.size(), relay, resources.database());
     return result;
   }
 
@@ -114,7 +117,7 @@ final class SaturationPhase {
     return null;
   }
 
-  private static void report(Report report, Settings s, Result r, PhaseStats stats, int pairs, boolean relay) {
+  private static void report(Report report, Settings s, Result r, PhaseStats stats, int pairs, boolean relay, boolean database) {
     report.section("Saturation: " + r.label());
     report.line(String.format("- %d pairs; each step offers the rate below for %s s (the first second is not measured), the first"
         + " party sending at a fixed interval and the second answering each message; factor %s per step.", pairs,
@@ -129,15 +132,16 @@ final class SaturationPhase {
     int n = 1;
     for (Step step : r.steps()) {
       Resources.Usage u = step.usage();
-      double cpuMsPerMessage = (u.jvmCpu() + (relay ? 0 : u.pgCpu())) * 10 / step.delivered();
-      report.line(String.format("| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %.2f | %s |", n++, Report.num(step.target()),
+      double cpuMsPerMessage = (u.jvmCpu() + (database ? u.pgCpu() : 0)) * 10 / step.delivered();
+      report.line(String.format("| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |", n++, Report.num(step.target()),
           Report.num(step.sent()), Report.num(step.delivered()), Latency.ms(step.latency().percentileMs(50)),
           Latency.ms(step.latency().percentileMs(99)), Latency.ms(step.latency().maxMs()), step.errors(), Resources.pct(u.jvmCpu()),
-          relay ? "–" : Resources.pct(u.pgCpu()), cpuMsPerMessage, Resources.pct(u.harnessCpu())));
+          database ? Resources.pct(u.pgCpu()) : "–", step.delivered() > 0 ? String.format("%.2f", cpuMsPerMessage) : "–",
+          Resources.pct(u.harnessCpu())));
     }
     report.blank();
     report.line("CPU is in percent of one core (" + Runtime.getRuntime().availableProcessors() + " cores = "
-        + 100 * Runtime.getRuntime().availableProcessors() + "%). CPU ms per message: server JVM" + (relay ? "" : " plus PostgreSQL")
+        + 100 * Runtime.getRuntime().availableProcessors() + "%). CPU ms per message: server JVM" + (database ? " plus PostgreSQL" : "")
         + " CPU time divided by the messages delivered.");
     report.blank();
     report.line(Latency.header());

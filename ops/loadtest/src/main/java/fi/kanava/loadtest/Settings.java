@@ -43,11 +43,13 @@ final class Settings {
       {"event-loops", Integer.toString(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), null,
           "harness event loops"},
       {"run-timeout-seconds", "2400", "300", "the whole run stops by itself after this"},
-      {"phases", "chat,idle,saturation,baseline", null, "phases to run"},
+      {"phases", "chat,idle,saturation,durable,baseline", null, "phases to run (durable: the durable relay, which needs the"
+          + " server's database, so the server is started for it)"},
       {"target-connections", "10000", null, "target: concurrent WebSockets held"},
       {"target-rate", "2000", null, "target: messages per second persisted and delivered"},
       {"target-p99-ms", "50", null, "target: p99 delivery latency at target-rate"},
       {"target-ratio", "0.5", null, "target: Kanava saturation / bare relay saturation"},
+      {"target-durable-ratio", "0.7", null, "target: Kanava saturation / durable relay saturation"},
       {"target-kb-per-connection", "50", null, "target: server memory per idle connection (KB)"},
       {"server-jar", "backend/target/kanava.jar", null, "the Kanava server jar"},
       {"loadtest-jar", "ops/loadtest/target/kanava-loadtest.jar", null, "this jar (for the relay child process)"},
@@ -55,6 +57,14 @@ final class Settings {
       {"server-java-opts", "", null, "extra JVM options for the Kanava server, space-separated"},
       {"report", "ops/loadtest/target/report.md", null, "Markdown report"},
       {"work-dir", "ops/loadtest/target/run", null, "server logs and the temporary database go under here"},
+      {"db-url", "", null, "empty: the server's embedded PostgreSQL; else postgresql://host:port/database of a fresh database that"
+          + " the server and the durable relay both use (no password in it)"},
+      {"db-user", "", null, "who the harness and the durable relay connect as (empty: postgres, or the url's user);"
+          + " with --db-url the server connects as this user too"},
+      {"db-password-file", "", null, "db-user's password: the first line, or the value of db-password-key in a .properties file;"
+          + " a relative path is inside the embedded database's data directory (empty: the server's kanava-credentials.properties"
+          + " there if it exists, else PGPASSWORD, else postgres)"},
+      {"db-password-key", "superuser", null, "the key of db-user's password in a .properties password file"},
   };
 
   private final String profile;
@@ -126,7 +136,10 @@ final class Settings {
     if (integer("nurse-capacity") < 1 || integer("nurse-capacity") > 50) {
       throw new IllegalArgumentException("--nurse-capacity is 1..50");
     }
-    Set<String> known = Set.of("chat", "idle", "saturation", "baseline");
+    if (!values.get("db-url").isBlank()) {
+      Database.checkUrl(values.get("db-url"));
+    }
+    Set<String> known = Set.of("chat", "idle", "saturation", "durable", "baseline");
     for (String phase : phases()) {
       if (!known.contains(phase)) {
         throw new IllegalArgumentException("Unknown phase " + phase + "; phases are " + known);

@@ -1,11 +1,17 @@
 package fi.kanava.loadtest;
 
-/** The five targets, each MET / NOT MET with the figure it was judged on. */
+/** The targets, each MET / NOT MET with the figure it was judged on. */
 final class Targets {
   private Targets() {}
 
-  static void add(Report report, Settings s, ChatPhase.Result chat, IdlePhase.Result idle, SaturationPhase.Result kanava,
-      SaturationPhase.Result baseline) {
+  /** What the run measured; null for what it did not. */
+  record Measured(ChatPhase.Result chat, IdlePhase.Result idle, SaturationPhase.Result kanava, SaturationPhase.Result durable,
+      SaturationPhase.Result baseline, Database.Durability durability) {}
+
+  static void add(Report report, Settings s, Measured m) {
+    ChatPhase.Result chat = m.chat();
+    IdlePhase.Result idle = m.idle();
+    SaturationPhase.Result kanava = m.kanava();
     int connections = s.integer("target-connections");
     report.target(String.format("%,d concurrent WebSocket connections held", connections),
         idle == null ? null : String.format("%,d of %,d requested opened, %,d still open after %s s", idle.opened(), idle.requested(),
@@ -14,18 +20,16 @@ final class Targets {
 
     double rate = s.decimal("target-rate");
     double p99Target = s.decimal("target-p99-ms");
-    report.target(String.format("%s persisted and delivered with p99 under %s ms", Report.rate(rate), Latency.ms(p99Target)),
-        chat == null ? null : String.format("%s sustained (offered %s), steady-state p99 %s ms%s", Report.rate(chat.sustained()),
-            Report.rate(s.chatOfferedRate()), Latency.ms(chat.steady().percentileMs(99)), chat.steadyReached() ? "" : " (no steady state)"),
-        chat != null && chat.steadyReached() && chat.sustained() >= 0.97 * rate && chat.steady().percentileMs(99) < p99Target);
+    Database.Durability durability = m.durability();
+    report.target(String.format("%s persisted and delivered with p99 under %s ms, durability on", Report.rate(rate), Latency.ms(p99Target)),
+        chat == null ? null : String.format("%s sustained (offered %s), steady-state p99 %s ms%s; database %s", Report.rate(chat.sustained()),
+            Report.rate(s.chatOfferedRate()), Latency.ms(chat.steady().percentileMs(99)), chat.steadyReached() ? "" : " (no steady state)",
+            durability == null ? "durability not read" : durability.brief()),
+        chat != null && chat.steadyReached() && chat.sustained() >= 0.97 * rate && chat.steady().percentileMs(99) < p99Target
+            && durability != null && durability.on());
 
-    double ratio = kanava == null || baseline == null || baseline.saturation() <= 0 ? Double.NaN
-        : kanava.saturation() / baseline.saturation();
-    boolean capped = kanava != null && baseline != null && baseline.capped();
-    report.target(String.format("Saturation throughput at least %.0f%% of the bare relay's", 100 * s.decimal("target-ratio")),
-        Double.isNaN(ratio) ? null : String.format("Kanava %s / relay %s = %.0f%%%s", Report.rate(kanava.saturation()),
-            Report.rate(baseline.saturation()), 100 * ratio, capped ? " (inconclusive: the relay was not saturated below sat-max-rate)" : ""),
-        !Double.isNaN(ratio) && !capped && ratio >= s.decimal("target-ratio"));
+    ratio(report, kanava, m.durable(), "durable relay", s.decimal("target-durable-ratio"));
+    ratio(report, kanava, m.baseline(), "bare relay", s.decimal("target-ratio"));
 
     double kb = s.decimal("target-kb-per-connection");
     report.target(String.format("Under %s KB of server memory per idle connection", Latency.ms(kb)),
@@ -50,5 +54,15 @@ final class Targets {
     report.target("Zero lost or duplicated messages (Kanava: chat and saturation phases)",
         measured ? String.format("lost %,d, duplicated %,d over %,d conversations", lost, duplicated, delivered) : null,
         measured && lost == 0 && duplicated == 0 && delivered > 0);
+  }
+
+  /** Kanava's saturation throughput as a share of a relay's: inconclusive when the relay was not saturated. */
+  private static void ratio(Report report, SaturationPhase.Result kanava, SaturationPhase.Result relay, String name, double target) {
+    double ratio = kanava == null || relay == null || relay.saturation() <= 0 ? Double.NaN : kanava.saturation() / relay.saturation();
+    boolean capped = relay != null && relay.capped();
+    report.target(String.format("Saturation throughput at least %.0f%% of the %s's", 100 * target, name),
+        Double.isNaN(ratio) ? null : String.format("Kanava %s / %s %s = %.0f%%%s", Report.rate(kanava.saturation()), name,
+            Report.rate(relay.saturation()), 100 * ratio, capped ? " (inconclusive: the relay was not saturated below sat-max-rate)" : ""),
+        !Double.isNaN(ratio) && !capped && ratio >= target);
   }
 }

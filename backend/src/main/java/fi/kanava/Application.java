@@ -136,7 +136,7 @@ public final class Application {
     WaitingLists waiting = new WaitingLists(vertx, pool, clock);
     Profiles profiles = new Profiles(pool);
     Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
-        config.chat());
+        config.chat(), config.db().limits().writeBound());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics);

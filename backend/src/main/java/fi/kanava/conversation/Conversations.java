@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,7 +51,8 @@ public final class Conversations {
    * table), {@code profiles} their name and role; both are passed in so the core imports neither.
    */
   public Conversations(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, QueuePlaces places,
-      Function<UUID, Future<List<String>>> servedQueues, Profiles profiles, ChatMetrics metrics, KanavaConfig.Chat config) {
+      Function<UUID, Future<List<String>>> servedQueues, Profiles profiles, ChatMetrics metrics, KanavaConfig.Chat config,
+      Duration writeBound) {
     this.servedQueues = servedQueues;
     this.profiles = profiles;
     this.vertx = vertx;
@@ -60,7 +62,7 @@ public final class Conversations {
     this.places = places;
     this.metrics = metrics;
     this.config = config;
-    this.sends = new MessageSends(vertx, pool, clock, guard, metrics);
+    this.sends = new MessageSends(vertx, pool, clock, guard, metrics, writeBound);
   }
 
   // --- reading --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.auth.Principal;
 import fi.kanava.infra.ApiError;
+import fi.kanava.infra.DatabaseErrors;
 import fi.kanava.infra.Timestamps;
 import fi.kanava.ws.ServerFrames;
 import io.vertx.core.Context;
@@ -68,11 +69,13 @@ final class MessageSends {
   private final Clock clock;
   private final AccessGuard guard;
   private final ChatMetrics metrics;
+  private final long writeBoundMs;
   /** The key of each event loop's batcher in its context's data (one per instance, so several servers may share a Vert.x). */
   private final Object batcherKey = new Object();
 
-  MessageSends(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, ChatMetrics metrics) {
+  MessageSends(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, ChatMetrics metrics, Duration writeBound) {
     this.vertx = vertx;
+    this.writeBoundMs = Math.max(1, writeBound.toMillis());
     this.pool = pool;
     this.clock = clock;
     this.guard = guard;
@@ -123,6 +126,17 @@ final class MessageSends {
 
     Future<JsonObject> submit(Pending pending) {
       waiting.add(pending);
+      // A frozen or unreachable database answers nothing, and its own timeouts cannot fire: the send
+      // is answered database_busy once the write bound has passed. A send still waiting for its
+      // batch is dropped (nothing was stored); one already with the database may still commit,
+      // which the client's retry with the same clientMsgId then finds. Later sends wait behind it,
+      // so one sender's messages keep their order.
+      long timer = vertx.setTimer(writeBoundMs, id -> {
+        if (pending.promise().tryFail(DatabaseErrors.busy())) {
+          waiting.remove(pending);
+        }
+      });
+      pending.promise().future().onComplete(done -> vertx.cancelTimer(timer));
       if (!busy) {
         next();
       }

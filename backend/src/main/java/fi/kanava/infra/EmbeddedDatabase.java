@@ -18,10 +18,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final DbTarget target;
+  private final Path dataDirectory;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, DbTarget target) {
+  private EmbeddedDatabase(EmbeddedPostgres postgres, DbTarget target, Path dataDirectory) {
     this.postgres = postgres;
     this.target = target;
+    this.dataDirectory = dataDirectory;
   }
 
   public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
@@ -32,7 +34,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres.builder()
             .setDataDirectory(absolute)
             .setCleanDataDirectory(false)
-            .setServerConfig("listen_addresses", "localhost");
+            .setServerConfig("listen_addresses", "localhost").setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on");
     if (port > 0) {
       builder.setPort(port);
     }
@@ -48,7 +50,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
       throw new IOException("cannot prepare the embedded database: " + e.getMessage(), e);
     }
     log.info("Embedded PostgreSQL listening on localhost:{}", postgres.getPort());
-    return new EmbeddedDatabase(postgres, new DbTarget("127.0.0.1", postgres.getPort(), DATABASE, "postgres", "postgres"));
+    return new EmbeddedDatabase(postgres, new DbTarget("127.0.0.1", postgres.getPort(), DATABASE, "postgres", "postgres"), absolute);
+  }
+
+  public Path dataDirectory() {
+    return dataDirectory;
   }
 
   public DbTarget target() {

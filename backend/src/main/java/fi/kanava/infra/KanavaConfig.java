@@ -39,7 +39,16 @@ public record KanavaConfig(
 
     /** How long anything may wait on the database before it is refused (docs/configuration.md, "Database"). */
     public record Limits(Duration connectTimeout, Duration acquireTimeout, Duration statementTimeout, Duration lockTimeout,
-        Duration idleInTransactionTimeout, Duration readyCheckTimeout) {}
+        Duration idleInTransactionTimeout, Duration readyCheckTimeout) {
+      /**
+       * How long one write may take end to end before its caller is answered {@code database_busy}:
+       * a pool connection, then its statements. PostgreSQL's own timeouts cannot fire while the server
+       * is frozen or unreachable, so the application enforces this bound itself.
+       */
+      public Duration writeBound() {
+        return acquireTimeout.plus(statementTimeout);
+      }
+    }
 
     public boolean embedded() {
       return url.isEmpty();

@@ -31,6 +31,19 @@ import org.slf4j.LoggerFactory;
 final class ClientSocket implements SocketSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSocket.class);
   static final short CLOSE_UNAUTHENTICATED = 4401;
+  /** RFC 6455's "try again later": the database is busy or away; reconnect after a pause. */
+  static final short CLOSE_TRY_AGAIN_LATER = 1013;
+  /** RFC 6455's "internal error". */
+  static final short CLOSE_INTERNAL_ERROR = 1011;
+
+  /** 4401 when the principal must authenticate again; otherwise a code that tells the client to come back. */
+  static short closeCode(ApiError reason) {
+    return switch (reason.status()) {
+      case 401 -> CLOSE_UNAUTHENTICATED;
+      case 503 -> CLOSE_TRY_AGAIN_LATER;
+      default -> CLOSE_INTERNAL_ERROR;
+    };
+  }
 
   private final ServerWebSocket ws;
   private final WebSocketEndpoint endpoint;
@@ -219,6 +232,13 @@ final class ClientSocket implements SocketSession {
       end(api);
       return;
     }
+    ApiError busy = fi.kanava.infra.DatabaseErrors.busyOrNull(e);
+    if (busy != null) {
+      // the database is away for a moment: the client should come back, not sign in again
+      log.warn("Setting up socket {} failed: the database is busy or unavailable", id);
+      end(busy);
+      return;
+    }
     log.error("Setting up socket {} failed", id, e);
     end(ApiError.internal());
   }
@@ -298,7 +318,7 @@ final class ClientSocket implements SocketSession {
       return;
     }
     sendError(reason, null);
-    ws.close(CLOSE_UNAUTHENTICATED, reason.code());
+    ws.close(closeCode(reason), reason.code());
   }
 
   @Override

@@ -92,6 +92,11 @@ public final class TestApp implements AutoCloseable {
 
   public static final long BROWSER_BLOCKED_THREAD_LIMIT_MS = 1000;
 
+  /** A node on a database the test started itself (for example a supervised embedded one for fault drills). */
+  public static TestApp startOn(DbTarget db, Map<String, String> overrides) {
+    return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
+  }
+
   /** A second node on this node's database: what another server of a cluster would do. */
   public TestApp anotherNode() {
     return new TestApp(Map.of(), db, BLOCKED_THREAD_LIMIT_MS);

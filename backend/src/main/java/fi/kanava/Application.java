@@ -21,6 +21,9 @@ import fi.kanava.conversation.ChatMetrics;
 import fi.kanava.conversation.ConversationRoutes;
 import fi.kanava.conversation.ConversationSockets;
 import fi.kanava.conversation.Conversations;
+import fi.kanava.infra.AbuseMetrics;
+import fi.kanava.infra.AddressLimiter;
+import fi.kanava.infra.ClientAddresses;
 import fi.kanava.infra.DbTarget;
 import fi.kanava.infra.HttpVerticle;
 import fi.kanava.infra.KanavaConfig;
@@ -60,23 +63,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
-  private static final java.time.Duration MAINTENANCE_INTERVAL = java.time.Duration.ofMinutes(10);
 
   private final Vertx vertx;
   private final Pool pool;
   private final int port;
   private final Services services;
+  private final Maintenance maintenance;
 
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
       Presence presence, Sweeper sweeper, FrameRegistry frames) {}
 
-  private Application(Vertx vertx, Pool pool, int port, Services services) {
+  private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
     this.pool = pool;
     this.port = port;
     this.services = services;
+    this.maintenance = maintenance;
   }
 
   public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
@@ -104,7 +108,7 @@ public final class Application {
   }
 
   /** Everything {@link #wire} builds that deploying needs. */
-  private record Wired(Services services, Routing routing, Sweeper sweeper, Logins logins, List<Consumer<Router>> features,
+  private record Wired(Services services, Routing routing, Sweeper sweeper, Maintenance maintenance, List<Consumer<Router>> features,
       WebSocketEndpoint endpoint) {}
 
   /** Builds the services and registers every feature's frames and routes; runs on a worker. */
@@ -120,14 +124,19 @@ public final class Application {
     Accounts accounts = new Accounts(vertx, pool, hasher, sessions, clock);
     Organisations organisations = new Organisations(pool, clock);
     Patients patients = new Patients(pool, sessions, clock);
+    var abuse = config.abuse();
+    AbuseMetrics abuseMetrics = new AbuseMetrics(registry);
+    ClientAddresses addresses = ClientAddresses.of(config);
     Logins logins = new Logins(vertx, pool, hasher, sessions,
-        new LoginThrottle(auth.loginMaxFailures(), auth.loginLockout(), auth.loginFailureDelay(), auth.loginFailureDelayMax()), clock);
+        new LoginThrottle(auth.loginMaxFailures(), auth.loginLockout(), auth.loginFailureDelay(), auth.loginFailureDelayMax()),
+        new AddressLimiter("login", abuse.loginFailures(), abuse.trackedAddresses(), clock, abuseMetrics), clock);
     List<IdentityProvider> identityProviders = new ArrayList<>();
     if (config.identity().devLoginEnabled()) {
       log.warn("Development login is ON: anyone can sign in as a demo person. Never in production.");
       identityProviders.add(new DevIdentityProvider());
     }
-    AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator);
+    AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator,
+        addresses, new AddressLimiter("anonymous_session", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics));
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
         config.db().limits().readyCheckTimeout());
 
@@ -139,7 +148,8 @@ public final class Application {
         config.chat(), config.db().limits().writeBound());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence);
-    QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics);
+    QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
+        new AddressLimiter("queue_entry", abuse.queueEntries(), abuse.trackedAddresses(), clock, abuseMetrics), abuse, abuseMetrics);
     Offers offers = new Offers(clock, conversations, routing, chatMetrics);
     Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations);
 
@@ -150,7 +160,8 @@ public final class Application {
     new PresenceSockets(presence).register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
-        new SocketMetrics(registry));
+        new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);
+    Maintenance maintenance = new Maintenance(vertx, logins, patients, abuse.anonymousRetention(), abuseMetrics);
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, routing, guard, authenticator);
@@ -158,7 +169,7 @@ public final class Application {
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames), routing, sweeper, logins, features, endpoint);
+        presence, sweeper, frames), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
@@ -172,11 +183,10 @@ public final class Application {
         }, new DeploymentOptions().setInstances(config.http().verticleInstances())))
         .map(id -> {
           wired.sweeper().start();
-          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> wired.logins().purgeStale()
-              .onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e)));
+          wired.maintenance().start();
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
-          return new Application(vertx, pool, port, wired.services());
+          return new Application(vertx, pool, port, wired.services(), wired.maintenance());
         });
   }
 
@@ -202,6 +212,11 @@ public final class Application {
 
   public Services services() {
     return services;
+  }
+
+  /** The slow timer's pass (stale sign-in counts, stale anonymous patients), for tests. */
+  public Maintenance maintenance() {
+    return maintenance;
   }
 
   public Vertx vertx() {

@@ -7,7 +7,9 @@ import fi.kanava.access.AccessGuard;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import fi.kanava.access.AccessPolicy.SystemAction;
+import fi.kanava.infra.AddressLimiter;
 import fi.kanava.infra.ApiError;
+import fi.kanava.infra.ClientAddresses;
 import fi.kanava.infra.Http;
 import fi.kanava.infra.JsonBodies;
 import fi.kanava.infra.Require;
@@ -36,9 +38,12 @@ public final class AuthRoutes {
   private final AccessGuard guard;
   private final AuditLog audit;
   private final Authenticator authenticator;
+  private final ClientAddresses addresses;
+  private final AddressLimiter anonymousSessions;
 
   public AuthRoutes(Logins logins, Sessions sessions, Accounts accounts, Organisations organisations, Patients patients,
-      List<IdentityProvider> identityProviders, AccessGuard guard, AuditLog audit, Authenticator authenticator) {
+      List<IdentityProvider> identityProviders, AccessGuard guard, AuditLog audit, Authenticator authenticator,
+      ClientAddresses addresses, AddressLimiter anonymousSessions) {
     this.logins = logins;
     this.sessions = sessions;
     this.accounts = accounts;
@@ -48,6 +53,8 @@ public final class AuthRoutes {
     this.guard = guard;
     this.audit = audit;
     this.authenticator = authenticator;
+    this.addresses = addresses;
+    this.anonymousSessions = anonymousSessions;
   }
 
   record RefreshRequest(String refreshToken) {
@@ -64,7 +71,8 @@ public final class AuthRoutes {
 
   public void mount(Router router) {
     router.post("/api/auth/login").handler(Http.json(ctx ->
-        logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class)).map(TokenPair::toJson)));
+        logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class), addresses.of(ctx.request()))
+            .map(TokenPair::toJson)));
     router.post("/api/auth/refresh").handler(Http.json(ctx ->
         sessions.refresh(JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken()).map(TokenPair::toJson)));
     router.post("/api/auth/logout").handler(Http.json(ctx ->
@@ -77,6 +85,8 @@ public final class AuthRoutes {
       if (ctx.body().length() > 0) {
         JsonBodies.decode(ctx.body().buffer(), EmptyRequest.class);
       }
+      // a bad body costs no token; a refused request stores nothing
+      anonymousSessions.acquire(addresses.of(ctx.request()));
       return patients.openAnonymous().map(TokenPair::toJson);
     }));
     router.post("/api/patient/session/:method").handler(Http.json(201, ctx -> {

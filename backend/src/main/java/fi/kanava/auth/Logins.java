@@ -1,6 +1,7 @@
 package fi.kanava.auth;
 
 import fi.kanava.infra.Timestamps;
+import fi.kanava.infra.AddressLimiter;
 import fi.kanava.infra.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,10 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Professional sign-in with a username and password. Failures are counted per username, whether
- * the account exists or not, so neither the answers nor their timing reveal which usernames are
- * real: unknown users are verified against a decoy hash, every failure gets the same 401 after the
- * same growing delay, and a locked username gets 429 whether it exists or not.
+ * Professional sign-in with a username and password. Failures are counted per username and client
+ * address, whether the account exists or not, so neither the answers nor their timing reveal which
+ * usernames are real: unknown users are verified against a decoy hash, every failure gets the same
+ * 401 after the same growing delay, and a username locked for an address gets 429 whether it exists
+ * or not. The lock holds only for the address the failures came from, so someone guessing from
+ * elsewhere cannot lock a real user out; what one address may try in all is bounded by a token
+ * bucket of failures per address ({@code abuse.login-failures}), checked before anything is hashed.
  */
 public final class Logins {
   private static final Logger log = LoggerFactory.getLogger(Logins.class);
@@ -31,14 +35,17 @@ public final class Logins {
   private final PasswordHasher hasher;
   private final Sessions sessions;
   private final LoginThrottle throttle;
+  private final AddressLimiter failuresPerAddress;
   private final Clock clock;
 
-  public Logins(Vertx vertx, Pool pool, PasswordHasher hasher, Sessions sessions, LoginThrottle throttle, Clock clock) {
+  public Logins(Vertx vertx, Pool pool, PasswordHasher hasher, Sessions sessions, LoginThrottle throttle,
+      AddressLimiter failuresPerAddress, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.hasher = hasher;
     this.sessions = sessions;
     this.throttle = throttle;
+    this.failuresPerAddress = failuresPerAddress;
     this.clock = clock;
   }
 
@@ -51,9 +58,14 @@ public final class Logins {
 
   private record Candidate(UUID id, Role role, String organisationId, String passwordHash, boolean disabled) {}
 
-  public Future<TokenPair> login(LoginRequest request) {
+  /** Signs in from {@code address} (see {@link fi.kanava.infra.ClientAddresses}). */
+  public Future<TokenPair> login(LoginRequest request, String address) {
     String key = request.username().toLowerCase(Locale.ROOT);
-    return lockedUntil(key)
+    // Every attempt takes a token before anything is read or hashed, and a success gives it back:
+    // the bucket bounds the failures of an address, and also how many of its attempts are hashed at once.
+    // An address out of tokens is refused, and that counts against no username.
+    failuresPerAddress.acquire(address);
+    return lockedUntil(key, address)
         .compose(
             locked -> {
               if (locked != null) {
@@ -61,8 +73,12 @@ public final class Logins {
               }
               return findAccount(key)
                   .compose(candidate -> vertx.executeBlocking(() -> check(candidate, request.password()))
-                      .compose(ok -> ok ? succeed(key, candidate) : fail(key)));
-            });
+                      .compose(ok -> ok ? succeed(key, address, candidate) : fail(key, address)));
+            })
+        .map(pair -> {
+          failuresPerAddress.refund(address);
+          return pair;
+        });
   }
 
   private boolean check(Candidate candidate, String password) {
@@ -72,9 +88,10 @@ public final class Logins {
     return hasher.verify(password, candidate.passwordHash()) && !candidate.disabled();
   }
 
-  private Future<Instant> lockedUntil(String key) {
-    return pool.preparedQuery("select locked_until from login_throttle where username_key = $1 and locked_until > $2")
-        .execute(Tuple.of(key, Timestamps.at(clock.instant())))
+  private Future<Instant> lockedUntil(String key, String address) {
+    return pool.preparedQuery(
+            "select locked_until from login_throttle where username_key = $1 and client_address = $2 and locked_until > $3")
+        .execute(Tuple.of(key, address, Timestamps.at(clock.instant())))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("locked_until").toInstant());
   }
 
@@ -91,34 +108,34 @@ public final class Logins {
         });
   }
 
-  private Future<TokenPair> succeed(String key, Candidate candidate) {
+  private Future<TokenPair> succeed(String key, String address, Candidate candidate) {
     Principal principal = Principal.professional(candidate.id(), candidate.role(), candidate.organisationId());
-    return pool.withTransaction(tx -> tx.preparedQuery("delete from login_throttle where username_key = $1")
-            .execute(Tuple.of(key))
+    return pool.withTransaction(tx -> tx.preparedQuery("delete from login_throttle where username_key = $1 and client_address = $2")
+            .execute(Tuple.of(key, address))
             .compose(v -> sessions.open(tx, principal)))
         .onSuccess(pair -> log.info("Account {} signed in", candidate.id()));
   }
 
-  /** Counts the failure (restarting the count after a quiet lock-out period) and answers after the delay. */
-  private Future<TokenPair> fail(String key) {
+  /** Counts the failure for the address and for the username from it (restarting after a quiet lock-out period), and answers after the delay. */
+  private Future<TokenPair> fail(String key, String address) {
     Instant now = clock.instant();
     OffsetDateTime at = Timestamps.at(now);
     return pool.preparedQuery(
-            "insert into login_throttle as t (username_key, failures, last_failure_at, locked_until)"
-                + " values ($1, 1, $2, case when $3 <= 1 then $4 end)"
-                + " on conflict (username_key) do update set"
+            "insert into login_throttle as t (username_key, client_address, failures, last_failure_at, locked_until)"
+                + " values ($1, $6, 1, $2, case when $3 <= 1 then $4 end)"
+                + " on conflict (username_key, client_address) do update set"
                 + "   failures = case when t.last_failure_at < $5 then 1 else t.failures + 1 end,"
                 + "   last_failure_at = $2,"
                 + "   locked_until = case when (case when t.last_failure_at < $5 then 1 else t.failures + 1 end) >= $3"
                 + "     then $4 else t.locked_until end"
                 + " returning failures, locked_until")
         .execute(Tuple.of(key, at, throttle.maxFailures(), Timestamps.at(now.plus(throttle.lockout())),
-            Timestamps.at(now.minus(throttle.lockout()))))
+            Timestamps.at(now.minus(throttle.lockout())), address))
         .compose(rows -> {
           Row row = rows.iterator().next();
           OffsetDateTime locked = row.getOffsetDateTime("locked_until");
           if (locked != null && locked.toInstant().isAfter(now)) {
-            log.warn("Sign-in locked for a username after {} failures", row.getInteger("failures"));
+            log.warn("Sign-in locked for a username from one address after {} failures", row.getInteger("failures"));
             return Future.failedFuture(tooMany(locked.toInstant()));
           }
           return delay(throttle.delayAfter(row.getInteger("failures")))

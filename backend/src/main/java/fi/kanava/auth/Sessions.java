@@ -80,6 +80,18 @@ public final class Sessions {
         .mapEmpty();
   }
 
+  /**
+   * Deletes at most {@code limit} patients' refresh tokens that expired before {@code cutoff}; returns
+   * how many. An expired token can never be used again, so nothing that still works is lost.
+   */
+  public Future<Integer> purgeExpiredPatientTokens(Instant cutoff, int limit) {
+    return pool.preparedQuery(
+            "delete from refresh_token where id in"
+                + " (select id from refresh_token where subject_kind = 'patient' and expires_at < $1 limit $2)")
+        .execute(Tuple.of(Timestamps.at(cutoff), limit))
+        .map(io.vertx.sqlclient.SqlResult::rowCount);
+  }
+
   private record Outcome(TokenPair pair, ApiError error) {}
 
   private Future<Outcome> rotate(SqlClient tx, Buffer hash) {

@@ -29,6 +29,15 @@ public final class ApiError extends RuntimeException {
     return new ApiError(429, "too_many_attempts", message, retryAfterSeconds);
   }
 
+  /**
+   * 429 {@code rate_limited}: too many requests from one client address. The wait goes in a
+   * Retry-After header (REST) and in {@code retryAfterSeconds} (REST and WebSocket).
+   */
+  public static ApiError rateLimited(long retryAfterSeconds, String message) {
+    long seconds = Math.max(1, retryAfterSeconds);
+    return new ApiError(429, "rate_limited", message, seconds).with("retryAfterSeconds", seconds);
+  }
+
   /** Seconds for a Retry-After header, or 0 for none. */
   public long retryAfterSeconds() {
     return retryAfterSeconds;

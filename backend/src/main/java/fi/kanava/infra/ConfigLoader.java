@@ -65,6 +65,8 @@ public final class ConfigLoader {
     out.put("http.body-limit-bytes", Integer.toString(config.http().bodyLimitBytes()));
     out.put("http.verticle-instances", Integer.toString(config.http().verticleInstances()));
     out.put("http.hsts-max-age-seconds", Integer.toString(config.http().hstsMaxAgeSeconds()));
+    out.put("http.trusted-proxies", String.join(",", config.http().trustedProxies()));
+    out.put("http.forwarded-header", config.http().forwardedHeader().header());
     out.put("db.url", config.db().url().map(ConfigLoader::withoutUserInfo).orElse("(embedded)"));
     out.put("db.user", config.db().user().orElse(""));
     out.put("db.password", mask(config.db().password()));
@@ -104,6 +106,18 @@ public final class ConfigLoader {
     out.put("routing.sweep-interval", config.routing().sweepInterval().toString());
     out.put("chat.idle-warning", config.chat().idleWarning().toString());
     out.put("chat.idle-close", config.chat().idleClose().toString());
+    var abuse = config.abuse();
+    out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
+    out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
+    out.put("abuse.anonymous-sessions.burst", Integer.toString(abuse.anonymousSessions().burst()));
+    out.put("abuse.anonymous-sessions.interval", abuse.anonymousSessions().interval().toString());
+    out.put("abuse.queue-entries.burst", Integer.toString(abuse.queueEntries().burst()));
+    out.put("abuse.queue-entries.interval", abuse.queueEntries().interval().toString());
+    out.put("abuse.login-failures.burst", Integer.toString(abuse.loginFailures().burst()));
+    out.put("abuse.login-failures.interval", abuse.loginFailures().interval().toString());
+    out.put("abuse.open-conversations-per-address", Integer.toString(abuse.openConversationsPerAddress()));
+    out.put("abuse.sockets-per-principal", Integer.toString(abuse.socketsPerPrincipal()));
+    out.put("abuse.anonymous-retention", abuse.anonymousRetention().toString());
     return out;
   }
 
@@ -123,7 +137,9 @@ public final class ConfigLoader {
             intIn("http.port", 0, 65535),
             intIn("http.body-limit-bytes", 1024, 16 * 1024 * 1024),
             intIn("http.verticle-instances", 1, 256),
-            intIn("http.hsts-max-age-seconds", 0, 63072000));
+            intIn("http.hsts-max-age-seconds", 0, 63072000),
+            trustedProxies("http.trusted-proxies"),
+            forwardedHeader("http.forwarded-header"));
     var db =
         new KanavaConfig.Db(
             optional("db.url").map(url -> validDbUrl("db.url", url)),
@@ -184,7 +200,46 @@ public final class ConfigLoader {
     if (chat.idleClose().compareTo(chat.idleWarning()) <= 0) {
       throw new ConfigException("chat.idle-close", "must be longer than chat.idle-warning");
     }
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat);
+    var abuse = new KanavaConfig.Abuse(
+        intIn("abuse.tracked-addresses", 100, 10_000_000),
+        intIn("abuse.ipv6-prefix-length", 32, 128),
+        bucket("abuse.anonymous-sessions"),
+        bucket("abuse.queue-entries"),
+        bucket("abuse.login-failures"),
+        intIn("abuse.open-conversations-per-address", 1, 100_000),
+        intIn("abuse.sockets-per-principal", 1, 10_000),
+        positiveDuration("abuse.anonymous-retention"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse);
+  }
+
+  /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */
+  private KanavaConfig.Abuse.Bucket bucket(String prefix) {
+    return new KanavaConfig.Abuse.Bucket(intIn(prefix + ".burst", 1, 1_000_000), positiveDuration(prefix + ".interval"));
+  }
+
+  private java.util.List<String> trustedProxies(String key) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw(key).split(",")) {
+      String cidr = part.strip();
+      if (cidr.isEmpty()) {
+        continue;
+      }
+      try {
+        ClientAddresses.validate(cidr);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key, e.getMessage());
+      }
+      out.add(cidr);
+    }
+    return java.util.List.copyOf(out);
+  }
+
+  private ClientAddresses.ForwardedHeader forwardedHeader(String key) {
+    try {
+      return ClientAddresses.ForwardedHeader.of(raw(key));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage() + ", got '" + raw(key) + "'");
+    }
   }
 
   private java.util.List<String> origins(String key) {

@@ -15,7 +15,8 @@ public record KanavaConfig(
     Metrics metrics,
     Ws ws,
     Routing routing,
-    Chat chat) {
+    Chat chat,
+    Abuse abuse) {
 
   public record Ws(java.util.List<String> allowedOrigins, int maxFrameBytes, int rateLimitPerSecond, int rateLimitBurst,
       Duration authTimeout) {}
@@ -24,8 +25,24 @@ public record KanavaConfig(
 
   public record Chat(Duration idleWarning, Duration idleClose) {}
 
-  /** {@code hstsMaxAgeSeconds} 0: no Strict-Transport-Security header (no TLS in front). */
-  public record Http(String host, int port, int bodyLimitBytes, int verticleInstances, int hstsMaxAgeSeconds) {}
+  /**
+   * {@code hstsMaxAgeSeconds} 0: no Strict-Transport-Security header (no TLS in front).
+   * {@code trustedProxies}: addresses or CIDR blocks whose forwarded header is believed ({@link ClientAddresses}).
+   */
+  public record Http(String host, int port, int bodyLimitBytes, int verticleInstances, int hstsMaxAgeSeconds,
+      java.util.List<String> trustedProxies, ClientAddresses.ForwardedHeader forwardedHeader) {}
+
+  /**
+   * Abuse limits (docs/security.md, "Abuse limits"): token buckets per client address, the open
+   * conversations of anonymous patients per address, sockets per principal, all per node; and how
+   * long stale anonymous patients are kept.
+   */
+  public record Abuse(int trackedAddresses, int ipv6PrefixLength, Bucket anonymousSessions, Bucket queueEntries,
+      Bucket loginFailures, int openConversationsPerAddress, int socketsPerPrincipal, Duration anonymousRetention) {
+
+    /** A token bucket: {@code burst} at once, then one more every {@code interval}. */
+    public record Bucket(int burst, Duration interval) {}
+  }
 
   /** {@code url} empty means: start the embedded PostgreSQL. */
   public record Db(

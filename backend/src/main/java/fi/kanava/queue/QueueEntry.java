@@ -10,7 +10,10 @@ import fi.kanava.conversation.ConversationStore.NewConversation;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.conversation.Outcome;
 import fi.kanava.conversation.Urgency;
+import fi.kanava.infra.AbuseMetrics;
+import fi.kanava.infra.AddressLimiter;
 import fi.kanava.infra.ApiError;
+import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,11 +22,14 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A patient entering a queue (after the questionnaire) and leaving it. Entering checks opening
- * hours, language, municipality, identification and the queue's length under the queue's lock; an
- * immediate need is recorded as redirected to urgent care and never queued.
+ * A patient entering a queue (after the questionnaire) and leaving it. Entering checks the
+ * client address's entry rate, then opening hours, language, municipality, identification, and
+ * under the queue's lock the patient's open conversation there, the open conversations of
+ * anonymous patients from the same address, and the queue's length; an immediate need is
+ * recorded as redirected to urgent care and never queued.
  */
 public final class QueueEntry {
   private final Pool pool;
@@ -33,9 +39,11 @@ public final class QueueEntry {
   private final WaitingLists waiting;
   private final Routing routing;
   private final ChatMetrics metrics;
+  private final AddressLimiter entryRate;
+  private final OpenPerAddress openPerAddress;
 
   public QueueEntry(Pool pool, Clock clock, Queues queues, Conversations conversations, WaitingLists waiting, Routing routing,
-      ChatMetrics metrics) {
+      ChatMetrics metrics, AddressLimiter entryRate, KanavaConfig.Abuse abuse, AbuseMetrics abuseMetrics) {
     this.pool = pool;
     this.clock = clock;
     this.queues = queues;
@@ -43,17 +51,22 @@ public final class QueueEntry {
     this.waiting = waiting;
     this.routing = routing;
     this.metrics = metrics;
+    this.entryRate = entryRate;
+    this.openPerAddress = new OpenPerAddress(clock, abuse.openConversationsPerAddress(), abuse.trackedAddresses(), abuseMetrics);
   }
 
   /** The result of {@code queue.enter}: a queued conversation, or an emergency (not queued). */
   public record Entered(ConversationRecord conversation, boolean emergency) {}
 
-  public Future<Entered> enter(Principal patient, QueueSockets.Enter request) {
+  /** Enters from {@code address} (see {@link fi.kanava.infra.ClientAddresses}); a refusal changes nothing. */
+  public Future<Entered> enter(Principal patient, String address, QueueSockets.Enter request) {
+    entryRate.acquire(address);
     Instant now = clock.instant();
     return queues.get(request.queueId())
         .compose(queue -> pool.preparedQuery("select kind from patient where id = $1").execute(Tuple.of(patient.id()))
             .compose(rows -> {
               String kind = rows.iterator().next().getString(0);
+              boolean anonymous = !"identified".equals(kind);
               refuseUnlessAdmissible(queue, kind, request, now);
               Assessment assessment;
               try {
@@ -64,7 +77,7 @@ public final class QueueEntry {
               JsonArray triage = new JsonArray();
               assessment.summary().forEach(line -> triage.add(new JsonObject()
                   .put("questionId", line.questionId()).put("question", line.question()).put("answer", line.answer())));
-              return insert(patient, queue, request, assessment.urgency(), triage, now);
+              return insert(patient, anonymous ? address : null, queue, request, assessment.urgency(), triage, now);
             })
             .onFailure(e -> {
               if (e instanceof ApiError api && api.status() < 500) {
@@ -105,7 +118,8 @@ public final class QueueEntry {
     }
   }
 
-  private Future<Entered> insert(Principal patient, QueueSettings queue, QueueSockets.Enter request, Urgency urgency,
+  /** {@code anonymousFrom}: the address of an anonymous patient (their open conversations per address are capped), else null. */
+  private Future<Entered> insert(Principal patient, String anonymousFrom, QueueSettings queue, QueueSockets.Enter request, Urgency urgency,
       JsonArray triage, Instant now) {
     UUID id = UUID.randomUUID();
     boolean emergency = urgency == Urgency.IMMEDIATE;
@@ -116,6 +130,7 @@ public final class QueueEntry {
       return pool.withTransaction(tx -> ConversationStore.insert(tx, conversation).compose(v -> ConversationStore.load(tx, id, false)))
           .map(c -> new Entered(c, true));
     }
+    AtomicReference<OpenPerAddress.Slot> slot = new AtomicReference<>();
     return pool.withTransaction(tx -> tx.preparedQuery("select " + Queues.lockQueue("$1::text"))
             .execute(Tuple.of(queue.id()))
             .compose(v -> queues.isArchived(tx, queue.id()))
@@ -126,11 +141,23 @@ public final class QueueEntry {
             .compose(rows -> rows.size() > 0
                 ? Future.failedFuture(ApiError.conflict("already_in_queue", "You already have an open conversation in this queue")
                     .with("conversationId", rows.iterator().next().getUUID(0).toString()))
-                : tx.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'").execute(Tuple.of(queue.id())))
+                : anonymousFrom == null ? Future.succeededFuture() : openPerAddress.reserve(tx, anonymousFrom).map(held -> {
+                  slot.set(held);
+                  return null;
+                }))
+            .compose(v -> tx.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued'").execute(Tuple.of(queue.id())))
             .compose(rows -> rows.iterator().next().getLong(0) >= queue.maxLength()
                 ? Future.failedFuture(ApiError.conflict("queue_full", "The queue is full; please try again later"))
                 : ConversationStore.insert(tx, conversation))
             .compose(v -> ConversationStore.load(tx, id, false)))
+        .andThen(done -> {
+          OpenPerAddress.Slot held = slot.get();
+          if (held != null && done.succeeded()) {
+            held.entered(id);
+          } else if (held != null) {
+            held.release();
+          }
+        })
         .map(c -> new Entered(c, false));
   }
 

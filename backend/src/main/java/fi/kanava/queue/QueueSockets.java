@@ -93,7 +93,7 @@ public final class QueueSockets {
 
   public void register(FrameRegistry registry) {
     registry.onReady(this::ready);
-    registry.register("queue.enter", Enter.class, Senders.PATIENTS, (s, f) -> entry.enter(s.principal(), f).compose(entered -> {
+    registry.register("queue.enter", Enter.class, Senders.PATIENTS, (s, f) -> entry.enter(s.principal(), s.clientAddress(), f).compose(entered -> {
       if (entered.emergency()) {
         s.reply(new Emergency(Urgency.IMMEDIATE.code(), entered.conversation().id().toString()), f.ref());
         return Future.succeededFuture(FrameResult.ACCEPTED);

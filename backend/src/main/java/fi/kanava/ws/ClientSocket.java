@@ -2,6 +2,7 @@ package fi.kanava.ws;
 
 import fi.kanava.auth.Principal;
 import fi.kanava.infra.ApiError;
+import fi.kanava.infra.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class ClientSocket implements SocketSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSocket.class);
   static final short CLOSE_UNAUTHENTICATED = 4401;
+  /** Closed to make room for a newer socket of the same principal (abuse.sockets-per-principal). */
+  static final short CLOSE_TOO_MANY_SOCKETS = 4429;
   /** RFC 6455's "try again later": the database is busy or away; reconnect after a pause. */
   static final short CLOSE_TRY_AGAIN_LATER = 1013;
   /** RFC 6455's "internal error". */
@@ -47,6 +50,8 @@ final class ClientSocket implements SocketSession {
 
   private final ServerWebSocket ws;
   private final WebSocketEndpoint endpoint;
+  private final String clientAddress;
+  private final io.vertx.core.Context context;
   private final String id = UUID.randomUUID().toString();
   private final RateLimiter limiter;
   private final Map<Class<?>, Object> locals = new HashMap<>();
@@ -60,9 +65,11 @@ final class ClientSocket implements SocketSession {
   private long expiryTimer = -1;
   private boolean closed;
 
-  ClientSocket(ServerWebSocket ws, WebSocketEndpoint endpoint) {
+  ClientSocket(ServerWebSocket ws, WebSocketEndpoint endpoint, String clientAddress) {
     this.ws = ws;
     this.endpoint = endpoint;
+    this.clientAddress = clientAddress;
+    this.context = endpoint.vertx().getOrCreateContext();
     var config = endpoint.config();
     this.limiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
   }
@@ -200,6 +207,7 @@ final class ClientSocket implements SocketSession {
       return Future.succeededFuture();
     }
     this.principal = p;
+    endpoint.sockets().add(p.id(), this);
     scheduleExpiry(expiresAt);
     principalConsumer = vertx().eventBus().consumer(fi.kanava.auth.PrincipalEvents.personal(p.id()), msg -> {
       JsonObject end = msg.body().getJsonObject("end");
@@ -264,6 +272,11 @@ final class ClientSocket implements SocketSession {
   }
 
   @Override
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  @Override
   public fi.kanava.auth.Profile profile() {
     return profile;
   }
@@ -314,11 +327,21 @@ final class ClientSocket implements SocketSession {
 
   @Override
   public void end(ApiError reason) {
+    end(reason, closeCode(reason));
+  }
+
+  private void end(ApiError reason, short closeCode) {
     if (closed) {
       return;
     }
     sendError(reason, null);
-    ws.close(closeCode(reason), reason.code());
+    ws.close(closeCode, reason.code());
+  }
+
+  /** A newer socket of the same principal took this one's place ({@link PrincipalSockets}); may be called from any thread. */
+  void replaced() {
+    context.runOnContext(v -> end(new ApiError(429, "too_many_sockets",
+        "Too many open connections of yours: this one, the oldest, was closed"), CLOSE_TOO_MANY_SOCKETS));
   }
 
   @Override
@@ -338,6 +361,9 @@ final class ClientSocket implements SocketSession {
     }
     closed = true;
     endpoint.metrics().closed();
+    if (principal != null) {
+      endpoint.sockets().remove(principal.id(), this);
+    }
     vertx().cancelTimer(authTimer);
     vertx().cancelTimer(expiryTimer);
     if (principalConsumer != null) {

@@ -16,6 +16,9 @@ public interface SocketSession {
   /** Who is connected; never null once the session is ready. */
   Principal principal();
 
+  /** The client's address as {@link fi.kanava.infra.ClientAddresses} saw it at the handshake (for per-address limits). */
+  String clientAddress();
+
   /** The principal's name and role as frames show them. */
   fi.kanava.auth.Profile profile();
 

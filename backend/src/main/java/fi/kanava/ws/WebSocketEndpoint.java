@@ -2,6 +2,8 @@ package fi.kanava.ws;
 
 import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Authenticator;
+import fi.kanava.infra.AbuseMetrics;
+import fi.kanava.infra.ClientAddresses;
 import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -30,10 +32,12 @@ public final class WebSocketEndpoint {
   private final SocketIdentity identity;
   private final FrameRegistry registry;
   private final SocketMetrics metrics;
+  private final ClientAddresses addresses;
+  private final PrincipalSockets sockets;
 
   /** The registry must hold every feature's frames already; the endpoint adds the socket's own and seals it. */
   public WebSocketEndpoint(Vertx vertx, Clock clock, KanavaConfig.Ws config, Authenticator authenticator, SocketIdentity identity,
-      FrameRegistry registry, SocketMetrics metrics) {
+      FrameRegistry registry, SocketMetrics metrics, ClientAddresses addresses, int socketsPerPrincipal, AbuseMetrics abuseMetrics) {
     this.vertx = vertx;
     this.clock = clock;
     this.config = config;
@@ -41,6 +45,8 @@ public final class WebSocketEndpoint {
     this.identity = identity;
     this.registry = registry;
     this.metrics = metrics;
+    this.addresses = addresses;
+    this.sockets = new PrincipalSockets(socketsPerPrincipal, abuseMetrics);
   }
 
   /** A registry holding the socket layer's own frames ({@code auth}, {@code ping}); features add theirs. */
@@ -67,14 +73,15 @@ public final class WebSocketEndpoint {
       handshake.reject(400);
       return;
     }
+    String clientAddress = addresses.of(handshake.remoteAddress(), handshake.headers());
     String token = offered.stream().filter(p -> p.startsWith(AUTH_PROTOCOL_PREFIX)).findFirst()
         .map(p -> p.substring(AUTH_PROTOCOL_PREFIX.length())).orElse(null);
     if (token == null) {
-      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(null, null));
+      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(null, null));
       return;
     }
     authenticator.authenticate("Bearer " + token)
-        .onSuccess(principal -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(principal, tokenExpiry(token))))
+        .onSuccess(principal -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(principal, tokenExpiry(token))))
         .onFailure(e -> handshake.reject(401));
   }
 
@@ -115,5 +122,9 @@ public final class WebSocketEndpoint {
 
   SocketMetrics metrics() {
     return metrics;
+  }
+
+  PrincipalSockets sockets() {
+    return sockets;
   }
 }

@@ -57,6 +57,12 @@ public final class TestApp implements AutoCloseable {
     settings.put("auth.login.failure-delay-max", "PT0.02S");
     settings.put("auth.password.memory-kib", "8192");
     settings.put("auth.password.iterations", "1");
+    // every test client is 127.0.0.1: the per-address limits are out of the way unless a test sets them (AbuseLimitsTest)
+    settings.put("abuse.anonymous-sessions.burst", "100000");
+    settings.put("abuse.queue-entries.burst", "100000");
+    settings.put("abuse.login-failures.burst", "100000");
+    settings.put("abuse.open-conversations-per-address", "100000");
+    settings.put("abuse.sockets-per-principal", "10000");
     settings.putAll(overrides);
     config = ConfigLoader.withOverrides(settings);
     db = shared != null ? shared : TestDb.newDatabase();

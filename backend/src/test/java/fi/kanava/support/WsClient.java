@@ -50,14 +50,23 @@ public final class WsClient implements AutoCloseable {
     return ws;
   }
 
+  /** Connects with the token as {@link #connect(TestApp, String)} does, sending the given headers (an X-Forwarded-For, say). */
+  public static WsClient connect(TestApp t, String accessToken, java.util.Map<String, String> headers) {
+    WsClient ws = openWith(t, List.of("kanava.v1", "kanava.auth." + accessToken), headers);
+    ws.await(f -> f.getString("type").equals("ready"));
+    return ws;
+  }
+
   /** Connects offering only kanava.v1 (authenticate with an auth frame), optionally with an Origin header. */
   public static WsClient open(TestApp t, List<String> protocols, String origin) {
+    return openWith(t, protocols, origin == null ? java.util.Map.of() : java.util.Map.of("origin", origin));
+  }
+
+  private static WsClient openWith(TestApp t, List<String> protocols, java.util.Map<String, String> headers) {
     WebSocketClient client = t.vertx.createWebSocketClient();
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(t.app.port()).setURI("/ws")
         .setSubProtocols(protocols);
-    if (origin != null) {
-      options.addHeader("origin", origin);
-    }
+    headers.forEach(options::addHeader);
     // handlers are set on the event loop as the connection completes, so no early frame is missed
     return TestApp.await(client.connect(options).map(socket -> new WsClient(client, socket)));
   }

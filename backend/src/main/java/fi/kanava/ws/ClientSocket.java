@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -79,11 +80,14 @@ final class ClientSocket implements SocketSession {
     }
     int max = endpoint.config().maxFrameBytes();
     if (text.length() > max / 4 && text.getBytes(StandardCharsets.UTF_8).length > max) {
-      sendError(ApiError.badRequest("frame_too_large", "Frames are at most " + max + " bytes"), null);
+      sendError(ApiError.badRequest("frame_too_large", "Frames are at most " + max + " bytes"), FrameRegistry.refOf(text));
       return;
     }
     if (!limiter.tryAcquire()) {
-      sendError(new ApiError(429, "rate_limited", "Too many frames; slow down"), null);
+      // the frame is dropped, unread but for its ref, so the sender knows which frame to send again and when
+      long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(limiter.nanosUntilNext()) + 1);
+      sendError(new ApiError(429, "rate_limited", "Too many frames; send this one again later").with("retryAfterMs", waitMs),
+          FrameRegistry.refOf(text));
       return;
     }
     ClientFrame frame;
@@ -98,7 +102,7 @@ final class ClientSocket implements SocketSession {
       return;
     }
     if (principal == null) {
-      end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"));
+      end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"), frame.ref());
       return;
     }
     if (!ready) {
@@ -175,7 +179,7 @@ final class ClientSocket implements SocketSession {
       return Future.succeededFuture();
     }).recover(e -> {
       if (principal == null) {
-        end(e instanceof ApiError api ? api : ApiError.unauthenticated("invalid_token", "The access token is not valid"));
+        end(e instanceof ApiError api ? api : ApiError.unauthenticated("invalid_token", "The access token is not valid"), auth.ref());
         return Future.succeededFuture();
       }
       return Future.failedFuture(e);
@@ -294,10 +298,15 @@ final class ClientSocket implements SocketSession {
 
   @Override
   public void end(ApiError reason) {
+    end(reason, null);
+  }
+
+  /** Sends the error (answering the frame {@code ref}, if one caused it) and closes the socket. */
+  private void end(ApiError reason, String ref) {
     if (closed) {
       return;
     }
-    sendError(reason, null);
+    sendError(reason, ref);
     ws.close(CLOSE_UNAUTHENTICATED, reason.code());
   }
 

@@ -29,4 +29,9 @@ public final class RateLimiter {
     }
     return false;
   }
+
+  /** How long until the next token, after a refusal: the hint a refused client waits before sending again. */
+  public long nanosUntilNext() {
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
+  }
 }

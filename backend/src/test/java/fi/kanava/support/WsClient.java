@@ -45,15 +45,24 @@ public final class WsClient implements AutoCloseable {
 
   /** Connects with the token in the subprotocol header and waits for {@code ready}. */
   public static WsClient connect(TestApp t, String accessToken) {
-    WsClient ws = open(t, List.of("kanava.v1", "kanava.auth." + accessToken), null);
+    return connect(t, t.app.port(), accessToken);
+  }
+
+  /** As {@link #connect(TestApp, String)}, to another node listening on {@code port} (one sharing the test's Vert.x). */
+  public static WsClient connect(TestApp t, int port, String accessToken) {
+    WsClient ws = open(t, port, List.of("kanava.v1", "kanava.auth." + accessToken), null);
     ws.await(f -> f.getString("type").equals("ready"));
     return ws;
   }
 
   /** Connects offering only kanava.v1 (authenticate with an auth frame), optionally with an Origin header. */
   public static WsClient open(TestApp t, List<String> protocols, String origin) {
+    return open(t, t.app.port(), protocols, origin);
+  }
+
+  private static WsClient open(TestApp t, int port, List<String> protocols, String origin) {
     WebSocketClient client = t.vertx.createWebSocketClient();
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(t.app.port()).setURI("/ws")
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
         .setSubProtocols(protocols);
     if (origin != null) {
       options.addHeader("origin", origin);

@@ -10,12 +10,11 @@ import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.ChatFixtures.Pro;
 import fi.kanava.support.Fixtures;
+import fi.kanava.support.LostCommits;
 import fi.kanava.support.TestApp;
 import fi.kanava.support.WsClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,19 +68,9 @@ class SequenceRegressionTest {
     return id;
   }
 
-  /**
-   * What a crash without fsync does to the last commit of a conversation, done as the database
-   * owner (the application's role may not delete messages; this is the one place that needs the
-   * owner): its last message is gone and its counter is back before it. Returns the lost number.
-   */
+  /** What a crash without fsync does to the conversation's last commit (see {@link LostCommits}); returns the lost number. */
   private long loseLastMessage(String conversationId) {
-    return TestApp.await(PgConnection.connect(t.vertx, t.db.connectOptions()).compose(owner -> owner
-        .preparedQuery("with gone as (delete from message where conversation_id = $1"
-            + "   and seq = (select max(seq) from message where conversation_id = $1) returning seq)"
-            + " update conversation set last_seq = (select seq - 1 from gone) where id = $1 returning last_seq + 1")
-        .execute(Tuple.of(UUID.fromString(conversationId)))
-        .map(rows -> rows.iterator().next().getLong(0))
-        .eventually(owner::close)));
+    return LostCommits.loseLastMessage(t, conversationId);
   }
 
   private long counter(String conversationId) {

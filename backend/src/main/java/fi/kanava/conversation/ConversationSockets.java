@@ -15,6 +15,7 @@ import fi.kanava.ws.SocketSession;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -461,7 +462,7 @@ public final class ConversationSockets {
     }
 
     void clear() {
-      java.util.Arrays.fill(seqs, 0);
+      Arrays.fill(seqs, 0);
       next = 0;
     }
   }

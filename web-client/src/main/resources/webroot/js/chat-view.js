@@ -1,5 +1,8 @@
 // A conversation's message list, typing indicator and composer, shared by the patient page and
 // the console panels. Messages are kept in seq order; own messages show sending → sent → read.
+// On a resync (conversation.resync, then the store's messages, then conversation.synced) the
+// messages that come again are kept (matched by id, or by sender and clientMsgId), our own that do
+// not are sent again with their clientMsgId, and anyone else's that do not are shown as lost.
 import { t } from './i18n.js';
 import { h, setText, uid, errorText } from './dom.js';
 import { formatTime } from './format.js';
@@ -32,6 +35,8 @@ export class ChatView {
     this.conversationId = null;
     this.items = new Map(); // seq -> li
     this.pending = new Map(); // clientMsgId -> li
+    this.unconfirmed = null; // during a resync: the lis held before it, until they come again
+    this.lost = new Set(); // lis of messages the store does not have (shown as such)
     this.readSeq = 0;
     this.lastReadSent = 0;
     this.maxSeq = 0;
@@ -47,6 +52,8 @@ export class ChatView {
     this.conversationId = conversationId;
     this.items.clear();
     this.pending.clear();
+    this.unconfirmed = null;
+    this.lost.clear();
     this.readSeq = 0;
     this.lastReadSent = 0;
     this.maxSeq = 0;
@@ -76,22 +83,35 @@ export class ChatView {
 
   /** A `message` frame from the server. */
   addMessage(frame) {
-    if (frame.conversationId !== this.conversationId || this.items.has(frame.seq)) return;
+    if (frame.conversationId !== this.conversationId) return;
+    const held = this.items.get(frame.seq);
+    if (held) {
+      if (!frame.id || !held.dataset.id || held.dataset.id === frame.id) return; // a repeat
+      // another message with a number we hold (the socket resynchronises): set ours aside
+      this.items.delete(frame.seq);
+      if (this.unconfirmed) this.unconfirmed.add(held);
+      else this.#markLost(held);
+    }
     const mine = this.#isMine(frame);
-    let li = mine && frame.clientMsgId ? this.pending.get(frame.clientMsgId) : null;
+    let li = this.#reclaim(frame, mine);
+    const known = Boolean(li);
     if (li) {
-      this.pending.delete(frame.clientMsgId);
       li.remove();
-      this.#setStatus(li, this.#deliveredStatus(frame.seq, frame.kind));
+      li.classList.remove('msg-lost');
+      if (mine) this.#setStatus(li, this.#deliveredStatus(frame.seq, frame.kind));
+      else this.#clearStatus(li);
     } else {
       li = this.#render(frame, mine);
       if (mine) this.#setStatus(li, this.#deliveredStatus(frame.seq, frame.kind));
     }
     li.dataset.seq = String(frame.seq);
+    if (frame.id) li.dataset.id = frame.id;
+    const key = messageKey(frame);
+    if (key) li.dataset.key = key;
     this.items.set(frame.seq, li);
     this.#insertBySeq(li, frame.seq);
     this.maxSeq = Math.max(this.maxSeq, frame.seq);
-    if (!mine && frame.kind !== 'system') {
+    if (!mine && frame.kind !== 'system' && !known) {
       this.showTyping(false);
       this.onIncoming(frame);
     }
@@ -106,11 +126,75 @@ export class ChatView {
     if (!li || this.items.has(frame.seq)) return;
     this.pending.delete(frame.clientMsgId);
     li.dataset.seq = String(frame.seq);
+    if (frame.id) li.dataset.id = frame.id;
+    const me = this.socket.me;
+    if (me) li.dataset.key = `${this.side}|${me.id}|${frame.clientMsgId}`;
     this.items.set(frame.seq, li);
     li.remove();
     this.#insertBySeq(li, frame.seq);
     this.#setStatus(li, this.#deliveredStatus(frame.seq, li.classList.contains('msg-note') ? 'note' : 'text'));
     this.maxSeq = Math.max(this.maxSeq, frame.seq);
+  }
+
+  /**
+   * `conversation.resync`: what we hold after afterSeq may not be what the store has. Those
+   * messages wait to come again until `conversation.synced` ({@link synced}).
+   */
+  resync(afterSeq) {
+    if (!this.unconfirmed) this.unconfirmed = new Set();
+    for (const [seq, li] of [...this.items]) {
+      if (seq > afterSeq) {
+        this.items.delete(seq);
+        this.unconfirmed.add(li);
+      }
+    }
+  }
+
+  /**
+   * `conversation.synced`: after a resync, our own messages that did not come again are sent
+   * again (same clientMsgId: stored once), and anyone else's are shown as lost until, perhaps,
+   * their author's page sends them again.
+   */
+  synced() {
+    const left = this.unconfirmed;
+    this.unconfirmed = null;
+    if (!left) return;
+    for (const li of left) {
+      const text = li.querySelector('.msg-text');
+      if (li.dataset.clientMsgId && li.classList.contains('mine') && text) {
+        const clientMsgId = li.dataset.clientMsgId;
+        delete li.dataset.seq;
+        this.pending.set(clientMsgId, li);
+        this.#setStatus(li, 'sending');
+        this.socket.sendMessage(this.conversationId, text.textContent, li.classList.contains('msg-note'), clientMsgId);
+      } else {
+        this.#markLost(li);
+      }
+    }
+  }
+
+  /** A message we held that the store does not have: kept in view, marked, until it comes again. */
+  #markLost(li) {
+    li.classList.add('msg-lost');
+    this.lost.add(li);
+    this.#setStatus(li, 'lost');
+  }
+
+  /** The li of a message we already show: held before a resync, shown as lost, or our own still pending. */
+  #reclaim(frame, mine) {
+    const key = messageKey(frame);
+    for (const set of [this.unconfirmed, this.lost]) {
+      if (!set) continue;
+      for (const li of set) {
+        if ((frame.id && li.dataset.id === frame.id) || (key && li.dataset.key === key)) {
+          set.delete(li);
+          return li;
+        }
+      }
+    }
+    const pending = mine && frame.clientMsgId ? this.pending.get(frame.clientMsgId) : null;
+    if (pending) this.pending.delete(frame.clientMsgId);
+    return pending;
   }
 
   /** A message.send that the server refused for good. */
@@ -214,6 +298,7 @@ export class ChatView {
       conversationId: this.conversationId, kind: internal ? 'note' : 'text', clientMsgId, text,
       sender: { kind: this.side }, at: new Date().toISOString(),
     }, true);
+    li.dataset.clientMsgId = clientMsgId;
     this.#setStatus(li, 'sending');
     this.pending.set(clientMsgId, li);
     this.list.append(li);
@@ -261,6 +346,7 @@ export class ChatView {
     const sender = frame.sender || {};
     const classes = ['msg', `msg-${kind}`, mine ? 'mine' : 'theirs'];
     const li = h('li', { class: classes.join(' ') });
+    if (mine && frame.clientMsgId) li.dataset.clientMsgId = frame.clientMsgId;
     if (kind === 'system') {
       li.append(h('p', { class: 'msg-text' }, [systemText(frame)]));
       li.append(h('p', { class: 'msg-meta' }, [h('time', { datetime: frame.at, text: formatTime(frame.at) })]));
@@ -289,10 +375,20 @@ export class ChatView {
 
   #setStatus(li, status, detail) {
     li.dataset.status = status;
-    const line = li.querySelector('.msg-status');
-    if (!line) return;
+    let line = li.querySelector('.msg-status');
+    if (!line) {
+      // someone else's message has a status line only while it is shown as lost
+      line = h('p', { class: 'msg-status' });
+      li.append(line);
+    }
     setText(line, `chat.status.${status}`);
     if (detail) line.append(': ', detail);
+  }
+
+  /** Someone else's message is stored after all: no status. */
+  #clearStatus(li) {
+    delete li.dataset.status;
+    li.querySelector('.msg-status')?.remove();
   }
 
   #insertBySeq(li, seq) {
@@ -309,6 +405,13 @@ export class ChatView {
   #scrollToEnd() {
     this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+/** What identifies a message besides its id: its sender and clientMsgId (the same when sent again). */
+function messageKey(frame) {
+  if (!frame.clientMsgId) return null;
+  const sender = frame.sender || {};
+  return `${sender.kind}|${sender.id || sender.name || ''}|${frame.clientMsgId}`;
 }
 
 function systemText(frame) {

@@ -363,6 +363,8 @@ function wireSocket() {
     if (panel) panel.chat.addMessage(frame);
   });
   socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame));
+  socket.on('conversation.resync', (frame) => panelOf(frame)?.chat.resync(frame.afterSeq || 0));
+  socket.on('conversation.synced', (frame) => panelOf(frame)?.chat.synced());
   socket.on('message.failed', (frame) => panelOf(frame)?.chat.failed(frame));
   socket.on('typing', (frame) => {
     if (frame.who === 'patient') panelOf(frame)?.chat.showTyping(Boolean(frame.typing));

@@ -136,6 +136,13 @@ export class PatientConversation {
       if (this.chatContainer.hidden) this.render();
     });
     this.socket.on('message.ack', (frame) => this.chat.ack(frame));
+    // the store's messages again (a sequence number given out twice, or messages the store lost)
+    this.socket.on('conversation.resync', (frame) => {
+      if (mine(frame)) this.chat.resync(frame.afterSeq || 0);
+    });
+    this.socket.on('conversation.synced', (frame) => {
+      if (mine(frame)) this.chat.synced();
+    });
     this.socket.on('message.failed', (frame) => this.chat.failed(frame));
     this.socket.on('typing', (frame) => {
       if (mine(frame) && frame.who === 'professional') this.chat.showTyping(Boolean(frame.typing));

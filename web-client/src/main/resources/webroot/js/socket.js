@@ -1,7 +1,11 @@
 // The one WebSocket of a tab (/ws, protocol kanava.v1). Authenticates in the handshake, waits
 // for `ready`, dispatches frames by type, matches replies to requests by `ref`, reconnects
 // with backoff, re-opens watched conversations from the last seq seen, and keeps message.send
-// frames until their ack (resending them, same clientMsgId, after a reconnect).
+// frames in an outbox (in memory only) until their ack: a send whose fate is unknown (the socket
+// closed before the ack, no answer in time, database_busy, rate_limited, ...) is sent again with
+// the same clientMsgId, which the server stores once. It also checks the numbering of each
+// watched conversation: a number it holds for another message, or a gap, makes it resynchronise
+// the conversation from the store (docs/protocol.md, "Sequence numbers, resync and retries").
 import { ApiError } from './api.js';
 import { randomId } from './dom.js';
 
@@ -13,8 +17,17 @@ const REQUEST_TIMEOUT_MS = 20000;
 const PING_INTERVAL_MS = 25000;
 const PONG_TIMEOUT_MS = 10000;
 const AUTH_FAILURES = new Set(['token_expired', 'unauthenticated']);
-// 'retry': a send with that clientMsgId is still in progress on the server; send it again later.
-const KEEP_ON_ERROR = new Set(['rate_limited', 'retry', 'token_expired', 'unauthenticated']);
+// A send refused with one of these was not stored (or may have been: internal_error); it stays in
+// the outbox and goes again, with the same clientMsgId, after a wait. 'retry': a send with that
+// clientMsgId is still in progress, or the conversation changed while storing. Any other code is
+// final: the message is shown as not sent.
+const SEND_AGAIN = new Set(['rate_limited', 'retry', 'database_busy', 'internal_error']);
+// Answered after a reconnect, when the socket has a fresh token.
+const SEND_AFTER_RECONNECT = new Set(['token_expired', 'unauthenticated']);
+// No ack this long after a send on an open socket: its fate is unknown, so it goes again.
+const ACK_TIMEOUT_MS = 15000;
+const SEND_AGAIN_MIN_MS = 500;
+const SEND_AGAIN_MAX_MS = 30000;
 
 export class KanavaSocket extends EventTarget {
   constructor(api) {
@@ -35,9 +48,11 @@ export class KanavaSocket extends EventTarget {
     this.listeners = new Map();
     this.requests = new Map(); // ref -> {resolve, reject, timer, sent}
     this.waiting = []; // requests made while not online
-    this.outbox = new Map(); // clientMsgId -> message.send frame, until acked
+    this.outbox = new Map(); // clientMsgId -> {frame, attempts, timer}, until acked or stored
     this.refToMessage = new Map(); // ref of a message.send -> clientMsgId
-    this.watched = new Map(); // conversationId -> {lastSeq}
+    // conversationId -> {lastSeq, ids: Map seq -> message id, syncing}: what the page holds of each
+    // watched conversation; syncing from a conversation.open until its conversation.synced
+    this.watched = new Map();
     this.readyHooks = [];
     api.addEventListener('token', () => this.#onNewToken());
     api.addEventListener('signedout', () => this.stop());
@@ -70,6 +85,7 @@ export class KanavaSocket extends EventTarget {
     this.ready = false;
     if (ws) ws.close(1000);
     this.#failRequests('stopped');
+    for (const entry of this.outbox.values()) clearTimeout(entry.timer);
     this.outbox.clear();
     this.watched.clear();
     this.#setState('offline');
@@ -96,8 +112,9 @@ export class KanavaSocket extends EventTarget {
    */
   request(frame, timeoutMs = REQUEST_TIMEOUT_MS) {
     return new Promise((resolve, reject) => {
-      const entry = { frame, resolve, reject, timer: null, ref: null };
+      const entry = { frame, resolve, reject, timer: null, ref: null, done: false };
       entry.timer = setTimeout(() => {
+        entry.done = true;
         this.waiting = this.waiting.filter((w) => w !== entry);
         if (entry.ref) this.requests.delete(entry.ref);
         reject(new ApiError(this.ready ? 'timeout' : 'offline', 'No answer from the server'));
@@ -110,7 +127,11 @@ export class KanavaSocket extends EventTarget {
   /** Starts watching a conversation; on every (re)connect it is re-opened from the last seq seen. */
   watch(conversationId, { afterSeq = 0, alreadyOpen = false } = {}) {
     const known = this.watched.get(conversationId);
-    this.watched.set(conversationId, { lastSeq: Math.max(afterSeq, known ? known.lastSeq : 0) });
+    const watched = known || { lastSeq: 0, ids: new Map(), syncing: false };
+    watched.lastSeq = Math.max(afterSeq, watched.lastSeq);
+    // already open: the reply's history and conversation.synced are on their way
+    watched.syncing = alreadyOpen || watched.syncing;
+    this.watched.set(conversationId, watched);
     if (!alreadyOpen && this.ready) this.#open(conversationId);
   }
 
@@ -119,12 +140,17 @@ export class KanavaSocket extends EventTarget {
     this.send({ type: 'conversation.leave', conversationId });
   }
 
-  /** Queues a chat message until its ack; returns its clientMsgId. */
-  sendMessage(conversationId, text, internal = false) {
-    const clientMsgId = `c-${randomId()}`;
+  /**
+   * Queues a chat message until its ack; returns its clientMsgId. A clientMsgId given is a message
+   * sent again (one the store lost): the server stores it once, whatever happened before.
+   */
+  sendMessage(conversationId, text, internal = false, clientMsgId = `c-${randomId()}`) {
     const frame = { type: 'message.send', conversationId, clientMsgId, text, internal };
-    this.outbox.set(clientMsgId, frame);
-    if (this.ready) this.#sendOutgoing(frame);
+    const queued = this.outbox.get(clientMsgId);
+    if (queued) clearTimeout(queued.timer);
+    const entry = { frame, attempts: 0, timer: null };
+    this.outbox.set(clientMsgId, entry);
+    if (this.ready) this.#sendOutgoing(entry);
     return clientMsgId;
   }
 
@@ -147,15 +173,55 @@ export class KanavaSocket extends EventTarget {
     this.#write({ ...entry.frame, ref: entry.ref });
   }
 
-  #sendOutgoing(frame) {
+  #sendOutgoing(entry) {
+    clearTimeout(entry.timer);
     const ref = this.#nextRef();
-    this.refToMessage.set(ref, frame.clientMsgId);
-    this.#write({ ...frame, ref });
+    const { clientMsgId } = entry.frame;
+    this.refToMessage.set(ref, clientMsgId);
+    entry.attempts += 1;
+    // no answer in time: the fate is unknown, send it again (the server stores it once)
+    entry.timer = setTimeout(() => {
+      this.refToMessage.delete(ref);
+      this.#sendAgainLater(clientMsgId, 0);
+    }, ACK_TIMEOUT_MS);
+    this.#write({ ...entry.frame, ref });
+  }
+
+  /** Sends an outbox message again after a wait (backoff by attempts when no hint is given). */
+  #sendAgainLater(clientMsgId, hintMs) {
+    const entry = this.outbox.get(clientMsgId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    const backoff = Math.min(SEND_AGAIN_MAX_MS, SEND_AGAIN_MIN_MS * 2 ** Math.max(0, entry.attempts - 1));
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      if (this.outbox.get(clientMsgId) === entry && this.ready) this.#sendOutgoing(entry);
+    }, Math.max(hintMs || 0, backoff));
   }
 
   #open(conversationId) {
-    const { lastSeq } = this.watched.get(conversationId);
-    this.send({ type: 'conversation.open', conversationId, afterSeq: lastSeq });
+    const watched = this.watched.get(conversationId);
+    watched.syncing = true;
+    const frame = { type: 'conversation.open', conversationId, afterSeq: watched.lastSeq };
+    // the id of the message held at afterSeq: if the store has another one there, the server resynchronises us
+    const afterId = watched.ids.get(watched.lastSeq);
+    if (watched.lastSeq > 0 && afterId) frame.afterId = afterId;
+    this.send(frame);
+  }
+
+  /**
+   * Resynchronises a conversation from the store: the page is told (a local conversation.resync, as
+   * the server would send) and the conversation is opened again from the start; what comes back
+   * is kept, and what the page held that does not come back is not in the store.
+   */
+  #resync(conversationId) {
+    const watched = this.watched.get(conversationId);
+    if (!watched) return;
+    watched.lastSeq = 0;
+    watched.ids.clear();
+    watched.syncing = true;
+    this.#emit('conversation.resync', { type: 'conversation.resync', conversationId, afterSeq: 0 });
+    if (this.ready) this.send({ type: 'conversation.open', conversationId, afterSeq: 0 });
   }
 
   async #connect() {
@@ -216,7 +282,7 @@ export class KanavaSocket extends EventTarget {
     }
     if (!frame || typeof frame.type !== 'string') return;
     if (frame.type === 'ready') this.#onReady(frame);
-    this.#track(frame);
+    if (!this.#track(frame)) return;
     if (frame.type === 'error' && AUTH_FAILURES.has(frame.code)) this.authFailed = true;
     if (frame.ref) this.#settle(frame);
     this.#emit(frame.type, frame);
@@ -246,42 +312,98 @@ export class KanavaSocket extends EventTarget {
     if (this.api.accessToken && this.api.accessToken !== this.authToken) this.#onNewToken();
     for (const conversationId of this.watched.keys()) this.#open(conversationId);
     for (const hook of this.readyHooks) hook(frame);
-    for (const frameOut of this.outbox.values()) this.#sendOutgoing(frameOut);
+    for (const entry of this.outbox.values()) this.#sendOutgoing(entry);
     const waiting = this.waiting;
     this.waiting = [];
     for (const entry of waiting) this.#sendRequest(entry);
   }
 
+  /**
+   * Follows the numbering of watched conversations and the outbox. Returns false for a frame that
+   * must not reach the page: a conversation.synced that showed the store behind what the page
+   * holds (the page gets a resync instead). Any other frame is passed on, after the resync it
+   * caused, if any, has been announced.
+   */
   #track(frame) {
     const watched = frame.conversationId && this.watched.get(frame.conversationId);
-    if (frame.type === 'message' && watched && typeof frame.seq === 'number') {
-      watched.lastSeq = Math.max(watched.lastSeq, frame.seq);
-    } else if (frame.type === 'conversation.synced' && watched && typeof frame.lastSeq === 'number') {
-      watched.lastSeq = Math.max(watched.lastSeq, frame.lastSeq);
+    if (frame.type === 'message') {
+      this.#ownMessageStored(frame);
+      if (watched && typeof frame.seq === 'number') this.#trackMessage(frame.conversationId, watched, frame.seq, frame.id, true);
     } else if (frame.type === 'message.ack') {
+      const entry = this.outbox.get(frame.clientMsgId);
+      if (entry) clearTimeout(entry.timer);
       this.outbox.delete(frame.clientMsgId);
+      if (watched && typeof frame.seq === 'number') this.#trackMessage(frame.conversationId, watched, frame.seq, frame.id, false);
+    } else if (frame.type === 'conversation.resync' && watched) {
+      watched.lastSeq = Math.min(watched.lastSeq, frame.afterSeq || 0);
+      for (const seq of [...watched.ids.keys()]) if (seq > watched.lastSeq) watched.ids.delete(seq);
+      watched.syncing = true;
+    } else if (frame.type === 'conversation.synced' && watched && typeof frame.lastSeq === 'number') {
+      watched.syncing = false;
+      if (frame.lastSeq < watched.lastSeq) {
+        // the store ends before what we hold and the server did not resynchronise us: do it ourselves
+        // (the page is told of the resync, not of this conversation.synced, which ends nothing)
+        this.#resync(frame.conversationId);
+        return false;
+      }
+      watched.lastSeq = frame.lastSeq;
     }
+    return true;
+  }
+
+  /** A message (or our ack) numbered seq: a number held for another message, or a gap, resynchronises. */
+  #trackMessage(conversationId, watched, seq, id, live) {
+    const held = watched.ids.get(seq);
+    if (held && id && held !== id) {
+      this.#resync(conversationId);
+    } else if (live && !watched.syncing && watched.lastSeq > 0 && seq > watched.lastSeq + 1) {
+      // numbers missing in between (a patient's stream skips internal notes; the store may have lost
+      // some): ask the store what there is, from the last number we have
+      this.#open(conversationId);
+    }
+    if (id) watched.ids.set(seq, id);
+    if (live) watched.lastSeq = Math.max(watched.lastSeq, seq);
+  }
+
+  /** One of our own messages is stored (its frame came, perhaps before the ack): no need to send it again. */
+  #ownMessageStored(frame) {
+    const entry = frame.clientMsgId && this.outbox.get(frame.clientMsgId);
+    if (!entry || entry.frame.conversationId !== frame.conversationId || !this.me) return;
+    const sender = frame.sender || {};
+    const mine = sender.kind === this.me.kind && (sender.kind === 'patient' || sender.id === this.me.id);
+    if (!mine) return;
+    clearTimeout(entry.timer);
+    this.outbox.delete(frame.clientMsgId);
   }
 
   #settle(frame) {
     const clientMsgId = this.refToMessage.get(frame.ref);
     if (clientMsgId) {
       this.refToMessage.delete(frame.ref);
-      if (frame.type === 'error' && !KEEP_ON_ERROR.has(frame.code)) {
-        const failed = this.outbox.get(clientMsgId);
+      const entry = this.outbox.get(clientMsgId);
+      if (!entry) return;
+      clearTimeout(entry.timer);
+      if (frame.type !== 'error') return; // the ack (handled in #track)
+      if (SEND_AGAIN.has(frame.code)) {
+        this.#sendAgainLater(clientMsgId, frame.retryAfterMs);
+      } else if (!SEND_AFTER_RECONNECT.has(frame.code)) {
         this.outbox.delete(clientMsgId);
-        if (failed) this.#emit('message.failed', { ...frame, type: 'message.failed', clientMsgId, conversationId: failed.conversationId });
-      } else if (frame.type === 'error' && (frame.code === 'rate_limited' || frame.code === 'retry')) {
-        setTimeout(() => {
-          const again = this.outbox.get(clientMsgId);
-          if (again && this.ready) this.#sendOutgoing(again);
-        }, 2000);
+        this.#emit('message.failed', { ...frame, type: 'message.failed', clientMsgId, conversationId: entry.frame.conversationId });
       }
       return;
     }
     const entry = this.requests.get(frame.ref);
     if (!entry) return;
     this.requests.delete(frame.ref);
+    if (frame.type === 'error' && frame.code === 'rate_limited') {
+      // the frame was dropped unread: send it again once the server takes frames again (the timeout still runs)
+      setTimeout(() => {
+        if (entry.done) return;
+        if (this.ready) this.#sendRequest(entry);
+        else this.waiting.push(entry);
+      }, Math.max(frame.retryAfterMs || 0, SEND_AGAIN_MIN_MS));
+      return;
+    }
     clearTimeout(entry.timer);
     if (frame.type === 'error') {
       const { code, message, ...extra } = frame;
@@ -297,6 +419,8 @@ export class KanavaSocket extends EventTarget {
     this.ws = null;
     this.ready = false;
     this.refToMessage.clear();
+    // every outbox message goes again after `ready`, with the same clientMsgId
+    for (const entry of this.outbox.values()) clearTimeout(entry.timer);
     this.#failRequests('connection_lost');
     if (this.stopped) {
       this.#setState('offline');

@@ -97,6 +97,18 @@ public final class ChatMetrics {
     counter("kanava.conversations.requeued", "Conversations returned to the queue", "queue", queue, "reason", reason).increment();
   }
 
+  /**
+   * A sequence number found going backwards: the database lost acknowledged commits. {@code detected}
+   * is where: {@code store} (a new number would have been at or below one this node had
+   * acknowledged or delivered), {@code socket} (a watching socket got a number it had delivered,
+   * for another message) or {@code resume} (a client resumed past the store, or from a message the
+   * store does not have).
+   */
+  public void sequenceRegression(String detected) {
+    counter("kanava.sequence.regressions", "Sequence numbers found going backwards (the database lost acknowledged commits), by where",
+        "detected", detected).increment();
+  }
+
   private Counter counter(String name, String description, String... tags) {
     return (Counter) tagged.computeIfAbsent(key(name, tags), k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }

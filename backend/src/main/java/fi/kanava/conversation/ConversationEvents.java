@@ -33,6 +33,8 @@ public final class ConversationEvents {
   public static final String IDLE = "idle";
   /** A waiting patient's new position; the frame is {@code queue.position} (patient address only). */
   public static final String POSITION = "position";
+  /** The store lost messages that clients hold (a sequence regression): every watching socket resynchronises. */
+  public static final String RESYNC = "resync";
 
   private ConversationEvents() {}
 
@@ -53,8 +55,9 @@ public final class ConversationEvents {
   /**
    * A committed message. {@code encoded} is the frame as it goes on the wire, encoded once for every
    * socket of each side: the patient address gets the patient's form ({@link Messages#forPatient});
-   * notes go to the staff address only. {@code committedAt} (wall-clock milliseconds) lets
-   * receivers measure delivery latency.
+   * notes go to the staff address only. {@code seq} and {@code id} let a watching socket tell a
+   * repeat from another message given a number it has already delivered. {@code committedAt}
+   * (wall-clock milliseconds) lets receivers measure delivery latency.
    */
   public static void message(EventBus bus, UUID conversationId, JsonObject frame) {
     long committedAt = System.currentTimeMillis();
@@ -68,6 +71,7 @@ public final class ConversationEvents {
     return new JsonObject()
         .put("event", MESSAGE)
         .put("seq", frame.getLong("seq"))
+        .put("id", frame.getString("id"))
         .put("committedAt", committedAt)
         .put("encoded", frame.encode());
   }
@@ -98,6 +102,17 @@ public final class ConversationEvents {
   /** A waiting patient's place: to the patient address only. */
   public static void position(EventBus bus, UUID conversationId, JsonObject frame) {
     bus.publish(forPatient(conversationId), new JsonObject().put("event", POSITION).put("frame", frame));
+  }
+
+  /**
+   * The store lost messages that clients hold: every socket watching the conversation, on both
+   * addresses, resynchronises from the store, except {@code origin} (the socket that found it and
+   * resynchronises itself; null for none).
+   */
+  static void resync(EventBus bus, UUID conversationId, String origin) {
+    JsonObject body = new JsonObject().put("event", RESYNC).put("origin", origin);
+    bus.publish(forPatient(conversationId), body);
+    bus.publish(forStaff(conversationId), body);
   }
 
   /** Ephemeral signals (typing, read receipts, idle warnings) to both sides. {@code origin} is the socket that caused it (not echoed back). */

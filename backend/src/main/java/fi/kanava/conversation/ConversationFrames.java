@@ -16,8 +16,12 @@ public final class ConversationFrames {
     UUID conversationId();
   }
 
-  /** Start watching: the view, the messages after {@code afterSeq}, then live events. */
-  public record Open(String ref, UUID conversationId, Long afterSeq) implements ClientFrame, AboutConversation {
+  /**
+   * Start watching: the view, the messages after {@code afterSeq}, then live events. {@code afterId},
+   * optional, is the id of the message the client holds at {@code afterSeq}: if the store has
+   * another message there (or none), the client is resynchronised (ignored when afterSeq is 0).
+   */
+  public record Open(String ref, UUID conversationId, Long afterSeq, UUID afterId) implements ClientFrame, AboutConversation {
     public Open {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -25,6 +29,7 @@ public final class ConversationFrames {
       if (afterSeq < 0) {
         throw Fields.malformed("'afterSeq' must not be negative");
       }
+      afterId = afterSeq == 0 ? null : afterId;
     }
   }
 

@@ -15,10 +15,14 @@ import fi.kanava.ws.SocketSession;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The conversation feature on the socket: registers its frames and keeps, per socket, the
@@ -27,8 +31,16 @@ import java.util.function.Supplier;
  * the conversation's access facts, and a professional's socket whose principal is no longer
  * entitled stops watching at once and is told so ({@code conversation.revoked}); its later frames
  * about the conversation are refused and audited.
+ *
+ * <p>A socket gets every stored message once, in sequence order, and never drops a new message as
+ * one it already has: a message whose number it has delivered for another message (the store lost
+ * commits and the number was given out again), a resume from a number the store does not have,
+ * or the store's own report of lost messages makes the socket resynchronise from the store
+ * ({@code conversation.resync}, every message, {@code conversation.synced}); see docs/protocol.md,
+ * "Sequence numbers, resync and retries".
  */
 public final class ConversationSockets {
+  private static final Logger log = LoggerFactory.getLogger(ConversationSockets.class);
   private final Conversations conversations;
   private final AccessGuard guard;
   private final ChatMetrics metrics;
@@ -98,7 +110,7 @@ public final class ConversationSockets {
   private Future<FrameResult> open(SocketSession s, ConversationFrames.Open f) {
     String purpose = f.afterSeq() > 0 ? "resume" : "open";
     return freshActor(s).compose(actor -> conversations.authorized(actor, f.conversationId(), ConversationAction.READ, purpose))
-        .compose(c -> watch(s, c, f.afterSeq(), f.ref(), "conversation"))
+        .compose(c -> watch(s, c, f.afterSeq(), f.afterId(), f.ref(), "conversation"))
         .map(FrameResult.ACCEPTED);
   }
 
@@ -144,6 +156,11 @@ public final class ConversationSockets {
    * conversation.synced}, then live events.
    */
   public Future<Void> watch(SocketSession s, ConversationRecord c, long afterSeq, String ref, String replyType) {
+    return watch(s, c, afterSeq, null, ref, replyType);
+  }
+
+  /** As above, for a client resuming from the message {@code afterId} at {@code afterSeq} (null: not said). */
+  private Future<Void> watch(SocketSession s, ConversationRecord c, long afterSeq, UUID afterId, String ref, String replyType) {
     if (s.isClosed()) {
       return Future.succeededFuture(); // gone while the caller was checking: subscribe nothing
     }
@@ -164,29 +181,81 @@ public final class ConversationSockets {
           w.facts = now.facts();
           Decision decision = guard.decide(watches.author.actor(), ConversationAction.READ, w.facts);
           if (decision.allowed()) {
-            return conversations.view(s.principal(), now);
+            return conversations.view(s.principal(), now).map(view -> {
+              s.reply(new ViewReply(replyType, view), ref);
+              return now.lastSeq();
+            });
           }
           watches.watching.remove(c.id(), w);
           w.unregister();
-          return guard.settle(watches.author.actor(), ConversationAction.READ, c.id(), w.facts, "watch", decision).map(v -> null);
+          return guard.settle(watches.author.actor(), ConversationAction.READ, c.id(), w.facts, "watch", decision).map(v -> (Long) null);
         })
-        .compose(view -> {
-          s.reply(new ViewReply(replyType, view), ref);
-          return conversations.messagesBetween(c.id(), afterSeq, Long.MAX_VALUE, !patient);
-        })
-        .map(messages -> {
-          for (JsonObject m : messages) {
-            s.send(m);
-            w.delivered = Math.max(w.delivered, m.getLong("seq"));
-          }
-          s.send(new Synced(c.id().toString(), w.delivered));
-          return null;
-        }))
+        .compose(stored -> stored == null ? Future.succeededFuture() : catchUp(s, w, stored, afterSeq, afterId)))
         .onFailure(e -> {
           // a failed start leaves nothing subscribed
           watches.watching.remove(c.id(), w);
           w.unregister();
         });
+  }
+
+  /**
+   * What a starting watch sends after its reply: the messages after {@code afterSeq} and {@code
+   * conversation.synced}. A client that resumes from a number the store does not have, past its
+   * counter ({@code stored}) or at a message with another id than {@code afterId}, holds messages
+   * the store lost: it is resynchronised instead, and a counter behind the client is raised.
+   */
+  private Future<Void> catchUp(SocketSession s, Watch w, long stored, long afterSeq, UUID afterId) {
+    UUID id = w.conversationId;
+    boolean notes = !s.principal().isPatient();
+    if (afterSeq > stored) {
+      metrics.sequenceRegression(SequenceGuard.RESUME);
+      return conversations.resumedPast(id, stored, afterSeq, s.id()).compose(v -> resync(s, w));
+    }
+    if (afterId == null) {
+      return conversations.messagesBetween(id, afterSeq, Long.MAX_VALUE, notes).map(messages -> synced(s, w, messages));
+    }
+    return conversations.messagesBetween(id, afterSeq - 1, Long.MAX_VALUE, notes).compose(messages -> {
+      JsonObject held = messages.isEmpty() ? null : messages.get(0);
+      if (held != null && held.getLong("seq") == afterSeq && afterId.toString().equals(held.getString("id"))) {
+        w.recent.add(afterSeq, afterId);
+        return Future.succeededFuture(synced(s, w, messages.subList(1, messages.size())));
+      }
+      metrics.sequenceRegression(SequenceGuard.RESUME);
+      log.warn("Socket {} resumed conversation {} from sequence number {} holding a message the store does not have there;"
+          + " resynchronising it", s.id(), id, afterSeq);
+      return resync(s, w);
+    });
+  }
+
+  /** Sends stored messages in order, then {@code conversation.synced}; remembers what was sent. */
+  private Void synced(SocketSession s, Watch w, List<JsonObject> messages) {
+    if (w.consumer == null) {
+      return null; // stopped watching meanwhile
+    }
+    for (JsonObject m : messages) {
+      s.send(m);
+      w.sent(m.getLong("seq"), m.getString("id"));
+    }
+    conversations.delivered(w.conversationId, w.delivered);
+    s.send(new Synced(w.conversationId.toString(), w.delivered));
+    return null;
+  }
+
+  /**
+   * Resynchronises the socket from the store: {@code conversation.resync}, every stored message,
+   * {@code conversation.synced}. The client keeps the messages that come again (by id) and learns
+   * that those it held and that do not come are not in the store.
+   */
+  private Future<Void> resync(SocketSession s, Watch w) {
+    return conversations.messagesBetween(w.conversationId, 0, Long.MAX_VALUE, !s.principal().isPatient()).map(messages -> {
+      if (w.consumer == null) {
+        return null;
+      }
+      s.send(new Resync(w.conversationId.toString(), 0));
+      w.delivered = 0;
+      w.recent.clear();
+      return synced(s, w, messages);
+    });
   }
 
   /** Tells the socket the conversation closed (once, whether from the close reply or the state event). */
@@ -216,6 +285,9 @@ public final class ConversationSockets {
         s.send(position);
       }
       return Future.succeededFuture();
+    }
+    if (ConversationEvents.RESYNC.equals(kind)) {
+      return s.id().equals(event.getString("origin")) ? Future.succeededFuture() : resync(s, w);
     }
     if (!s.id().equals(event.getString("origin"))) {
       s.send(event.getJsonObject("frame"));
@@ -249,17 +321,31 @@ public final class ConversationSockets {
     return Future.succeededFuture();
   }
 
-  /** Writes a message event in order: fills a gap from the database first, drops what was delivered. */
+  /**
+   * Writes a message event in order: fills a gap from the database first; drops a repeat of what
+   * was delivered (same number, same id); resynchronises when the number was delivered for
+   * another message (the store gave it out again).
+   */
   private Future<Void> deliver(SocketSession s, Watch w, JsonObject event) {
     long seq = event.getLong("seq");
+    UUID id = UUID.fromString(event.getString("id"));
     if (seq <= w.delivered) {
-      return Future.succeededFuture();
+      if (w.recent.holds(seq, id)) {
+        return Future.succeededFuture();
+      }
+      metrics.sequenceRegression(SequenceGuard.SOCKET);
+      log.warn("Socket {} watching conversation {} got sequence number {} for a message it has not sent, having delivered up to {}:"
+          + " the number was given out again; resynchronising the socket", s.id(), w.conversationId, seq, w.delivered);
+      return resync(s, w);
     }
     boolean patient = s.principal().isPatient();
     Future<Void> gap = seq == w.delivered + 1 ? Future.succeededFuture()
         : conversations.messagesBetween(w.conversationId, w.delivered, seq, !patient).map(missing -> {
           if (w.consumer != null) {
-            missing.forEach(s::send);
+            for (JsonObject m : missing) {
+              s.send(m);
+              w.sent(m.getLong("seq"), m.getString("id"));
+            }
           }
           return null;
         });
@@ -267,8 +353,9 @@ public final class ConversationSockets {
       if (w.consumer == null) {
         return null; // stopped watching meanwhile
       }
-      w.delivered = seq;
+      w.sent(seq, id);
       s.sendEncoded(event.getString("encoded"));
+      conversations.delivered(w.conversationId, seq);
       metrics.delivered(event.getLong("committedAt"));
       return null;
     });
@@ -299,8 +386,9 @@ public final class ConversationSockets {
   /**
    * One socket's subscription to one conversation. Events are handled strictly one after another
    * (a chain of futures) so that messages reach the socket in sequence order: a message whose
-   * predecessors have not been delivered yet first has the gap filled from the database; anything
-   * already delivered is dropped. So a client gets every message exactly once, in order.
+   * predecessors have not been delivered yet first has the gap filled from the database; a repeat
+   * of what was delivered is dropped, and another message with a delivered number resynchronises
+   * the socket. So a client gets every stored message exactly once, in order.
    */
   private static final class Watch {
     final UUID conversationId;
@@ -309,6 +397,8 @@ public final class ConversationSockets {
     ConversationFacts facts;
     /** The highest sequence number delivered to the socket. */
     long delivered;
+    /** The ids of the last messages sent, by number: how a repeat is told from a number given out again. */
+    final RecentIds recent = new RecentIds();
     JsonObject lastPosition;
     boolean closedSent;
     private Future<Void> chain = Future.succeededFuture();
@@ -316,6 +406,16 @@ public final class ConversationSockets {
     Watch(UUID conversationId, ConversationFacts facts) {
       this.conversationId = conversationId;
       this.facts = facts;
+    }
+
+    /** A stored message went to the socket. */
+    void sent(long seq, UUID id) {
+      delivered = Math.max(delivered, seq);
+      recent.add(seq, id);
+    }
+
+    void sent(long seq, String id) {
+      sent(seq, UUID.fromString(id));
     }
 
     /** Runs the step after every earlier one has finished; once the watch has ended, later steps send nothing. */
@@ -332,6 +432,41 @@ public final class ConversationSockets {
     }
   }
 
+  /**
+   * The ids of the last {@value #SIZE} messages sent to a socket, by sequence number, in a ring of
+   * primitives (a few hundred bytes per watch). A repeat of a delivered message comes, if ever,
+   * within moments of its delivery (an event committed just before the watch read the history).
+   */
+  static final class RecentIds {
+    static final int SIZE = 32;
+    private final long[] seqs = new long[SIZE];
+    private final long[] high = new long[SIZE];
+    private final long[] low = new long[SIZE];
+    private int next;
+
+    void add(long seq, UUID id) {
+      seqs[next] = seq;
+      high[next] = id.getMostSignificantBits();
+      low[next] = id.getLeastSignificantBits();
+      next = (next + 1) % SIZE;
+    }
+
+    /** Whether the message {@code id} was sent with the number {@code seq}. */
+    boolean holds(long seq, UUID id) {
+      for (int i = 0; i < SIZE; i++) {
+        if (seqs[i] == seq && seq != 0 && high[i] == id.getMostSignificantBits() && low[i] == id.getLeastSignificantBits()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void clear() {
+      Arrays.fill(seqs, 0);
+      next = 0;
+    }
+  }
+
   /** The reply that starts a watch: {@code conversation}, {@code queue.entered} or {@code conversation.state}, with the view. */
   public record ViewReply(String type, Object conversation) implements ServerFrame {}
 
@@ -339,6 +474,19 @@ public final class ConversationSockets {
     @Override
     public String type() {
       return "conversation.synced";
+    }
+  }
+
+  /**
+   * The messages the client holds after {@code afterSeq} may not be what the store has (a number
+   * was given out again, or the store lost messages): the store's messages after {@code afterSeq}
+   * follow, then {@code conversation.synced}. Keep those; a held message that does not come again
+   * (matched by id) is not in the store.
+   */
+  public record Resync(String conversationId, long afterSeq) implements ServerFrame {
+    @Override
+    public String type() {
+      return "conversation.resync";
     }
   }
 

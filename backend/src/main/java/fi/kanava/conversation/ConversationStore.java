@@ -101,6 +101,16 @@ public final class ConversationStore {
         .mapEmpty();
   }
 
+  /**
+   * Raises the conversation's sequence counter to {@code seq} (never lowers it): the numbers a
+   * resuming client already holds, which the store lost, are not given to new messages.
+   */
+  public static Future<Void> raiseSeq(SqlClient client, UUID conversationId, long seq) {
+    return client.preparedQuery("update conversation set last_seq = $2 where id = $1 and last_seq < $2")
+        .execute(Tuple.of(conversationId, seq))
+        .mapEmpty();
+  }
+
   /** Marks active conversations idle since {@code idleSince} as warned (once); returns their ids and last activity. */
   public static Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> warnIdle(SqlClient tx, Instant idleSince, Instant now) {
     return tx.preparedQuery("update conversation set idle_warned_at = $2"

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared core of every conversation: loading with the access check (the guard decides and
@@ -35,6 +37,10 @@ import java.util.function.Function;
  * them of closes with an event ({@link ConversationEvents#CLOSED}).
  */
 public final class Conversations {
+  private static final Logger log = LoggerFactory.getLogger(Conversations.class);
+  /** How far past the stored counter a resuming client's sequence number is believed (see {@link #resumedPast}). */
+  static final long MAX_RESUME_RAISE = 1000;
+
   private final Vertx vertx;
   private final Pool pool;
   private final Clock clock;
@@ -45,6 +51,7 @@ public final class Conversations {
   private final MessageSends sends;
   private final Function<UUID, Future<List<String>>> servedQueues;
   private final Profiles profiles;
+  private final SequenceGuard seqs;
 
   /**
    * {@code servedQueues} tells which queues a professional serves (the queue feature owns that
@@ -62,7 +69,8 @@ public final class Conversations {
     this.places = places;
     this.metrics = metrics;
     this.config = config;
-    this.sends = new MessageSends(vertx, pool, clock, guard, metrics, writeBound);
+    this.seqs = new SequenceGuard(vertx.eventBus(), metrics);
+    this.sends = new MessageSends(vertx, pool, clock, guard, metrics, seqs, writeBound);
   }
 
   // --- reading --------------------------------------------------------------------------------------
@@ -162,18 +170,47 @@ public final class Conversations {
   }
 
   /** Appends a system message inside the caller's transaction (which holds the row lock); returns its frame. */
-  public static Future<JsonObject> systemMessage(SqlClient tx, UUID conversationId, SystemMessage code, Instant at) {
-    return Messages.system(tx, conversationId, code.code(), at);
+  public Future<JsonObject> systemMessage(SqlClient tx, UUID conversationId, SystemMessage code, Instant at) {
+    return Messages.system(tx, seqs, conversationId, code.code(), at);
   }
 
   /** Appends an internal note by the author inside the caller's transaction (which holds the row lock); returns its frame. */
-  public static Future<JsonObject> note(SqlClient tx, UUID conversationId, Author author, String text, Instant at) {
-    return Messages.note(tx, conversationId, author.principal().id(), author.name(), author.role(), text, at);
+  public Future<JsonObject> note(SqlClient tx, UUID conversationId, Author author, String text, Instant at) {
+    return Messages.note(tx, seqs, conversationId, author.principal().id(), author.name(), author.role(), text, at);
   }
 
   /** After commit: fans out a stored message. */
   public void published(UUID conversationId, JsonObject messageFrame) {
+    seqs.seen(conversationId, messageFrame.getLong("seq"));
     ConversationEvents.message(vertx.eventBus(), conversationId, messageFrame);
+  }
+
+  // --- sequence numbers ----------------------------------------------------------------------------------------
+
+  /** A socket of this node was sent the message numbered {@code seq}: no later message gets that number from this node. */
+  void delivered(UUID conversationId, long seq) {
+    seqs.seen(conversationId, seq);
+  }
+
+  /**
+   * A client resumed the conversation from {@code claimed}, past the stored counter {@code stored}:
+   * the store lost messages that the client holds. Logged; the counter is raised to
+   * the claim, so that the numbers the client holds are not given to new messages, if the claim is
+   * at most {@value #MAX_RESUME_RAISE} beyond the counter (a claim further out is not believed);
+   * every other socket watching the conversation resynchronises (not {@code origin}, the socket
+   * that resumed, which the caller resynchronises itself).
+   */
+  Future<Void> resumedPast(UUID conversationId, long stored, long claimed, String origin) {
+    ConversationEvents.resync(vertx.eventBus(), conversationId, origin);
+    if (claimed - stored > MAX_RESUME_RAISE) {
+      log.warn("Conversation {}: a client resumed from sequence number {}, {} past the stored counter; not raising the counter that far",
+          conversationId, claimed, claimed - stored);
+      return Future.succeededFuture();
+    }
+    log.warn("Conversation {}: a client resumed from sequence number {}, past the stored counter {}: the database lost commits."
+        + " Raising the counter to {}", conversationId, claimed, stored, claimed);
+    seqs.seen(conversationId, claimed);
+    return ConversationStore.raiseSeq(pool, conversationId, claimed);
   }
 
   /** After commit: tells every watching socket (and routing, when it closed) the conversation's new state. */
@@ -207,7 +244,7 @@ public final class Conversations {
     return locked(actor, ConversationAction.WRITE, purpose, id,
             c -> !c.state().canBecome(ConversationState.CLOSED) ? AccessGuard.conversationClosed() : precondition.apply(c),
             (tx, c) -> ConversationStore.close(tx, id, outcome, detail, now)
-                .compose(v -> Messages.system(tx, id, Messages.CLOSED, now))
+                .compose(v -> Messages.system(tx, seqs, id, Messages.CLOSED, now))
                 .compose(frame -> ConversationStore.load(tx, id, false).map(closed -> new Closed(closed, frame, c.assignedTo()))))
         .map(result -> {
           ConversationRecord closed = result.conversation();
@@ -290,7 +327,7 @@ public final class Conversations {
               for (Row row : rows) {
                 UUID id = row.getUUID("id");
                 Instant closesAt = row.getOffsetDateTime("last_activity_at").toInstant().plus(config.idleClose());
-                warnings.add(Messages.system(tx, id, Messages.IDLE_WARNING, now).map(frame -> new IdleWarning(id, frame, closesAt)));
+                warnings.add(Messages.system(tx, seqs, id, Messages.IDLE_WARNING, now).map(frame -> new IdleWarning(id, frame, closesAt)));
               }
               return Future.all(warnings).map(all -> all.<IdleWarning>list());
             })))

@@ -70,11 +70,13 @@ final class MessageSends {
   private final AccessGuard guard;
   private final ChatMetrics metrics;
   private final long writeBoundMs;
+  private final SequenceGuard seqs;
   /** The key of each event loop's batcher in its context's data (one per instance, so several servers may share a Vert.x). */
   private final Object batcherKey = new Object();
 
-  MessageSends(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, ChatMetrics metrics, Duration writeBound) {
+  MessageSends(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, ChatMetrics metrics, SequenceGuard seqs, Duration writeBound) {
     this.vertx = vertx;
+    this.seqs = seqs;
     this.writeBoundMs = Math.max(1, writeBound.toMillis());
     this.pool = pool;
     this.clock = clock;
@@ -203,7 +205,7 @@ final class MessageSends {
             }
             // only the first professional text of a conversation in the batch is its first response
             boolean firstResponse = isFirstResponse(p.author(), p.request(), row) && firstResponseClaimed.add(p.conversationId());
-            Allowed a = new Allowed(p, row, firstResponse);
+            Allowed a = new Allowed(p, row, firstResponse, UUID.randomUUID(), seqs.floor(p.conversationId()));
             allowed.add(a);
             byKey.put(p.idempotencyKey(), a);
           }
@@ -219,7 +221,8 @@ final class MessageSends {
         });
   }
 
-  private record Allowed(Pending pending, Row facts, boolean firstResponse) {}
+  /** A send the policy allows, with the id its message gets if it is new and the node's floor for its conversation. */
+  private record Allowed(Pending pending, Row facts, boolean firstResponse, UUID messageId, long floor) {}
 
   private Future<Void> appendAll(List<Allowed> allowed) {
     if (allowed.isEmpty()) {
@@ -239,6 +242,8 @@ final class MessageSends {
     String[] kinds = new String[n];
     String[] senderKinds = new String[n];
     String[] texts = new String[n];
+    UUID[] ids = new UUID[n];
+    Long[] floors = new Long[n];
     for (int i = 0; i < n; i++) {
       Allowed a = allowed.get(i);
       Principal sender = a.pending().author().principal();
@@ -254,9 +259,11 @@ final class MessageSends {
       kinds[i] = kind(request);
       senderKinds[i] = sender.kind().code();
       texts[i] = request.text();
+      ids[i] = a.messageId();
+      floors[i] = a.floor();
     }
     Tuple parameters = Tuple.of(conversations, senders, clientMsgIds, times, firstResponses, accepts)
-        .addValue(states).addValue(assignedTo).addValue(kinds).addValue(senderKinds).addValue(texts);
+        .addValue(states).addValue(assignedTo).addValue(kinds).addValue(senderKinds).addValue(texts).addValue(ids).addValue(floors);
     return pool.preparedQuery(Messages.APPEND_ALL).execute(parameters)
         .compose(rows -> {
           List<Future<JsonObject>> answers = new ArrayList<>(n);
@@ -337,7 +344,9 @@ final class MessageSends {
     Long existing = result.getLong("existing_seq");
     Long seq = result.getLong("new_seq");
     if (existing != null) {
-      return Future.succeededFuture(ack(id, request.clientMsgId(), existing));
+      // a retry: the message is stored already (its first ack may have been lost with the connection)
+      seqs.seen(id, existing);
+      return Future.succeededFuture(ack(id, request.clientMsgId(), existing, result.getUUID("existing_id")));
     }
     if (seq == null) {
       // the conversation changed between the decision and the write: decide again, alone
@@ -347,6 +356,10 @@ final class MessageSends {
       Pending again = p.again(clock.instant());
       return storeBatch(List.of(again)).transform(done -> again.promise().future());
     }
+    if (Boolean.TRUE.equals(result.getBoolean("jumped"))) {
+      seqs.jumped(id, result.getLong("stored_seq"), a.floor());
+    }
+    seqs.seen(id, seq);
     String kind = kind(request);
     String senderKind = author.principal().kind().code();
     metrics.message(kind, senderKind);
@@ -354,7 +367,7 @@ final class MessageSends {
       metrics.firstResponse(a.facts().getString("queue_id"), a.facts().getString("urgency"),
           Duration.between(a.facts().getOffsetDateTime("enqueued_at").toInstant(), p.at()));
     }
-    ConversationEvents.message(vertx.eventBus(), id, Messages.frame(id, seq, kind, senderKind, author.principal().id(), author.name(),
+    ConversationEvents.message(vertx.eventBus(), id, Messages.frame(id, a.messageId(), seq, kind, senderKind, author.principal().id(), author.name(),
         author.role(), request.clientMsgId(), request.text(), p.at()));
     if (accepts(author.principal(), a.facts())) {
       // writing accepted the offer: everyone watching (the patient first of all) learns that the professional has joined
@@ -363,7 +376,7 @@ final class MessageSends {
           .onSuccess(c -> ConversationEvents.state(vertx.eventBus(), c))
           .onFailure(e -> log.warn("Could not announce that conversation {} was accepted", id, e));
     }
-    return Future.succeededFuture(ack(id, request.clientMsgId(), seq));
+    return Future.succeededFuture(ack(id, request.clientMsgId(), seq, a.messageId()));
   }
 
   /** Whether this send, by the professional the conversation is offered to, accepts the offer. */
@@ -371,7 +384,8 @@ final class MessageSends {
     return !sender.isPatient() && facts.getOffsetDateTime("accepted_at") == null && sender.id().equals(facts.getUUID("assigned_to"));
   }
 
-  private static JsonObject ack(UUID conversationId, String clientMsgId, long seq) {
-    return ServerFrames.frame("message.ack").put("conversationId", conversationId.toString()).put("clientMsgId", clientMsgId).put("seq", seq);
+  private static JsonObject ack(UUID conversationId, String clientMsgId, long seq, UUID messageId) {
+    return ServerFrames.frame("message.ack").put("conversationId", conversationId.toString()).put("clientMsgId", clientMsgId).put("seq", seq)
+        .put("id", messageId.toString());
   }
 }

@@ -14,7 +14,7 @@ import java.util.UUID;
 /** The message table: appending with the conversation's next sequence number, and reading back. */
 final class Messages {
   private static final String SELECT =
-      "select m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role"
+      "select m.id, m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role"
           + " from message m left join account a on a.id = m.sender_id";
 
   private Messages() {}
@@ -29,37 +29,52 @@ final class Messages {
 
   /**
    * Appends a system message inside the caller's transaction, which must hold the conversation row
-   * lock (so sequence numbers are gap-free and ordered): one statement takes the next sequence
-   * number and inserts. Returns the message frame.
+   * lock (so sequence numbers are ordered): one statement takes the next sequence number and
+   * inserts. Returns the message frame.
    */
-  static Future<JsonObject> system(SqlClient tx, UUID conversationId, String code, Instant at) {
-    return tx.preparedQuery("with bump as (update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq)"
-            + " insert into message (conversation_id, seq, kind, sender_kind, body, created_at)"
-            + " select $1, last_seq, 'system', 'system', $2, $3 from bump returning seq, created_at")
-        .execute(Tuple.of(conversationId, code, Timestamps.at(at)))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return frame(conversationId, row.getLong("seq"), "system", "system", null, null, null, null, code,
-              row.getOffsetDateTime("created_at").toInstant());
-        });
+  static Future<JsonObject> system(SqlClient tx, SequenceGuard seqs, UUID conversationId, String code, Instant at) {
+    UUID id = UUID.randomUUID();
+    return append(tx, seqs, conversationId, id, "system", "system", null, code, at)
+        .map(stored -> frame(conversationId, id, stored.seq(), "system", "system", null, null, null, null, code, stored.at()));
   }
 
   /**
    * Appends an internal note by a professional inside the caller's transaction (which holds the
    * row lock), as {@link #system} does; returns its frame. Notes reach professionals only.
    */
-  static Future<JsonObject> note(SqlClient tx, UUID conversationId, UUID senderId, String senderName, String senderRole, String text,
-      Instant at) {
-    return tx.preparedQuery("with bump as (update conversation set last_seq = last_seq + 1 where id = $1 returning last_seq)"
-            + " insert into message (conversation_id, seq, kind, sender_kind, sender_id, body, created_at)"
-            + " select $1, last_seq, 'note', 'professional', $2, $3, $4 from bump returning seq, created_at")
-        .execute(Tuple.of(conversationId, senderId, text, Timestamps.at(at)))
+  static Future<JsonObject> note(SqlClient tx, SequenceGuard seqs, UUID conversationId, UUID senderId, String senderName,
+      String senderRole, String text, Instant at) {
+    UUID id = UUID.randomUUID();
+    return append(tx, seqs, conversationId, id, NOTE, "professional", senderId, text, at)
+        .map(stored -> frame(conversationId, id, stored.seq(), NOTE, "professional", senderId, senderName, senderRole, null, text,
+            stored.at()));
+  }
+
+  /**
+   * Takes the next sequence number, above the stored counter and above the node's floor (see
+   * {@link SequenceGuard}), and inserts the message; returns its number. A counter found below
+   * the floor is reported as a regression.
+   */
+  private static Future<Stored> append(SqlClient tx, SequenceGuard seqs, UUID conversationId, UUID id, String kind, String senderKind,
+      UUID senderId, String body, Instant at) {
+    long floor = seqs.floor(conversationId);
+    return tx.preparedQuery("with bump as (update conversation c set last_seq = greatest(c.last_seq, $7) + 1"
+            + "   from (select last_seq as before from conversation where id = $1) p where c.id = $1 returning c.last_seq, p.before),"
+            + " stored as (insert into message (id, conversation_id, seq, kind, sender_kind, sender_id, body, created_at)"
+            + "   select $2, $1, last_seq, $3, $4, $5, $6, $8 from bump returning seq, created_at)"
+            + " select stored.seq, stored.created_at, bump.before from stored, bump")
+        .execute(Tuple.of(conversationId, id, kind, senderKind, senderId, body).addValue(floor).addValue(Timestamps.at(at)))
         .map(rows -> {
           Row row = rows.iterator().next();
-          return frame(conversationId, row.getLong("seq"), NOTE, "professional", senderId, senderName, senderRole, null, text,
-              row.getOffsetDateTime("created_at").toInstant());
+          long before = row.getLong("before");
+          if (floor > before) {
+            seqs.jumped(conversationId, before, floor);
+          }
+          return new Stored(row.getLong("seq"), row.getOffsetDateTime("created_at").toInstant());
         });
   }
+
+  private record Stored(long seq, Instant at) {}
 
   /** Messages with after < seq < before (before may be Long.MAX_VALUE), oldest first. */
   static Future<List<JsonObject>> between(SqlClient client, UUID conversationId, long after, long before, boolean includeNotes, int limit) {
@@ -74,7 +89,7 @@ final class Messages {
   }
 
   private static JsonObject frame(UUID conversationId, Row row) {
-    return frame(conversationId, row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
+    return frame(conversationId, row.getUUID("id"), row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
         row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
         row.getOffsetDateTime("created_at").toInstant());
   }
@@ -96,6 +111,7 @@ final class Messages {
         .put("type", "message")
         .put("conversationId", frame.getString("conversationId"))
         .put("seq", frame.getLong("seq"))
+        .put("id", frame.getString("id"))
         .put("kind", frame.getString("kind"))
         .put("clientMsgId", frame.getString("clientMsgId"))
         .put("sender", patientSender)
@@ -108,7 +124,7 @@ final class Messages {
   }
 
   /** The {@code message} frame, the same whether built from a row or from what was just stored. */
-  static JsonObject frame(UUID conversationId, long seq, String kind, String senderKind, UUID senderId, String senderName,
+  static JsonObject frame(UUID conversationId, UUID id, long seq, String kind, String senderKind, UUID senderId, String senderName,
       String senderRole, String clientMsgId, String body, Instant at) {
     JsonObject sender = new JsonObject().put("kind", senderKind);
     if ("professional".equals(senderKind)) {
@@ -120,6 +136,7 @@ final class Messages {
         .put("type", "message")
         .put("conversationId", conversationId.toString())
         .put("seq", seq)
+        .put("id", id.toString())
         .put("kind", kind)
         .put("clientMsgId", clientMsgId)
         .put("sender", sender)
@@ -136,36 +153,47 @@ final class Messages {
    * Stores a batch of texts and notes in one atomic statement, without an explicit transaction.
    * Parameters are parallel arrays, one element per send, sorted by conversation: conversation,
    * sender, client message id, time, whether it is the first response, whether it accepts, the
-   * state and professional the access decision was based on, kind, sender kind, text. Returns one
-   * row per send, in order ({@code ord} from 1): {@code existing_seq} for a retry (same sender and
-   * client message id as a stored message), otherwise {@code new_seq}.
+   * state and professional the access decision was based on, kind, sender kind, text, the new
+   * message's id, and the node's floor for the conversation ({@link SequenceGuard}). Returns one
+   * row per send, in order ({@code ord} from 1): {@code existing_seq} and {@code existing_id} for a
+   * retry (same sender and client message id as a stored message), otherwise {@code new_seq}, with
+   * {@code jumped} on the first of a conversation's new messages when its counter ({@code stored_seq})
+   * was below the floor.
    *
    * <p>Each conversation row is locked, in the order given (so two batches never wait for each
    * other in opposite orders), and only if it is still in the state and with the professional the
    * decision relied on (optimistic check): if not, neither number comes back and the caller
-   * decides again. Each conversation's sends get its next sequence numbers in the order given. A
-   * client message id may appear only once per batch. The lookups are correlated subqueries on
-   * unique indexes, so the plan stays an index lookup per send however small the tables were when
-   * the statement was first planned (a cached plan made on an empty database must not scan).
+   * decides again. Each conversation's sends get its next sequence numbers, above its counter and
+   * the floor, in the order given. A client message id may appear only once per batch. The lookups
+   * are correlated subqueries on unique indexes, so the plan stays an index lookup per send however
+   * small the tables were when the statement was first planned (a cached plan made on an empty
+   * database must not scan).
    */
   static final String APPEND_ALL =
       "with input as (select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::boolean[], $6::boolean[],"
-          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[]) with ordinality"
-          + "   as i(conversation_id, sender_id, client_msg_id, at, first_response, accepts, state, assigned_to, kind, sender_kind, body, ord)),"
+          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[]) with ordinality"
+          + "   as i(conversation_id, sender_id, client_msg_id, at, first_response, accepts, state, assigned_to, kind, sender_kind, body,"
+          + "     id, floor, ord)),"
           + " checked as (select i.*,"
           + "   (select m.seq from message m where m.conversation_id = i.conversation_id and m.sender_id = i.sender_id"
           + "     and m.client_msg_id = i.client_msg_id) as existing_seq,"
           + "   (select c.last_seq from conversation c where c.id = i.conversation_id and c.state = i.state"
           + "     and c.assigned_to is not distinct from i.assigned_to for update) as last_seq"
           + "   from input i order by i.ord),"
-          + " fresh as (select k.*, k.last_seq + row_number() over (partition by k.conversation_id order by k.ord) as seq"
+          + " numbered as (select k.*, greatest(k.last_seq, max(k.floor) over (partition by k.conversation_id)) as base,"
+          + "   row_number() over (partition by k.conversation_id order by k.ord) as nth"
           + "   from checked k where k.existing_seq is null and k.last_seq is not null),"
+          + " fresh as (select n.*, n.base + n.nth as seq from numbered n),"
           + " bump as (update conversation c set last_seq = f.last_seq, last_activity_at = f.last_at, idle_warned_at = null,"
           + "   first_response_at = coalesce(c.first_response_at, f.first_response_at), accepted_at = coalesce(c.accepted_at, f.accepted_at)"
           + "   from (select conversation_id, max(seq) as last_seq, max(at) as last_at, min(at) filter (where first_response) as first_response_at,"
           + "     min(at) filter (where accepts) as accepted_at from fresh group by conversation_id) f"
           + "   where c.id = f.conversation_id),"
-          + " stored as (insert into message (conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
-          + "   select conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
-          + " select k.ord, k.existing_seq, f.seq as new_seq from checked k left join fresh f on f.ord = k.ord order by k.ord";
+          + " stored as (insert into message (id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
+          + "   select id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
+          + " select k.ord, k.existing_seq,"
+          + "   case when k.existing_seq is null then null else (select m.id from message m where m.conversation_id = k.conversation_id"
+          + "     and m.seq = k.existing_seq) end as existing_id,"
+          + "   f.seq as new_seq, f.last_seq as stored_seq, f.nth = 1 and f.base > f.last_seq as jumped"
+          + " from checked k left join fresh f on f.ord = k.ord order by k.ord";
 }

@@ -50,7 +50,7 @@ public final class Offers {
                 .compose(room -> room
                     ? Routing.assign(tx, id, professional, now, true)
                     : Future.failedFuture(ApiError.conflict("capacity_reached", "You already have your maximum number of conversations")))
-                .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now))
+                .compose(v -> conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now))
                 .map(frame -> new Taken(c, frame)))
         .compose(result -> {
           ConversationRecord before = result.before();
@@ -76,7 +76,7 @@ public final class Offers {
             (tx, c) -> c.acceptedAt() != null
                 ? Future.succeededFuture((JsonObject) null)
                 : ConversationStore.accept(tx, id, professional, now)
-                    .compose(v -> Conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now)))
+                    .compose(v -> conversations.systemMessage(tx, id, SystemMessage.PROFESSIONAL_JOINED, now)))
         .compose(frame -> {
           if (frame != null) {
             conversations.published(id, frame);

@@ -443,7 +443,7 @@ public final class Routing {
                 Future<Void> declined = update.compose(v -> ConversationStore.declined(tx, conversationId, from));
                 return decline.reason() == null
                     ? declined.map(v -> new Requeued(c.queueId(), from, null))
-                    : declined.compose(v -> Conversations.note(tx, conversationId, decline.by(), decline.reason(), now))
+                    : declined.compose(v -> conversations.note(tx, conversationId, decline.by(), decline.reason(), now))
                         .map(note -> new Requeued(c.queueId(), from, note));
               }
               if (!joined) {
@@ -452,7 +452,7 @@ public final class Routing {
                 return update.compose(v -> Presence.setAwayAfterLapse(tx, from)).map(v -> new Requeued(c.queueId(), from, null));
               }
               return update
-                  .compose(v -> Conversations.systemMessage(tx, conversationId, SystemMessage.RETURNED_TO_QUEUE, now))
+                  .compose(v -> conversations.systemMessage(tx, conversationId, SystemMessage.RETURNED_TO_QUEUE, now))
                   .map(frame -> new Requeued(c.queueId(), from, frame));
             }))
         .compose(requeued -> {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -99,11 +100,14 @@ final class ClientSocket implements SocketSession {
     }
     int max = endpoint.config().maxFrameBytes();
     if (text.length() > max / 4 && text.getBytes(StandardCharsets.UTF_8).length > max) {
-      sendError(ApiError.badRequest("frame_too_large", "Frames are at most " + max + " bytes"), null);
+      sendError(ApiError.badRequest("frame_too_large", "Frames are at most " + max + " bytes"), FrameRegistry.refOf(text));
       return;
     }
     if (!limiter.tryAcquire()) {
-      sendError(new ApiError(429, "rate_limited", "Too many frames; slow down"), null);
+      // the frame is dropped, unread but for its ref, so the sender knows which frame to send again and when
+      long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(limiter.nanosUntilAvailable()) + 1);
+      sendError(new ApiError(429, "rate_limited", "Too many frames; send this one again later").with("retryAfterMs", waitMs),
+          FrameRegistry.refOf(text));
       return;
     }
     ClientFrame frame;
@@ -118,7 +122,7 @@ final class ClientSocket implements SocketSession {
       return;
     }
     if (principal == null) {
-      end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"));
+      end(ApiError.unauthenticated("unauthenticated", "Send an auth frame first"), frame.ref(), CLOSE_UNAUTHENTICATED);
       return;
     }
     if (!ready) {
@@ -195,7 +199,7 @@ final class ClientSocket implements SocketSession {
       return Future.succeededFuture();
     }).recover(e -> {
       if (principal == null) {
-        end(e instanceof ApiError api ? api : ApiError.unauthenticated("invalid_token", "The access token is not valid"));
+        end(e instanceof ApiError api ? api : ApiError.unauthenticated("invalid_token", "The access token is not valid"), auth.ref(), CLOSE_UNAUTHENTICATED);
         return Future.succeededFuture();
       }
       return Future.failedFuture(e);
@@ -327,21 +331,22 @@ final class ClientSocket implements SocketSession {
 
   @Override
   public void end(ApiError reason) {
-    end(reason, closeCode(reason));
+    end(reason, null, closeCode(reason));
   }
 
-  private void end(ApiError reason, short closeCode) {
+  /** Sends the error (answering the frame {@code ref}, if one caused it) and closes the socket with the code. */
+  private void end(ApiError reason, String ref, short closeCode) {
     if (closed) {
       return;
     }
-    sendError(reason, null);
+    sendError(reason, ref);
     ws.close(closeCode, reason.code());
   }
 
   /** A newer socket of the same principal took this one's place ({@link PrincipalSockets}); may be called from any thread. */
   void replaced() {
     context.runOnContext(v -> end(new ApiError(429, "too_many_sockets",
-        "Too many open connections of yours: this one, the oldest, was closed"), CLOSE_TOO_MANY_SOCKETS));
+        "Too many open connections of yours: this one, the oldest, was closed"), null, CLOSE_TOO_MANY_SOCKETS));
   }
 
   @Override

@@ -1,11 +1,15 @@
 package fi.kanava.ws;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.JsonBodies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +29,7 @@ import java.util.function.Function;
 public final class FrameRegistry {
   /** Request-body error codes that, on the socket, all mean "this frame is malformed". */
   private static final Set<String> JSON_CODES = Set.of("malformed_json", "unknown_field", "wrong_type", "missing_field", "invalid_field");
+  private static final JsonFactory STREAMS = new JsonFactory();
 
   /** One registered frame type. */
   public record Registration<F extends ClientFrame>(String type, Class<F> record, Senders senders, FrameHandler<F> handler) {}
@@ -117,11 +122,26 @@ public final class FrameRegistry {
     }
   }
 
-  /** The frame's ref, if the text is a JSON object whose ref is a string of at most 64 characters. */
-  private static String refOf(String text) {
-    try {
-      return new JsonObject(text).getValue("ref") instanceof String s && s.length() <= 64 ? s : null;
-    } catch (RuntimeException e) {
+  /**
+   * The ref of a frame that is not (or could not be) decoded, so that its error still answers it: the
+   * string under the top-level {@code ref} of a JSON object, if it has at most 64 characters. The text
+   * is read as a stream up to that field, without building anything; what follows it is not checked.
+   */
+  public static String refOf(String text) {
+    try (JsonParser parser = STREAMS.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("ref".equals(name)) {
+          return value == JsonToken.VALUE_STRING && parser.getTextLength() <= 64 ? parser.getText() : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }

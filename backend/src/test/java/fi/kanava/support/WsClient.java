@@ -45,26 +45,31 @@ public final class WsClient implements AutoCloseable {
 
   /** Connects with the token in the subprotocol header and waits for {@code ready}. */
   public static WsClient connect(TestApp t, String accessToken) {
-    WsClient ws = open(t, List.of("kanava.v1", "kanava.auth." + accessToken), null);
+    return connect(t, t.app.port(), accessToken);
+  }
+
+  /** As {@link #connect(TestApp, String)}, to another node listening on {@code port} (one sharing the test's Vert.x). */
+  public static WsClient connect(TestApp t, int port, String accessToken) {
+    WsClient ws = openWith(t, port, List.of("kanava.v1", "kanava.auth." + accessToken), java.util.Map.of());
     ws.await(f -> f.getString("type").equals("ready"));
     return ws;
   }
 
   /** Connects with the token as {@link #connect(TestApp, String)} does, sending the given headers (an X-Forwarded-For, say). */
   public static WsClient connect(TestApp t, String accessToken, java.util.Map<String, String> headers) {
-    WsClient ws = openWith(t, List.of("kanava.v1", "kanava.auth." + accessToken), headers);
+    WsClient ws = openWith(t, t.app.port(), List.of("kanava.v1", "kanava.auth." + accessToken), headers);
     ws.await(f -> f.getString("type").equals("ready"));
     return ws;
   }
 
   /** Connects offering only kanava.v1 (authenticate with an auth frame), optionally with an Origin header. */
   public static WsClient open(TestApp t, List<String> protocols, String origin) {
-    return openWith(t, protocols, origin == null ? java.util.Map.of() : java.util.Map.of("origin", origin));
+    return openWith(t, t.app.port(), protocols, origin == null ? java.util.Map.of() : java.util.Map.of("origin", origin));
   }
 
-  private static WsClient openWith(TestApp t, List<String> protocols, java.util.Map<String, String> headers) {
+  private static WsClient openWith(TestApp t, int port, List<String> protocols, java.util.Map<String, String> headers) {
     WebSocketClient client = t.vertx.createWebSocketClient();
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(t.app.port()).setURI("/ws")
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
         .setSubProtocols(protocols);
     headers.forEach(options::addHeader);
     // handlers are set on the event loop as the connection completes, so no early frame is missed

@@ -24,7 +24,7 @@ import fi.kanava.conversation.Conversations;
 import fi.kanava.infra.AbuseMetrics;
 import fi.kanava.infra.AddressLimiter;
 import fi.kanava.infra.ClientAddresses;
-import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.Database;
 import fi.kanava.infra.HttpVerticle;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Migrations;
@@ -83,11 +83,14 @@ public final class Application {
     this.maintenance = maintenance;
   }
 
-  public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
+  /**
+   * Migrates as the database's owner, then serves as its application role.
+   */
+  public static Future<Application> start(Vertx vertx, KanavaConfig config, Database db, Clock clock, PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
           Migrations.migrate(db);
           // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
-          java.net.IDN.toASCII(db.host());
+          java.net.IDN.toASCII(db.app().host());
           return null;
         })
         .compose(v -> {
@@ -96,7 +99,7 @@ public final class Application {
                   .setConnectionTimeout((int) config.db().limits().acquireTimeout().toMillis())
                   .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
               .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) config.db().limits().connectTimeout().toMillis()))
-              .connectingTo(bounded(db.connectOptions(), config.db().limits()))
+              .connectingTo(bounded(db.app().connectOptions(), config.db().limits()))
               .using(vertx)
               .build();
           // building the services loads most of the application's classes: on a worker, not an event loop

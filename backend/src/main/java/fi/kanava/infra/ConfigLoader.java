@@ -75,6 +75,7 @@ public final class ConfigLoader {
     out.put("db.pool-size", Integer.toString(config.db().poolSize()));
     out.put("db.embedded.data-dir", config.db().embeddedDataDir().toString());
     out.put("db.embedded.port", Integer.toString(config.db().embeddedPort()));
+    out.put("db.embedded.watch-interval", config.db().embeddedWatchInterval().toString());
     out.put("db.embedded.start-timeout", config.db().embeddedStartTimeout().toString());
     var limits = config.db().limits();
     out.put("db.connect-timeout", limits.connectTimeout().toString());
@@ -153,6 +154,7 @@ public final class ConfigLoader {
             intIn("db.pool-size", 1, 1000),
             Path.of(nonBlank("db.embedded.data-dir")),
             intIn("db.embedded.port", 0, 65535),
+            positiveDuration("db.embedded.watch-interval"),
             positiveDuration("db.embedded.start-timeout"),
             new KanavaConfig.Db.Limits(
                 positiveDuration("db.connect-timeout"),

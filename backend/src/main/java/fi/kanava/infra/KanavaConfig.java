@@ -57,6 +57,7 @@ public record KanavaConfig(
       int poolSize,
       Path embeddedDataDir,
       int embeddedPort,
+      Duration embeddedWatchInterval,
       Duration embeddedStartTimeout,
       Limits limits) {
 

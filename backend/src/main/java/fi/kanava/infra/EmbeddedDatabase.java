@@ -229,11 +229,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return dataDir;
   }
 
-  /** The postmaster, if it is running: the process named in postmaster.pid, while it lives. */
+  /**
+   * The postmaster, if it is running: the process named in postmaster.pid, while it lives (and is
+   * a postgres, should its number have been given to another process since).
+   */
   public Optional<ProcessHandle> postmaster() {
     try {
       List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
-      return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).strip())).filter(ProcessHandle::isAlive);
+      return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
+          .filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().command().map(command -> command.endsWith("postgres")).orElse(true));
     } catch (java.nio.file.NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException | NumberFormatException e) {

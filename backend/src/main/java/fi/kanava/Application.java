@@ -24,7 +24,8 @@ import fi.kanava.conversation.Conversations;
 import fi.kanava.infra.AbuseMetrics;
 import fi.kanava.infra.AddressLimiter;
 import fi.kanava.infra.ClientAddresses;
-import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.Database;
+import fi.kanava.infra.DatabaseSupervisor;
 import fi.kanava.infra.HttpVerticle;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Migrations;
@@ -52,7 +53,9 @@ import io.vertx.sqlclient.PoolOptions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,25 +86,32 @@ public final class Application {
     this.maintenance = maintenance;
   }
 
-  public static Future<Application> start(Vertx vertx, KanavaConfig config, DbTarget db, Clock clock, PrometheusMeterRegistry registry) {
+  /**
+   * Migrates as the database's owner, then serves as its application role; an embedded database is
+   * supervised from then on (restarted if it dies, the node not ready meanwhile).
+   */
+  public static Future<Application> start(Vertx vertx, KanavaConfig config, Database db, Clock clock, PrometheusMeterRegistry registry) {
     return vertx.executeBlocking(() -> {
           Migrations.migrate(db);
           // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
-          java.net.IDN.toASCII(db.host());
+          java.net.IDN.toASCII(db.app().host());
           return null;
         })
         .compose(v -> {
+          Optional<DatabaseSupervisor> supervisor = db.embedded().map(embedded -> DatabaseSupervisor.start(vertx, embedded, registry,
+              config.db().embeddedWatchInterval(), config.db().embeddedStartTimeout()));
           Pool pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.db().poolSize()).setName("kanava-db")
                   .setConnectionTimeout((int) config.db().limits().acquireTimeout().toMillis())
                   .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
               .with(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) config.db().limits().connectTimeout().toMillis()))
-              .connectingTo(bounded(db.connectOptions(), config.db().limits()))
+              .connectingTo(bounded(db.app().connectOptions(), config.db().limits()))
               .using(vertx)
               .build();
           // building the services loads most of the application's classes: on a worker, not an event loop
           return SigningKeys.loadOrCreate(vertx, pool, clock)
-              .compose(keys -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, clock, registry)))
+              .compose(keys -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, clock, registry,
+                  supervisor.map(s -> (BooleanSupplier) s::restarting).orElse(() -> false))))
               .compose(wired -> deploy(vertx, config, pool, wired))
               .onFailure(e -> pool.close());
         });
@@ -113,7 +123,7 @@ public final class Application {
 
   /** Builds the services and registers every feature's frames and routes; runs on a worker. */
   private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry, BooleanSupplier databaseRestarting) {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
     AccessTokens accessTokens = new AccessTokens(vertx, keys, auth, clock);
@@ -138,7 +148,7 @@ public final class Application {
     AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator,
         addresses, new AddressLimiter("anonymous_session", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics));
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
-        config.db().limits().readyCheckTimeout());
+        config.db().limits().readyCheckTimeout(), databaseRestarting);
 
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);

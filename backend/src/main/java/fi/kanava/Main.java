@@ -2,7 +2,7 @@ package fi.kanava;
 
 import fi.kanava.infra.ConfigException;
 import fi.kanava.infra.ConfigLoader;
-import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.Database;
 import fi.kanava.infra.EmbeddedDatabase;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Metrics;
@@ -64,13 +64,13 @@ public final class Main {
     AtomicReference<Vertx> vertxRef = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertxRef.get(), embedded.get()), "kanava-shutdown"));
 
-    DbTarget db;
+    Database db;
     try {
       if (config.db().embedded()) {
-        embedded.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort()));
-        db = embedded.get().target();
+        embedded.set(EmbeddedDatabase.start(config.db().embeddedDataDir(), config.db().embeddedPort(), config.db().embeddedStartTimeout()));
+        db = embedded.get().database();
       } else {
-        db = DbTarget.fromConfig(config.db());
+        db = Database.external(config.db());
       }
     } catch (Exception e) {
       log.error("Cannot start the embedded database", e);

@@ -27,7 +27,7 @@ public final class ConfigLoader {
   public static final String DEFAULTS_RESOURCE = "kanava-defaults.properties";
   public static final String CONFIG_FILE_ENV = "KANAVA_CONFIG_FILE";
   private static final String ENV_PREFIX = "KANAVA_";
-  private static final Set<String> SECRET_KEYS = Set.of("db.password", "metrics.scrape-token");
+  private static final Set<String> SECRET_KEYS = Set.of("db.password", "db.migration.password", "metrics.scrape-token");
 
   private final Map<String, String> values;
 
@@ -70,9 +70,13 @@ public final class ConfigLoader {
     out.put("db.url", config.db().url().map(ConfigLoader::withoutUserInfo).orElse("(embedded)"));
     out.put("db.user", config.db().user().orElse(""));
     out.put("db.password", mask(config.db().password()));
+    out.put("db.migration.user", config.db().migrationUser().orElse(""));
+    out.put("db.migration.password", mask(config.db().migrationPassword()));
     out.put("db.pool-size", Integer.toString(config.db().poolSize()));
     out.put("db.embedded.data-dir", config.db().embeddedDataDir().toString());
     out.put("db.embedded.port", Integer.toString(config.db().embeddedPort()));
+    out.put("db.embedded.watch-interval", config.db().embeddedWatchInterval().toString());
+    out.put("db.embedded.start-timeout", config.db().embeddedStartTimeout().toString());
     var limits = config.db().limits();
     out.put("db.connect-timeout", limits.connectTimeout().toString());
     out.put("db.acquire-timeout", limits.acquireTimeout().toString());
@@ -145,9 +149,13 @@ public final class ConfigLoader {
             optional("db.url").map(url -> validDbUrl("db.url", url)),
             optional("db.user"),
             optional("db.password"),
+            optional("db.migration.user"),
+            optional("db.migration.password"),
             intIn("db.pool-size", 1, 1000),
             Path.of(nonBlank("db.embedded.data-dir")),
             intIn("db.embedded.port", 0, 65535),
+            positiveDuration("db.embedded.watch-interval"),
+            positiveDuration("db.embedded.start-timeout"),
             new KanavaConfig.Db.Limits(
                 positiveDuration("db.connect-timeout"),
                 positiveDuration("db.acquire-timeout"),

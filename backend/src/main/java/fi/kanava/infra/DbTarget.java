@@ -18,6 +18,11 @@ public record DbTarget(String host, int port, String database, String user, Stri
     return new DbTarget(options.getHost(), options.getPort(), options.getDatabase(), user, password, ssl);
   }
 
+  /** The same server and database, reached as another user. */
+  public DbTarget as(String otherUser, String otherPassword) {
+    return new DbTarget(host, port, database, otherUser, otherPassword, sslMode);
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?sslmode=" + sslMode.value;
   }

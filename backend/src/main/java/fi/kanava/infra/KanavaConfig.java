@@ -44,14 +44,21 @@ public record KanavaConfig(
     public record Bucket(int burst, Duration interval) {}
   }
 
-  /** {@code url} empty means: start the embedded PostgreSQL. */
+  /**
+   * {@code url} empty means: start the embedded PostgreSQL. {@code migrationUser} empty: the
+   * migrations run as {@code user} (external database only; see docs/security.md, "Database roles").
+   */
   public record Db(
       Optional<String> url,
       Optional<String> user,
       Optional<String> password,
+      Optional<String> migrationUser,
+      Optional<String> migrationPassword,
       int poolSize,
       Path embeddedDataDir,
       int embeddedPort,
+      Duration embeddedWatchInterval,
+      Duration embeddedStartTimeout,
       Limits limits) {
 
     /** How long anything may wait on the database before it is refused (docs/configuration.md, "Database"). */

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Operations endpoints. Health probes are open (they carry no data); {@code /metrics} needs the
@@ -26,10 +27,13 @@ public final class OpsRoutes {
   private final Authenticator authenticator;
   private final AccessGuard guard;
   private final java.time.Duration readyTimeout;
+  private final BooleanSupplier databaseRestarting;
 
+  /** {@code databaseRestarting}: true while the supervised embedded database is being restarted. */
   public OpsRoutes(Pool pool, PrometheusMeterRegistry registry, Optional<String> scrapeToken, Authenticator authenticator, AccessGuard guard,
-      java.time.Duration readyTimeout) {
+      java.time.Duration readyTimeout, BooleanSupplier databaseRestarting) {
     this.readyTimeout = readyTimeout;
+    this.databaseRestarting = databaseRestarting;
     this.pool = pool;
     this.registry = registry;
     this.scrapeToken = scrapeToken;
@@ -43,8 +47,16 @@ public final class OpsRoutes {
     router.get("/metrics").handler(this::metrics);
   }
 
-  /** Up when the database answers within db.ready-check-timeout; down (503) otherwise, answered within that bound whatever the database does. */
+  /**
+   * Up when the database answers within db.ready-check-timeout; down (503) otherwise, answered
+   * within that bound whatever the database does, and at once while the embedded database is
+   * being restarted.
+   */
   private void ready(RoutingContext ctx) {
+    if (databaseRestarting.getAsBoolean()) {
+      Http.write(ctx, 503, new JsonObject().put("status", "down").put("database", "restarting"));
+      return;
+    }
     java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
     long timer = ctx.vertx().setTimer(readyTimeout.toMillis(), t -> {
       if (answered.compareAndSet(false, true)) {

@@ -233,12 +233,12 @@ class LiveAccessTest {
         c.createQueue(ChatFixtures.queue(queue, "pick"), a.id(), b.id());
         String id = conversationOf(p.ws().request(enter(queue, FEVER)));
         // A's preview is held after its access check: the audit row of the check waits for a lock this test holds
-        PgConnection control = TestApp.await(PgConnection.connect(t.vertx, t.db.connectOptions()));
+        PgConnection control = TestApp.await(PgConnection.connect(t.vertx, t.db.app().connectOptions()));
         try {
           TestApp.await(control.query("select pg_advisory_lock(" + hold + ")").execute());
-          t.rows("create function live_access_hold() returns trigger language plpgsql as $$"
+          t.ownerRows("create function live_access_hold() returns trigger language plpgsql as $$"
               + " begin perform pg_advisory_xact_lock(" + hold + "); return new; end $$");
-          t.rows("create trigger live_access_hold before insert on audit_event for each row when (new.actor_id = '" + a.id()
+          t.ownerRows("create trigger live_access_hold before insert on audit_event for each row when (new.actor_id = '" + a.id()
               + "'::uuid and new.purpose = 'open') execute function live_access_hold()");
           a.ws().send(open(id).put("ref", "racing-open"));
           awaitDatabase("select count(*) > 0 from pg_locks where locktype = 'advisory' and not granted and objsubid = 1"
@@ -254,8 +254,8 @@ class LiveAccessTest {
         } finally {
           // closing the control connection releases the lock first, so a held insert cannot block the drop
           TestApp.await(control.close());
-          t.rows("drop trigger if exists live_access_hold on audit_event");
-          t.rows("drop function if exists live_access_hold()");
+          t.ownerRows("drop trigger if exists live_access_hold on audit_event");
+          t.ownerRows("drop function if exists live_access_hold()");
         }
         p.ws().request(send(id, "p1", "Oletko siellä?"));
         b.ws().await(message("Oletko siellä?"));

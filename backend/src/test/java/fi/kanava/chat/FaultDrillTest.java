@@ -16,6 +16,7 @@ import io.vertx.sqlclient.SqlConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,8 +54,8 @@ class FaultDrillTest {
 
   @BeforeEach
   void start() throws IOException {
-    db = EmbeddedDatabase.start(dir.resolve("postgres"), 0);
-    t = TestApp.startOn(db.target(), Map.of(
+    db = EmbeddedDatabase.start(dir.resolve("postgres"), 0, Duration.ofSeconds(60));
+    t = TestApp.startOn(db.database(), Map.of(
         "db.pool-size", "4",
         "db.acquire-timeout", "PT1S",
         "db.statement-timeout", "PT2S",

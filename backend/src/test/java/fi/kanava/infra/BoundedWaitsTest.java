@@ -24,7 +24,7 @@ class BoundedWaitsTest {
       ChatFixtures c = new ChatFixtures(t, f);
       c.createQueue(ChatFixtures.queue("held", "pick"));
       try (Patient p = c.anonymousPatient()) {
-        PgConnection other = TestApp.await(PgConnection.connect(t.vertx, t.db.connectOptions()));
+        PgConnection other = TestApp.await(PgConnection.connect(t.vertx, t.db.owner().connectOptions()));
         try {
           Transaction tx = TestApp.await(other.begin());
           TestApp.await(other.query("lock table conversation in access exclusive mode").execute());

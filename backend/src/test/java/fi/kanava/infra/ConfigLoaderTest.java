@@ -79,9 +79,11 @@ class ConfigLoaderTest {
   @Test
   void secrets_are_masked_in_the_logged_configuration_and_in_errors() {
     KanavaConfig config = ConfigLoader.load(Map.of("KANAVA_DB_URL", "postgresql://app:hunter22@db:5432/kanava",
-        "KANAVA_DB_PASSWORD", "hunter22", "KANAVA_METRICS_SCRAPE_TOKEN", "prometheus-scrape-secret"), Optional.empty(), Map.of());
+        "KANAVA_DB_PASSWORD", "hunter22", "KANAVA_DB_MIGRATION_PASSWORD", "owner-secret", "KANAVA_METRICS_SCRAPE_TOKEN",
+        "prometheus-scrape-secret"), Optional.empty(), Map.of());
     String described = ConfigLoader.describe(config).toString();
-    assertThat(described).doesNotContain("hunter22").doesNotContain("prometheus-scrape-secret").contains("db.password=****");
+    assertThat(described).doesNotContain("hunter22").doesNotContain("owner-secret").doesNotContain("prometheus-scrape-secret")
+        .contains("db.password=****").contains("db.migration.password=****");
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("KANAVA_METRICS_SCRAPE_TOKEN", "secret"), Optional.empty(), Map.of()))
         .hasMessageNotContaining("secret'");
   }

@@ -2,7 +2,7 @@ package fi.kanava.support;
 
 import fi.kanava.Application;
 import fi.kanava.infra.ConfigLoader;
-import fi.kanava.infra.DbTarget;
+import fi.kanava.infra.Database;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.infra.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -28,7 +29,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A whole Kanava node for a test class: a fresh database in the shared embedded PostgreSQL, Vert.x
- * with a low blocked-thread limit, a clock the test controls and an HTTP client.
+ * with a low blocked-thread limit, a clock the test controls and an HTTP client. The node runs as
+ * the application role, as in production; {@link #pool()}, {@link #rows} and {@link #row} have
+ * its privileges, and a test that must change the database behind the server's back (a trigger
+ * that holds a lock, say) says so with {@link #ownerRows}.
  */
 public final class TestApp implements AutoCloseable {
   /** An event-loop task longer than this fails the test (the default in production is 2 s). */
@@ -40,14 +44,15 @@ public final class TestApp implements AutoCloseable {
   public final Application app;
   public final WebClient http;
   public final KanavaConfig config;
-  public final DbTarget db;
+  public final Database db;
+  private Pool ownerPool;
 
   private TestApp(Map<String, String> overrides) {
     this(overrides, null, BLOCKED_THREAD_LIMIT_MS);
   }
 
   /** A node on an existing database ({@code shared} null: a fresh database). */
-  private TestApp(Map<String, String> overrides, DbTarget shared, long blockedThreadLimitMs) {
+  private TestApp(Map<String, String> overrides, Database shared, long blockedThreadLimitMs) {
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("http.host", "127.0.0.1");
@@ -66,7 +71,7 @@ public final class TestApp implements AutoCloseable {
     settings.putAll(overrides);
     config = ConfigLoader.withOverrides(settings);
     db = shared != null ? shared : TestDb.newDatabase();
-    WarmUp.once(db);
+    WarmUp.once(db.app());
     PrometheusMeterRegistry registry = Metrics.createRegistry();
     vertx = Metrics.vertx(new VertxOptions()
         .setMaxEventLoopExecuteTime(blockedThreadLimitMs)
@@ -98,8 +103,11 @@ public final class TestApp implements AutoCloseable {
 
   public static final long BROWSER_BLOCKED_THREAD_LIMIT_MS = 1000;
 
-  /** A node on a database the test started itself (for example a supervised embedded one for fault drills). */
-  public static TestApp startOn(DbTarget db, Map<String, String> overrides) {
+  /**
+   * A node on a database the test started itself, for example an {@link fi.kanava.infra.EmbeddedDatabase}
+   * (its {@code database()}), which the node then supervises, as in production.
+   */
+  public static TestApp startOn(Database db, Map<String, String> overrides) {
     return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
@@ -122,6 +130,21 @@ public final class TestApp implements AutoCloseable {
   /** The first row of a query (it must have one), read directly from the database. */
   public Row row(String sql, Object... params) {
     return await(pool().preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
+  }
+
+  /** A pool that connects as the owner of the tables, not as the server: for tests that tamper with the database. */
+  public synchronized Pool ownerPool() {
+    if (ownerPool == null) {
+      ownerPool = PgBuilder.pool().connectingTo(db.owner().connectOptions()).using(vertx).build();
+    }
+    return ownerPool;
+  }
+
+  /** All rows of a statement run as the owner of the tables (creating a trigger, reading Flyway's history). */
+  public List<Row> ownerRows(String sql, Object... params) {
+    List<Row> out = new ArrayList<>();
+    await(ownerPool().preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
+    return out;
   }
 
   /** Waits for a future from the test thread (never an event loop). */

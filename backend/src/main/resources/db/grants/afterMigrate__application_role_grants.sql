@@ -1,0 +1,37 @@
+-- The application role's privileges: exactly what the server's SQL needs (grep the stores for
+-- preparedQuery), nothing more. Flyway runs this callback as the owner after every migration run,
+-- so it also covers the tables that later migrations add: a new table gets its line here, in the
+-- same change as its migration (DatabaseRolesTest fails for a table the server cannot reach).
+-- ${application_role} is the server's role (db.user, or kanava_app in the embedded database).
+--
+-- Never granted: UPDATE or DELETE on audit_event and message (append-only for the server), TRUNCATE,
+-- REFERENCES or TRIGGER on anything, and ownership (so no ALTER TABLE ... DISABLE TRIGGER).
+
+-- nodes that start together take turns; everything below is one transaction
+select pg_advisory_xact_lock(hashtext('kanava.application-role-grants'));
+
+revoke all on all tables in schema public from ${application_role};
+revoke all on all sequences in schema public from ${application_role};
+grant usage on schema public to ${application_role};
+
+grant select, insert on organisation to ${application_role};
+-- creating an account locks its organisation's row (select ... for update) to hold the seat limit:
+-- a row lock needs UPDATE on one column; the server never changes it
+grant update (seat_limit) on organisation to ${application_role};
+grant select, insert on unit to ${application_role};
+grant select, insert, update on account to ${application_role};
+grant select, insert, update, delete on login_throttle to ${application_role};
+-- anonymous patients and their expired sessions are purged (Patients.purgeStale, Sessions.purgeExpiredPatientTokens)
+grant select, insert, update, delete on patient to ${application_role};
+grant select, insert, update, delete on refresh_token to ${application_role};
+grant select, insert on signing_key to ${application_role};
+grant select, insert on audit_event to ${application_role};
+
+grant select, insert, update on queue to ${application_role};
+grant select, insert, delete on queue_member to ${application_role};
+grant select, insert, update on professional_presence to ${application_role};
+grant select, insert, update, delete on professional_device to ${application_role};
+grant select, insert, update on conversation to ${application_role};
+grant select, insert, update on conversation_participant to ${application_role};
+grant select, insert, update on conversation_read to ${application_role};
+grant select, insert on message to ${application_role};

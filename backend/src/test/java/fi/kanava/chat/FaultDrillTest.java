@@ -60,7 +60,8 @@ class FaultDrillTest {
         "db.acquire-timeout", "PT1S",
         "db.statement-timeout", "PT2S",
         "db.lock-timeout", "PT1S",
-        "db.ready-check-timeout", "PT1S"));
+        "db.ready-check-timeout", "PT1S",
+        "db.embedded.watch-interval", "PT0.1S"));
     Fixtures f = new Fixtures(t).organisations();
     ChatFixtures c = new ChatFixtures(t, f);
     try (Pro nurse = c.professional("drill-nurse", "nurse", null)) {
@@ -101,6 +102,18 @@ class FaultDrillTest {
       assertThat(backends).as("the server's database connections").isNotEmpty();
       long pid = backends.get(0).getInteger("pid");
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }, () -> { });
+  }
+
+  @Test
+  void a_killed_postmaster_is_restarted_under_supervision_and_loses_nothing() {
+    drill(() -> {
+      ProcessHandle postmaster = db.postmaster().orElseThrow();
+      assertThat(postmaster.destroyForcibly()).as("SIGKILL to the postmaster").isTrue();
+      // every client also loses its socket while the database is away, so each must reconnect, be
+      // turned away while the node cannot set its socket up, and resume on its own
+      clients.forEach(ResilientChatClient::dropConnection);
+      clients.get(0).awaitState("a new connection", c -> c.connections() >= 2);
     }, () -> { });
   }
 

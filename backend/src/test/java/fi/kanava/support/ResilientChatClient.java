@@ -221,6 +221,19 @@ public final class ResilientChatClient implements AutoCloseable {
     }
   }
 
+  /** Loses the connection as a phone going through a tunnel does: the client reconnects by itself. */
+  public void dropConnection() {
+    context.runOnContext(v -> {
+      WebSocket ws;
+      synchronized (this) {
+        ws = socket;
+      }
+      if (ws != null) {
+        ws.close();
+      }
+    });
+  }
+
   /** Waits until the client's state satisfies the condition; fails with the client's state after a minute. */
   public void awaitState(String what, Predicate<ResilientChatClient> condition) {
     long deadline = System.currentTimeMillis() + WAIT_MS;

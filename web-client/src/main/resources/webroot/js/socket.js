@@ -356,9 +356,10 @@ export class KanavaSocket extends EventTarget {
     const held = watched.ids.get(seq);
     if (held && id && held !== id) {
       this.#resync(conversationId);
-    } else if (live && !watched.syncing && watched.lastSeq > 0 && seq > watched.lastSeq + 1) {
-      // numbers missing in between (a patient's stream skips internal notes; the store may have lost
-      // some): ask the store what there is, from the last number we have
+    } else if (live && !watched.syncing && watched.lastSeq > 0 && seq > watched.lastSeq + 1 && this.me?.kind === 'professional') {
+      // numbers missing in between (the store may have lost some): ask the store what there is, from
+      // the last number we have. Only a professional sees every number; a patient's stream skips
+      // internal notes, so a gap there is normal, and a reused number is caught by its id above.
       this.#open(conversationId);
     }
     if (id) watched.ids.set(seq, id);

@@ -9,12 +9,14 @@ import fi.kanava.auth.AuthRoutes;
 import fi.kanava.auth.Authenticator;
 import fi.kanava.auth.DevIdentityProvider;
 import fi.kanava.auth.IdentityProvider;
+import fi.kanava.auth.KeyEncryptionKey;
 import fi.kanava.auth.LoginThrottle;
 import fi.kanava.auth.Logins;
 import fi.kanava.auth.Organisations;
 import fi.kanava.auth.PasswordHasher;
 import fi.kanava.auth.Patients;
 import fi.kanava.auth.Profiles;
+import fi.kanava.auth.Revocations;
 import fi.kanava.auth.Sessions;
 import fi.kanava.auth.SigningKeys;
 import fi.kanava.conversation.ChatMetrics;
@@ -70,7 +72,7 @@ public final class Application {
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
-      Presence presence, Sweeper sweeper, FrameRegistry frames) {}
+      Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services) {
     this.vertx = vertx;
@@ -84,9 +86,10 @@ public final class Application {
           Migrations.migrate(db);
           // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
           java.net.IDN.toASCII(db.host());
-          return null;
+          // reads (or, for the embedded database, first makes) the key that seals the signing keys
+          return KeyEncryptionKey.resolve(config);
         })
-        .compose(v -> {
+        .compose(kek -> {
           Pool pool = PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(config.db().poolSize()).setName("kanava-db")
                   .setConnectionTimeout((int) config.db().limits().acquireTimeout().toMillis())
@@ -96,8 +99,12 @@ public final class Application {
               .using(vertx)
               .build();
           // building the services loads most of the application's classes: on a worker, not an event loop
-          return SigningKeys.loadOrCreate(vertx, pool, clock)
-              .compose(keys -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, clock, registry)))
+          SigningKeys keys = new SigningKeys(vertx, pool, kek, config.auth(), clock);
+          Revocations revocations = new Revocations(vertx, pool, config.auth().accessTokenTtl(),
+              config.auth().revocationCheckInterval(), clock);
+          return keys.refresh()
+              .compose(ring -> revocations.refresh())
+              .compose(v -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, revocations, clock, registry)))
               .compose(wired -> deploy(vertx, config, pool, wired))
               .onFailure(e -> pool.close());
         });
@@ -108,12 +115,12 @@ public final class Application {
       WebSocketEndpoint endpoint) {}
 
   /** Builds the services and registers every feature's frames and routes; runs on a worker. */
-  private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
+  private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys keys, Revocations revocations, Clock clock,
       PrometheusMeterRegistry registry) {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
-    AccessTokens accessTokens = new AccessTokens(vertx, keys, auth, clock);
-    Sessions sessions = new Sessions(pool, accessTokens, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
+    AccessTokens accessTokens = new AccessTokens(vertx, keys, revocations, auth, clock);
+    Sessions sessions = new Sessions(pool, accessTokens, revocations, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
     AuditLog audit = new AuditLog(pool);
     AccessGuard guard = new AccessGuard(new AccessPolicy(), audit, clock);
     Authenticator authenticator = new Authenticator(accessTokens);
@@ -127,7 +134,8 @@ public final class Application {
       log.warn("Development login is ON: anyone can sign in as a demo person. Never in production.");
       identityProviders.add(new DevIdentityProvider());
     }
-    AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator);
+    AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator,
+        keys, clock);
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
         config.db().limits().readyCheckTimeout());
 
@@ -158,7 +166,7 @@ public final class Application {
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames), routing, sweeper, logins, features, endpoint);
+        presence, sweeper, frames, keys, revocations), routing, sweeper, logins, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
@@ -172,8 +180,12 @@ public final class Application {
         }, new DeploymentOptions().setInstances(config.http().verticleInstances())))
         .map(id -> {
           wired.sweeper().start();
-          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> wired.logins().purgeStale()
-              .onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e)));
+          wired.services().signingKeys().startTimer();
+          wired.services().revocations().startTimer();
+          vertx.setPeriodic(MAINTENANCE_INTERVAL.toMillis(), timer -> {
+            wired.logins().purgeStale().onFailure(e -> log.warn("Purging stale sign-in failure counts failed", e));
+            wired.services().revocations().purge().onFailure(e -> log.warn("Purging expired token revocations failed", e));
+          });
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
           return new Application(vertx, pool, port, wired.services());

@@ -159,16 +159,25 @@ public final class Accounts {
     });
   }
 
+  /**
+   * Disables an account: it can no longer sign in, its refresh tokens are revoked, and its access
+   * tokens and sockets end at once on this node and within seconds on every other.
+   */
   public Future<JsonObject> disable(UUID id) {
     return pool.withTransaction(tx -> tx.preparedQuery(
                 "update account set disabled_at = coalesce(disabled_at, $2) where id = $1 returning id")
             .execute(Tuple.of(id, Timestamps.at(clock.instant())))
             .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount()) : Future.succeededFuture())
-            .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, "account_disabled"))
-            .compose(v -> get(tx, id)))
-        // after commit: the account's open sockets end now, on every node (its access token would otherwise work until it expires)
-        .onSuccess(account -> PrincipalEvents.endSessions(vertx.eventBus(), id, "account_disabled", "The account was disabled"));
+            .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, Revocations.ACCOUNT_DISABLED))
+            .compose(revoked -> get(tx, id).map(account -> new Disabled(account, revoked))))
+        // after the commit: from then on its access tokens are refused and its sockets end
+        .map(disabled -> {
+          sessions.applied(disabled.revoked());
+          return disabled.account();
+        });
   }
+
+  private record Disabled(JsonObject account, Revocations.Revocation revoked) {}
 
   /** Re-enables an account; a partner organisation's seat limit still holds. */
   public Future<JsonObject> enable(UUID id) {

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
  */
 public final class AuthRoutes {
   private static final int ACCESS_LOG_LIMIT = 500;
+  private static final long JWKS_MAX_AGE_SECONDS = 60;
 
   private final Logins logins;
   private final Sessions sessions;
@@ -36,9 +38,12 @@ public final class AuthRoutes {
   private final AccessGuard guard;
   private final AuditLog audit;
   private final Authenticator authenticator;
+  private final SigningKeys keys;
+  private final Clock clock;
 
   public AuthRoutes(Logins logins, Sessions sessions, Accounts accounts, Organisations organisations, Patients patients,
-      List<IdentityProvider> identityProviders, AccessGuard guard, AuditLog audit, Authenticator authenticator) {
+      List<IdentityProvider> identityProviders, AccessGuard guard, AuditLog audit, Authenticator authenticator, SigningKeys keys,
+      Clock clock) {
     this.logins = logins;
     this.sessions = sessions;
     this.accounts = accounts;
@@ -48,6 +53,8 @@ public final class AuthRoutes {
     this.guard = guard;
     this.audit = audit;
     this.authenticator = authenticator;
+    this.keys = keys;
+    this.clock = clock;
   }
 
   record RefreshRequest(String refreshToken) {
@@ -63,6 +70,13 @@ public final class AuthRoutes {
   }
 
   public void mount(Router router) {
+    // The public keys that verify access tokens, for services that check Kanava's tokens themselves.
+    // Public by nature (they verify, never sign), so open like /health; cached for less than the
+    // time a new key is published before it signs.
+    router.get("/.well-known/jwks.json").handler(ctx -> {
+      ctx.response().putHeader("cache-control", "public, max-age=" + JWKS_MAX_AGE_SECONDS);
+      Http.write(ctx, 200, keys.ring().jwks(clock.instant()));
+    });
     router.post("/api/auth/login").handler(Http.json(ctx ->
         logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class)).map(TokenPair::toJson)));
     router.post("/api/auth/refresh").handler(Http.json(ctx ->

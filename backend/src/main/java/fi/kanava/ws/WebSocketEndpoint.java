@@ -1,12 +1,10 @@
 package fi.kanava.ws;
 
-import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Authenticator;
 import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -70,11 +68,11 @@ public final class WebSocketEndpoint {
     String token = offered.stream().filter(p -> p.startsWith(AUTH_PROTOCOL_PREFIX)).findFirst()
         .map(p -> p.substring(AUTH_PROTOCOL_PREFIX.length())).orElse(null);
     if (token == null) {
-      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(null, null));
+      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(null));
       return;
     }
-    authenticator.authenticate("Bearer " + token)
-        .onSuccess(principal -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(principal, tokenExpiry(token))))
+    authenticator.verify("Bearer " + token)
+        .onSuccess(verified -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this).start(verified)))
         .onFailure(e -> handshake.reject(401));
   }
 
@@ -83,10 +81,6 @@ public final class WebSocketEndpoint {
       return true;
     }
     return config.allowedOrigins().contains(origin);
-  }
-
-  Instant tokenExpiry(String token) {
-    return AccessTokens.expiryOf(token);
   }
 
   Vertx vertx() {

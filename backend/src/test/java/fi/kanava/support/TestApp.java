@@ -34,6 +34,8 @@ public final class TestApp implements AutoCloseable {
   /** An event-loop task longer than this fails the test (the default in production is 2 s). */
   public static final long BLOCKED_THREAD_LIMIT_MS = 200;
   public static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
+  /** The key-encryption key of every test node (nodes on one database must share it). */
+  public static final String KEY_ENCRYPTION_KEY = fi.kanava.auth.KeyEncryptionKey.newEncodedKey();
 
   public final MutableClock clock = new MutableClock(START);
   public final Vertx vertx;
@@ -41,6 +43,7 @@ public final class TestApp implements AutoCloseable {
   public final WebClient http;
   public final KanavaConfig config;
   public final DbTarget db;
+  private final Map<String, String> overrides;
 
   private TestApp(Map<String, String> overrides) {
     this(overrides, null, BLOCKED_THREAD_LIMIT_MS);
@@ -57,7 +60,9 @@ public final class TestApp implements AutoCloseable {
     settings.put("auth.login.failure-delay-max", "PT0.02S");
     settings.put("auth.password.memory-kib", "8192");
     settings.put("auth.password.iterations", "1");
+    settings.put("auth.signing-key.encryption-key", KEY_ENCRYPTION_KEY);
     settings.putAll(overrides);
+    this.overrides = Map.copyOf(overrides);
     config = ConfigLoader.withOverrides(settings);
     db = shared != null ? shared : TestDb.newDatabase();
     WarmUp.once(db);
@@ -69,7 +74,12 @@ public final class TestApp implements AutoCloseable {
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(50)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
-    app = await(Application.start(vertx, config, db, clock, registry));
+    try {
+      app = await(Application.start(vertx, config, db, clock, registry));
+    } catch (RuntimeException e) {
+      await(vertx.close());
+      throw e;
+    }
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port()));
   }
 
@@ -92,9 +102,14 @@ public final class TestApp implements AutoCloseable {
 
   public static final long BROWSER_BLOCKED_THREAD_LIMIT_MS = 1000;
 
-  /** A second node on this node's database: what another server of a cluster would do. */
+  /** A node on a database prepared by the test (migrated or not), with these settings. */
+  public static TestApp startOn(DbTarget db, Map<String, String> overrides) {
+    return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
+  }
+
+  /** A second node on this node's database, with the same settings: what another server of a cluster would do. */
   public TestApp anotherNode() {
-    return new TestApp(Map.of(), db, BLOCKED_THREAD_LIMIT_MS);
+    return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
   public Pool pool() {

@@ -161,7 +161,7 @@ public final class Application {
         new SocketMetrics(registry));
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
-    QueueRoutes queueRoutes = new QueueRoutes(queues, routing, guard, authenticator);
+    QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount);
 
     frames.warmUp();

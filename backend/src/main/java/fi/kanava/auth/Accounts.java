@@ -151,8 +151,10 @@ public final class Accounts {
             : Future.succeededFuture());
   }
 
-  public Future<JsonArray> list() {
-    return pool.query(SELECT + " order by a.organisation_id, a.display_name, a.id").execute().map(rows -> {
+  /** The accounts of one organisation, or ({@code organisationId} null) of all. */
+  public Future<JsonArray> list(String organisationId) {
+    return pool.preparedQuery(SELECT + " where ($1::text is null or a.organisation_id = $1) order by a.organisation_id, a.display_name, a.id")
+        .execute(Tuple.of(organisationId)).map(rows -> {
       List<JsonObject> out = new ArrayList<>();
       rows.forEach(row -> out.add(toJson(row)));
       return new JsonArray(out);
@@ -198,6 +200,15 @@ public final class Accounts {
             })
             .compose(v -> tx.preparedQuery("update account set disabled_at = null where id = $1").execute(Tuple.of(id)))
             .compose(v -> get(tx, id)));
+  }
+
+  /** Whose an account is and what it may do: what administering it is decided on. */
+  public record Owner(String organisationId, Role role) {}
+
+  public Future<Owner> owner(UUID id) {
+    return pool.preparedQuery("select organisation_id, role from account where id = $1").execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount())
+            : Future.succeededFuture(new Owner(rows.iterator().next().getString(0), Role.fromCode(rows.iterator().next().getString(1)))));
   }
 
   private static final String SELECT =

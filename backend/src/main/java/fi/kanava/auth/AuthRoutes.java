@@ -6,6 +6,7 @@ import fi.kanava.access.AccessGuard;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import fi.kanava.access.AccessPolicy.AdminTarget;
 import fi.kanava.access.AccessPolicy.SystemAction;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.Http;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -28,6 +30,7 @@ import java.util.stream.Collectors;
 public final class AuthRoutes {
   private static final int ACCESS_LOG_LIMIT = 500;
   private static final long JWKS_MAX_AGE_SECONDS = 60;
+  private static final String PURPOSE = "account_administration";
 
   private final Logins logins;
   private final Sessions sessions;
@@ -102,17 +105,38 @@ public final class AuthRoutes {
     }));
     router.get("/api/patient/access-log").handler(authenticator).handler(Http.json(this::accessLog));
 
+    // Administration: the role is checked before the body is read, then what the request is about
+    // (the organisation, and the role of the account) is decided by the policy once it is known.
     router.route("/api/admin/*").handler(authenticator);
-    router.get("/api/admin/accounts").handler(admin(ctx -> accounts.list()));
-    router.post("/api/admin/accounts").handler(admin(201, ctx ->
-        accounts.create(JsonBodies.decode(ctx.body().buffer(), Accounts.NewAccount.class))));
-    router.post("/api/admin/accounts/:id/disable").handler(admin(ctx -> accounts.disable(Http.uuidParam(ctx, "id"))));
-    router.post("/api/admin/accounts/:id/enable").handler(admin(ctx -> accounts.enable(Http.uuidParam(ctx, "id"))));
-    router.get("/api/admin/organisations").handler(admin(ctx -> organisations.list()));
-    router.post("/api/admin/organisations").handler(admin(201, ctx ->
+    router.get("/api/admin/accounts").handler(admin(ctx -> accounts.list(scope(ctx))));
+    router.post("/api/admin/accounts").handler(admin(201, ctx -> {
+      Accounts.NewAccount request = JsonBodies.decode(ctx.body().buffer(), Accounts.NewAccount.class);
+      return manage(ctx, AdminTarget.account(request.organisationId(), request.role())).compose(v -> accounts.create(request));
+    }));
+    router.post("/api/admin/accounts/:id/disable").handler(admin(ctx -> manageAccount(ctx).compose(accounts::disable)));
+    router.post("/api/admin/accounts/:id/enable").handler(admin(ctx -> manageAccount(ctx).compose(accounts::enable)));
+    router.get("/api/admin/organisations").handler(admin(ctx -> organisations.list(scope(ctx))));
+    router.post("/api/admin/organisations").handler(guard.route(SystemAction.MANAGE_ORGANISATIONS, PURPOSE, 201, ctx ->
         organisations.create(JsonBodies.decode(ctx.body().buffer(), Organisations.NewOrganisation.class))));
-    router.post("/api/admin/organisations/:id/units").handler(admin(201, ctx ->
-        organisations.createUnit(ctx.pathParam("id"), JsonBodies.decode(ctx.body().buffer(), Organisations.NewUnit.class))));
+    router.post("/api/admin/organisations/:id/units").handler(admin(201, ctx -> {
+      Organisations.NewUnit unit = JsonBodies.decode(ctx.body().buffer(), Organisations.NewUnit.class);
+      return manage(ctx, AdminTarget.organisation(ctx.pathParam("id"))).compose(v -> organisations.createUnit(ctx.pathParam("id"), unit));
+    }));
+  }
+
+  /** What the admin's lists show: its own organisation, or every one for a platform admin. */
+  private String scope(RoutingContext ctx) {
+    return guard.adminScope(Authenticator.principal(ctx)).filter();
+  }
+
+  private Future<Void> manage(RoutingContext ctx, AdminTarget target) {
+    return guard.require(Authenticator.principal(ctx), SystemAction.MANAGE_ACCOUNTS, target, PURPOSE);
+  }
+
+  /** The account in the path, once the caller may manage it (404 for an unknown id). */
+  private Future<UUID> manageAccount(RoutingContext ctx) {
+    UUID id = Http.uuidParam(ctx, "id");
+    return accounts.owner(id).compose(owner -> manage(ctx, AdminTarget.account(owner.organisationId(), owner.role()))).map(id);
   }
 
   /** An anonymous session takes no fields: {@code {}} or no body at all. */
@@ -129,8 +153,8 @@ public final class AuthRoutes {
     return admin(200, handler);
   }
 
-  /** Admin routes: the policy decides (and audits a denial) before the handler runs. */
+  /** Admin routes: the policy decides (and audits a denial) whether the caller administers anything before the handler runs. */
   private io.vertx.core.Handler<RoutingContext> admin(int status, Function<RoutingContext, Future<?>> handler) {
-    return guard.route(SystemAction.MANAGE_ACCOUNTS, "account_administration", status, handler);
+    return guard.route(SystemAction.MANAGE_ACCOUNTS, PURPOSE, status, handler);
   }
 }

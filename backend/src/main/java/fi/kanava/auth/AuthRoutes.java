@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -80,28 +81,57 @@ public final class AuthRoutes {
       ctx.response().putHeader("cache-control", "public, max-age=" + JWKS_MAX_AGE_SECONDS);
       Http.write(ctx, 200, keys.ring().jwks(clock.instant()));
     });
-    router.post("/api/auth/login").handler(Http.json(ctx ->
-        logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class)).map(TokenPair::toJson)));
-    router.post("/api/auth/refresh").handler(Http.json(ctx ->
-        sessions.refresh(JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken()).map(TokenPair::toJson)));
-    router.post("/api/auth/logout").handler(Http.json(ctx ->
-        sessions.logout(JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken()).map(v -> null)));
+    // Sign-in, refresh and logout: the refresh token in the body (API clients), or for the pages in a
+    // cookie no script can read (see RefreshCookies, which also explains the CSRF defence).
+    router.post("/api/auth/login").handler(Http.json(ctx -> {
+      Optional<RefreshCookies.Page> page = RefreshCookies.pageFor(ctx, RefreshCookies.Page.CONSOLE);
+      return logins.login(JsonBodies.decode(ctx.body().buffer(), Logins.LoginRequest.class)).map(pair -> RefreshCookies.answer(ctx, page, pair));
+    }));
+    router.post("/api/auth/refresh").handler(Http.json(ctx -> {
+      Optional<RefreshCookies.Page> page = RefreshCookies.page(ctx);
+      if (page.isEmpty()) {
+        return sessions.refresh(bodyToken(ctx)).map(TokenPair::toJson);
+      }
+      noBody(ctx);
+      RefreshCookies.Page from = page.get();
+      return RefreshCookies.token(ctx, from)
+          .map(sessions::refresh)
+          .orElseGet(() -> Future.failedFuture(ApiError.unauthenticated("invalid_refresh_token", "No refresh cookie; sign in")))
+          .map(pair -> RefreshCookies.answer(ctx, page, pair))
+          .recover(e -> {
+            if (e instanceof ApiError api && api.status() == 401) {
+              // a refresh token that can never work again: the browser may forget it
+              RefreshCookies.clear(ctx, from);
+            }
+            return Future.failedFuture(e);
+          });
+    }));
+    router.post("/api/auth/logout").handler(Http.json(ctx -> {
+      Optional<RefreshCookies.Page> page = RefreshCookies.page(ctx);
+      if (page.isEmpty()) {
+        return sessions.logout(bodyToken(ctx)).map(v -> null);
+      }
+      noBody(ctx);
+      Optional<String> token = RefreshCookies.token(ctx, page.get());
+      RefreshCookies.clear(ctx, page.get());
+      return token.map(sessions::logout).orElseGet(Future::succeededFuture).map(v -> null);
+    }));
 
     // Patients: open a session (anonymous, or through an identity method), then read the access log.
     router.get("/api/patient/identity-methods").handler(Http.json(ctx -> Future.succeededFuture(
         new JsonArray(identityProviders.values().stream().map(IdentityProvider::describe).toList()))));
     router.post("/api/patient/session").handler(Http.json(201, ctx -> {
-      if (ctx.body().length() > 0) {
-        JsonBodies.decode(ctx.body().buffer(), EmptyRequest.class);
-      }
-      return patients.openAnonymous().map(TokenPair::toJson);
+      Optional<RefreshCookies.Page> page = RefreshCookies.pageFor(ctx, RefreshCookies.Page.PATIENT);
+      noBody(ctx);
+      return patients.openAnonymous().map(pair -> RefreshCookies.answer(ctx, page, pair));
     }));
     router.post("/api/patient/session/:method").handler(Http.json(201, ctx -> {
+      Optional<RefreshCookies.Page> page = RefreshCookies.pageFor(ctx, RefreshCookies.Page.PATIENT);
       IdentityProvider provider = identityProviders.get(ctx.pathParam("method"));
       if (provider == null) {
         throw ApiError.notFound("identity_method_unavailable", "That identification method is not available");
       }
-      return provider.verify(ctx.body().buffer()).compose(patients::openIdentified).map(TokenPair::toJson);
+      return provider.verify(ctx.body().buffer()).compose(patients::openIdentified).map(pair -> RefreshCookies.answer(ctx, page, pair));
     }));
     router.get("/api/patient/access-log").handler(authenticator).handler(Http.json(this::accessLog));
 
@@ -139,8 +169,22 @@ public final class AuthRoutes {
     return accounts.owner(id).compose(owner -> manage(ctx, AdminTarget.account(owner.organisationId(), owner.role()))).map(id);
   }
 
-  /** An anonymous session takes no fields: {@code {}} or no body at all. */
+  /** An anonymous session, and a page's refresh or logout, take no fields: {@code {}} or no body at all. */
   record EmptyRequest() {}
+
+  private static void noBody(RoutingContext ctx) {
+    if (ctx.body().length() > 0) {
+      JsonBodies.decode(ctx.body().buffer(), EmptyRequest.class);
+    }
+  }
+
+  /** An API client's refresh token, from the body; a bodiless request that carries a page's cookie instead is refused. */
+  private static String bodyToken(RoutingContext ctx) {
+    if (ctx.body().length() <= 0) {
+      RefreshCookies.refuseCookieWithoutHeader(ctx);
+    }
+    return JsonBodies.decode(ctx.body().buffer(), RefreshRequest.class).refreshToken();
+  }
 
   private Future<JsonArray> accessLog(RoutingContext ctx) {
     Principal principal = Authenticator.principal(ctx);

@@ -96,14 +96,17 @@ public final class KeyEncryptionKey {
     return source;
   }
 
-  /** Seals a private key: a fresh nonce, then the ciphertext with its tag; the key id is bound in as associated data. */
-  byte[] seal(String keyId, byte[] plaintext) {
+  /**
+   * Seals a private key: a fresh nonce, then the ciphertext with its tag. The key id and the public
+   * key are bound in as associated data, so a row whose public key or id was changed does not open.
+   */
+  byte[] seal(String keyId, String publicPem, byte[] plaintext) {
     try {
       byte[] nonce = new byte[NONCE_BYTES];
       RANDOM.nextBytes(nonce);
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(associated(keyId, publicPem));
       byte[] sealed = cipher.doFinal(plaintext);
       return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
     } catch (GeneralSecurityException e) {
@@ -111,21 +114,25 @@ public final class KeyEncryptionKey {
     }
   }
 
-  /** Opens what {@link #seal} made for the same key id; a wrong key or altered bytes fail with {@link Unreadable}. */
-  byte[] open(String keyId, byte[] sealed) {
+  /** Opens what {@link #seal} made for the same key id and public key; a wrong key or altered bytes fail with {@link Unreadable}. */
+  byte[] open(String keyId, String publicPem, byte[] sealed) {
     if (sealed.length <= NONCE_BYTES) {
       throw new Unreadable();
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
-      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(associated(keyId, publicPem));
       return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
     } catch (javax.crypto.AEADBadTagException e) {
       throw new Unreadable();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
     }
+  }
+
+  private static byte[] associated(String keyId, String publicPem) {
+    return (keyId + "\n" + publicPem).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Sealed bytes that this key does not open: another key sealed them, or they were altered. */

@@ -123,19 +123,27 @@ public final class SigningKeys {
     }
   }
 
-  /** Seals every key stored in plaintext; true when this node sealed the newest key (which is then replaced at once). */
+  /**
+   * Seals the keys stored in plaintext by a server from before sealing, once: only while no key is
+   * sealed yet (the first start after the upgrade). A plaintext key that appears later did not come
+   * from Kanava (someone who can write the table would sign with it): it is never trusted.
+   * True when this node sealed a key, which is then replaced at once.
+   */
   private Future<Boolean> sealPlaintext() {
-    return pool.preparedQuery("select key_id, private_pem from signing_key where purpose = $1 and private_pem is not null")
+    return pool.preparedQuery("select key_id, private_pem, public_pem from signing_key where purpose = $1 and private_pem is not null"
+            + " and not exists (select 1 from signing_key where purpose = $1 and private_sealed is not null)")
         .execute(Tuple.of(PURPOSE))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(false);
           }
-          Map<String, String> plain = new java.util.LinkedHashMap<>();
-          rows.forEach(row -> plain.put(row.getString("key_id"), row.getString("private_pem")));
+          List<Stored> plain = new ArrayList<>();
+          rows.forEach(row -> plain.add(new Stored(row.getString("key_id"), null, row.getString("public_pem"), null, null,
+              row.getString("private_pem"))));
           return vertx.executeBlocking(() -> {
                 Map<String, byte[]> sealed = new java.util.LinkedHashMap<>();
-                plain.forEach((keyId, pem) -> sealed.put(keyId, kek.seal(keyId, pem.getBytes(StandardCharsets.UTF_8))));
+                plain.forEach(key -> sealed.put(key.keyId(),
+                    kek.seal(key.keyId(), key.publicPem(), key.privatePem().getBytes(StandardCharsets.UTF_8))));
                 return sealed;
               }, false)
               .compose(sealed -> {
@@ -226,7 +234,8 @@ public final class SigningKeys {
     KeyPair pair = generator.generateKeyPair();
     String keyId = UUID.randomUUID().toString();
     byte[] privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.UTF_8);
-    return new NewKey(keyId, pem("PUBLIC KEY", pair.getPublic().getEncoded()), kek.seal(keyId, privatePem));
+    String publicPem = pem("PUBLIC KEY", pair.getPublic().getEncoded());
+    return new NewKey(keyId, publicPem, kek.seal(keyId, publicPem, privatePem));
   }
 
   // --- reading ----------------------------------------------------------------------------------------------
@@ -234,45 +243,63 @@ public final class SigningKeys {
   /** A key opened and parsed once: its signer and verifier, and its public key for the JWK set. */
   private record Opened(JWTAuth jwt, ECPublicKey publicKey) {}
 
-  /** Builds the ring (on a worker: opening and parsing keys is CPU work); keys past their last token are left out. */
+  /**
+   * Builds the ring (on a worker: opening and parsing keys is CPU work). Only keys that open count,
+   * also for when the key before them stops verifying; a key in plaintext (one that appeared after
+   * sealing) is left out.
+   */
   private KeyRing build(List<Stored> stored, Instant now) throws Exception {
+    List<Stored> trusted = new ArrayList<>();
+    for (Stored row : stored) {
+      if (row.sealed() == null) {
+        log.error("The signing key {} is stored in plaintext after keys were sealed: it did not come from Kanava and is not trusted"
+            + " (who can write the table signing_key?)", row.keyId());
+        continue;
+      }
+      if (!opened.containsKey(row.keyId())) {
+        try {
+          opened.put(row.keyId(), open(row));
+        } catch (ConfigException e) {
+          if (ring == null) {
+            // at start: a key that does not open is a configuration error, named and fatal
+            throw e;
+          }
+          // later: a row that appeared and does not open is not a key of ours; the others go on working
+          log.error("Signing key {} left out: {}", row.keyId(), e.getMessage());
+          continue;
+        }
+      }
+      trusted.add(row);
+    }
     List<KeyRing.Key> keys = new ArrayList<>();
-    for (int i = 0; i < stored.size(); i++) {
-      Stored row = stored.get(i);
-      Optional<Instant> until = i + 1 < stored.size()
-          ? Optional.of(stored.get(i + 1).signsFrom().plus(tokenTtl).plus(KanavaConfig.SigningKey.PUBLISHED_AHEAD))
+    for (int i = 0; i < trusted.size(); i++) {
+      Stored row = trusted.get(i);
+      Optional<Instant> until = i + 1 < trusted.size()
+          ? Optional.of(trusted.get(i + 1).signsFrom().plus(tokenTtl).plus(KanavaConfig.SigningKey.PUBLISHED_AHEAD))
           : Optional.empty();
       Opened key = opened.get(row.keyId());
-      if (key == null) {
-        key = open(row);
-        opened.put(row.keyId(), key);
-      }
       keys.add(new KeyRing.Key(row.keyId(), row.signsFrom(), until, key.jwt(), key.publicKey()));
     }
     if (keys.isEmpty()) {
-      throw new IllegalStateException("no signing key in the database");
+      throw new IllegalStateException("no signing key in the database opens");
     }
     return new KeyRing(keys);
   }
 
   private Opened open(Stored row) throws Exception {
+    if (!kek.fingerprint().equals(row.sealedWith())) {
+      throw new ConfigException(KeyEncryptionKey.KEY_SETTING, "the signing keys in the database were sealed with the"
+          + " key-encryption key " + row.sealedWith() + ", but " + kek.source() + " holds " + kek.fingerprint()
+          + ". Configure the key they were sealed with. If it is lost, delete the rows of signing_key and start again:"
+          + " every access token then fails once and clients refresh.");
+    }
     String privatePem;
-    if (row.privatePem() != null) {
-      privatePem = row.privatePem();
-    } else {
-      if (!kek.fingerprint().equals(row.sealedWith())) {
-        throw new ConfigException(KeyEncryptionKey.KEY_SETTING, "the signing keys in the database were sealed with the"
-            + " key-encryption key " + row.sealedWith() + ", but " + kek.source() + " holds " + kek.fingerprint()
-            + ". Configure the key they were sealed with. If it is lost, delete the rows of signing_key and start again:"
-            + " every access token then fails once and clients refresh.");
-      }
-      try {
-        privatePem = new String(kek.open(row.keyId(), row.sealed()), StandardCharsets.UTF_8);
-      } catch (KeyEncryptionKey.Unreadable e) {
-        throw new ConfigException(KeyEncryptionKey.KEY_SETTING, "the signing key " + row.keyId() + " does not open with the"
-            + " key-encryption key " + kek.fingerprint() + " that sealed it: its row was altered. Delete the rows of signing_key"
-            + " and start again: every access token then fails once and clients refresh.");
-      }
+    try {
+      privatePem = new String(kek.open(row.keyId(), row.publicPem(), row.sealed()), StandardCharsets.UTF_8);
+    } catch (KeyEncryptionKey.Unreadable e) {
+      throw new ConfigException(KeyEncryptionKey.KEY_SETTING, "the signing key " + row.keyId() + " does not open with the"
+          + " key-encryption key " + kek.fingerprint() + " that sealed it: its row was altered. Delete the rows of signing_key"
+          + " and start again: every access token then fails once and clients refresh.");
     }
     JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setId(row.keyId()).setBuffer(privatePem))

@@ -54,7 +54,7 @@ class SigningKeysTest {
   }
 
   private static List<Row> keys(TestApp t) {
-    return t.rows("select key_id, signs_from, private_pem, private_sealed, sealed_with from signing_key order by signs_from");
+    return t.rows("select key_id, signs_from, public_pem, private_pem, private_sealed, sealed_with from signing_key order by signs_from");
   }
 
   @Nested
@@ -72,8 +72,8 @@ class SigningKeysTest {
         assertThat(row.getString("sealed_with")).isEqualTo(KeyEncryptionKey.resolve(t.config).fingerprint());
         // and what is sealed is the key that signs: the test opens it with the same key and it signs tokens Kanava accepts
         String keyId = row.getString("key_id");
-        String privatePem = new String(KeyEncryptionKey.resolve(t.config).open(keyId, row.getBuffer("private_sealed").getBytes()),
-            StandardCharsets.UTF_8);
+        String privatePem = new String(KeyEncryptionKey.resolve(t.config).open(keyId, row.getString("public_pem"),
+            row.getBuffer("private_sealed").getBytes()), StandardCharsets.UTF_8);
         String forged = Tokens.patientToken(t.vertx, privatePem, keyId, UUID.randomUUID(), t.clock.instant(),
             t.clock.instant().plusSeconds(60));
         assertThat(accessLog(t, forged)).isEqualTo(200);
@@ -153,6 +153,49 @@ class SigningKeysTest {
   }
 
   @Nested
+  @DisplayName("against someone who can write the table but has not the key-encryption key")
+  class DatabaseWriter {
+    @Test
+    void a_plaintext_key_written_after_sealing_is_never_trusted() {
+      try (TestApp t = TestApp.start()) {
+        Tokens.Pem forged = Tokens.newKeyPair();
+        String forgedId = UUID.randomUUID().toString();
+        TestApp.await(t.pool().preparedQuery("insert into signing_key (purpose, algorithm, key_id, private_pem, public_pem, signs_from,"
+                + " created_at) values ('access-token', 'ES256', $1, $2, $3, $4, $4)")
+            .execute(io.vertx.sqlclient.Tuple.of(forgedId, forged.privatePem(), forged.publicPem(),
+                fi.kanava.infra.Timestamps.at(t.clock.instant().minusSeconds(1)))));
+        TestApp.await(t.app.services().signingKeys().refresh());
+        String token = Tokens.patientToken(t.vertx, forged.privatePem(), forgedId, UUID.randomUUID(), t.clock.instant(),
+            t.clock.instant().plusSeconds(60));
+        assertError(t.get("/api/patient/access-log", token), 401, "invalid_token");
+        assertThat(jwksKeyIds(t)).doesNotContain(forgedId);
+        assertThat(Tokens.keyId(patientToken(t))).isNotEqualTo(forgedId);
+        // nor on a node that starts now
+        try (TestApp other = t.anotherNode()) {
+          assertError(other.get("/api/patient/access-log", token), 401, "invalid_token");
+        }
+      }
+    }
+
+    @Test
+    void a_public_key_swapped_for_a_forger_s_verifies_nothing() {
+      try (TestApp t = TestApp.start()) {
+        Tokens.Pem forged = Tokens.newKeyPair();
+        String keyId = keys(t).get(0).getString("key_id");
+        TestApp.await(t.pool().preparedQuery("update signing_key set public_pem = $2 where key_id = $1")
+            .execute(io.vertx.sqlclient.Tuple.of(keyId, forged.publicPem())));
+        TestApp.await(t.app.services().signingKeys().refresh());
+        String token = Tokens.patientToken(t.vertx, forged.privatePem(), keyId, UUID.randomUUID(), t.clock.instant(),
+            t.clock.instant().plusSeconds(60));
+        assertError(t.get("/api/patient/access-log", token), 401, "invalid_token");
+        assertThat(accessLog(t, patientToken(t))).isEqualTo(200);
+        // a node that starts reads the row afresh: it does not open, and the start says so
+        assertThatThrownBy(() -> t.anotherNode().close()).isInstanceOf(ConfigException.class).hasMessageContaining("was altered");
+      }
+    }
+  }
+
+  @Nested
   @DisplayName("the key-encryption key")
   class KeyEncryptionKeys {
     @Test
@@ -197,10 +240,12 @@ class SigningKeysTest {
           KeyEncryptionKey.newEncodedKey())));
       KeyEncryptionKey other = KeyEncryptionKey.resolve(ConfigLoader.withOverrides(Map.of("auth.signing-key.encryption-key",
           KeyEncryptionKey.newEncodedKey())));
-      byte[] sealed = one.seal("kid-1", "secret".getBytes(StandardCharsets.UTF_8));
-      assertThat(new String(one.open("kid-1", sealed), StandardCharsets.UTF_8)).isEqualTo("secret");
-      assertThatThrownBy(() -> other.open("kid-1", sealed)).isInstanceOf(KeyEncryptionKey.Unreadable.class);
-      assertThatThrownBy(() -> one.open("kid-2", sealed)).isInstanceOf(KeyEncryptionKey.Unreadable.class);
+      byte[] sealed = one.seal("kid-1", "public 1", "secret".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(one.open("kid-1", "public 1", sealed), StandardCharsets.UTF_8)).isEqualTo("secret");
+      assertThatThrownBy(() -> other.open("kid-1", "public 1", sealed)).isInstanceOf(KeyEncryptionKey.Unreadable.class);
+      assertThatThrownBy(() -> one.open("kid-2", "public 1", sealed)).isInstanceOf(KeyEncryptionKey.Unreadable.class);
+      // the public key is bound in: one swapped for a forger's makes the row unreadable
+      assertThatThrownBy(() -> one.open("kid-1", "public 2", sealed)).isInstanceOf(KeyEncryptionKey.Unreadable.class);
     }
   }
 
@@ -242,7 +287,8 @@ class SigningKeysTest {
 
         // a token signed with the first key that would live long (a forger's, or a node that missed the rotation)
         KeyEncryptionKey kek = KeyEncryptionKey.resolve(t.config);
-        String firstPrivate = new String(kek.open(first, rows.get(0).getBuffer("private_sealed").getBytes()), StandardCharsets.UTF_8);
+        String firstPrivate = new String(kek.open(first, rows.get(0).getString("public_pem"), rows.get(0).getBuffer("private_sealed").getBytes()),
+            StandardCharsets.UTF_8);
         String longLived = Tokens.patientToken(t.vertx, firstPrivate, first, UUID.randomUUID(), t.clock.instant(),
             t.clock.instant().plus(Duration.ofDays(1)));
         assertThat(accessLog(t, longLived)).isEqualTo(200);

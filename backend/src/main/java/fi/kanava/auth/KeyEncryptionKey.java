@@ -183,7 +183,7 @@ public final class KeyEncryptionKey {
       }
       Files.writeString(file, newEncodedKey() + "\n", StandardCharsets.US_ASCII);
       log.warn("Generated the key-encryption key {}: it seals the token signing keys in the database. Back it up apart from the"
-          + " database; without it the signing keys are lost (and everyone signs in again).", file);
+          + " database; without it the stored signing keys cannot be opened (docs/configuration.md says what to do then).", file);
     } catch (IOException e) {
       throw new ConfigException(FILE_SETTING, "cannot create " + file + " (" + e.getMessage() + ")");
     }

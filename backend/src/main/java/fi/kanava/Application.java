@@ -9,12 +9,14 @@ import fi.kanava.auth.AuthRoutes;
 import fi.kanava.auth.Authenticator;
 import fi.kanava.auth.DevIdentityProvider;
 import fi.kanava.auth.IdentityProvider;
+import fi.kanava.auth.KeyEncryptionKey;
 import fi.kanava.auth.LoginThrottle;
 import fi.kanava.auth.Logins;
 import fi.kanava.auth.Organisations;
 import fi.kanava.auth.PasswordHasher;
 import fi.kanava.auth.Patients;
 import fi.kanava.auth.Profiles;
+import fi.kanava.auth.Revocations;
 import fi.kanava.auth.Sessions;
 import fi.kanava.auth.SigningKeys;
 import fi.kanava.conversation.ChatMetrics;
@@ -76,7 +78,7 @@ public final class Application {
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
-      Presence presence, Sweeper sweeper, FrameRegistry frames) {}
+      Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -95,9 +97,10 @@ public final class Application {
           Migrations.migrate(db);
           // Netty's resolver loads IDN and its Unicode tables on first use: not on an event loop
           java.net.IDN.toASCII(db.app().host());
-          return null;
+          // reads (or, for the embedded database, first makes) the key that seals the signing keys
+          return KeyEncryptionKey.resolve(config);
         })
-        .compose(v -> {
+        .compose(kek -> {
           Optional<DatabaseSupervisor> supervisor = db.embedded().map(embedded -> DatabaseSupervisor.start(vertx, embedded, registry,
               config.db().embeddedWatchInterval(), config.db().embeddedStartTimeout()));
           Pool pool = PgBuilder.pool()
@@ -109,8 +112,12 @@ public final class Application {
               .using(vertx)
               .build();
           // building the services loads most of the application's classes: on a worker, not an event loop
-          return SigningKeys.loadOrCreate(vertx, pool, clock)
-              .compose(keys -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, clock, registry,
+          SigningKeys keys = new SigningKeys(vertx, pool, kek, config.auth(), clock);
+          Revocations revocations = new Revocations(vertx, pool, config.auth().accessTokenTtl(),
+              config.auth().revocationCheckInterval(), clock);
+          return keys.refresh()
+              .compose(ring -> revocations.refresh())
+              .compose(v -> vertx.executeBlocking(() -> wire(vertx, config, pool, keys, revocations, clock, registry,
                   supervisor.map(s -> (BooleanSupplier) s::restarting).orElse(() -> false))))
               .compose(wired -> deploy(vertx, config, pool, wired))
               .onFailure(e -> pool.close());
@@ -122,12 +129,12 @@ public final class Application {
       WebSocketEndpoint endpoint) {}
 
   /** Builds the services and registers every feature's frames and routes; runs on a worker. */
-  private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys.Pem keys, Clock clock,
+  private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys keys, Revocations revocations, Clock clock,
       PrometheusMeterRegistry registry, BooleanSupplier databaseRestarting) {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
-    AccessTokens accessTokens = new AccessTokens(vertx, keys, auth, clock);
-    Sessions sessions = new Sessions(pool, accessTokens, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
+    AccessTokens accessTokens = new AccessTokens(vertx, keys, revocations, auth, clock);
+    Sessions sessions = new Sessions(pool, accessTokens, revocations, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
     AuditLog audit = new AuditLog(pool);
     AccessGuard guard = new AccessGuard(new AccessPolicy(), audit, clock);
     Authenticator authenticator = new Authenticator(accessTokens);
@@ -146,7 +153,8 @@ public final class Application {
       identityProviders.add(new DevIdentityProvider());
     }
     AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator,
-        addresses, new AddressLimiter("anonymous_session", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics));
+        addresses, new AddressLimiter("anonymous_session", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics),
+        keys, clock);
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
         config.db().limits().readyCheckTimeout(), databaseRestarting);
 
@@ -171,15 +179,15 @@ public final class Application {
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);
-    Maintenance maintenance = new Maintenance(vertx, logins, patients, abuse.anonymousRetention(), abuseMetrics);
+    Maintenance maintenance = new Maintenance(vertx, logins, patients, revocations, abuse.anonymousRetention(), abuseMetrics);
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
-    QueueRoutes queueRoutes = new QueueRoutes(queues, routing, guard, authenticator);
+    QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
@@ -194,6 +202,8 @@ public final class Application {
         .map(id -> {
           wired.sweeper().start();
           wired.maintenance().start();
+          wired.services().signingKeys().startTimer();
+          wired.services().revocations().startTimer();
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
           return new Application(vertx, pool, port, wired.services(), wired.maintenance());

@@ -36,6 +36,7 @@ public final class DemoData {
   /** username, display name, role, profession, organisation, unit, languages. */
   private static final List<String[]> ACCOUNTS = List.of(
       new String[] {"admin", "Demo Admin", "admin", null, "lappi", null, "fi,en"},
+      new String[] {"alusta", "Demo Platform Admin", "platform_admin", null, "lappi", null, "fi,en"},
       new String[] {"hoitaja", "Hanna Hoitaja", "nurse", null, "lappi", "lappi-digi", "fi,sv,en"},
       new String[] {"sairaanhoitaja", "Sámi-Sanna Hoitaja", "nurse", null, "lappi", "lappi-digi", "fi,se"},
       new String[] {"laakari", "Lauri Lääkäri", "physician", null, "lappi", "lappi-digi", "fi,en"},
@@ -56,8 +57,9 @@ public final class DemoData {
     } catch (java.io.IOException | NullPointerException e) {
       return Future.failedFuture(new IllegalStateException("demo queue " + queueId + " is missing", e));
     }
-    return exists(services.queues().create(decode(definition, QueueSettings.Request.class).validate(null)), "queue_exists")
-        .compose(v -> services.accounts().list())
+    QueueSettings.Request request = decode(definition, QueueSettings.Request.class);
+    return exists(services.queues().create(request.validate(null), request.organisationId()), "queue_exists")
+        .compose(v -> services.accounts().list(request.organisationId()))
         .compose(accounts -> {
           List<java.util.UUID> ids = accounts.stream().map(JsonObject.class::cast)
               .filter(a -> usernames.contains(a.getString("username")))

@@ -90,6 +90,11 @@ public final class Main {
         DemoData.load(app.services()).await();
       }
     } catch (Throwable e) {
+      ConfigException mismatch = configCause(e);
+      if (mismatch != null) {
+        // a setting that does not fit what is stored (a wrong key-encryption key): say which, without a stack
+        exit("Configuration error: " + mismatch.getMessage());
+      }
       log.error("Kanava failed to start", e);
       System.exit(1);
     }
@@ -111,6 +116,15 @@ public final class Main {
         log.warn("The embedded database did not stop cleanly", e);
       }
     }
+  }
+
+  private static ConfigException configCause(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConfigException config) {
+        return config;
+      }
+    }
+    return null;
   }
 
   private static void exit(String message) {

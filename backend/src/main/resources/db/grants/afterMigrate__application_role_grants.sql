@@ -24,7 +24,10 @@ grant select, insert, update, delete on login_throttle to ${application_role};
 -- anonymous patients and their expired sessions are purged (Patients.purgeStale, Sessions.purgeExpiredPatientTokens)
 grant select, insert, update, delete on patient to ${application_role};
 grant select, insert, update, delete on refresh_token to ${application_role};
-grant select, insert on signing_key to ${application_role};
+-- keys are sealed in place (a plaintext key from before V5) and retired keys deleted (SigningKeys)
+grant select, insert, update, delete on signing_key to ${application_role};
+-- logout, reuse and disabling write a revocation; expired ones are purged (Revocations)
+grant select, insert, delete on token_revocation to ${application_role};
 grant select, insert on audit_event to ${application_role};
 
 grant select, insert, update on queue to ${application_role};

@@ -17,7 +17,7 @@ class DemoDataTest {
       TestApp.await(DemoData.load(t.app.services()));
       var counts = TestApp.await(t.pool().query("select (select count(*) from account) as accounts, (select count(*) from queue) as queues,"
           + " (select count(*) from queue_member) as members").execute()).iterator().next();
-      assertThat(counts.getLong("accounts")).isEqualTo(8);
+      assertThat(counts.getLong("accounts")).isEqualTo(9);
       assertThat(counts.getLong("queues")).isEqualTo(2);
       assertThat(counts.getLong("members")).isEqualTo(4);
       JsonObject login = t.post("/api/auth/login", null, new JsonObject().put("username", "hoitaja").put("password", DemoData.PASSWORD))

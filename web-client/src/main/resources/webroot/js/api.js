@@ -1,11 +1,18 @@
-// REST client. The token pair lives in sessionStorage only (never in a URL, never logged).
+// REST client. The access token lives in this page's memory only; the refresh token is an
+// HttpOnly cookie that no script can read, which the server sets and reads when a request says
+// which page it comes from (X-Kanava-Session: patient or console; the header is also what a
+// forged cross-site request cannot send). Nothing secret is in web storage: sessionStorage holds
+// only a flag that this tab has signed in, so a reload resumes the session with the cookie while
+// a new tab on a shared computer does not pick up the previous user's.
 // The access token is refreshed about 60 s before it expires and once more on a 401
-// token_expired; every change of access token is announced with a 'token' event, and a lost
-// session with a 'signedout' event. Error bodies {code, message} are thrown as ApiError.
+// token_expired or token_revoked; every change of access token is announced with a 'token' event,
+// and a lost session with a 'signedout' event. Error bodies {code, message} are thrown as ApiError.
 
 const REFRESH_MARGIN_S = 60;
 const RETRY_AFTER_NETWORK_FAILURE_MS = 10000;
 const SESSION_GONE = new Set(['invalid_refresh_token', 'refresh_token_reused', 'refresh_token_expired']);
+// An access token worth one refresh: expired, or revoked (if the session has ended, the refresh says so).
+const REFRESH_AND_RETRY = new Set(['token_expired', 'token_revoked']);
 
 export class ApiError extends Error {
   constructor(code, message, status = 0, extra = {}) {
@@ -18,14 +25,17 @@ export class ApiError extends Error {
 }
 
 export class Api extends EventTarget {
-  /** @param storageKey sessionStorage key, different for the patient page and the console */
-  constructor(storageKey) {
+  /** @param page 'patient' or 'console': which refresh cookie (and session) this page has */
+  constructor(page) {
     super();
-    this.storageKey = storageKey;
-    this.tokens = this.#load();
+    this.page = page;
+    this.flagKey = `kanava.${page}.signedIn`;
+    this.tokens = null;
+    this.signedIn = sessionStorage.getItem(this.flagKey) === '1';
+    // the token pair that earlier versions kept in sessionStorage: gone, whatever it held
+    sessionStorage.removeItem(`kanava.${page}.session`);
     this.refreshing = null;
     this.timer = null;
-    if (this.tokens) this.#schedule();
     document.addEventListener('visibilitychange', () => {
       // Timers are throttled in background tabs: catch up when the page is seen again.
       if (document.visibilityState === 'visible' && this.tokens && this.#dueInMs() <= 0) this.refresh().catch(() => {});
@@ -36,38 +46,45 @@ export class Api extends EventTarget {
     return this.tokens ? this.tokens.accessToken : null;
   }
 
+  /** True once this tab has signed in (the refresh cookie may then bring the session back after a reload). */
   get hasSession() {
-    return Boolean(this.tokens && this.tokens.refreshToken);
+    return Boolean(this.tokens) || this.signedIn;
   }
 
-  /** Stores a token pair {accessToken, refreshToken, expiresIn} from sign-in, a session or a refresh. */
+  /** Keeps the access token {accessToken, expiresIn} from sign-in, a session or a refresh (the refresh token is in the cookie). */
   setTokens(pair) {
     this.tokens = {
       accessToken: pair.accessToken,
-      refreshToken: pair.refreshToken,
       expiresIn: pair.expiresIn,
       expiresAt: Date.now() + pair.expiresIn * 1000,
     };
-    sessionStorage.setItem(this.storageKey, JSON.stringify(this.tokens));
+    this.signedIn = true;
+    sessionStorage.setItem(this.flagKey, '1');
     this.#schedule();
     this.dispatchEvent(new Event('token'));
   }
 
   /** Forgets the session (sign-out or a refresh token that is no longer valid). */
   clear(reason = 'signout') {
-    const had = this.tokens !== null;
+    const had = this.hasSession;
     this.tokens = null;
-    sessionStorage.removeItem(this.storageKey);
+    this.signedIn = false;
+    sessionStorage.removeItem(this.flagKey);
     clearTimeout(this.timer);
     if (had) this.dispatchEvent(new CustomEvent('signedout', { detail: { reason } }));
   }
 
-  /** Exchanges the refresh token for a new pair; concurrent callers share one request. */
+  /**
+   * Gets a new access token with the refresh cookie; concurrent callers share one request. Tabs of
+   * the same page share the cookie, and a refresh token works once: with Web Locks the tabs refresh
+   * one at a time, each with the cookie the previous one left.
+   */
   refresh() {
-    if (!this.tokens) return Promise.reject(new ApiError('no_session', 'No session'));
+    if (!this.hasSession) return Promise.reject(new ApiError('no_session', 'No session'));
     if (this.refreshing) return this.refreshing;
-    const refreshToken = this.tokens.refreshToken;
-    this.refreshing = this.request('POST', '/api/auth/refresh', { body: { refreshToken }, auth: false })
+    const exchange = () => this.request('POST', '/api/auth/refresh', { auth: false });
+    const locked = navigator.locks ? navigator.locks.request(`kanava.${this.page}.refresh`, exchange) : exchange();
+    this.refreshing = locked
       .then((pair) => {
         this.setTokens(pair);
         return this.tokens.accessToken;
@@ -76,7 +93,7 @@ export class Api extends EventTarget {
         // Any 4xx means this refresh token can never work again; otherwise try again later.
         if (SESSION_GONE.has(error.code) || (error.status >= 400 && error.status < 500)) {
           this.clear('expired');
-        } else if (this.tokens) {
+        } else if (this.hasSession) {
           clearTimeout(this.timer);
           this.timer = setTimeout(() => this.refresh().catch(() => {}), RETRY_AFTER_NETWORK_FAILURE_MS);
         }
@@ -90,16 +107,18 @@ export class Api extends EventTarget {
 
   /** Refreshes first if the access token expires within marginMs. */
   async ensureFresh(marginMs = 30000) {
-    if (!this.tokens) throw new ApiError('no_session', 'No session');
+    if (!this.tokens) {
+      if (!this.signedIn) throw new ApiError('no_session', 'No session');
+      await this.refresh();
+    }
     if (this.tokens.expiresAt - Date.now() < marginMs) await this.refresh();
     return this.tokens.accessToken;
   }
 
-  /** Signs out: revokes the refresh token family on the server, then forgets the tokens. */
+  /** Signs out: the server ends the session (its access tokens too) and clears the cookie; then the page forgets it. */
   async logout() {
-    const refreshToken = this.tokens && this.tokens.refreshToken;
     try {
-      if (refreshToken) await this.request('POST', '/api/auth/logout', { body: { refreshToken }, auth: false });
+      if (this.hasSession) await this.request('POST', '/api/auth/logout', { auth: false });
     } finally {
       this.clear('signout');
     }
@@ -118,10 +137,14 @@ export class Api extends EventTarget {
    * 'network' when the server could not be reached).
    */
   async request(method, path, { body, auth = true, retry = true } = {}) {
-    const headers = { accept: 'application/json' };
+    // every request says which page it is from: the auth endpoints then use that page's cookie
+    const headers = { accept: 'application/json', 'x-kanava-session': this.page };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth) {
-      if (!this.tokens) throw new ApiError('no_session', 'No session');
+      if (!this.tokens) {
+        if (!this.signedIn) throw new ApiError('no_session', 'No session');
+        await this.refresh();
+      }
       if (this.tokens.expiresAt - Date.now() < 5000) await this.refresh();
       headers.authorization = `Bearer ${this.tokens.accessToken}`;
     }
@@ -139,7 +162,7 @@ export class Api extends EventTarget {
     }
     if (!response.ok) {
       const error = await toError(response);
-      if (auth && retry && response.status === 401 && error.code === 'token_expired') {
+      if (auth && retry && response.status === 401 && REFRESH_AND_RETRY.has(error.code)) {
         await this.refresh();
         return this.request(method, path, { body, auth, retry: false });
       }
@@ -160,15 +183,6 @@ export class Api extends EventTarget {
     clearTimeout(this.timer);
     if (!this.tokens) return;
     this.timer = setTimeout(() => this.refresh().catch(() => {}), Math.max(0, this.#dueInMs()));
-  }
-
-  #load() {
-    try {
-      const stored = JSON.parse(sessionStorage.getItem(this.storageKey) || 'null');
-      return stored && stored.refreshToken ? stored : null;
-    } catch (e) {
-      return null;
-    }
   }
 }
 

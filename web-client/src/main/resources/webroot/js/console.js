@@ -9,7 +9,7 @@ import { QueueOverview } from './console-queues.js';
 import { ConversationPanel } from './console-panel.js';
 
 const $ = (id) => document.getElementById(id);
-const api = new Api('kanava.console.session');
+const api = new Api('console');
 const socket = new KanavaSocket(api);
 // The status this tab restores after a reconnect or reload (this tab's own choice; lowered when
 // the server sets us less available, as after a lapsed offer).

@@ -10,7 +10,7 @@ import { QuestionnaireForm } from './questionnaire.js';
 import { PatientConversation } from './patient-conversation.js';
 
 const $ = (id) => document.getElementById(id);
-const api = new Api('kanava.patient.session');
+const api = new Api('patient');
 const socket = new KanavaSocket(api);
 const VIEWS = ['view-start', 'view-queues', 'view-questionnaire', 'view-emergency', 'view-conversation', 'loading'];
 const RESUME_RETRY_MS = 5000;

@@ -57,6 +57,27 @@ public final class AccessGuard {
   }
 
   /**
+   * Checks an administrative action on one organisation's accounts, units or queues (see {@link
+   * AccessPolicy#decide(Principal, SystemAction, AccessPolicy.AdminTarget)}). Only denials are
+   * audited, with the organisation as the resource.
+   */
+  public Future<Void> require(Principal principal, SystemAction action, AccessPolicy.AdminTarget target, String purpose) {
+    Decision decision = policy.decide(principal, action, target);
+    if (decision.allowed()) {
+      return Future.succeededFuture();
+    }
+    return audit
+        .record(event(Optional.of(principal), action.name(), "organisation", Optional.ofNullable(target.organisationId()),
+            Optional.empty(), purpose, decision))
+        .compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
+  /** The organisations the principal administers, to limit what an admin list shows. */
+  public AccessPolicy.AdminScope adminScope(Principal principal) {
+    return policy.adminScope(principal);
+  }
+
+  /**
    * Checks access to one conversation. Professionals' reads, all exports and all denials are
    * audited before the future completes; a patient reading their own conversation is not.
    */

@@ -27,6 +27,10 @@ import java.util.UUID;
  *       was referred to their organisation with recorded consent;
  *   <li>supervisors see figures, never message bodies; admins manage accounts, not care.
  * </ul>
+ *
+ * <p>Administration is scoped: an admin manages the accounts, units and queues of its own
+ * organisation only, and never a platform admin's account; a platform admin creates organisations
+ * and manages any of them. Neither has care access.
  */
 public final class AccessPolicy {
 
@@ -47,8 +51,12 @@ public final class AccessPolicy {
 
   /** System functions that are not about one conversation. */
   public enum SystemAction {
+    /** The accounts and units of an organisation (decided with an {@link AdminTarget}). */
     MANAGE_ACCOUNTS,
+    /** The queues of an organisation, who serves them, and its professionals' capacity (with an {@link AdminTarget}). */
     MANAGE_QUEUES,
+    /** Creating organisations: the platform's business, not any one organisation's. */
+    MANAGE_ORGANISATIONS,
     /** Aggregated figures: queue lengths, waits, outcomes, NPS. No message bodies. */
     READ_FIGURES,
     READ_OWN_ACCESS_LOG,
@@ -89,6 +97,34 @@ public final class AccessPolicy {
     }
   }
 
+  /**
+   * What an administrative action is about: an organisation (null for a queue made before queues
+   * belonged to one), and the role of the account it creates or changes, if it is about one.
+   */
+  public record AdminTarget(String organisationId, Optional<Role> accountRole) {
+    public static AdminTarget organisation(String organisationId) {
+      return new AdminTarget(organisationId, Optional.empty());
+    }
+
+    public static AdminTarget account(String organisationId, Role role) {
+      return new AdminTarget(organisationId, Optional.of(role));
+    }
+  }
+
+  /** The organisations a principal administers: all of them, one, or none. */
+  public record AdminScope(boolean everyOrganisation, Optional<String> organisationId) {
+    static final AdminScope NONE = new AdminScope(false, Optional.empty());
+
+    public boolean includes(String organisation) {
+      return everyOrganisation || (organisation != null && organisationId.filter(organisation::equals).isPresent());
+    }
+
+    /** For a query: null for every organisation, else the one (an empty string, matching none, for no scope). */
+    public String filter() {
+      return everyOrganisation ? null : organisationId.orElse("");
+    }
+  }
+
   /** A decision with the reason, a stable code that goes into the audit trail. */
   public record Decision(boolean allowed, String reason) {
     static Decision allow(String reason) {
@@ -100,12 +136,20 @@ public final class AccessPolicy {
     }
   }
 
+  /**
+   * A system function as such. For {@code MANAGE_ACCOUNTS} and {@code MANAGE_QUEUES} this says
+   * only whether the principal administers anything (a list then shows its {@link #adminScope});
+   * acting on one organisation's accounts or queues is decided with its {@link AdminTarget}.
+   */
   public Decision decide(Principal principal, SystemAction action) {
     return switch (action) {
       case MANAGE_ACCOUNTS, MANAGE_QUEUES ->
-          principal.hasRole(Role.ADMIN) ? Decision.allow("admin") : Decision.deny("admin_only");
+          principal.hasRole(Role.PLATFORM_ADMIN) ? Decision.allow("platform_admin")
+              : principal.hasRole(Role.ADMIN) ? Decision.allow("admin") : Decision.deny("admin_only");
+      case MANAGE_ORGANISATIONS ->
+          principal.hasRole(Role.PLATFORM_ADMIN) ? Decision.allow("platform_admin") : Decision.deny("platform_admin_only");
       case READ_FIGURES ->
-          principal.hasRole(Role.SUPERVISOR) || principal.hasRole(Role.ADMIN)
+          principal.hasRole(Role.SUPERVISOR) || principal.hasRole(Role.ADMIN) || principal.hasRole(Role.PLATFORM_ADMIN)
               ? Decision.allow("figures_role")
               : Decision.deny("figures_role_only");
       case READ_OWN_ACCESS_LOG ->
@@ -117,6 +161,41 @@ public final class AccessPolicy {
     };
   }
 
+  /**
+   * An administrative action on one organisation's accounts, units or queues: a platform admin
+   * may act on any; an admin on its own organisation's only, and never on a platform admin's
+   * account (nor make one).
+   */
+  public Decision decide(Principal principal, SystemAction action, AdminTarget target) {
+    Decision asSuch = decide(principal, action);
+    if (!asSuch.allowed() || action == SystemAction.MANAGE_ORGANISATIONS) {
+      return asSuch;
+    }
+    if (action != SystemAction.MANAGE_ACCOUNTS && action != SystemAction.MANAGE_QUEUES) {
+      throw new IllegalArgumentException(action + " is not about an organisation");
+    }
+    if (principal.hasRole(Role.PLATFORM_ADMIN)) {
+      return Decision.allow("platform_admin");
+    }
+    if (target.accountRole().filter(role -> role == Role.PLATFORM_ADMIN).isPresent()) {
+      return Decision.deny("platform_admin_only");
+    }
+    return adminScope(principal).includes(target.organisationId())
+        ? Decision.allow("admin_own_organisation")
+        : Decision.deny("other_organisation");
+  }
+
+  /** Which organisations the principal administers: every one for a platform admin, its own for an admin, none otherwise. */
+  public AdminScope adminScope(Principal principal) {
+    if (principal.hasRole(Role.PLATFORM_ADMIN)) {
+      return new AdminScope(true, Optional.empty());
+    }
+    if (principal.hasRole(Role.ADMIN)) {
+      return new AdminScope(false, principal.organisationId());
+    }
+    return AdminScope.NONE;
+  }
+
   public Decision decide(Actor actor, ConversationAction action, ConversationFacts conversation) {
     Principal principal = actor.principal();
     if (principal.isPatient()) {
@@ -125,7 +204,7 @@ public final class AccessPolicy {
     Role role = principal.role().orElseThrow();
     return switch (role) {
       case SUPERVISOR -> Decision.deny("supervisor_figures_only");
-      case ADMIN -> Decision.deny("admin_no_care_access");
+      case ADMIN, PLATFORM_ADMIN -> Decision.deny("admin_no_care_access");
       case PARTNER -> partner(principal, action, conversation);
       case NURSE, PHYSICIAN, SPECIALIST -> careProfessional(actor, action, conversation);
     };

@@ -6,46 +6,35 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Short-lived ES256 access tokens (vertx-auth-jwt). Expiry is checked against the injected clock,
- * not the JWT library's, so that tests control time.
+ * Short-lived ES256 access tokens (vertx-auth-jwt), signed by the current key of the {@link
+ * SigningKeys} and verified by the key their header's {@code kid} names, as long as that key still
+ * verifies. Each token carries its session ({@code sid}, the refresh-token family), so that {@link
+ * Revocations} can end it before it expires. Expiry is checked against the injected clock, not the
+ * JWT library's, so that tests control time.
  */
 public final class AccessTokens {
-  private static final String AUDIENCE = "kanava";
-
   private final Vertx vertx;
-  private final JWTAuth jwt;
+  private final SigningKeys keys;
+  private final Revocations revocations;
   private final Clock clock;
   private final KanavaConfig.Auth config;
-  private final String keyId;
 
-  public AccessTokens(Vertx vertx, SigningKeys.Pem keys, KanavaConfig.Auth config, Clock clock) {
+  public AccessTokens(Vertx vertx, SigningKeys keys, Revocations revocations, KanavaConfig.Auth config, Clock clock) {
     this.vertx = vertx;
+    this.keys = keys;
+    this.revocations = revocations;
     this.clock = clock;
     this.config = config;
-    this.keyId = keys.keyId();
-    this.jwt =
-        JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(SigningKeys.ALGORITHM).setId(keyId).setBuffer(keys.privatePem()))
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(SigningKeys.ALGORITHM).setId(keyId).setBuffer(keys.publicPem()))
-                .setJWTOptions(
-                    new JWTOptions()
-                        .setAlgorithm(SigningKeys.ALGORITHM)
-                        .setIssuer(config.issuer())
-                        .addAudience(AUDIENCE)
-                        // checked below against the injected clock
-                        .setIgnoreExpiration(true)));
   }
 
   public long ttlSeconds() {
@@ -53,38 +42,46 @@ public final class AccessTokens {
   }
 
   /** Signs a token on a worker: ES256 signing costs about a millisecond of CPU, not for an event loop. */
-  public Future<String> issueOffLoop(Principal principal) {
-    return vertx.executeBlocking(() -> issue(principal), false);
+  public Future<String> issueOffLoop(Principal principal, UUID sessionId) {
+    return vertx.executeBlocking(() -> issue(principal, sessionId), false);
   }
 
-  public String issue(Principal principal) {
+  String issue(Principal principal, UUID sessionId) {
     Instant now = clock.instant();
+    KeyRing.Key key = keys.ring().signer(now);
     JsonObject claims =
         new JsonObject()
             .put("sub", principal.id().toString())
             .put("typ", principal.kind().code())
+            .put("sid", sessionId.toString())
             .put("iat", now.getEpochSecond())
             .put("exp", now.plus(config.accessTokenTtl()).getEpochSecond())
             .put("jti", UUID.randomUUID().toString());
     principal.role().ifPresent(role -> claims.put("role", role.code()));
     principal.organisationId().ifPresent(org -> claims.put("org", org));
-    return jwt.generateToken(
+    return key.jwt().generateToken(
         claims,
         new JWTOptions()
             .setAlgorithm(SigningKeys.ALGORITHM)
             .setIssuer(config.issuer())
-            .addAudience(AUDIENCE)
+            .addAudience(SigningKeys.AUDIENCE)
             .setNoTimestamp(true)
-            .setHeader(new JsonObject().put("kid", keyId)));
+            .setHeader(new JsonObject().put("kid", key.keyId())));
   }
 
   /**
-   * Verifies signature, issuer, audience and expiry; fails with 401 {@code invalid_token}. The
-   * ES256 check costs a few milliseconds of CPU (pure-Java P-256), so it runs on a worker, never
-   * on an event loop: a burst of reconnecting sockets must not stall the chat.
+   * Verifies signature (with the key the header names, if it still verifies), issuer, audience,
+   * expiry and revocation; fails with 401 {@code invalid_token}, {@code token_expired} or {@code
+   * token_revoked}. The ES256 check costs a few milliseconds of CPU (pure-Java P-256), so it runs
+   * on a worker, never on an event loop: a burst of reconnecting sockets must not stall the chat.
    */
-  public Future<Principal> verify(String token) {
-    return vertx.executeBlocking(() -> authenticateNow(token), false)
+  public Future<VerifiedToken> verify(String token) {
+    Instant now = clock.instant();
+    Optional<KeyRing.Key> key = keyIdOf(token).flatMap(kid -> keys.ring().verifier(kid, now));
+    if (key.isEmpty()) {
+      return Future.failedFuture(invalid());
+    }
+    return vertx.executeBlocking(() -> authenticateNow(key.get().jwt(), token), false)
         .recover(e -> Future.failedFuture(invalid()))
         .compose(
             user -> {
@@ -93,21 +90,26 @@ public final class AccessTokens {
               if (claims == null) {
                 return Future.failedFuture(invalid());
               }
-              long now = clock.instant().getEpochSecond();
               Long exp = claims.getLong("exp");
-              if (exp == null || exp <= now) {
+              if (exp == null || exp <= clock.instant().getEpochSecond()) {
                 return Future.failedFuture(ApiError.unauthenticated("token_expired", "The access token has expired"));
               }
+              VerifiedToken verified;
               try {
-                return Future.succeededFuture(toPrincipal(claims));
+                verified = new VerifiedToken(toPrincipal(claims), UUID.fromString(claims.getString("sid")),
+                    Instant.ofEpochSecond(claims.getLong("iat")), Instant.ofEpochSecond(exp));
               } catch (RuntimeException e) {
                 return Future.failedFuture(invalid());
               }
+              if (revocations.revoked(verified)) {
+                return Future.failedFuture(ApiError.unauthenticated("token_revoked", "The session has ended; sign in again"));
+              }
+              return Future.succeededFuture(verified);
             });
   }
 
   /** vertx-auth-jwt verifies synchronously and hands back a completed future. */
-  private io.vertx.ext.auth.User authenticateNow(String token) throws Exception {
+  private static io.vertx.ext.auth.User authenticateNow(JWTAuth jwt, String token) throws Exception {
     Future<io.vertx.ext.auth.User> result = jwt.authenticate(new TokenCredentials(token));
     if (!result.isComplete()) {
       return result.toCompletionStage().toCompletableFuture().get();
@@ -118,11 +120,19 @@ public final class AccessTokens {
     return result.result();
   }
 
-  /** The expiry of a token that {@link #verify} has accepted (the payload is read, not verified again). */
-  public static Instant expiryOf(String token) {
-    String[] parts = token.split("\\.");
-    JsonObject claims = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8));
-    return Instant.ofEpochSecond(claims.getLong("exp"));
+  /** The {@code kid} of a token's header, read before anything is verified: it only chooses the key. */
+  private static Optional<String> keyIdOf(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || dot > 1024) {
+      return Optional.empty();
+    }
+    try {
+      JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
+      return header.getValue("kid") instanceof String kid && SigningKeys.ALGORITHM.equals(header.getValue("alg"))
+          ? Optional.of(kid) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static Principal toPrincipal(JsonObject claims) {

@@ -151,24 +151,35 @@ public final class Accounts {
             : Future.succeededFuture());
   }
 
-  public Future<JsonArray> list() {
-    return pool.query(SELECT + " order by a.organisation_id, a.display_name, a.id").execute().map(rows -> {
+  /** The accounts of one organisation, or ({@code organisationId} null) of all. */
+  public Future<JsonArray> list(String organisationId) {
+    return pool.preparedQuery(SELECT + " where ($1::text is null or a.organisation_id = $1) order by a.organisation_id, a.display_name, a.id")
+        .execute(Tuple.of(organisationId)).map(rows -> {
       List<JsonObject> out = new ArrayList<>();
       rows.forEach(row -> out.add(toJson(row)));
       return new JsonArray(out);
     });
   }
 
+  /**
+   * Disables an account: it can no longer sign in, its refresh tokens are revoked, and its access
+   * tokens and sockets end at once on this node and within seconds on every other.
+   */
   public Future<JsonObject> disable(UUID id) {
     return pool.withTransaction(tx -> tx.preparedQuery(
                 "update account set disabled_at = coalesce(disabled_at, $2) where id = $1 returning id")
             .execute(Tuple.of(id, Timestamps.at(clock.instant())))
             .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount()) : Future.succeededFuture())
-            .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, "account_disabled"))
-            .compose(v -> get(tx, id)))
-        // after commit: the account's open sockets end now, on every node (its access token would otherwise work until it expires)
-        .onSuccess(account -> PrincipalEvents.endSessions(vertx.eventBus(), id, "account_disabled", "The account was disabled"));
+            .compose(v -> sessions.revokeAll(tx, Principal.Kind.PROFESSIONAL, id, Revocations.ACCOUNT_DISABLED))
+            .compose(revoked -> get(tx, id).map(account -> new Disabled(account, revoked))))
+        // after the commit: from then on its access tokens are refused and its sockets end
+        .map(disabled -> {
+          sessions.applied(disabled.revoked());
+          return disabled.account();
+        });
   }
+
+  private record Disabled(JsonObject account, Revocations.Revocation revoked) {}
 
   /** Re-enables an account; a partner organisation's seat limit still holds. */
   public Future<JsonObject> enable(UUID id) {
@@ -189,6 +200,15 @@ public final class Accounts {
             })
             .compose(v -> tx.preparedQuery("update account set disabled_at = null where id = $1").execute(Tuple.of(id)))
             .compose(v -> get(tx, id)));
+  }
+
+  /** Whose an account is and what it may do: what administering it is decided on. */
+  public record Owner(String organisationId, Role role) {}
+
+  public Future<Owner> owner(UUID id) {
+    return pool.preparedQuery("select organisation_id, role from account where id = $1").execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(noSuchAccount())
+            : Future.succeededFuture(new Owner(rows.iterator().next().getString(0), Role.fromCode(rows.iterator().next().getString(1)))));
   }
 
   private static final String SELECT =

@@ -31,6 +31,11 @@ public final class Authenticator implements Handler<RoutingContext> {
 
   /** Verifies an {@code Authorization} header value. */
   public Future<Principal> authenticate(String header) {
+    return verify(header).map(VerifiedToken::principal);
+  }
+
+  /** Verifies an {@code Authorization} header value, keeping what the token says of its session. */
+  public Future<VerifiedToken> verify(String header) {
     String token = bearerToken(header);
     if (token == null) {
       return Future.failedFuture(ApiError.unauthenticated("unauthenticated", "Sign in first: send an access token as a Bearer token"));

@@ -72,11 +72,13 @@ public final class Organisations {
             : Future.succeededFuture(new JsonObject().put("id", u.id()).put("organisationId", organisationId).put("name", u.name())));
   }
 
-  public Future<JsonArray> list() {
-    return pool.query(
+  /** One organisation with its units, or ({@code organisationId} null) all of them. */
+  public Future<JsonArray> list(String organisationId) {
+    return pool.preparedQuery(
             "select o.id, o.name, o.kind, o.seat_limit, u.id as unit_id, u.name as unit_name"
-                + " from organisation o left join unit u on u.organisation_id = o.id order by o.id, u.id")
-        .execute()
+                + " from organisation o left join unit u on u.organisation_id = o.id"
+                + " where ($1::text is null or o.id = $1) order by o.id, u.id")
+        .execute(Tuple.of(organisationId))
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>();
           JsonObject current = null;

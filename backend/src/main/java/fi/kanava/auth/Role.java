@@ -11,7 +11,10 @@ public enum Role {
   /** Staff of a partner organisation, such as a municipal exercise counsellor. */
   PARTNER,
   SUPERVISOR,
-  ADMIN;
+  /** Manages the accounts, units and queues of its own organisation. */
+  ADMIN,
+  /** Creates organisations and manages any organisation's accounts, units and queues. */
+  PLATFORM_ADMIN;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

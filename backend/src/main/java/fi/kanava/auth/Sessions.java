@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * Token pairs: a short-lived access token and a rotating, single-use refresh token stored only as
  * its SHA-256 hash. Using a refresh token marks it used and issues the next one in the same
  * family; presenting a used one again revokes the whole family, because someone else has a copy.
+ * The family is the session: its id is every access token's {@code sid}, and ending it (logout,
+ * reuse) revokes those access tokens too ({@link Revocations}).
  */
 public final class Sessions {
   private static final Logger log = LoggerFactory.getLogger(Sessions.class);
@@ -32,14 +35,16 @@ public final class Sessions {
 
   private final Pool pool;
   private final AccessTokens accessTokens;
+  private final Revocations revocations;
   private final Duration refreshTtl;
   private final Duration sessionMax;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public Sessions(Pool pool, AccessTokens accessTokens, Duration refreshTtl, Duration sessionMax, Clock clock) {
+  public Sessions(Pool pool, AccessTokens accessTokens, Revocations revocations, Duration refreshTtl, Duration sessionMax, Clock clock) {
     this.pool = pool;
     this.accessTokens = accessTokens;
+    this.revocations = revocations;
     this.refreshTtl = refreshTtl;
     this.sessionMax = sessionMax;
     this.clock = clock;
@@ -58,26 +63,50 @@ public final class Sessions {
   public Future<TokenPair> refresh(String refreshToken) {
     Buffer hash = hash(refreshToken);
     return pool.withTransaction(tx -> rotate(tx, hash))
-        .compose(outcome -> outcome.pair() != null ? Future.succeededFuture(outcome.pair()) : Future.failedFuture(outcome.error()));
+        .compose(outcome -> {
+          outcome.revoked().ifPresent(revocations::apply);
+          return outcome.pair() != null ? Future.succeededFuture(outcome.pair()) : Future.failedFuture(outcome.error());
+        });
   }
 
-  /** Revokes the refresh token's whole family. Unknown tokens are ignored: logging out twice is harmless. */
+  /**
+   * Ends the refresh token's session: its whole family is revoked, and so are the access tokens
+   * issued in it, on every node within seconds. Unknown tokens are ignored: logging out twice is
+   * harmless.
+   */
   public Future<Void> logout(String refreshToken) {
-    return pool.preparedQuery(
-            "update refresh_token set revoked_at = $2, revoked_reason = 'logout'"
-                + " where family_id = (select family_id from refresh_token where token_hash = $1) and revoked_at is null")
-        .execute(Tuple.of(hash(refreshToken), Timestamps.at(clock.instant())))
-        .mapEmpty();
+    Buffer hash = hash(refreshToken);
+    return pool.withTransaction(tx -> tx.preparedQuery("select family_id, subject_id from refresh_token where token_hash = $1")
+            .execute(Tuple.of(hash))
+            .compose(rows -> {
+              if (rows.size() == 0) {
+                return Future.succeededFuture(Optional.<Revocations.Revocation>empty());
+              }
+              Row row = rows.iterator().next();
+              UUID familyId = row.getUUID("family_id");
+              return revokeFamily(tx, familyId, Revocations.LOGOUT)
+                  .compose(revoked -> revoked
+                      ? revocations.revokeSession(tx, row.getUUID("subject_id"), familyId, Revocations.LOGOUT).map(Optional::of)
+                      : Future.succeededFuture(Optional.<Revocations.Revocation>empty()));
+            }))
+        .map(revoked -> {
+          revoked.ifPresent(revocations::apply);
+          return null;
+        });
   }
 
-  /** Revokes every refresh token of a subject, for example when an account is disabled. */
-  public Future<Void> revokeAll(SqlClient client, Principal.Kind kind, UUID subjectId, String reason) {
+  /**
+   * Ends every session of a subject inside the caller's transaction (an account disabled): its
+   * refresh tokens are revoked, and so is every access token issued until now. Apply the returned
+   * revocation after the commit ({@link Revocations#apply}).
+   */
+  public Future<Revocations.Revocation> revokeAll(SqlClient client, Principal.Kind kind, UUID subjectId, String reason) {
     return client
         .preparedQuery(
             "update refresh_token set revoked_at = $3, revoked_reason = $4"
                 + " where subject_kind = $1 and subject_id = $2 and revoked_at is null")
         .execute(Tuple.of(kind.code(), subjectId, Timestamps.at(clock.instant()), reason))
-        .mapEmpty();
+        .compose(v -> revocations.revokeSubject(client, subjectId, reason));
   }
 
   /**
@@ -92,7 +121,21 @@ public final class Sessions {
         .map(io.vertx.sqlclient.SqlResult::rowCount);
   }
 
-  private record Outcome(TokenPair pair, ApiError error) {}
+  /** After the commit of {@link #revokeAll}: see {@link Revocations#apply}. */
+  public void applied(Revocations.Revocation revocation) {
+    revocations.apply(revocation);
+  }
+
+  /** A refresh's result: a new pair, or an error and perhaps the session it ended (to apply after the commit). */
+  private record Outcome(TokenPair pair, ApiError error, Optional<Revocations.Revocation> revoked) {
+    Outcome(TokenPair pair) {
+      this(pair, null, Optional.empty());
+    }
+
+    Outcome(ApiError error) {
+      this(null, error, Optional.empty());
+    }
+  }
 
   private Future<Outcome> rotate(SqlClient tx, Buffer hash) {
     Instant now = clock.instant();
@@ -103,21 +146,22 @@ public final class Sessions {
         .compose(
             rows -> {
               if (rows.size() == 0) {
-                return Future.succeededFuture(new Outcome(null, invalid()));
+                return Future.succeededFuture(new Outcome(invalid()));
               }
               Row row = rows.iterator().next();
               UUID familyId = row.getUUID("family_id");
               if (row.getOffsetDateTime("revoked_at") != null) {
-                return Future.succeededFuture(new Outcome(null, invalid()));
+                return Future.succeededFuture(new Outcome(invalid()));
               }
               if (row.getOffsetDateTime("used_at") != null) {
-                log.warn("Refresh token reuse in family {}: revoking the family", familyId);
+                log.warn("Refresh token reuse in family {}: revoking the family and its access tokens", familyId);
                 return revokeFamily(tx, familyId, "reuse")
-                    .map(v -> new Outcome(null, ApiError.unauthenticated("refresh_token_reused",
-                        "This refresh token was already used; sign in again")));
+                    .compose(v -> revocations.revokeSession(tx, row.getUUID("subject_id"), familyId, Revocations.REUSE))
+                    .map(revoked -> new Outcome(null, ApiError.unauthenticated("refresh_token_reused",
+                        "This refresh token was already used; sign in again"), Optional.of(revoked)));
               }
               if (!row.getOffsetDateTime("expires_at").toInstant().isAfter(now)) {
-                return Future.succeededFuture(new Outcome(null, ApiError.unauthenticated("refresh_token_expired",
+                return Future.succeededFuture(new Outcome(ApiError.unauthenticated("refresh_token_expired",
                     "The refresh token has expired; sign in again")));
               }
               Principal.Kind kind = Principal.Kind.fromCode(row.getString("subject_kind"));
@@ -128,9 +172,9 @@ public final class Sessions {
                   .compose(
                       principal ->
                           principal == null
-                              ? revokeFamily(tx, familyId, "subject_disabled").map(v -> new Outcome(null, invalid()))
+                              ? revokeFamily(tx, familyId, "subject_disabled").map(v -> new Outcome(invalid()))
                               : issue(tx, principal, familyId, row.getOffsetDateTime("family_started").toInstant())
-                                  .map(pair -> new Outcome(pair, null)));
+                                  .map(Outcome::new));
             });
   }
 
@@ -152,11 +196,12 @@ public final class Sessions {
         });
   }
 
-  private Future<Void> revokeFamily(SqlClient tx, UUID familyId, String reason) {
+  /** Revokes the family's tokens; true when any was not revoked yet. */
+  private Future<Boolean> revokeFamily(SqlClient tx, UUID familyId, String reason) {
     return tx.preparedQuery(
             "update refresh_token set revoked_at = $2, revoked_reason = $3 where family_id = $1 and revoked_at is null")
         .execute(Tuple.of(familyId, Timestamps.at(clock.instant()), reason))
-        .mapEmpty();
+        .map(rows -> rows.rowCount() > 0);
   }
 
   private Future<TokenPair> issue(SqlClient client, Principal principal, UUID familyId, Instant familyStarted) {
@@ -175,7 +220,7 @@ public final class Sessions {
             Tuple.of(UUID.randomUUID(), familyId, Timestamps.at(familyStarted), principal.kind().code(), principal.id(), hash(refreshToken))
                 .addValue(Timestamps.at(now))
                 .addValue(Timestamps.at(expires)))
-        .compose(v -> accessTokens.issueOffLoop(principal))
+        .compose(v -> accessTokens.issueOffLoop(principal, familyId))
         .map(accessToken -> new TokenPair(accessToken, refreshToken, accessTokens.ttlSeconds()));
   }
 

@@ -27,7 +27,9 @@ public final class ConfigLoader {
   public static final String DEFAULTS_RESOURCE = "kanava-defaults.properties";
   public static final String CONFIG_FILE_ENV = "KANAVA_CONFIG_FILE";
   private static final String ENV_PREFIX = "KANAVA_";
-  private static final Set<String> SECRET_KEYS = Set.of("db.password", "db.migration.password", "metrics.scrape-token");
+
+  private static final Set<String> SECRET_KEYS = Set.of("db.password", "db.migration.password", "metrics.scrape-token",
+      "auth.signing-key.encryption-key");
 
   private final Map<String, String> values;
 
@@ -96,6 +98,10 @@ public final class ConfigLoader {
     out.put("auth.password.memory-kib", Integer.toString(config.auth().password().memoryKib()));
     out.put("auth.password.iterations", Integer.toString(config.auth().password().iterations()));
     out.put("auth.password.parallelism", Integer.toString(config.auth().password().parallelism()));
+    out.put("auth.signing-key.rotation-period", config.auth().signingKey().rotationPeriod().toString());
+    out.put("auth.signing-key.encryption-key", mask(config.auth().signingKey().encryptionKey()));
+    out.put("auth.signing-key.encryption-key-file", config.auth().signingKey().encryptionKeyFile().map(Path::toString).orElse(""));
+    out.put("auth.revocation-check-interval", config.auth().revocationCheckInterval().toString());
     out.put("identity.dev-login.enabled", Boolean.toString(config.identity().devLoginEnabled()));
     out.put("demo.load", Boolean.toString(config.demo().load()));
     out.put("metrics.scrape-token", mask(config.metrics().scrapeToken()));
@@ -177,12 +183,30 @@ public final class ConfigLoader {
             new KanavaConfig.PasswordParams(
                 intIn("auth.password.memory-kib", 8 * 1024, 4 * 1024 * 1024),
                 intIn("auth.password.iterations", 1, 100),
-                intIn("auth.password.parallelism", 1, 64)));
+                intIn("auth.password.parallelism", 1, 64)),
+            new KanavaConfig.SigningKey(
+                positiveDuration("auth.signing-key.rotation-period"),
+                optional("auth.signing-key.encryption-key").map(key -> keyEncryptionKey("auth.signing-key.encryption-key", key)),
+                optional("auth.signing-key.encryption-key-file").map(Path::of)),
+            positiveDuration("auth.revocation-check-interval"));
     if (auth.refreshTokenTtl().compareTo(auth.accessTokenTtl()) < 0) {
       throw new ConfigException("auth.refresh-token-ttl", "must not be shorter than auth.access-token-ttl");
     }
     if (auth.sessionMaxDuration().compareTo(auth.refreshTokenTtl()) < 0) {
       throw new ConfigException("auth.session-max-duration", "must not be shorter than auth.refresh-token-ttl");
+    }
+    // a key is published ahead of signing and verifies for a token lifetime after: a period must hold both
+    Duration ahead = KanavaConfig.SigningKey.PUBLISHED_AHEAD;
+    if (auth.signingKey().rotationPeriod().compareTo(Duration.ofHours(1)) < 0
+        || auth.signingKey().rotationPeriod().compareTo(auth.accessTokenTtl().plus(ahead.multipliedBy(2))) < 0) {
+      throw new ConfigException("auth.signing-key.rotation-period",
+          "must be at least PT1H and at least auth.access-token-ttl plus " + ahead.multipliedBy(2).toMinutes() + " minutes");
+    }
+    if (auth.signingKey().encryptionKey().isPresent() && auth.signingKey().encryptionKeyFile().isPresent()) {
+      throw new ConfigException("auth.signing-key.encryption-key", "give the key or a file (auth.signing-key.encryption-key-file), not both");
+    }
+    if (auth.revocationCheckInterval().compareTo(auth.accessTokenTtl()) >= 0) {
+      throw new ConfigException("auth.revocation-check-interval", "must be shorter than auth.access-token-ttl");
     }
     var identity = new KanavaConfig.Identity(bool("identity.dev-login.enabled"));
     var demo = new KanavaConfig.Demo(bool("demo.load"));
@@ -248,6 +272,20 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(key, e.getMessage() + ", got '" + raw(key) + "'");
     }
+  }
+
+  /** A base64 key-encryption key of 32 bytes (AES-256); the message never shows the value. */
+  private static String keyEncryptionKey(String key, String value) {
+    byte[] raw;
+    try {
+      raw = java.util.Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, "must be base64 (for example from: openssl rand -base64 32)");
+    }
+    if (raw.length != 32) {
+      throw new ConfigException(key, "must be 32 bytes in base64 (openssl rand -base64 32), got " + raw.length + " bytes");
+    }
+    return value;
   }
 
   private java.util.List<String> origins(String key) {

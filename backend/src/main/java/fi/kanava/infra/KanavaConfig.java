@@ -90,7 +90,26 @@ public record KanavaConfig(
       Duration loginLockout,
       Duration loginFailureDelay,
       Duration loginFailureDelayMax,
-      PasswordParams password) {}
+      PasswordParams password,
+      SigningKey signingKey,
+      Duration revocationCheckInterval) {}
+
+  /**
+   * How signing keys rotate and what seals them at rest: a key-encryption key given as base64
+   * ({@code encryptionKey}) or in a file; neither means the default file beside the embedded
+   * database's data directory.
+   */
+  public record SigningKey(Duration rotationPeriod, Optional<String> encryptionKey, Optional<Path> encryptionKeyFile) {
+    /** A new key is in the database this long before it signs, so that every node (and every JWKS reader) knows it first. */
+    public static final Duration PUBLISHED_AHEAD = Duration.ofMinutes(5);
+    /** How often each node reads the signing keys: well within {@link #PUBLISHED_AHEAD}. */
+    public static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
+
+    @Override
+    public String toString() {
+      return "SigningKey[" + rotationPeriod + ", " + (encryptionKey.isPresent() ? "****" : "") + ", " + encryptionKeyFile + "]";
+    }
+  }
 
   /** Argon2id cost parameters. */
   public record PasswordParams(int memoryKib, int iterations, int parallelism) {}

@@ -44,14 +44,19 @@ public record QueueSettings(
     return municipality != null && municipalities.stream().anyMatch(m -> m.equalsIgnoreCase(municipality.strip()));
   }
 
-  /** The body of POST/PUT /api/admin/queues; the id comes from the path for PUT. */
-  public record Request(String id, Map<String, String> names, String serviceArea, List<String> municipalities,
+  /**
+   * The body of POST/PUT /api/admin/queues; the id comes from the path for PUT. {@code
+   * organisationId}, optional, is whose the queue is (POST: the admin's own by default; PUT: it
+   * cannot change); it is not a setting and is not in {@link QueueSettings}.
+   */
+  public record Request(String id, String organisationId, Map<String, String> names, String serviceArea, List<String> municipalities,
       List<String> languages, Map<String, Object> openingHours, Boolean anonymousAllowed, Boolean strongIdRequired,
       Integer maxLength, String routingMode, Map<String, Object> questionnaire, Map<String, List<String>> cannedPhrases) {
 
     @JsonCreator
     public Request(
         @JsonProperty("id") String id,
+        @JsonProperty("organisationId") String organisationId,
         @JsonProperty("names") Map<String, String> names,
         @JsonProperty("serviceArea") String serviceArea,
         @JsonProperty("municipalities") List<String> municipalities,
@@ -64,6 +69,7 @@ public record QueueSettings(
         @JsonProperty("questionnaire") Map<String, Object> questionnaire,
         @JsonProperty("cannedPhrases") Map<String, List<String>> cannedPhrases) {
       this.id = id;
+      this.organisationId = Require.optionalText(organisationId, "organisationId", 63);
       this.names = names;
       this.serviceArea = serviceArea;
       this.municipalities = municipalities;

@@ -78,14 +78,42 @@ public final class Queues {
     });
   }
 
-  public Future<JsonObject> create(QueueSettings q) {
+  /** Creates a queue of an organisation, whose admins then manage it. */
+  public Future<JsonObject> create(QueueSettings q, String organisationId) {
     Instant now = clock.instant();
-    return pool.preparedQuery("insert into queue (" + COLUMNS + ", created_at, updated_at)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)")
-        .execute(params(q).addValue(Timestamps.at(now)))
+    return pool.preparedQuery("insert into queue (" + COLUMNS + ", created_at, updated_at, organisation_id)"
+            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)")
+        .execute(params(q).addValue(Timestamps.at(now)).addValue(organisationId))
         .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-            ? ApiError.conflict("queue_exists", "A queue with that id exists") : e))
-        .map(v -> q.toJson());
+            ? ApiError.conflict("queue_exists", "A queue with that id exists")
+            : e instanceof PgException pg && "23503".equals(pg.getSqlState())
+                ? ApiError.badRequest("unknown_organisation", "No organisation '" + organisationId + "'")
+                : e))
+        .map(v -> q.toJson().put("organisationId", organisationId));
+  }
+
+  /** Whose the queue is: its organisation, or empty for a queue made before queues belonged to one. */
+  public Future<Optional<String>> organisationOf(String queueId) {
+    return pool.preparedQuery("select organisation_id from queue where id = $1").execute(Tuple.of(queueId))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound())
+            : Future.succeededFuture(Optional.ofNullable(rows.iterator().next().getString(0))));
+  }
+
+  /**
+   * The queues of one organisation, or ({@code organisationId} null) of all, for admins: the
+   * settings with the organisation and when the queue was archived (null while it is not).
+   */
+  public Future<JsonArray> adminList(String organisationId) {
+    return pool.preparedQuery("select " + COLUMNS + ", organisation_id, archived_at from queue"
+            + " where ($1::text is null or organisation_id = $1) order by id")
+        .execute(Tuple.of(organisationId))
+        .map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(row -> out.add(QueueSettings.fromRow(row).toJson()
+              .put("organisationId", row.getString("organisation_id"))
+              .put("archivedAt", Optional.ofNullable(row.getOffsetDateTime("archived_at")).map(t -> t.toInstant().toString()).orElse(null))));
+          return out;
+        });
   }
 
   public Future<JsonObject> update(QueueSettings q) {
@@ -97,19 +125,22 @@ public final class Queues {
   }
 
   /**
-   * Replaces who serves the queue. Unknown, disabled or non-care accounts are refused and nothing
-   * changes; an account named twice is a member once. Answers as {@link #members} does.
+   * Replaces who serves the queue. Unknown, disabled or non-care accounts, and accounts of another
+   * organisation than the queue's, are refused and nothing changes; an account named twice is a
+   * member once. Answers as {@link #members} does.
    */
   public Future<JsonObject> setMembers(String queueId, Members members) {
     UUID[] ids = members.accountIds().stream().distinct().toArray(UUID[]::new);
-    return pool.withTransaction(tx -> tx.preparedQuery("select id from queue where id = $1 for update").execute(Tuple.of(queueId))
-            .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture())
-            .compose(v -> tx.preparedQuery("select count(*) from account where id = any($1) and role in ('nurse', 'physician', 'specialist')"
-                    + " and disabled_at is null")
-                .execute(Tuple.of((Object) ids)))
+    return pool.withTransaction(tx -> tx.preparedQuery("select organisation_id from queue where id = $1 for update").execute(Tuple.of(queueId))
+            .compose(rows -> rows.size() == 0 ? Future.failedFuture(notFound())
+                : Future.succeededFuture(rows.iterator().next().getString(0)))
+            .compose(organisation -> tx.preparedQuery("select count(*) from account where id = any($1)"
+                    + " and role in ('nurse', 'physician', 'specialist') and disabled_at is null"
+                    + " and ($2::text is null or organisation_id = $2)")
+                .execute(Tuple.of(ids, organisation)))
             .compose(rows -> rows.iterator().next().getLong(0) != ids.length
                 ? Future.failedFuture(ApiError.badRequest("unknown_account",
-                    "Every member must be an existing, enabled nurse, physician or specialist"))
+                    "Every member must be an existing, enabled nurse, physician or specialist of the queue's organisation"))
                 : Future.succeededFuture())
             .compose(v -> tx.preparedQuery("delete from queue_member where queue_id = $1").execute(Tuple.of(queueId)))
             .compose(v -> tx.preparedQuery("insert into queue_member (queue_id, account_id) select $1, unnest($2::uuid[]) on conflict do nothing")

@@ -1,6 +1,8 @@
 package fi.kanava.ws;
 
 import fi.kanava.auth.Principal;
+import fi.kanava.auth.PrincipalEvents;
+import fi.kanava.auth.VerifiedToken;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.RateLimiter;
 import io.vertx.core.Future;
@@ -58,6 +60,8 @@ final class ClientSocket implements SocketSession {
   private final Map<Class<?>, Object> locals = new HashMap<>();
   private final List<Runnable> closeHooks = new ArrayList<>();
   private Principal principal;
+  /** The token the socket was (last) authenticated with: its session and issue time decide which revocations end it. */
+  private VerifiedToken token;
   private fi.kanava.auth.Profile profile;
   private boolean ready;
   private final List<ClientFrame> early = new ArrayList<>();
@@ -75,15 +79,15 @@ final class ClientSocket implements SocketSession {
     this.limiter = new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime);
   }
 
-  /** Starts the connection, already authenticated during the handshake or (principal null) waiting for an auth frame. */
-  void start(Principal authenticated, Instant expiresAt) {
+  /** Starts the connection, already authenticated during the handshake or (null) waiting for an auth frame. */
+  void start(VerifiedToken authenticated) {
     endpoint.metrics().opened();
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> sendError(FrameRegistry.malformed("Frames are JSON text"), null));
     ws.closeHandler(v -> onClosed());
     ws.exceptionHandler(e -> log.debug("WebSocket {} failed: {}", id, e.getMessage()));
     if (authenticated != null) {
-      ready(authenticated, expiresAt).onFailure(this::readyFailed);
+      ready(authenticated).onFailure(this::readyFailed);
     } else {
       Duration timeout = endpoint.config().authTimeout();
       authTimer = vertx().setTimer(timeout.toMillis(), t -> {
@@ -182,20 +186,20 @@ final class ClientSocket implements SocketSession {
   // --- authentication ----------------------------------------------------------------------------------
 
   private Future<Void> reauthenticate(SocketFrames.Auth auth) {
-    return endpoint.authenticator().authenticate("Bearer " + auth.token()).compose(p -> {
-      Instant expiresAt = endpoint.tokenExpiry(auth.token());
+    return endpoint.authenticator().verify("Bearer " + auth.token()).compose(verified -> {
       if (principal == null) {
         vertx().cancelTimer(authTimer);
-        return ready(p, expiresAt).recover(e -> {
+        return ready(verified).recover(e -> {
           readyFailed(e);
           return Future.succeededFuture();
         });
       }
-      if (!p.id().equals(principal.id())) {
+      if (!verified.principal().id().equals(principal.id())) {
         return Future.failedFuture(ApiError.forbidden("The token is for someone else"));
       }
-      scheduleExpiry(expiresAt);
-      write(new SocketFrames.AuthOk(expiresAt.toString()), auth.ref());
+      token = verified;
+      scheduleExpiry(verified.expiresAt());
+      write(new SocketFrames.AuthOk(verified.expiresAt().toString()), auth.ref());
       return Future.succeededFuture();
     }).recover(e -> {
       if (principal == null) {
@@ -206,17 +210,22 @@ final class ClientSocket implements SocketSession {
     });
   }
 
-  private Future<Void> ready(Principal p, Instant expiresAt) {
+  private Future<Void> ready(VerifiedToken verified) {
     if (closed) {
       return Future.succeededFuture();
     }
+    Principal p = verified.principal();
     this.principal = p;
     endpoint.sockets().add(p.id(), this);
-    scheduleExpiry(expiresAt);
-    principalConsumer = vertx().eventBus().consumer(fi.kanava.auth.PrincipalEvents.personal(p.id()), msg -> {
+    this.token = verified;
+    scheduleExpiry(verified.expiresAt());
+    principalConsumer = vertx().eventBus().consumer(PrincipalEvents.personal(p.id()), msg -> {
       JsonObject end = msg.body().getJsonObject("end");
       if (end != null) {
-        end(ApiError.unauthenticated(end.getString("code"), end.getString("message")));
+        // a revocation: of this socket's session, or of every token issued until then
+        if (PrincipalEvents.Which.fromJson(msg.body().getJsonObject("which")).matches(token)) {
+          end(ApiError.unauthenticated(end.getString("code"), end.getString("message")));
+        }
       } else if (ready && !id.equals(msg.body().getString("origin"))) {
         send(msg.body().getJsonObject("frame"));
       }

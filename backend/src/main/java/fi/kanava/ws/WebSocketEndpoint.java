@@ -1,6 +1,5 @@
 package fi.kanava.ws;
 
-import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Authenticator;
 import fi.kanava.infra.AbuseMetrics;
 import fi.kanava.infra.ClientAddresses;
@@ -8,7 +7,6 @@ import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -77,11 +75,11 @@ public final class WebSocketEndpoint {
     String token = offered.stream().filter(p -> p.startsWith(AUTH_PROTOCOL_PREFIX)).findFirst()
         .map(p -> p.substring(AUTH_PROTOCOL_PREFIX.length())).orElse(null);
     if (token == null) {
-      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(null, null));
+      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(null));
       return;
     }
-    authenticator.authenticate("Bearer " + token)
-        .onSuccess(principal -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(principal, tokenExpiry(token))))
+    authenticator.verify("Bearer " + token)
+        .onSuccess(verified -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(verified)))
         .onFailure(e -> handshake.reject(401));
   }
 
@@ -90,10 +88,6 @@ public final class WebSocketEndpoint {
       return true;
     }
     return config.allowedOrigins().contains(origin);
-  }
-
-  Instant tokenExpiry(String token) {
-    return AccessTokens.expiryOf(token);
   }
 
   Vertx vertx() {

@@ -78,7 +78,8 @@ class AccessMatrixTest {
     NURSE_OF_QUEUE("a nurse who serves the queue but is not assigned, once the conversation is active"),
     PARTNER("a partner-organisation user without a referral"),
     SUPERVISOR("a supervisor"),
-    ADMIN("an admin");
+    ADMIN("an admin"),
+    PLATFORM_ADMIN("a platform admin");
 
     final String description;
 
@@ -183,7 +184,9 @@ class AccessMatrixTest {
   record Call(HttpMethod method, Function<Scene, String> path, Function<Scene, JsonObject> body, Set<Intruder> allowedFor, int status,
       Audit audit, String why) {}
 
-  private static final Set<Intruder> ADMIN = EnumSet.of(Intruder.ADMIN);
+  /** The victim's organisation's admin and a platform admin (AdminScopeTest tries admins of other organisations). */
+  private static final Set<Intruder> ADMIN = EnumSet.of(Intruder.ADMIN, Intruder.PLATFORM_ADMIN);
+  private static final Set<Intruder> PLATFORM = EnumSet.of(Intruder.PLATFORM_ADMIN);
 
   private static final List<Call> CALLS = List.of(
       new Call(HttpMethod.GET, s -> "/api/conversations/" + s.conversationId() + "/messages",
@@ -193,7 +196,8 @@ class AccessMatrixTest {
           "answers with the caller's own open conversation (none here), looked up by the caller's id: a professional has none"),
       new Call(HttpMethod.GET, s -> "/api/patient/access-log", s -> null, EnumSet.of(Intruder.OTHER_PATIENT), 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/queues/" + s.queue() + "/phrases", s -> null, CONSOLE, 200, Audit.SYSTEM, null),
-      new Call(HttpMethod.GET, s -> "/metrics", s -> null, EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN), 200, Audit.SYSTEM, null),
+      new Call(HttpMethod.GET, s -> "/metrics", s -> null, EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200,
+          Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/admin/queues", s -> null, ADMIN, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.POST, s -> "/api/admin/queues", s -> ChatFixtures.queue(unique("made"), "pick"), ADMIN, 201, Audit.SYSTEM, null),
       new Call(HttpMethod.PUT, s -> "/api/admin/queues/" + s.spareQueue(), s -> {
@@ -213,7 +217,7 @@ class AccessMatrixTest {
       new Call(HttpMethod.POST, s -> "/api/admin/accounts/" + s.spareAccount() + "/enable", s -> null, ADMIN, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/admin/organisations", s -> null, ADMIN, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.POST, s -> "/api/admin/organisations", s -> new JsonObject().put("id", unique("org")).put("name", "Made")
-          .put("kind", "wellbeing_area"), ADMIN, 201, Audit.SYSTEM, null),
+          .put("kind", "wellbeing_area"), PLATFORM, 201, Audit.SYSTEM, null),
       new Call(HttpMethod.POST, s -> "/api/admin/organisations/" + Fixtures.ORG + "/units", s -> new JsonObject().put("id", unique("unit"))
           .put("name", "Made"), ADMIN, 201, Audit.SYSTEM, null));
 
@@ -406,6 +410,7 @@ class AccessMatrixTest {
       }
       case SUPERVISOR -> professional("supervisor", Fixtures.ORG);
       case ADMIN -> professional("admin", Fixtures.ORG);
+      case PLATFORM_ADMIN -> professional("platform_admin", Fixtures.ORG);
     };
   }
 

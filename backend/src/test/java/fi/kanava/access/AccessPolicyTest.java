@@ -195,9 +195,69 @@ class AccessPolicyTest {
     }
 
     @Test
+    void platform_admins_have_no_care_access_either() {
+      for (ConversationAction action : ConversationAction.values()) {
+        assertThat(decide(pro(UUID.randomUUID(), Role.PLATFORM_ADMIN), Set.of("nurse-chat"), action,
+            conversation(ConversationState.QUEUED, null))).isEqualTo(new Decision(false, "admin_no_care_access"));
+      }
+    }
+
+    @Test
     void only_patients_read_their_own_access_log() {
       assertThat(policy.decide(Principal.patient(patient), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isTrue();
       assertThat(policy.decide(pro(nurse, Role.NURSE), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isFalse();
+    }
+  }
+
+  @Nested
+  @DisplayName("for administration, scoped to an organisation")
+  class Administration {
+    private final Principal adminOfArea = Principal.professional(UUID.randomUUID(), Role.ADMIN, "area");
+    private final Principal adminOfOther = Principal.professional(UUID.randomUUID(), Role.ADMIN, "other-area");
+    private final Principal platformAdmin = Principal.professional(UUID.randomUUID(), Role.PLATFORM_ADMIN, "platform");
+
+    @ParameterizedTest
+    @EnumSource(value = SystemAction.class, names = {"MANAGE_ACCOUNTS", "MANAGE_QUEUES"})
+    void an_admin_manages_its_own_organisation_only_and_a_platform_admin_any(SystemAction action) {
+      AccessPolicy.AdminTarget area = AccessPolicy.AdminTarget.organisation("area");
+      assertThat(policy.decide(adminOfArea, action, area)).isEqualTo(new Decision(true, "admin_own_organisation"));
+      assertThat(policy.decide(adminOfOther, action, area)).isEqualTo(new Decision(false, "other_organisation"));
+      assertThat(policy.decide(platformAdmin, action, area)).isEqualTo(new Decision(true, "platform_admin"));
+      // a queue from before queues had an organisation: the platform's to manage
+      assertThat(policy.decide(adminOfArea, action, AccessPolicy.AdminTarget.organisation(null)).allowed()).isFalse();
+      assertThat(policy.decide(platformAdmin, action, AccessPolicy.AdminTarget.organisation(null)).allowed()).isTrue();
+      for (Role role : new Role[] {Role.NURSE, Role.PHYSICIAN, Role.SPECIALIST, Role.PARTNER, Role.SUPERVISOR}) {
+        assertThat(policy.decide(Principal.professional(UUID.randomUUID(), role, "area"), action, area))
+            .as(role.code()).isEqualTo(new Decision(false, "admin_only"));
+      }
+      assertThat(policy.decide(Principal.patient(patient), action, area)).isEqualTo(new Decision(false, "admin_only"));
+    }
+
+    @Test
+    void an_admin_neither_makes_nor_changes_a_platform_admin_account_even_in_its_own_organisation() {
+      var platformAccount = AccessPolicy.AdminTarget.account("area", Role.PLATFORM_ADMIN);
+      assertThat(policy.decide(adminOfArea, SystemAction.MANAGE_ACCOUNTS, platformAccount))
+          .isEqualTo(new Decision(false, "platform_admin_only"));
+      assertThat(policy.decide(platformAdmin, SystemAction.MANAGE_ACCOUNTS, platformAccount).allowed()).isTrue();
+      // another admin of its own organisation it may make
+      assertThat(policy.decide(adminOfArea, SystemAction.MANAGE_ACCOUNTS, AccessPolicy.AdminTarget.account("area", Role.ADMIN)).allowed())
+          .isTrue();
+    }
+
+    @Test
+    void only_a_platform_admin_creates_organisations() {
+      assertThat(policy.decide(platformAdmin, SystemAction.MANAGE_ORGANISATIONS)).isEqualTo(new Decision(true, "platform_admin"));
+      assertThat(policy.decide(adminOfArea, SystemAction.MANAGE_ORGANISATIONS)).isEqualTo(new Decision(false, "platform_admin_only"));
+      assertThat(policy.decide(Principal.patient(patient), SystemAction.MANAGE_ORGANISATIONS).allowed()).isFalse();
+    }
+
+    @Test
+    void an_admin_s_lists_show_its_own_organisation_and_a_platform_admin_s_every_one() {
+      assertThat(policy.adminScope(adminOfArea).filter()).isEqualTo("area");
+      assertThat(policy.adminScope(adminOfArea).includes("other-area")).isFalse();
+      assertThat(policy.adminScope(platformAdmin).filter()).isNull();
+      assertThat(policy.adminScope(platformAdmin).includes("other-area")).isTrue();
+      assertThat(policy.adminScope(pro(nurse, Role.NURSE)).includes("area")).isFalse();
     }
   }
 }

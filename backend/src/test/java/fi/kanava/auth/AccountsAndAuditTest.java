@@ -36,6 +36,7 @@ class AccountsAndAuditTest {
   static TestApp t;
   static Fixtures f;
   static String admin;
+  static String platformAdmin;
 
   @BeforeAll
   static void start() {
@@ -43,6 +44,8 @@ class AccountsAndAuditTest {
     f = new Fixtures(t).organisations();
     f.account("the-admin", "admin");
     admin = f.accessToken("the-admin");
+    f.account("the-platform-admin", "platform_admin");
+    platformAdmin = f.accessToken("the-platform-admin");
   }
 
   @AfterAll
@@ -90,7 +93,10 @@ class AccountsAndAuditTest {
       assertError(t.post("/api/admin/accounts", admin, newAccount("badrole", "wizard")), 400, "invalid_field");
       assertError(t.post("/api/admin/accounts", admin, newAccount("badlang", "nurse").put("languages", new JsonArray(List.of("de")))),
           400, "invalid_field");
-      assertError(t.post("/api/admin/accounts", admin, newAccount("noorg", "nurse").put("organisationId", "nowhere")), 400, "unknown_organisation");
+      // an admin may not name another organisation, existing or not; for a platform admin an unknown one is unknown
+      assertError(t.post("/api/admin/accounts", admin, newAccount("noorg", "nurse").put("organisationId", "nowhere")), 403, "forbidden");
+      assertError(t.post("/api/admin/accounts", platformAdmin, newAccount("noorg", "nurse").put("organisationId", "nowhere")),
+          400, "unknown_organisation");
       assertError(t.post("/api/admin/accounts", admin, newAccount("nounit", "nurse").put("unitId", "nowhere")), 400, "unknown_unit");
       assertError(t.post("/api/admin/accounts", admin, newAccount("nospec", "specialist")), 400, "missing_field");
       assertError(t.post("/api/admin/accounts", admin, newAccount("extra", "nurse").put("isRoot", true)), 400, "unknown_field");
@@ -109,24 +115,34 @@ class AccountsAndAuditTest {
 
     @Test
     void a_partner_organisation_cannot_exceed_its_seats() {
+      // the partner's accounts are the partner organisation's business: a platform admin makes them here
       JsonObject partner = newAccount("partner-1", "partner").put("organisationId", Fixtures.PARTNER_ORG);
       partner.remove("unitId");
-      assertThat(t.post("/api/admin/accounts", admin, partner).statusCode()).isEqualTo(201);
-      assertError(t.post("/api/admin/accounts", admin, partner.copy().put("username", "partner-2")), 409, "seat_limit_reached");
+      assertThat(t.post("/api/admin/accounts", platformAdmin, partner).statusCode()).isEqualTo(201);
+      assertError(t.post("/api/admin/accounts", platformAdmin, partner.copy().put("username", "partner-2")), 409, "seat_limit_reached");
     }
 
     @Test
-    void an_admin_manages_organisations_and_units() {
-      assertThat(t.post("/api/admin/organisations", admin,
+    void a_platform_admin_manages_organisations_and_units_and_an_admin_only_its_own_organisation_s_units() {
+      assertThat(t.post("/api/admin/organisations", platformAdmin,
           new JsonObject().put("id", "other-area").put("name", "Other").put("kind", "wellbeing_area")).statusCode()).isEqualTo(201);
-      assertThat(t.post("/api/admin/organisations/other-area/units", admin,
+      assertThat(t.post("/api/admin/organisations/other-area/units", platformAdmin,
           new JsonObject().put("id", "other-unit").put("name", "Unit")).statusCode()).isEqualTo(201);
-      assertError(t.post("/api/admin/organisations/nowhere/units", admin, new JsonObject().put("id", "x-unit").put("name", "U")),
+      assertError(t.post("/api/admin/organisations/nowhere/units", platformAdmin, new JsonObject().put("id", "x-unit").put("name", "U")),
           404, "organisation_not_found");
-      assertError(t.post("/api/admin/organisations", admin,
+      assertError(t.post("/api/admin/organisations", platformAdmin,
           new JsonObject().put("id", "Bad Id").put("name", "Other").put("kind", "wellbeing_area")), 400, "invalid_field");
-      JsonArray orgs = t.get("/api/admin/organisations", admin).bodyAsJsonArray();
+      JsonArray orgs = t.get("/api/admin/organisations", platformAdmin).bodyAsJsonArray();
       assertThat(orgs.stream().map(o -> ((JsonObject) o).getString("id"))).contains("other-area", Fixtures.ORG, Fixtures.PARTNER_ORG);
+
+      assertError(t.post("/api/admin/organisations", admin,
+          new JsonObject().put("id", "admins-area").put("name", "Mine").put("kind", "wellbeing_area")), 403, "forbidden");
+      assertError(t.post("/api/admin/organisations/other-area/units", admin, new JsonObject().put("id", "y-unit").put("name", "U")),
+          403, "forbidden");
+      assertThat(t.post("/api/admin/organisations/" + Fixtures.ORG + "/units", admin,
+          new JsonObject().put("id", "own-unit").put("name", "Unit")).statusCode()).isEqualTo(201);
+      assertThat(t.get("/api/admin/organisations", admin).bodyAsJsonArray().stream().map(o -> ((JsonObject) o).getString("id")))
+          .containsExactly(Fixtures.ORG);
     }
   }
 

@@ -59,6 +59,9 @@ class ConfigLoaderTest {
       "KANAVA_DB_URL|mysql://localhost/kanava|db.url",
       "KANAVA_METRICS_SCRAPE_TOKEN|short|metrics.scrape-token",
       "KANAVA_AUTH_PASSWORD_MEMORY_KIB|1024|auth.password.memory-kib",
+      "KANAVA_AUTH_SIGNING_KEY_ROTATION_PERIOD|PT10M|auth.signing-key.rotation-period",
+      "KANAVA_AUTH_SIGNING_KEY_ENCRYPTION_KEY|not base64!|auth.signing-key.encryption-key",
+      "KANAVA_AUTH_REVOCATION_CHECK_INTERVAL|PT5M|auth.revocation-check-interval",
       "KANAVA_HTTP_PROT|8080|KANAVA_HTTP_PROT"})
   void a_bad_value_stops_start_up_with_a_message_that_names_the_key(String variable, String value, String key) {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of(variable, value), Optional.empty(), Map.of()))
@@ -78,12 +81,15 @@ class ConfigLoaderTest {
 
   @Test
   void secrets_are_masked_in_the_logged_configuration_and_in_errors() {
+    String keyEncryptionKey = fi.kanava.auth.KeyEncryptionKey.newEncodedKey();
     KanavaConfig config = ConfigLoader.load(Map.of("KANAVA_DB_URL", "postgresql://app:hunter22@db:5432/kanava",
         "KANAVA_DB_PASSWORD", "hunter22", "KANAVA_DB_MIGRATION_PASSWORD", "owner-secret", "KANAVA_METRICS_SCRAPE_TOKEN",
-        "prometheus-scrape-secret"), Optional.empty(), Map.of());
+        "prometheus-scrape-secret", "KANAVA_AUTH_SIGNING_KEY_ENCRYPTION_KEY", keyEncryptionKey), Optional.empty(), Map.of());
     String described = ConfigLoader.describe(config).toString();
     assertThat(described).doesNotContain("hunter22").doesNotContain("owner-secret").doesNotContain("prometheus-scrape-secret")
-        .contains("db.password=****").contains("db.migration.password=****");
+        .contains("db.password=****").contains("db.migration.password=****")
+        .doesNotContain(keyEncryptionKey).contains("auth.signing-key.encryption-key=****");
+    assertThat(config.toString()).doesNotContain(keyEncryptionKey);
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("KANAVA_METRICS_SCRAPE_TOKEN", "secret"), Optional.empty(), Map.of()))
         .hasMessageNotContaining("secret'");
   }

@@ -42,7 +42,7 @@ public final class ChatFixtures {
   }
 
   public void createQueue(JsonObject definition, UUID... members) {
-    TestApp.await(t.app.services().queues().create(Fixtures.decode(definition, QueueSettings.Request.class).validate(null)));
+    TestApp.await(t.app.services().queues().create(Fixtures.decode(definition, QueueSettings.Request.class).validate(null), Fixtures.ORG));
     TestApp.await(t.app.services().queues().setMembers(definition.getString("id"), new Queues.Members(List.of(members))));
   }
 

@@ -38,6 +38,8 @@ public final class TestApp implements AutoCloseable {
   /** An event-loop task longer than this fails the test (the default in production is 2 s). */
   public static final long BLOCKED_THREAD_LIMIT_MS = 200;
   public static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
+  /** The key-encryption key of every test node (nodes on one database must share it). */
+  public static final String KEY_ENCRYPTION_KEY = fi.kanava.auth.KeyEncryptionKey.newEncodedKey();
 
   public final MutableClock clock = new MutableClock(START);
   public final Vertx vertx;
@@ -46,6 +48,7 @@ public final class TestApp implements AutoCloseable {
   public final KanavaConfig config;
   public final Database db;
   private Pool ownerPool;
+  private final Map<String, String> overrides;
 
   private TestApp(Map<String, String> overrides) {
     this(overrides, null, BLOCKED_THREAD_LIMIT_MS);
@@ -68,7 +71,9 @@ public final class TestApp implements AutoCloseable {
     settings.put("abuse.login-failures.burst", "100000");
     settings.put("abuse.open-conversations-per-address", "100000");
     settings.put("abuse.sockets-per-principal", "10000");
+    settings.put("auth.signing-key.encryption-key", KEY_ENCRYPTION_KEY);
     settings.putAll(overrides);
+    this.overrides = Map.copyOf(overrides);
     config = ConfigLoader.withOverrides(settings);
     db = shared != null ? shared : TestDb.newDatabase();
     WarmUp.once(db.app());
@@ -80,7 +85,12 @@ public final class TestApp implements AutoCloseable {
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(50)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
-    app = await(Application.start(vertx, config, db, clock, registry));
+    try {
+      app = await(Application.start(vertx, config, db, clock, registry));
+    } catch (RuntimeException e) {
+      await(vertx.close());
+      throw e;
+    }
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port()));
   }
 
@@ -105,15 +115,16 @@ public final class TestApp implements AutoCloseable {
 
   /**
    * A node on a database the test started itself, for example an {@link fi.kanava.infra.EmbeddedDatabase}
-   * (its {@code database()}), which the node then supervises, as in production.
+   * (its {@code database()}), which the node then supervises, as in production; or one prepared by the
+   * test (migrated or not).
    */
   public static TestApp startOn(Database db, Map<String, String> overrides) {
     return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
-  /** A second node on this node's database: what another server of a cluster would do. */
+  /** A second node on this node's database, with the same settings: what another server of a cluster would do. */
   public TestApp anotherNode() {
-    return new TestApp(Map.of(), db, BLOCKED_THREAD_LIMIT_MS);
+    return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
   public Pool pool() {

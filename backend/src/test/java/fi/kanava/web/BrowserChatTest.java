@@ -5,6 +5,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import fi.kanava.support.ChatFixtures;
@@ -13,6 +14,7 @@ import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +42,7 @@ class BrowserChatTest {
         console.getByTestId("login-password").fill(Fixtures.PASSWORD);
         console.getByTestId("login-submit").click();
         assertThat(console.getByTestId("presence")).isVisible();
+        assertNoTokenForScripts(console, nurseContext, "kanava_refresh_console");
 
         // the patient, on a phone-sized screen, starts anonymously, answers and queues
         Page patient = patientContext.newPage();
@@ -70,6 +73,15 @@ class BrowserChatTest {
         patient.getByTestId("chat-input").fill("Minulla on ollut kuumetta neljä päivää.");
         patient.getByTestId("chat-send").click();
         assertThat(panel.getByTestId("message-list")).containsText("Minulla on ollut kuumetta neljä päivää.");
+        assertNoTokenForScripts(patient, patientContext, "kanava_refresh_patient");
+
+        // a reload keeps no token anywhere a script could read it: each page gets a new access token with its cookie
+        patient.reload();
+        assertThat(patient.getByTestId("message-list")).containsText("Hei, olen hoitaja. Miten voin auttaa?");
+        assertNoTokenForScripts(patient, patientContext, "kanava_refresh_patient");
+        console.reload();
+        assertThat(panel.getByTestId("message-list")).containsText("Minulla on ollut kuumetta neljä päivää.");
+        assertNoTokenForScripts(console, nurseContext, "kanava_refresh_console");
 
         // the text is shown as text, never as HTML
         patient.getByTestId("chat-input").fill("<b>lihavoitu</b>");
@@ -127,9 +139,10 @@ class BrowserChatTest {
         assertThat(console.getByTestId("presence")).hasValue("away");
         assertThat(console.getByTestId("offer-" + lapsed)).hasCount(0);
 
-        // a reload does not bring back a stale 'available'
+        // a reload does not bring back a stale 'available' (nor leave a token where scripts can read it)
         console.reload();
         assertThat(console.getByTestId("lapse-notice")).isVisible();
+        assertNoTokenForScripts(console, context, "kanava_refresh_console");
         assertThat(console.getByTestId("presence")).hasValue("away");
 
         // back at the desk: available again, and offered the conversation that lapsed
@@ -140,5 +153,20 @@ class BrowserChatTest {
         assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
       }
     }
+  }
+
+  /**
+   * Neither web storage nor {@code document.cookie} holds a token: no JWT, and not the refresh
+   * token, which is in the page's HttpOnly cookie only.
+   */
+  private static void assertNoTokenForScripts(Page page, BrowserContext context, String cookieName) {
+    String readable = (String) page.evaluate("() => JSON.stringify({session: Object.assign({}, sessionStorage),"
+        + " local: Object.assign({}, localStorage), cookie: document.cookie})");
+    org.assertj.core.api.Assertions.assertThat(readable).as("what the page's scripts can read").doesNotContain("eyJ");
+    List<Cookie> refresh = context.cookies().stream().filter(c -> c.name.equals(cookieName)).toList();
+    org.assertj.core.api.Assertions.assertThat(refresh).as("the refresh cookie").hasSize(1);
+    org.assertj.core.api.Assertions.assertThat(refresh.get(0).httpOnly).isTrue();
+    org.assertj.core.api.Assertions.assertThat(refresh.get(0).secure).isTrue();
+    org.assertj.core.api.Assertions.assertThat(readable).as("what the page's scripts can read").doesNotContain(refresh.get(0).value);
   }
 }

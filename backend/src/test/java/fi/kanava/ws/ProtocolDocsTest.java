@@ -179,7 +179,8 @@ class ProtocolDocsTest {
     Vertx vertx = Vertx.vertx();
     try {
       KanavaConfig config = ConfigLoader.withOverrides(
-          Map.of("http.port", "0", "http.host", "127.0.0.1", "http.verticle-instances", "1", "db.pool-size", "2"));
+          Map.of("http.port", "0", "http.host", "127.0.0.1", "http.verticle-instances", "1", "db.pool-size", "2",
+              "auth.signing-key.encryption-key", TestApp.KEY_ENCRYPTION_KEY));
       Application app = TestApp.await(Application.start(vertx, config, TestDb.newDatabase(), Clock.systemUTC(), Metrics.createRegistry()));
       return new TreeSet<>(app.services().frames().registrations().keySet());
     } finally {

@@ -55,9 +55,9 @@ public final class Presence {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ensure(tx, accountId, now)
         .compose(status -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
-                + " on conflict (account_id, device_id) do update set last_seen_at = excluded.last_seen_at")
+                + " on conflict (account_id, device_id) do update set last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at)")
             .execute(Tuple.of(accountId, deviceId, PresenceStatus.OFFLINE.equals(status) ? PresenceStatus.AWAY : status, Timestamps.at(now))))
-        .compose(v -> tx.preparedQuery("update professional_presence set last_seen_at = $2,"
+        .compose(v -> tx.preparedQuery("update professional_presence set last_seen_at = greatest(last_seen_at, $2),"
                 + " status = case when status = 'offline' then 'away' else status end where account_id = $1")
             .execute(Tuple.of(accountId, Timestamps.at(now)))))
         .mapEmpty();
@@ -90,7 +90,8 @@ public final class Presence {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ensure(tx, accountId, now)
             .compose(previous -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
-                    + " on conflict (account_id, device_id) do update set status = excluded.status, last_seen_at = excluded.last_seen_at")
+                    + " on conflict (account_id, device_id) do update set status = excluded.status,"
+                    + " last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at)")
                 .execute(Tuple.of(accountId, deviceId, status, Timestamps.at(now)))
                 .compose(v -> recompute(tx, accountId, previous, now, true))))
         .compose(change -> acted(accountId, change, deviceId))
@@ -107,7 +108,7 @@ public final class Presence {
           List<String> statuses = new ArrayList<>();
           rows.forEach(row -> statuses.add(row.getString(0)));
           String effective = mostAvailable(statuses);
-          return tx.preparedQuery("update professional_presence set status = $2, last_seen_at = $3 where account_id = $1")
+          return tx.preparedQuery("update professional_presence set status = $2, last_seen_at = greatest(last_seen_at, $3) where account_id = $1")
               .execute(Tuple.of(accountId, effective, Timestamps.at(now)))
               .map(v -> new Change(previous, effective));
         });
@@ -201,9 +202,9 @@ public final class Presence {
     }
     Instant at = clock.instant();
     Set<UUID> accounts = Set.copyOf(devices.values());
-    return pool.preparedQuery("update professional_presence set last_seen_at = $2 where account_id = any($1)")
+    return pool.preparedQuery("update professional_presence set last_seen_at = greatest(last_seen_at, $2) where account_id = any($1)")
         .execute(Tuple.of(accounts.toArray(UUID[]::new), Timestamps.at(at)))
-        .compose(v -> pool.preparedQuery("update professional_device set last_seen_at = $2 where device_id = any($1)")
+        .compose(v -> pool.preparedQuery("update professional_device set last_seen_at = greatest(last_seen_at, $2) where device_id = any($1)")
             .execute(Tuple.of(devices.keySet().toArray(String[]::new), Timestamps.at(at))))
         .mapEmpty();
   }

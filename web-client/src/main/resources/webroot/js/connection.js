@@ -1,4 +1,4 @@
-// The connection indicator (role=status): online, connecting, reconnecting or offline, as text
+// The connection indicator (role=status): online, connecting, reconnecting, offline or open elsewhere, as text
 // (with a symbol), never by colour alone.
 import { setText } from './dom.js';
 import { preferredLanguage, setLanguage, languagePicker } from './i18n.js';

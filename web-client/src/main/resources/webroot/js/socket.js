@@ -427,6 +427,20 @@ export class KanavaSocket extends EventTarget {
       this.#setState('offline');
       return;
     }
+    if (event.code === 4429) {
+      // A newer connection of the same person took this one's place (too many windows open):
+      // reconnecting at once would close that one in turn. Come back when this page is used again.
+      this.#setState('elsewhere');
+      const resume = () => {
+        if (document.visibilityState !== 'visible') return;
+        document.removeEventListener('visibilitychange', resume);
+        window.removeEventListener('focus', resume);
+        if (!this.stopped && !this.ws) this.#connect();
+      };
+      document.addEventListener('visibilitychange', resume);
+      window.addEventListener('focus', resume);
+      return;
+    }
     if (event.code === 4401) this.authFailed = true;
     if (this.authFailed && this.attempt === 0) {
       // The token expired under an open socket: refresh and come straight back.

@@ -80,10 +80,10 @@ final class KanavaServer {
     env.put("KANAVA_WS_RATE_LIMIT_PER_SECOND", s.text("rate-limit"));
     env.put("KANAVA_WS_RATE_LIMIT_BURST", s.text("rate-burst"));
     // every simulated client comes from 127.0.0.1: the per-address abuse limits would refuse all but a few
-    env.put("KANAVA_ABUSE_ANONYMOUS_SESSIONS_BURST", "1000000");
-    env.put("KANAVA_ABUSE_QUEUE_ENTRIES_BURST", "1000000");
-    env.put("KANAVA_ABUSE_OPEN_CONVERSATIONS_PER_ADDRESS", "1000000");
-    env.put("KANAVA_ABUSE_LOGIN_FAILURES_BURST", "1000000");
+    env.put("KANAVA_ABUSE_ANONYMOUS_SESSIONS_BURST", "100000");
+    env.put("KANAVA_ABUSE_QUEUE_ENTRIES_BURST", "100000");
+    env.put("KANAVA_ABUSE_OPEN_CONVERSATIONS_PER_ADDRESS", "100000");
+    env.put("KANAVA_ABUSE_LOGIN_FAILURES_BURST", "100000");
     // sockets close when their access token expires (default five minutes); the run is longer
     env.put("KANAVA_AUTH_ACCESS_TOKEN_TTL", "PT2H");
     List<String> command = new ArrayList<>(List.of(s.javaCommand()));

@@ -189,11 +189,12 @@ class FaultDrillTest {
   }
 
   private static void signal(String signal, List<Long> pids) {
-    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
-    pids.forEach(pid -> command.add(Long.toString(pid)));
+    // the shell's own kill: no package needed beyond the shell
+    StringBuilder command = new StringBuilder("kill -" + signal);
+    pids.forEach(pid -> command.append(' ').append(pid));
     try {
-      Process kill = new ProcessBuilder(command).inheritIO().start();
-      assertThat(kill.waitFor()).as(String.join(" ", command)).isZero();
+      Process kill = new ProcessBuilder("sh", "-c", command.toString()).inheritIO().start();
+      assertThat(kill.waitFor()).as(command.toString()).isZero();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

@@ -22,7 +22,9 @@ export function bindConnectionIndicator(socket, element) {
     }
     let state = socket.state;
     if (state === 'connecting' && socket.everOnline) state = 'reconnecting';
-    if (state === 'offline' && !navigator.onLine) state = 'offline';
+    // The browser knows the network is gone before the socket does (a half-open socket takes a
+    // missed pong to notice): say so at once; messages written meanwhile wait in the outbox.
+    if (!navigator.onLine && state !== 'elsewhere') state = 'offline';
     element.hidden = false;
     element.dataset.state = state;
     setText(element, `connection.${state}`);

@@ -3,7 +3,7 @@
 import { t } from './i18n.js';
 import { setText, showAlert, errorText } from './dom.js';
 import { Api } from './api.js';
-import { KanavaSocket } from './socket.js';
+import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QueueOverview } from './console-queues.js';
 import { ConversationPanel } from './console-panel.js';
@@ -373,7 +373,7 @@ function wireSocket() {
     if (frame.who === 'patient') panelOf(frame)?.chat.readUpTo(frame.seq);
   });
   socket.on('error', (frame) => {
-    if (!frame.ref && !['token_expired', 'unauthenticated'].includes(frame.code)) showAlert($('alert'), errorText(frame));
+    if (!frame.ref && !HANDLED_BY_SOCKET.has(frame.code)) showAlert($('alert'), errorText(frame));
   });
 }
 

@@ -203,9 +203,12 @@ export class PatientConversation {
   }
 }
 
-/** queued | offered (assigned, not yet accepted) | joined | closed */
+/**
+ * queued | offered (assigned, not yet accepted) | joined | closed. The server leaves out fields
+ * that are null: an active conversation without acceptedAt is only offered.
+ */
 function phase(view) {
   const state = view.state || 'queued';
-  if (state === 'active') return view.acceptedAt || view.acceptedAt === undefined ? 'joined' : 'offered';
+  if (state === 'active') return view.acceptedAt ? 'joined' : 'offered';
   return state;
 }

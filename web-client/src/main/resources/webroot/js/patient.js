@@ -4,7 +4,7 @@ import { language, localized, t } from './i18n.js';
 import { h, setText, showOnly, focusHeading, showAlert, errorText } from './dom.js';
 import { formatDateTime } from './format.js';
 import { Api } from './api.js';
-import { KanavaSocket } from './socket.js';
+import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QuestionnaireForm } from './questionnaire.js';
 import { PatientConversation } from './patient-conversation.js';
@@ -296,7 +296,7 @@ async function boot() {
     conversation.render();
   });
   socket.on('error', (frame) => {
-    if (!frame.ref && !['token_expired', 'unauthenticated'].includes(frame.code)) alertError(frame);
+    if (!frame.ref && !HANDLED_BY_SOCKET.has(frame.code)) alertError(frame);
   });
   api.addEventListener('signedout', (event) => {
     sessionStorage.removeItem(KIND_KEY);

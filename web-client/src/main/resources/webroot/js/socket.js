@@ -17,6 +17,12 @@ const REQUEST_TIMEOUT_MS = 20000;
 const PING_INTERVAL_MS = 25000;
 const PONG_TIMEOUT_MS = 10000;
 const AUTH_FAILURES = new Set(['token_expired', 'unauthenticated']);
+/**
+ * Errors without a ref that the socket itself deals with (it authenticates again, or says "open in
+ * another window" through its state): a page shows no alert for them, which would outlast the
+ * reconnection.
+ */
+export const HANDLED_BY_SOCKET = new Set([...AUTH_FAILURES, 'too_many_sockets']);
 // A send refused with one of these was not stored (or may have been: internal_error); it stays in
 // the outbox and goes again, with the same clientMsgId, after a wait. 'retry': a send with that
 // clientMsgId is still in progress, or the conversation changed while storing. Any other code is
@@ -56,7 +62,8 @@ export class KanavaSocket extends EventTarget {
     this.readyHooks = [];
     api.addEventListener('token', () => this.#onNewToken());
     api.addEventListener('signedout', () => this.stop());
-    window.addEventListener('online', () => this.reconnectNow());
+    // Back online: connect now, or check at once that the socket kept through the outage still works.
+    window.addEventListener('online', () => (this.ws && this.ready ? this.#probe(this.ws) : this.reconnectNow()));
   }
 
   /** Listens to frames of a type ('*' for all, plus 'ready' and 'state'); returns an unsubscribe function. */
@@ -296,10 +303,15 @@ export class KanavaSocket extends EventTarget {
         clearInterval(this.pingTimer);
         return;
       }
-      this.request({ type: 'ping' }, PONG_TIMEOUT_MS).catch(() => {
-        if (ws === this.ws) ws.close(4000, 'no pong');
-      });
+      this.#probe(ws);
     }, PING_INTERVAL_MS);
+  }
+
+  /** A ping that gets no pong in time closes the socket (which then reconnects). */
+  #probe(ws) {
+    this.request({ type: 'ping' }, PONG_TIMEOUT_MS).catch(() => {
+      if (ws === this.ws) ws.close(4000, 'no pong');
+    });
   }
 
   #onReady(frame) {

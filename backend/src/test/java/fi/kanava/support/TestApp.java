@@ -108,7 +108,11 @@ public final class TestApp implements AutoCloseable {
    * is {@link #BROWSER_BLOCKED_THREAD_LIMIT_MS} (still half of production's default).
    */
   public static TestApp startBesideBrowser() {
-    return new TestApp(Map.of(), null, BROWSER_BLOCKED_THREAD_LIMIT_MS);
+    return startBesideBrowser(Map.of());
+  }
+
+  public static TestApp startBesideBrowser(Map<String, String> overrides) {
+    return new TestApp(overrides, null, BROWSER_BLOCKED_THREAD_LIMIT_MS);
   }
 
   public static final long BROWSER_BLOCKED_THREAD_LIMIT_MS = 1000;

@@ -59,8 +59,11 @@ class BrowserChatTest {
         }
         patient.getByTestId("questionnaire-submit").click();
 
-        // the nurse is offered the conversation, accepts and writes
+        // the nurse is offered the conversation; until she accepts, the patient is told a nurse was found and cannot write
         Locator accept = console.locator("[data-testid^='accept-']");
+        assertThat(accept.first()).isVisible();
+        assertThat(patient.getByTestId("waiting-position")).hasText("Hoitaja on löytynyt ja liittyy keskusteluun hetken kuluttua.");
+        assertThat(patient.getByTestId("chat-input")).isHidden();
         accept.first().click();
         Locator panel = console.locator("[data-testid^='panel-']").first();
         assertThat(panel).isVisible();
@@ -82,6 +85,16 @@ class BrowserChatTest {
         console.reload();
         assertThat(panel.getByTestId("message-list")).containsText("Minulla on ollut kuumetta neljä päivää.");
         assertNoTokenForScripts(console, nurseContext, "kanava_refresh_console");
+
+        // the network goes: the page says so at once, and what is written meanwhile arrives once when it is back
+        patientContext.setOffline(true);
+        assertThat(patient.getByTestId("connection-status")).hasAttribute("data-state", "offline");
+        patient.getByTestId("chat-input").fill("Kirjoitettu ilman verkkoa.");
+        patient.getByTestId("chat-send").click();
+        patientContext.setOffline(false);
+        assertThat(panel.getByText("Kirjoitettu ilman verkkoa.")).hasCount(1);
+        assertThat(patient.getByTestId("connection-status")).hasAttribute("data-state", "online");
+        assertThat(patient.getByTestId("message-list").getByText("Kirjoitettu ilman verkkoa.")).hasCount(1);
 
         // the text is shown as text, never as HTML
         patient.getByTestId("chat-input").fill("<b>lihavoitu</b>");
@@ -159,6 +172,47 @@ class BrowserChatTest {
    * Neither web storage nor {@code document.cookie} holds a token: no JWT, and not the refresh
    * token, which is in the page's HttpOnly cookie only.
    */
+  @Test
+  @DisplayName("a console window closed for too many sockets says it is open elsewhere, leaves the other alone, and comes back when used")
+  void a_window_closed_for_too_many_sockets_waits_to_be_used_again() {
+    try (Chromium chromium = Chromium.launch();
+        TestApp t = TestApp.startBesideBrowser(java.util.Map.of("abuse.sockets-per-principal", "1"))) {
+      Fixtures f = new Fixtures(t).organisations();
+      f.account("two-windows", "nurse");
+      String base = "http://localhost:" + t.app.port();
+      try (BrowserContext context = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("en-GB")
+          .setViewportSize(1280, 800))) {
+        Page older = context.newPage();
+        signIn(older, base, "two-windows");
+        Locator olderState = older.getByTestId("connection-status");
+        assertThat(olderState).hasAttribute("data-state", "online");
+
+        Page newer = context.newPage();
+        signIn(newer, base, "two-windows");
+        assertThat(newer.getByTestId("connection-status")).hasAttribute("data-state", "online");
+        assertThat(olderState).hasAttribute("data-state", "elsewhere");
+        // the state says it all: no error alert that would outlast the reconnection
+        assertThat(older.locator("#alert")).isHidden();
+
+        // used again, the older window takes the place back, and the newer one waits in turn
+        older.bringToFront();
+        older.evaluate("() => window.dispatchEvent(new Event('focus'))");
+        assertThat(olderState).hasAttribute("data-state", "online");
+        assertThat(newer.getByTestId("connection-status")).hasAttribute("data-state", "elsewhere");
+        assertThat(olderState).hasAttribute("data-state", "online");
+        assertThat(older.locator("#alert")).isHidden();
+      }
+    }
+  }
+
+  private static void signIn(Page page, String base, String username) {
+    page.navigate(base + "/console");
+    page.getByTestId("login-username").fill(username);
+    page.getByTestId("login-password").fill(Fixtures.PASSWORD);
+    page.getByTestId("login-submit").click();
+    assertThat(page.getByTestId("presence")).isVisible();
+  }
+
   private static void assertNoTokenForScripts(Page page, BrowserContext context, String cookieName) {
     String readable = (String) page.evaluate("() => JSON.stringify({session: Object.assign({}, sessionStorage),"
         + " local: Object.assign({}, localStorage), cookie: document.cookie})");

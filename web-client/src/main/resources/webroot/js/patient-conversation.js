@@ -99,7 +99,12 @@ export class PatientConversation {
   #applyView(view) {
     if (!this.view || view.id !== this.view.id) return;
     const before = phase(this.view);
-    this.view = { ...this.view, ...view };
+    // Each frame carries the whole view, with null fields left out: replace, so a field that became
+    // null (acceptedAt after a return to the queue) does not keep its old value. Only the place in the
+    // queue comes in frames of its own (queue.position), so it is kept while the conversation waits.
+    const keepPlace = view.state === 'queued' && view.position == null
+      ? { position: this.view.position, estimatedWaitSeconds: this.view.estimatedWaitSeconds } : {};
+    this.view = { ...view, ...keepPlace };
     if (view.readUpTo && this.chat) this.chat.readUpTo(view.readUpTo.professional || 0);
     this.#rendered(before);
   }

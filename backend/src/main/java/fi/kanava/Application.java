@@ -134,7 +134,8 @@ public final class Application {
     var auth = config.auth();
     PasswordHasher hasher = new PasswordHasher(auth.password());
     AccessTokens accessTokens = new AccessTokens(vertx, keys, revocations, auth, clock);
-    Sessions sessions = new Sessions(pool, accessTokens, revocations, auth.refreshTokenTtl(), auth.sessionMaxDuration(), clock);
+    Sessions sessions = new Sessions(pool, accessTokens, revocations, auth.refreshTokenTtl(), auth.sessionMaxDuration(),
+        auth.refreshReuseLeeway(), clock);
     AuditLog audit = new AuditLog(pool);
     AccessGuard guard = new AccessGuard(new AccessPolicy(), audit, clock);
     Authenticator authenticator = new Authenticator(accessTokens);

@@ -38,10 +38,13 @@ public final class Sessions {
   private final Revocations revocations;
   private final Duration refreshTtl;
   private final Duration sessionMax;
+  private final Duration reuseLeeway;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  public Sessions(Pool pool, AccessTokens accessTokens, Revocations revocations, Duration refreshTtl, Duration sessionMax, Clock clock) {
+  public Sessions(Pool pool, AccessTokens accessTokens, Revocations revocations, Duration refreshTtl, Duration sessionMax,
+      Duration reuseLeeway, Clock clock) {
+    this.reuseLeeway = reuseLeeway;
     this.pool = pool;
     this.accessTokens = accessTokens;
     this.revocations = revocations;
@@ -153,7 +156,12 @@ public final class Sessions {
               if (row.getOffsetDateTime("revoked_at") != null) {
                 return Future.succeededFuture(new Outcome(invalid()));
               }
-              if (row.getOffsetDateTime("used_at") != null) {
+              Instant usedAt = row.getOffsetDateTime("used_at") == null ? null : row.getOffsetDateTime("used_at").toInstant();
+              // two tabs of one browser refreshing with the same cookie at once: the later one (it waited
+              // for this row's lock) gets a pair of its own in the same session; later than that, a second
+              // use means someone else holds a copy
+              boolean concurrent = usedAt != null && !reuseLeeway.isZero() && !now.isAfter(usedAt.plus(reuseLeeway));
+              if (usedAt != null && !concurrent) {
                 log.warn("Refresh token reuse in family {}: revoking the family and its access tokens", familyId);
                 return revokeFamily(tx, familyId, "reuse")
                     .compose(v -> revocations.revokeSession(tx, row.getUUID("subject_id"), familyId, Revocations.REUSE))
@@ -166,8 +174,9 @@ public final class Sessions {
               }
               Principal.Kind kind = Principal.Kind.fromCode(row.getString("subject_kind"));
               UUID subjectId = row.getUUID("subject_id");
-              return tx.preparedQuery("update refresh_token set used_at = $2 where id = $1")
-                  .execute(Tuple.of(row.getUUID("id"), Timestamps.at(now)))
+              Future<?> used = concurrent ? Future.succeededFuture()
+                  : tx.preparedQuery("update refresh_token set used_at = $2 where id = $1").execute(Tuple.of(row.getUUID("id"), Timestamps.at(now)));
+              return used
                   .compose(v -> currentPrincipal(tx, kind, subjectId))
                   .compose(
                       principal ->

@@ -91,6 +91,7 @@ public final class ConfigLoader {
     out.put("auth.access-token-ttl", config.auth().accessTokenTtl().toString());
     out.put("auth.refresh-token-ttl", config.auth().refreshTokenTtl().toString());
     out.put("auth.session-max-duration", config.auth().sessionMaxDuration().toString());
+    out.put("auth.refresh-reuse-leeway", config.auth().refreshReuseLeeway().toString());
     out.put("auth.login.max-failures", Integer.toString(config.auth().loginMaxFailures()));
     out.put("auth.login.lockout", config.auth().loginLockout().toString());
     out.put("auth.login.failure-delay", config.auth().loginFailureDelay().toString());
@@ -188,7 +189,11 @@ public final class ConfigLoader {
                 positiveDuration("auth.signing-key.rotation-period"),
                 optional("auth.signing-key.encryption-key").map(key -> keyEncryptionKey("auth.signing-key.encryption-key", key)),
                 optional("auth.signing-key.encryption-key-file").map(Path::of)),
-            positiveDuration("auth.revocation-check-interval"));
+            positiveDuration("auth.revocation-check-interval"),
+            duration("auth.refresh-reuse-leeway"));
+    if (auth.refreshReuseLeeway().compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException("auth.refresh-reuse-leeway", "must be at most PT1M: a copied refresh token is usable for that long");
+    }
     if (auth.refreshTokenTtl().compareTo(auth.accessTokenTtl()) < 0) {
       throw new ConfigException("auth.refresh-token-ttl", "must not be shorter than auth.access-token-ttl");
     }

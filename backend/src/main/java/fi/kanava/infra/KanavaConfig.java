@@ -92,7 +92,8 @@ public record KanavaConfig(
       Duration loginFailureDelayMax,
       PasswordParams password,
       SigningKey signingKey,
-      Duration revocationCheckInterval) {}
+      Duration revocationCheckInterval,
+      Duration refreshReuseLeeway) {}
 
   /**
    * How signing keys rotate and what seals them at rest: a key-encryption key given as base64

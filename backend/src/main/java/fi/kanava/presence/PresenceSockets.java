@@ -41,7 +41,14 @@ public final class PresenceSockets {
       return Future.succeededFuture();
     }
     s.onClose(() -> presence.disconnected(s.principal().id(), s.id())
-        .onFailure(e -> log.warn("Could not forget device {} of {}", s.id(), s.principal().id(), e)));
+        .onFailure(e -> {
+          if ("Pool closed".equals(e.getMessage())) {
+            // the node is shutting down: the offline sweep of the nodes that stay forgets the device after the grace
+            log.debug("Device {} of {} left as the node stopped", s.id(), s.principal().id());
+          } else {
+            log.warn("Could not forget device {} of {}", s.id(), s.principal().id(), e);
+          }
+        }));
     return presence.connected(s.principal().id(), s.id());
   }
 }

@@ -7,8 +7,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -57,20 +57,20 @@ public final class HttpVerticle extends VerticleBase {
       }
       ctx.next();
     });
-    router.route("/api/*").handler(ctx -> {
-      ctx.response().putHeader("cache-control", "no-store");
-      ctx.next();
-    });
+    // answers about people and the server's state now: never kept by a browser or a proxy
+    router.route("/api/*").handler(HttpVerticle::noStore);
+    router.route("/health/*").handler(HttpVerticle::noStore);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     features.forEach(feature -> feature.accept(router));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.get("/console").handler(ctx -> ctx.reroute("/console.html"));
-    // pages are unversioned ES modules: revalidate on every load so a deploy is never half-applied
+    // pages are unversioned ES modules: revalidate on every load (a deploy is never half-applied);
+    // the ETag turns an unchanged file into a 304 with no body
     router.route().handler(ctx -> {
       ctx.response().putHeader("cache-control", "no-cache");
       ctx.next();
     });
-    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false));
+    router.route().handler(new StaticFiles(vertx, "webroot", "index.html"));
     router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new HttpErrors());
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -84,6 +84,11 @@ public final class HttpVerticle extends VerticleBase {
         .webSocketHandshakeHandler(webSockets)
         .webSocketHandler(ws -> { })
         .listen();
+  }
+
+  private static void noStore(RoutingContext ctx) {
+    ctx.response().putHeader("cache-control", "no-store");
+    ctx.next();
   }
 
   public int actualPort() {

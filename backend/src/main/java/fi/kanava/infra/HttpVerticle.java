@@ -38,6 +38,14 @@ public final class HttpVerticle extends VerticleBase {
    */
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  /**
+   * Where the jar {@code org.mvnpm:htm} (a dependency of the web client) keeps its npm package: Preact
+   * with hooks and htm as one ES module, {@code preact/standalone.module.js}. Served at {@link #UI_LIBRARY_PATH}
+   * so pages import it from their own origin (CSP {@code script-src 'self'}); keep the version in step
+   * with {@code htm.version} in the parent pom (UiLibraryTest fails otherwise).
+   */
+  static final String HTM_ROOT = "META-INF/resources/_static/htm/3.1.1";
+  static final String UI_LIBRARY_PATH = "/lib/htm/";
   /** Camera and microphone for the page itself only (video visits); nothing else a page could ask for. */
   static final String PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=(), display-capture=()";
 
@@ -70,6 +78,8 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("cache-control", "no-cache");
       ctx.next();
     });
+    // the UI library's package, from its jar, compressed and validated like our own files
+    router.route(UI_LIBRARY_PATH + "*").handler(new StaticFiles(vertx, HTM_ROOT, "index.html", UI_LIBRARY_PATH));
     router.route().handler(new StaticFiles(vertx, "webroot", "index.html"));
     router.route().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new HttpErrors());

@@ -43,19 +43,32 @@ final class StaticFiles implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final String root;
   private final String indexPage;
+  /** The URL path the files are served under ("/" for the site's root), stripped before the file is looked up. */
+  private final String mount;
   /** Files found so far; a miss is not remembered, so unknown paths cannot fill the map. */
   private final Map<String, Future<Optional<StaticFile>>> files = new ConcurrentHashMap<>();
 
   StaticFiles(Vertx vertx, String root, String indexPage) {
+    this(vertx, root, indexPage, "/");
+  }
+
+  /** Files of {@code root} served under the URL path {@code mount} (ending with "/"). */
+  StaticFiles(Vertx vertx, String root, String indexPage, String mount) {
     this.vertx = vertx;
     this.root = root;
     this.indexPage = indexPage;
+    this.mount = mount;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
     String path = ctx.normalizedPath();
+    if (!path.startsWith(mount)) {
+      ctx.next();
+      return;
+    }
+    path = path.substring(mount.length() - 1);
     if ((method != HttpMethod.GET && method != HttpMethod.HEAD) || !PLAIN_PATH.matcher(path).matches()) {
       ctx.next();
       return;

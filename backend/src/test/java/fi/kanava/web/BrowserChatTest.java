@@ -14,6 +14,7 @@ import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -46,6 +47,10 @@ class BrowserChatTest {
 
         // the patient, on a phone-sized screen, starts anonymously, answers and queues
         Page patient = patientContext.newPage();
+        // a script error (a module that fails to load, a CSP refusal of the UI library) fails the walk
+        List<String> scriptErrors = new ArrayList<>();
+        patient.onPageError(scriptErrors::add);
+        console.onPageError(scriptErrors::add);
         patient.navigate(base + "/");
         patient.getByTestId("start-anonymous").click();
         patient.getByTestId("queue-option-nurse-chat").click();
@@ -89,12 +94,19 @@ class BrowserChatTest {
         // the network goes: the page says so at once, and what is written meanwhile arrives once when it is back
         patientContext.setOffline(true);
         assertThat(patient.getByTestId("connection-status")).hasAttribute("data-state", "offline");
+        assertThat(patient.getByTestId("connection-status")).hasText("Ei yhteyttä – yritetään pian uudelleen");
         patient.getByTestId("chat-input").fill("Kirjoitettu ilman verkkoa.");
         patient.getByTestId("chat-send").click();
         patientContext.setOffline(false);
         assertThat(panel.getByText("Kirjoitettu ilman verkkoa.")).hasCount(1);
         assertThat(patient.getByTestId("connection-status")).hasAttribute("data-state", "online");
         assertThat(patient.getByTestId("message-list").getByText("Kirjoitettu ilman verkkoa.")).hasCount(1);
+
+        // the indicator (a Preact component) follows a change of language, and back
+        patient.locator("#language").selectOption("en");
+        assertThat(patient.getByTestId("connection-status")).hasText("Connected");
+        patient.locator("#language").selectOption("fi");
+        assertThat(patient.getByTestId("connection-status")).hasText("Yhteys toimii");
 
         // the text is shown as text, never as HTML
         patient.getByTestId("chat-input").fill("<b>lihavoitu</b>");
@@ -106,6 +118,7 @@ class BrowserChatTest {
         panel.getByTestId("close-outcome").selectOption("resolved");
         panel.getByTestId("close-submit").click();
         assertThat(patient.getByTestId("new-contact")).isVisible();
+        org.assertj.core.api.Assertions.assertThat(scriptErrors).as("script errors on the pages").isEmpty();
       }
     }
   }

@@ -78,7 +78,15 @@ public final class WaitingLists implements QueuePlaces {
     }
   }
 
- /**
+  /** A professional's presence changed: the estimates of the queues they serve rest on who is available. */
+  public Future<Void> presenceChanged(UUID professionalId) {
+    return Queues.servedBy(pool, professionalId).map(queueIds -> {
+      queueIds.forEach(this::changed);
+      return null;
+    });
+  }
+
+  /**
    * Tells each waiting patient whose position or estimate changed, on their conversation's address
    * (so each socket gets only its own, however long the queue).
    */

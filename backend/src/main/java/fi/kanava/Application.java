@@ -161,7 +161,7 @@ public final class Application {
 
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
-    WaitingLists waiting = new WaitingLists(vertx, pool, clock);
+    WaitingLists waiting = new WaitingLists(vertx, pool, clock, config.routing().offlineGrace());
     Profiles profiles = new Profiles(pool);
     Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
         config.chat(), config.db().limits().writeBound());

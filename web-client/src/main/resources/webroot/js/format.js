@@ -31,6 +31,17 @@ export function formatMinutes(seconds) {
   return t('time.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
+/**
+ * A wait range in seconds as "10–20 min", or in whole hours once the upper end passes two hours
+ * ("2–4 h"): the lower end rounded down, the upper end up, so the range only ever widens.
+ */
+export function formatWaitRange(lowSeconds, highSeconds) {
+  const low = Math.floor(lowSeconds / 60);
+  const high = Math.max(low + 1, Math.ceil(highSeconds / 60));
+  if (high <= 120) return t('time.minutesRange', { low, high });
+  return t('time.hoursRange', { low: Math.floor(low / 60), high: Math.max(Math.floor(low / 60) + 1, Math.ceil(high / 60)) });
+}
+
 /** Seconds since an instant (never negative). */
 export function secondsSince(iso, now = Date.now()) {
   return Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));

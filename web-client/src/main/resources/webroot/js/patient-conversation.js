@@ -2,7 +2,7 @@
 // queue, the chat once a professional is with them, the idle warning and the end state.
 import { t } from './i18n.js';
 import { setText, showAlert, errorText, focusHeading } from './dom.js';
-import { formatMinutes, formatTime } from './format.js';
+import { formatTime, formatWaitRange } from './format.js';
 import { ChatView } from './chat-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -77,17 +77,13 @@ export class PatientConversation {
   }
 
   #renderWaiting(state) {
-    const { position, estimatedWaitSeconds } = this.view;
+    const { position } = this.view;
     $('leave-queue').hidden = state === 'offered';
     $('waiting-estimate').hidden = state === 'offered';
     if (state === 'offered') setText($('waiting-position'), 'waiting.assigned');
     else if (typeof position === 'number') setText($('waiting-position'), 'waiting.position', { position });
     else setText($('waiting-position'), 'waiting.positionUnknown');
-    if (typeof estimatedWaitSeconds === 'number') {
-      setText($('waiting-estimate'), 'waiting.estimate', { time: formatMinutes(estimatedWaitSeconds) });
-    } else {
-      setText($('waiting-estimate'), 'waiting.estimateUnknown');
-    }
+    setText($('waiting-estimate'), ...estimateText(this.view));
   }
 
   #renderIdle() {
@@ -103,7 +99,7 @@ export class PatientConversation {
     // null (acceptedAt after a return to the queue) does not keep its old value. Only the place in the
     // queue comes in frames of its own (queue.position), so it is kept while the conversation waits.
     const keepPlace = view.state === 'queued' && view.position == null
-      ? { position: this.view.position, estimatedWaitSeconds: this.view.estimatedWaitSeconds } : {};
+      ? placeOf(this.view) : {};
     this.view = { ...view, ...keepPlace };
     if (view.readUpTo && this.chat) this.chat.readUpTo(view.readUpTo.professional || 0);
     this.#rendered(before);
@@ -127,8 +123,8 @@ export class PatientConversation {
     this.socket.on('conversation.state', (frame) => this.#applyView(frame.conversation));
     this.socket.on('queue.position', (frame) => {
       if (!mine(frame)) return;
-      this.view.position = frame.position;
-      this.view.estimatedWaitSeconds = frame.estimatedWaitSeconds;
+      // a missing field is null: the frame leaves nulls out
+      Object.assign(this.view, { ...placeOf({}), ...placeOf(frame) });
       if (phase(this.view) === 'queued') this.#renderWaiting('queued');
     });
     this.socket.on('message', (frame) => {
@@ -216,4 +212,19 @@ function phase(view) {
   const state = view.state || 'queued';
   if (state === 'active') return view.acceptedAt ? 'joined' : 'offered';
   return state;
+}
+
+/** The fields of a view or a queue.position frame that say where the patient stands and how long they may wait. */
+const PLACE_FIELDS = ['position', 'estimatedWaitSeconds', 'estimatedWaitLowSeconds', 'estimatedWaitHighSeconds', 'noEstimateReason'];
+
+function placeOf(source) {
+  return Object.fromEntries(PLACE_FIELDS.map((field) => [field, source[field] ?? null]));
+}
+
+/** The bundle key and values of the wait estimate: a range, or why there is none. */
+function estimateText({ estimatedWaitLowSeconds: low, estimatedWaitHighSeconds: high, noEstimateReason: reason }) {
+  if (typeof low === 'number' && typeof high === 'number') return ['waiting.range', { range: formatWaitRange(low, high) }];
+  if (reason === 'nobody_available') return ['waiting.noEstimateNobody'];
+  if (reason === 'no_history') return ['waiting.noEstimateYet'];
+  return ['waiting.estimateUnknown'];
 }

@@ -119,8 +119,8 @@ public final class Conversations {
       return Future.succeededFuture(principal.isPatient() ? PatientView.of(c) : StaffView.of(c));
     }
     return places.placeOf(c).map(place -> principal.isPatient()
-        ? PatientView.of(c, place.position(), place.estimatedWaitSeconds())
-        : StaffView.of(c, place.position(), place.estimatedWaitSeconds()));
+        ? PatientView.of(c, place)
+        : StaffView.of(c, place));
   }
 
   /** Messages after a sequence number (history for REST and for resuming a socket); notes only for professionals. */

@@ -23,7 +23,10 @@ public record PatientView(
     String outcome,
     String outcomeDetail,
     Integer position,
-    Long estimatedWaitSeconds) {
+    Long estimatedWaitSeconds,
+    Long estimatedWaitLowSeconds,
+    Long estimatedWaitHighSeconds,
+    String noEstimateReason) {
 
   /** The professional as a patient sees them. */
   public record Professional(String name, String role) {}
@@ -31,15 +34,17 @@ public record PatientView(
   public record ReadUpTo(long patient, long professional) {}
 
   public static PatientView of(ConversationRecord c) {
-    return of(c, null, null);
+    return of(c, null);
   }
 
   /** With the patient's place in the queue while waiting. */
-  public static PatientView of(ConversationRecord c, Integer position, Long estimatedWaitSeconds) {
+  public static PatientView of(ConversationRecord c, QueuePlaces.Place place) {
     return new PatientView(c.id().toString(), c.queueId(), c.state().code(), c.urgency(), c.language(), c.municipality(),
         c.enqueuedAt(), c.assignedAt(), c.acceptedAt(),
         c.assignedTo() == null ? null : new Professional(c.professionalName(), c.professionalRole()),
         c.lastSeq(), new ReadUpTo(c.patientReadSeq(), c.professionalReadSeq()), c.outcome(), c.outcomeDetail(),
-        position, estimatedWaitSeconds);
+        place == null ? null : place.position(), place == null ? null : place.estimatedWaitSeconds(),
+        place == null ? null : place.estimatedWaitLowSeconds(), place == null ? null : place.estimatedWaitHighSeconds(),
+        place == null ? null : place.noEstimateReason());
   }
 }

@@ -26,6 +26,9 @@ public record StaffView(
     String outcomeDetail,
     Integer position,
     Long estimatedWaitSeconds,
+    Long estimatedWaitLowSeconds,
+    Long estimatedWaitHighSeconds,
+    String noEstimateReason,
     JsonArray triage,
     Patient patient,
     List<Participant> participants) {
@@ -38,15 +41,17 @@ public record StaffView(
   public record Participant(String kind, String accountId, String organisationId) {}
 
   public static StaffView of(ConversationRecord c) {
-    return of(c, null, null);
+    return of(c, null);
   }
 
-  public static StaffView of(ConversationRecord c, Integer position, Long estimatedWaitSeconds) {
+  public static StaffView of(ConversationRecord c, QueuePlaces.Place place) {
     return new StaffView(c.id().toString(), c.queueId(), c.state().code(), c.urgency(), c.language(), c.municipality(),
         c.enqueuedAt(), c.assignedAt(), c.acceptedAt(),
         c.assignedTo() == null ? null : new Professional(c.assignedTo().toString(), c.professionalName(), c.professionalRole()),
         c.lastSeq(), new PatientView.ReadUpTo(c.patientReadSeq(), c.professionalReadSeq()), c.outcome(), c.outcomeDetail(),
-        position, estimatedWaitSeconds,
+        place == null ? null : place.position(), place == null ? null : place.estimatedWaitSeconds(),
+        place == null ? null : place.estimatedWaitLowSeconds(), place == null ? null : place.estimatedWaitHighSeconds(),
+        place == null ? null : place.noEstimateReason(),
         c.triage() == null ? new JsonArray() : c.triage().copy(),
         c.patientId() == null ? null : new Patient(c.patientKind(), c.patientName()),
         c.participants().stream().map(p -> new Participant(p.kind().code(),

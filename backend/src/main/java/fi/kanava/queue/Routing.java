@@ -80,7 +80,7 @@ public final class Routing {
   /**
    * Listens, on this node, for what routing acts on: closes (the queue's list changes and the
    * professional has room again) and presence changes (offline hands the work back, available
-   * gets offers).
+   * gets offers; either changes the wait estimates of the queues they serve).
    */
   public Future<Void> start() {
     var closes = vertx.eventBus().<JsonObject>localConsumer(ConversationEvents.CLOSED, msg -> {
@@ -96,6 +96,8 @@ public final class Routing {
       String status = msg.body().getString("status");
       Future<Void> acted = PresenceStatus.OFFLINE.equals(status) ? requeueAllOf(account, "offline")
           : PresenceStatus.AVAILABLE.equals(status) ? kickServedBy(account) : Future.succeededFuture();
+      // who is available is part of every wait estimate of the queues they serve
+      waiting.presenceChanged(account).onFailure(e -> log.warn("Could not refresh the waiting lists served by {}", account, e));
       acted.onComplete(ar -> msg.reply(ar.succeeded()));
     });
     return Future.all(closes.completion(), changes.completion()).mapEmpty();

@@ -14,8 +14,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routing never lets a conversation nobody available can serve hold up those behind it
  * ({@link Routing#firstServable}), so a position counts only the conversations ahead that wait for
- * the same professionals: those in the same language. The estimate divides that position by the
- * queue's assignments of conversations in that language in the last {@link WaitEstimate#WINDOW}
- * (see {@link WaitEstimate}).
+ * the same professionals: those in the same language. The estimate is a range from the queue's recent
+ * service rate per professional, the available members who speak the language, and the position,
+ * damped against the estimate published last (see {@link WaitEstimate}).
  */
 public final class WaitingLists implements QueuePlaces {
   private static final Logger log = LoggerFactory.getLogger(WaitingLists.class);
@@ -46,11 +49,18 @@ public final class WaitingLists implements QueuePlaces {
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   /** The last position frame published per waiting conversation, per queue: only changes are sent. */
   private final Map<String, Map<String, JsonObject>> published = new ConcurrentHashMap<>();
+  /**
+   * The estimate last published per waiting conversation, which the next one is damped against. Not
+   * authoritative: a node without it (restarted, or another node) starts from the undamped estimate.
+   */
+  private final Map<String, WaitEstimate.Shown> shown = new ConcurrentHashMap<>();
+  private final Duration offlineGrace;
 
-  public WaitingLists(Vertx vertx, Pool pool, Clock clock) {
+  public WaitingLists(Vertx vertx, Pool pool, Clock clock, Duration offlineGrace) {
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
+    this.offlineGrace = offlineGrace;
   }
 
   /** Publishes the queue's waiting list soon (once, however many changes arrive meanwhile). */
@@ -68,7 +78,15 @@ public final class WaitingLists implements QueuePlaces {
     }
   }
 
- /**
+  /** A professional's presence changed: the estimates of the queues they serve rest on who is available. */
+  public Future<Void> presenceChanged(UUID professionalId) {
+    return Queues.servedBy(pool, professionalId).map(queueIds -> {
+      queueIds.forEach(this::changed);
+      return null;
+    });
+  }
+
+  /**
    * Tells each waiting patient whose position or estimate changed, on their conversation's address
    * (so each socket gets only its own, however long the queue).
    */
@@ -78,25 +96,35 @@ public final class WaitingLists implements QueuePlaces {
     for (Object o : list.getJsonArray("items")) {
       JsonObject item = (JsonObject) o;
       String id = item.getString("conversationId");
-      JsonObject frame = ServerFrames.toJson(new Position(id, item.getInteger("position"), item.getLong("estimatedWaitSeconds")));
+      JsonObject frame = ServerFrames.toJson(Position.of(id, item));
       current.put(id, frame);
+      Long centre = item.getLong("estimatedWaitSeconds");
+      if (centre == null) {
+        shown.remove(id);
+      } else {
+        shown.put(id, new WaitEstimate.Shown(item.getInteger("position"), centre));
+      }
       if (!frame.equals(previous.get(id))) {
         ConversationEvents.position(vertx.eventBus(), UUID.fromString(id), frame);
       }
     }
+    previous.keySet().stream().filter(id -> !current.containsKey(id)).forEach(shown::remove);
     published.put(queueId, current);
   }
 
-  /** {@code {"queueId", "routingMode", "items": [{conversationId, urgency, language, enqueuedAt, position, estimatedWaitSeconds}]}}. */
+  /**
+   * {@code {"queueId", "routingMode", "items": [{conversationId, urgency, language, enqueuedAt, position,
+   * estimatedWaitSeconds, estimatedWaitLowSeconds, estimatedWaitHighSeconds, noEstimateReason}]}}.
+   */
   public Future<JsonObject> snapshot(String queueId) {
     return pool.preparedQuery("select routing_mode from queue where id = $1").execute(Tuple.of(queueId))
         .compose(modes -> modes.size() == 0 ? Future.failedFuture(Queues.notFound()) : Future.all(
             pool.preparedQuery("select id, urgency, language, enqueued_at from conversation where queue_id = $1 and state = 'queued'"
                 + " order by urgency_rank, enqueued_at, id").execute(Tuple.of(queueId)),
-            assignmentsInWindow(queueId))
+            inputs(queueId))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
-          Map<String, Long> assignments = all.resultAt(1);
+          Inputs inputs = all.resultAt(1);
           List<String> languages = new ArrayList<>();
           rows.forEach(row -> languages.add(row.getString("language")));
           List<Integer> positions = WaitEstimate.positions(languages);
@@ -104,40 +132,57 @@ public final class WaitingLists implements QueuePlaces {
           int index = 0;
           for (Row row : rows) {
             int position = positions.get(index++);
-            long inLanguage = assignments.getOrDefault(row.getString("language"), 0L);
-            items.add(new JsonObject()
-                .put("conversationId", row.getUUID("id").toString())
+            String id = row.getUUID("id").toString();
+            JsonObject item = new JsonObject()
+                .put("conversationId", id)
                 .put("urgency", row.getString("urgency"))
                 .put("language", row.getString("language"))
                 .put("enqueuedAt", row.getOffsetDateTime("enqueued_at").toInstant().toString())
-                .put("position", position)
-                .put("estimatedWaitSeconds", WaitEstimate.seconds(position, inLanguage)));
+                .put("position", position);
+            items.add(putEstimate(item, inputs.estimate(id, position, row.getString("language"))));
           }
           return new JsonObject().put("queueId", queueId).put("routingMode", modes.iterator().next().getString(0)).put("items", items);
         }));
   }
 
   /**
-   * Position and estimate of one waiting conversation: {@code {"position", "estimatedWaitSeconds"}}.
-   * As in the snapshot, only the conversations ahead in the same language count.
+   * Position and estimate of one waiting conversation: {@code {"position", "estimatedWaitSeconds",
+   * "estimatedWaitLowSeconds", "estimatedWaitHighSeconds", "noEstimateReason"}}. As in the snapshot,
+   * only the conversations ahead in the same language count; damped against what was shown last, which
+   * it does not change (only published updates do).
    */
   public Future<JsonObject> positionOf(ConversationRecord c) {
     return Future.all(
             pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued' and language = $4"
                     + " and (urgency_rank, enqueued_at, id) < ((select urgency_rank from conversation where id = $2), $3, $2)")
                 .execute(Tuple.of(c.queueId(), c.id(), Timestamps.at(c.enqueuedAt()), c.language())),
-            assignmentsInWindow(c.queueId()))
+            inputs(c.queueId()))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
           int position = (int) rows.iterator().next().getLong(0).longValue() + 1;
-          Map<String, Long> assignments = all.resultAt(1);
-          return new JsonObject().put("position", position)
-              .put("estimatedWaitSeconds", WaitEstimate.seconds(position, assignments.getOrDefault(c.language(), 0L)));
+          Inputs inputs = all.resultAt(1);
+          return putEstimate(new JsonObject().put("position", position), inputs.estimate(c.id().toString(), position, c.language()));
         });
   }
 
-  /** {@code queue.position}: a waiting patient's place and estimated wait (absent when unknown). */
-  public record Position(String conversationId, int position, Long estimatedWaitSeconds) implements fi.kanava.ws.ServerFrame {
+  private static JsonObject putEstimate(JsonObject item, WaitEstimate.Estimate e) {
+    return item.put("estimatedWaitSeconds", e.centreSeconds())
+        .put("estimatedWaitLowSeconds", e.lowSeconds())
+        .put("estimatedWaitHighSeconds", e.highSeconds())
+        .put("noEstimateReason", e.none() == null ? null : e.none().code());
+  }
+
+  /**
+   * {@code queue.position}: a waiting patient's place and estimated wait, as a range with its centre,
+   * or the reason there is none (absent fields are null).
+   */
+  public record Position(String conversationId, int position, Long estimatedWaitSeconds, Long estimatedWaitLowSeconds,
+      Long estimatedWaitHighSeconds, String noEstimateReason) implements fi.kanava.ws.ServerFrame {
+    static Position of(String conversationId, JsonObject item) {
+      return new Position(conversationId, item.getInteger("position"), item.getLong("estimatedWaitSeconds"),
+          item.getLong("estimatedWaitLowSeconds"), item.getLong("estimatedWaitHighSeconds"), item.getString("noEstimateReason"));
+    }
+
     @Override
     public String type() {
       return "queue.position";
@@ -146,7 +191,11 @@ public final class WaitingLists implements QueuePlaces {
 
   @Override
   public Future<Place> placeOf(ConversationRecord c) {
-    return positionOf(c).map(p -> new Place(p.getInteger("position"), p.getLong("estimatedWaitSeconds")));
+    return positionOf(c).map(p -> {
+      Position position = Position.of(c.id().toString(), p);
+      return new Place(position.position(), position.estimatedWaitSeconds(), position.estimatedWaitLowSeconds(),
+          position.estimatedWaitHighSeconds(), position.noEstimateReason());
+    });
   }
 
   /** The {@code queue.waiting} frame of a waiting-list snapshot. */
@@ -154,14 +203,48 @@ public final class WaitingLists implements QueuePlaces {
     return snapshot.copy().put("type", "queue.waiting");
   }
 
-  /** The queue's assignments in the last {@link WaitEstimate#WINDOW}, by the conversation's language. */
-  private Future<Map<String, Long>> assignmentsInWindow(String queueId) {
-    return pool.preparedQuery("select language, count(*) from conversation where queue_id = $1 and assigned_at >= $2 group by language")
-        .execute(Tuple.of(queueId, Timestamps.at(clock.instant().minus(WaitEstimate.WINDOW))))
-        .map(rows -> {
-          Map<String, Long> out = new HashMap<>();
-          rows.forEach(row -> out.put(row.getString(0), row.getLong(1)));
-          return out;
+  /** What the estimates of one queue rest on, read at one instant: the recent rate and who is available in which languages. */
+  private final class Inputs {
+    private final WaitEstimate.Rate rate;
+    private final List<List<String>> availableLanguages;
+
+    Inputs(WaitEstimate.Rate rate, List<List<String>> availableLanguages) {
+      this.rate = rate;
+      this.availableLanguages = availableLanguages;
+    }
+
+    WaitEstimate.Estimate estimate(String conversationId, int position, String language) {
+      int available = (int) availableLanguages.stream().filter(l -> l.contains(language)).count();
+      return WaitEstimate.estimate(position, available, rate, shown.get(conversationId));
+    }
+  }
+
+  /**
+   * The queue's assignments in the last {@link WaitEstimate#WINDOW} (when, and by how many professionals),
+   * and the languages of each member who is available now, as routing sees them (present within the offline grace).
+   */
+  private Future<Inputs> inputs(String queueId) {
+    Instant now = clock.instant();
+    return Future.all(
+            pool.preparedQuery("select assigned_at, assigned_to from conversation where queue_id = $1 and assigned_at >= $2"
+                    + " and assigned_to is not null")
+                .execute(Tuple.of(queueId, Timestamps.at(now.minus(WaitEstimate.WINDOW)))),
+            pool.preparedQuery("select a.languages from queue_member m join account a on a.id = m.account_id and a.disabled_at is null"
+                    + " join professional_presence p on p.account_id = a.id and p.status = 'available' and p.last_seen_at >= $2"
+                    + " where m.queue_id = $1")
+                .execute(Tuple.of(queueId, Timestamps.at(now.minus(offlineGrace)))))
+        .map(all -> {
+          io.vertx.sqlclient.RowSet<Row> assignments = all.resultAt(0);
+          List<Instant> times = new ArrayList<>();
+          Set<UUID> professionals = new HashSet<>();
+          assignments.forEach(row -> {
+            times.add(row.getOffsetDateTime(0).toInstant());
+            professionals.add(row.getUUID(1));
+          });
+          io.vertx.sqlclient.RowSet<Row> present = all.resultAt(1);
+          List<List<String>> languages = new ArrayList<>();
+          present.forEach(row -> languages.add(List.of(row.getArrayOfStrings(0))));
+          return new Inputs(WaitEstimate.rate(times, professionals.size(), now), languages);
         });
   }
 }

@@ -355,7 +355,7 @@ class LiveAccessTest {
     /** What a patient may see of their conversation. Adding anything here must be a decision, not an accident. */
     private static final List<String> PATIENT_VIEW = List.of("id", "queueId", "state", "urgency", "language", "municipality",
         "enqueuedAt", "assignedAt", "acceptedAt", "professional", "lastSeq", "readUpTo", "outcome", "outcomeDetail", "position",
-        "estimatedWaitSeconds");
+        "estimatedWaitSeconds", "estimatedWaitLowSeconds", "estimatedWaitHighSeconds", "noEstimateReason");
     private static final List<String> PATIENT_VIEW_PROFESSIONAL = List.of("name", "role");
     private static final List<String> PATIENT_VIEW_READ_UP_TO = List.of("patient", "professional");
 

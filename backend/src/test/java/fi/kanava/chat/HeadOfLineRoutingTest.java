@@ -87,10 +87,11 @@ class HeadOfLineRoutingTest {
       assertThat(finnish.ws().awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(fi1.getString("id"));
       assertThat(finnish.ws().awaitType("conversation.offer").getJsonObject("conversation").getString("id")).isEqualTo(fi2.getString("id"));
       assertThat(t.row("select state from conversation where id = $1", UUID.fromString(sv.getString("id"))).getString(0)).isEqualTo("queued");
-      // her estimate rests on Swedish assignments, of which there were none: unknown, not the Finnish pace
+      // nobody available speaks Swedish: no estimate, and why (not the Finnish pace)
       JsonObject waiting = t.get("/api/patient/conversations/current", patients.get(0).token()).bodyAsJsonObject();
       assertThat(waiting.getInteger("position")).isEqualTo(1);
       assertThat(waiting.getValue("estimatedWaitSeconds")).isNull();
+      assertThat(waiting.getString("noEstimateReason")).isEqualTo("nobody_available");
 
       // the Swedish patient waits, counted as language demand nobody available meets
       String before = metrics();

@@ -53,22 +53,13 @@ class HeadOfLineRuleTest {
   }
 
   @Nested
-  @DisplayName("Positions and estimates")
+  @DisplayName("Positions (estimates: WaitEstimateTest)")
   class Positions {
     @Test
     @DisplayName("A position counts only those ahead in the same language")
     void positions_count_the_same_language() {
       assertThat(WaitEstimate.positions(List.of("sv", "fi", "fi", "sv", "en", "fi"))).containsExactly(1, 1, 2, 2, 1, 3);
       assertThat(WaitEstimate.positions(List.of())).isEmpty();
-    }
-
-    @Test
-    @DisplayName("The estimate is the position over the assignments in that language in the last hour, unknown with none")
-    void estimate_uses_the_rate_of_the_language() {
-      assertThat(WaitEstimate.seconds(2, 12)).isEqualTo(600L);
-      assertThat(WaitEstimate.seconds(1, 7)).isEqualTo(515L); // rounded up
-      assertThat(WaitEstimate.seconds(1, 0)).isNull();
-      assertThat(WaitEstimate.seconds(0, 5)).isNull();
     }
   }
 }

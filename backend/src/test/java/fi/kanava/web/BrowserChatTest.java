@@ -36,16 +36,7 @@ class BrowserChatTest {
       try (BrowserContext nurseContext = chromium.browser.newContext(finnish.setViewportSize(1280, 900));
           BrowserContext patientContext = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("fi-FI")
               .setViewportSize(390, 844))) {
-        // the nurse signs in to the console (available by default)
-        Page console = nurseContext.newPage();
-        console.navigate(base + "/console");
-        console.getByTestId("login-username").fill("browser-nurse");
-        console.getByTestId("login-password").fill(Fixtures.PASSWORD);
-        console.getByTestId("login-submit").click();
-        assertThat(console.getByTestId("presence")).isVisible();
-        assertNoTokenForScripts(console, nurseContext, "kanava_refresh_console");
-
-        // the patient, on a phone-sized screen, starts anonymously, answers and queues
+        // the patient, on a phone-sized screen, starts anonymously, answers and queues before any nurse is available
         Page patient = patientContext.newPage();
         // a script error (a module that fails to load, a CSP refusal of the UI library) fails the walk
         List<String> scriptErrors = new ArrayList<>();
@@ -63,6 +54,19 @@ class BrowserChatTest {
           municipality.selectOption("Inari");
         }
         patient.getByTestId("questionnaire-submit").click();
+
+        // nobody can serve her yet: the page says there is no estimate, and why, instead of a guess
+        assertThat(patient.locator("#waiting-estimate")).hasText(
+            "Odotusaikaa ei voi arvioida: juuri nyt ei ole vapaana ketään, joka voisi palvella sinua. Paikkasi jonossa säilyy.");
+
+        // the nurse signs in to the console (available by default)
+        Page console = nurseContext.newPage();
+        console.navigate(base + "/console");
+        console.getByTestId("login-username").fill("browser-nurse");
+        console.getByTestId("login-password").fill(Fixtures.PASSWORD);
+        console.getByTestId("login-submit").click();
+        assertThat(console.getByTestId("presence")).isVisible();
+        assertNoTokenForScripts(console, nurseContext, "kanava_refresh_console");
 
         // the nurse is offered the conversation; until she accepts, the patient is told a nurse was found and cannot write
         Locator accept = console.locator("[data-testid^='accept-']");

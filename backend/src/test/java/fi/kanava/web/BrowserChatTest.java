@@ -41,7 +41,6 @@ class BrowserChatTest {
         // a script error (a module that fails to load, a CSP refusal of the UI library) fails the walk
         List<String> scriptErrors = new ArrayList<>();
         patient.onPageError(scriptErrors::add);
-        console.onPageError(scriptErrors::add);
         patient.navigate(base + "/");
         patient.getByTestId("start-anonymous").click();
         patient.getByTestId("queue-option-nurse-chat").click();
@@ -61,6 +60,7 @@ class BrowserChatTest {
 
         // the nurse signs in to the console (available by default)
         Page console = nurseContext.newPage();
+        console.onPageError(scriptErrors::add);
         console.navigate(base + "/console");
         console.getByTestId("login-username").fill("browser-nurse");
         console.getByTestId("login-password").fill(Fixtures.PASSWORD);

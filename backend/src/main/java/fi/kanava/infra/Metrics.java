@@ -1,13 +1,11 @@
 package fi.kanava.infra;
 
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -17,8 +15,10 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
- * The Prometheus registry behind {@code GET /metrics}. Every meter's name gets the {@code kanava_}
- * prefix, including the JVM's and Vert.x's own (HTTP server, pool), so one prefix finds them all.
+ * The Prometheus registry behind {@code GET /metrics}. Kanava's own meters are named
+ * {@code kanava.*} (exported as {@code kanava_*}); the JVM's, the process's and Vert.x's keep their
+ * standard names ({@code jvm_*}, {@code process_*}, {@code system_*}, {@code vertx_*}), so standard
+ * dashboards find them.
  */
 public final class Metrics {
   public static final String PREFIX = "kanava.";
@@ -39,12 +39,6 @@ public final class Metrics {
 
   public static PrometheusMeterRegistry createRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
-      }
-    });
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

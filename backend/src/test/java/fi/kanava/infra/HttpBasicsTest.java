@@ -49,7 +49,7 @@ class HttpBasicsTest {
   }
 
   @Test
-  void metrics_need_the_scrape_token_or_a_supervisor_and_carry_the_kanava_prefix() {
+  void metrics_need_the_scrape_token_or_a_supervisor_and_keep_standard_names_beside_kanava_s_own() {
     assertError(t.get("/metrics", null), 401, "unauthenticated");
     assertError(t.get("/metrics", "wrong-scrape-token"), 401, "invalid_token");
     f.account("metrics-nurse", "nurse");
@@ -59,9 +59,10 @@ class HttpBasicsTest {
     assertThat(scraped.statusCode()).isEqualTo(200);
     assertThat(scraped.getHeader("content-type")).startsWith("text/plain");
     String text = scraped.bodyAsString();
-    assertThat(text).contains("kanava_jvm_memory_used_bytes", "kanava_vertx_http_server_requests_total", "kanava_vertx_pool_");
+    assertThat(text).contains("jvm_memory_used_bytes", "vertx_http_server_requests_total", "vertx_pool_");
     text.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
-        .forEach(line -> assertThat(line).as("metric name prefix").startsWith("kanava_"));
+        .forEach(line -> assertThat(line).as("metric name prefix").matches("(kanava|jvm|process|system|vertx)_.*"));
+    assertThat(text).as("the JVM's and Vert.x's meters under their standard names").doesNotContain("kanava_jvm_", "kanava_vertx_");
 
     f.account("metrics-supervisor", "supervisor");
     assertThat(t.get("/metrics", f.accessToken("metrics-supervisor")).statusCode()).isEqualTo(200);

@@ -78,9 +78,9 @@ final class KanavaApi {
     return call(HttpMethod.GET, "/metrics", token, null, 200).map(r -> {
       double[] sums = new double[4];
       for (String line : r.bodyAsString().split("\n")) {
-        int slot = line.startsWith("kanava_jvm_memory_used_bytes{") ? (line.contains("area=\"heap\"") ? 0 : 2)
-            : line.startsWith("kanava_jvm_memory_committed_bytes{") && line.contains("area=\"heap\"") ? 1
-            : line.startsWith("kanava_jvm_buffer_memory_used_bytes{") && line.contains("id=\"direct\"") ? 3 : -1;
+        int slot = line.startsWith("jvm_memory_used_bytes{") ? (line.contains("area=\"heap\"") ? 0 : 2)
+            : line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"") ? 1
+            : line.startsWith("jvm_buffer_memory_used_bytes{") && line.contains("id=\"direct\"") ? 3 : -1;
         if (slot >= 0) {
           sums[slot] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }

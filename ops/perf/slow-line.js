@@ -8,6 +8,7 @@
 // Not part of the test run. Needs a running server with the demo data (the nurse-chat queue) and
 // Node with playwright-core; see docs/performance.md, "Slow line".
 //   NODE_PATH=/path/to/node_modules node ops/perf/slow-line.js [base-url] [runs]
+// DETAIL=1 also lists each response's bytes, largest first.
 const { chromium } = require('playwright-core');
 
 const BASE = process.argv[2] || 'http://127.0.0.1:8080';
@@ -41,7 +42,11 @@ async function once(browser) {
     downloadThroughput: (KBPS * 1000) / 8, uploadThroughput: (KBPS * 1000) / 8,
   });
   let http = 0; let requests = 0; let ws = 0;
-  cdp.on('Network.loadingFinished', (e) => { http += e.encodedDataLength; requests += 1; });
+  const urls = new Map(); const sizes = [];
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url.replace(BASE, '')));
+  cdp.on('Network.loadingFinished', (e) => {
+    http += e.encodedDataLength; requests += 1; sizes.push([urls.get(e.requestId), e.encodedDataLength]);
+  });
   cdp.on('Network.webSocketFrameReceived', (e) => { ws += e.response.payloadData.length; });
 
   await page.goto(BASE + '/', { waitUntil: 'commit' });
@@ -55,7 +60,7 @@ async function once(browser) {
   await page.getByTestId('queue-option-nurse-chat').click({ timeout: 60000 });
   await page.locator('#questions fieldset').first().waitFor({ state: 'visible', timeout: 60000 });
   const firstQuestion = await page.evaluate(() => performance.now());
-  const result = { readable, firstQuestion, http, requests, ws };
+  const result = { readable, firstQuestion, http, requests, ws, sizes };
   await context.close();
   return result;
 }
@@ -70,6 +75,7 @@ async function once(browser) {
       results.push(r);
       console.log(`run ${i + 1}: emergency line readable ${Math.round(r.readable)} ms; first question at `
         + `${Math.round(r.firstQuestion)} ms after ${r.http} B over HTTP in ${r.requests} responses (+ ${r.ws} B of WebSocket frames)`);
+      if (process.env.DETAIL) r.sizes.sort((a, b) => b[1] - a[1]).forEach(([url, n]) => console.log(`  ${n} B ${url}`));
     }
   } finally {
     await browser.close();

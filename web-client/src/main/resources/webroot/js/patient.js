@@ -282,6 +282,9 @@ async function boot() {
   conversation = new PatientConversation({ socket, queueName, onNewContact: newContact });
 
   $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));
+  // The start screen's text is in the HTML (readable before any script on a slow line); its button
+  // stays disabled there until this handler exists, so an early click does nothing rather than get lost.
+  $('start-anonymous').disabled = false;
   $('questionnaire-form').addEventListener('submit', submitQuestionnaire);
   $('municipality').addEventListener('change', () => {
     if (!$('municipality').value) return;

@@ -128,6 +128,49 @@ class BrowserChatTest {
   }
 
   @Test
+  void the_patient_start_page_is_readable_in_finnish_before_any_script_runs() {
+    try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
+      String base = "http://localhost:" + t.app.port();
+      // no script at all: what a slow line shows while the modules are still on their way
+      try (BrowserContext noScript = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("fi-FI")
+          .setJavaScriptEnabled(false).setViewportSize(390, 844))) {
+        Page page = noScript.newPage();
+        page.navigate(base + "/");
+        assertThat(page.locator(".emergency-hint")).isVisible();
+        assertThat(page.locator(".emergency-hint")).hasText("Hätätilanteessa soita 112.");
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Tervetuloa"))).isVisible();
+        assertThat(page.getByLabel("Kieli")).isVisible();
+        // the start button is there with its text, but cannot be clicked until the script handles it
+        assertThat(page.getByTestId("start-anonymous")).hasText("Jatka nimettömänä");
+        assertThat(page.getByTestId("start-anonymous")).isDisabled();
+        assertThat(page).hasTitle("Kanava – sairaanhoitajan chat");
+
+        // every text written into the page is the Finnish bundle's text for its key, so the two cannot drift apart
+        io.vertx.core.json.JsonObject finnish = new io.vertx.core.json.JsonObject(
+            noScript.request().get(base + "/i18n/fi.json").text());
+        Locator keyed = page.locator("[data-i18n]");
+        int written = 0;
+        for (int i = 0; i < keyed.count(); i++) {
+          String text = keyed.nth(i).textContent();
+          if (text.isEmpty()) continue;
+          String key = keyed.nth(i).getAttribute("data-i18n");
+          org.assertj.core.api.Assertions.assertThat(text).as("the HTML's text for %s", key).isEqualTo(finnish.getString(key));
+          written++;
+        }
+        org.assertj.core.api.Assertions.assertThat(written).as("texts written into the HTML").isGreaterThanOrEqualTo(8);
+      }
+      // with the script, the button works and the page follows the browser's language
+      try (BrowserContext english = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("en-GB"))) {
+        Page page = english.newPage();
+        page.navigate(base + "/");
+        assertThat(page.getByTestId("start-anonymous")).isEnabled();
+        assertThat(page.getByTestId("start-anonymous")).hasText("Continue anonymously");
+        assertThat(page.locator(".emergency-hint")).not().hasText("Hätätilanteessa soita 112.");
+      }
+    }
+  }
+
+  @Test
   void a_nurse_declines_one_offer_and_lets_another_lapse_and_the_console_says_so() {
     try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
       Fixtures f = new Fixtures(t).organisations();

@@ -68,17 +68,22 @@ export class Attention extends EventTarget {
    * @param titleKey bundle key of the short text (title prefix and notification title)
    * @param bodyKey bundle key of the notification's body (optional)
    * @param tag notifications with the same tag replace each other
-   * @param onlyWhenAway signal only when the page is not being looked at (title and sound too)
+   * The sound plays unless turned off; the title and the notification only while the page is not
+   * looked at (hidden, or another window has the focus).
+   * @param onlyWhenAway no sound either while the page is looked at
    */
   signal({ titleKey, bodyKey = null, tag = titleKey, onlyWhenAway = false }) {
     const away = !this.attended();
     if (onlyWhenAway && !away) return;
-    this.pending += 1;
-    this.titleKey = titleKey;
-    this.refreshTitle();
     if (this.soundEnabled) this.#beep();
-    // A notification for what is already in front of the person would only be noise.
-    if (away && this.notificationPermission === 'granted') this.#notify(titleKey, bodyKey, tag);
+    // The title and a notification are for someone looking elsewhere: for what is already in front
+    // of the person they would only be noise (and a title would stay with no focus event to restore it).
+    if (away) {
+      this.pending += 1;
+      this.titleKey = titleKey;
+      this.refreshTitle();
+      if (this.notificationPermission === 'granted') this.#notify(titleKey, bodyKey, tag);
+    }
     this.dispatchEvent(new CustomEvent('signal', { detail: { titleKey, sound: this.soundEnabled } }));
   }
 

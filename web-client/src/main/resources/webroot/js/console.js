@@ -334,8 +334,10 @@ function wireSocket() {
   socket.on('presence', onPresence);
   socket.on('queue.waiting', (frame) => overview.onWaiting(frame));
   socket.on('conversation.offer', (frame) => {
+    const id = frame.conversation?.id;
+    const known = overview.offers.has(id); // sent again after a reconnect: already shown and signalled
     overview.offer(frame);
-    if (overview.offers.has(frame.conversation?.id)) {
+    if (!known && overview.offers.has(id)) {
       attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
     }
   });

@@ -24,8 +24,9 @@ export class QueueOverview {
    * @param showError (error) => void
    * @param hasPanel (conversationId) => boolean, whether it is open in a panel
    */
-  constructor({ socket, take, accept, announce, showError, hasPanel }) {
+  constructor({ socket, take, accept, announce, showError, hasPanel, onNoOffers = () => {} }) {
     this.socket = socket;
+    this.onNoOffers = onNoOffers; // the last offer card went (accepted, declined, lapsed, withdrawn)
     this.hasPanel = hasPanel;
     this.take = take;
     this.accept = accept;
@@ -349,6 +350,7 @@ export class QueueOverview {
     this.offers.delete(conversationId);
     $('offers').hidden = this.offers.size === 0;
     if (hadFocus) this.#focusAfterOffer();
+    if (this.offers.size === 0) this.onNoOffers();
   }
 
   /** The next offer's first button, or the conversations' heading when no offer is left. */

@@ -7,6 +7,8 @@ import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QueueOverview } from './console-queues.js';
 import { ConversationPanel } from './console-panel.js';
+import { Attention } from './attention.js';
+import { attentionControls } from './attention-controls.js';
 
 const $ = (id) => document.getElementById(id);
 const api = new Api('console');
@@ -20,7 +22,13 @@ const PRESENCE_RANK = ['available', 'busy', 'away', 'offline']; // most availabl
 const panels = new Map(); // conversationId -> ConversationPanel
 let selectedId = null;
 let capacity = null; // from the last presence reply
-const baseTitle = () => t('console.title');
+const unreadTitle = () => {
+  const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
+  return unread > 0 ? `(${unread}) ${t('console.title')}` : t('console.title');
+};
+// A new offer is signalled by title, sound and notification; the title comes back once the nurse
+// looks at the console or no offer is left.
+const attention = new Attention({ storageKey: 'kanava.console.sound', baseTitle: unreadTitle });
 
 const overview = new QueueOverview({
   socket,
@@ -29,6 +37,7 @@ const overview = new QueueOverview({
   announce,
   showError: (error) => showAlert($('alert'), errorText(error)),
   hasPanel: (id) => panels.has(id),
+  onNoOffers: () => attention.clear(),
 });
 
 function announce(text) {
@@ -294,8 +303,7 @@ function updateCapacity() {
 
 function updateTitle() {
   updateCapacity();
-  const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
-  document.title = unread > 0 ? `(${unread}) ${baseTitle()}` : baseTitle();
+  attention.refreshTitle();
 }
 
 /** Arrow keys, Home and End move between tabs (roving tabindex). */
@@ -325,7 +333,14 @@ function wireSocket() {
   });
   socket.on('presence', onPresence);
   socket.on('queue.waiting', (frame) => overview.onWaiting(frame));
-  socket.on('conversation.offer', (frame) => overview.offer(frame));
+  socket.on('conversation.offer', (frame) => {
+    const id = frame.conversation?.id;
+    const known = overview.offers.has(id); // sent again after a reconnect: already shown and signalled
+    overview.offer(frame);
+    if (!known && overview.offers.has(id)) {
+      attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
+    }
+  });
   socket.on('conversation', (frame) => {
     const view = frame.conversation;
     if (view && panels.has(view.id)) panels.get(view.id).update(view);
@@ -391,6 +406,7 @@ async function boot() {
     setPresence('available');
   });
   $('lapse-dismiss').addEventListener('click', () => showLapsed(false));
+  $('attention-slot').append(attentionControls(attention));
   const seen = () => panels.get(selectedId)?.seen();
   document.addEventListener('visibilitychange', seen);
   window.addEventListener('focus', seen);

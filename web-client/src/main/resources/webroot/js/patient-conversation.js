@@ -4,6 +4,8 @@ import { t } from './i18n.js';
 import { setText, showAlert, errorText, focusHeading } from './dom.js';
 import { formatTime, formatWaitRange } from './format.js';
 import { ChatView } from './chat-view.js';
+import { Attention } from './attention.js';
+import { attentionControls } from './attention-controls.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,10 +22,19 @@ export class PatientConversation {
     this.idleClosesAt = null;
     this.section = $('view-conversation');
     this.chatContainer = $('chat-container');
+    // The nurse joining and each message from the professional are signalled while the patient
+    // looks elsewhere; the notification says only that something happened, never the text.
+    this.attention = new Attention({ storageKey: 'kanava.patient.sound', baseTitle: () => t('patient.title') });
+    $('attention-slot').append(attentionControls(this.attention));
     this.chat = new ChatView({
       socket,
       side: 'patient',
       isAttentive: () => document.visibilityState === 'visible' && !this.section.hidden && !this.chatContainer.hidden,
+      onIncoming: (frame) => {
+        if (frame.sender?.kind === 'professional') {
+          this.attention.signal({ titleKey: 'attention.newMessage', bodyKey: 'attention.newMessageBody', tag: 'kanava-message', onlyWhenAway: true });
+        }
+      },
     });
     this.chatContainer.append(this.chat.element);
     this.#wire(onNewContact);
@@ -102,6 +113,9 @@ export class PatientConversation {
       ? placeOf(this.view) : {};
     this.view = { ...view, ...keepPlace };
     if (view.readUpTo && this.chat) this.chat.readUpTo(view.readUpTo.professional || 0);
+    if (before !== 'joined' && phase(this.view) === 'joined') {
+      this.attention.signal({ titleKey: 'attention.nurseJoined', bodyKey: 'attention.nurseJoinedBody', tag: 'kanava-joined', onlyWhenAway: true });
+    }
     this.#rendered(before);
   }
 

@@ -21,7 +21,8 @@ export class ChatView {
    * @param socket the KanavaSocket
    * @param side 'patient' or 'professional': who this page speaks for
    * @param isAttentive () => boolean: whether the user is looking at this chat now
-   * @param onIncoming (message) => void: a message from someone else arrived
+   * @param onIncoming (message) => void: a message from someone else arrived live (not the history
+   *   that comes before the conversation's first conversation.synced)
    * @param notes whether internal notes may be written (console)
    * @param canParticipate () => boolean: whether this socket may send typing and read frames now
    *   (the server refuses them from anyone who is not a participant, such as a previewer)
@@ -57,6 +58,8 @@ export class ChatView {
     this.readSeq = 0;
     this.lastReadSent = 0;
     this.maxSeq = 0;
+    // the history that comes before the first conversation.synced was already there: not news
+    this.caughtUp = false;
     clearTimeout(this.readTimer);
     this.readTimer = null;
     this.list.replaceChildren();
@@ -113,7 +116,7 @@ export class ChatView {
     this.maxSeq = Math.max(this.maxSeq, frame.seq);
     if (!mine && frame.kind !== 'system' && !known) {
       this.showTyping(false);
-      this.onIncoming(frame);
+      if (this.caughtUp) this.onIncoming(frame);
     }
     this.#scrollToEnd();
     this.markSeen();
@@ -156,6 +159,7 @@ export class ChatView {
    * their author's page sends them again.
    */
   synced() {
+    this.caughtUp = true;
     const left = this.unconfirmed;
     this.unconfirmed = null;
     if (!left) return;

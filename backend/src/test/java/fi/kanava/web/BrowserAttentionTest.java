@@ -34,7 +34,8 @@ class BrowserAttentionTest {
   private static String stubs(String permission) {
     return """
         (() => {
-          let state = 'visible';
+          // a page may be loaded while hidden (a reload in a background tab): the test says so beforehand
+          let state = sessionStorage.getItem('__startHidden') ? 'hidden' : 'visible';
           Object.defineProperty(Document.prototype, 'visibilityState', { get: () => state, configurable: true });
           Object.defineProperty(Document.prototype, 'hidden', { get: () => state === 'hidden', configurable: true });
           Document.prototype.hasFocus = () => state === 'visible';
@@ -171,6 +172,14 @@ class BrowserAttentionTest {
         assertThat(patient.getByTestId("message-list")).containsText("Onko sinulla kipuja?");
         assertThat(patient).hasTitle("Kanava – sairaanhoitajan chat");
         assertThat(notifications(patient).size()).isEqualTo(2);
+
+        // reloaded in a background tab: the history that comes back is not news, a live message is
+        patient.evaluate("() => sessionStorage.setItem('__startHidden', '1')");
+        patient.reload();
+        assertThat(patient.getByTestId("message-list")).containsText("Onko sinulla kipuja?");
+        nurse.ws().request(ChatFixtures.send(id, "attention-3", "Kuume mitattu?"));
+        assertThat(patient).hasTitle("(1) Uusi viesti hoitajalta – Kanava – sairaanhoitajan chat");
+        assertThat(notifications(patient).size()).as("only the live message, not the history").isEqualTo(1);
       }
     }
   }

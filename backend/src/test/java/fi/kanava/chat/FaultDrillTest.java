@@ -120,13 +120,23 @@ class FaultDrillTest {
   @Test
   void a_frozen_database_answers_busy_and_then_loses_nothing() {
     List<Long> pids = new ArrayList<>();
-    drill(() -> {
-      pids.addAll(databaseProcesses());
-      signal("STOP", pids);
-      // frozen longer than the pool's acquisition bound: sends are refused as busy, and readiness says so
-      clients.get(0).awaitState("a send was answered database_busy", client -> client.sawError("database_busy"));
-      assertThat(t.get("/health/ready", null).statusCode()).isEqualTo(503);
-    }, () -> signal("CONT", pids));
+    try {
+      drill(() -> {
+        pids.addAll(databaseProcesses());
+        signal("STOP", pids);
+        // frozen longer than the pool's acquisition bound: sends are refused as busy, and readiness says so
+        clients.get(0).awaitState("a send was answered database_busy", client -> client.sawError("database_busy"));
+        assertThat(t.get("/health/ready", null).statusCode()).isEqualTo(503);
+      }, () -> {
+        signal("CONT", pids);
+        pids.clear();
+      });
+    } finally {
+      // a drill that failed while the database was stopped must not leave it stopped
+      if (!pids.isEmpty()) {
+        signal("CONT", pids);
+      }
+    }
   }
 
   @Test

@@ -21,8 +21,6 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
  * dashboards find them.
  */
 public final class Metrics {
-  public static final String PREFIX = "kanava.";
-
   private Metrics() {}
 
   /** Builds Vert.x with its Micrometer metrics (HTTP server, pool, event bus) reporting to the registry. */

@@ -13,11 +13,11 @@ import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.ChatFixtures.Pro;
 import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
+import fi.kanava.support.PatientPages;
 import fi.kanava.support.TestApp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -134,18 +134,7 @@ class BrowserAttentionTest {
         context.grantPermissions(List.of("notifications"), new BrowserContext.GrantPermissionsOptions().setOrigin(base));
         context.addInitScript(stubs("granted"));
         Page patient = context.newPage();
-        patient.navigate(base + "/");
-        patient.getByTestId("start-anonymous").click();
-        patient.getByTestId("queue-option-joining-chat").click();
-        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Hengenahdistusta")))
-            .getByLabel("Ei").check();
-        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Aihe")))
-            .getByLabel("Kuume").check();
-        Locator municipality = patient.getByLabel("Kotikuntasi");
-        if (municipality.count() > 0) {
-          municipality.selectOption("Inari");
-        }
-        patient.getByTestId("questionnaire-submit").click();
+        PatientPages.answerAndQueue(patient, base, "joining-chat", "Kuume");
         assertThat(patient.getByTestId("waiting-position")).hasText("Hoitaja on löytynyt ja liittyy keskusteluun hetken kuluttua.");
         // permission was given earlier: the button is not offered, the state is said
         assertThat(patient.getByTestId("attention-notifications")).hasText("Ilmoitukset ovat käytössä.");

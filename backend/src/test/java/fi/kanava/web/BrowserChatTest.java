@@ -12,12 +12,12 @@ import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
+import fi.kanava.support.PatientPages;
 import fi.kanava.support.TestApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -41,18 +41,7 @@ class BrowserChatTest {
         // a script error (a module that fails to load, a CSP refusal of the UI library) fails the walk
         List<String> scriptErrors = new ArrayList<>();
         patient.onPageError(scriptErrors::add);
-        patient.navigate(base + "/");
-        patient.getByTestId("start-anonymous").click();
-        patient.getByTestId("queue-option-nurse-chat").click();
-        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Hengenahdistusta")))
-            .getByLabel("Ei").check();
-        patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Aihe")))
-            .getByLabel("Kuume").check();
-        Locator municipality = patient.getByLabel("Kotikuntasi");
-        if (municipality.count() > 0) {
-          municipality.selectOption("Inari");
-        }
-        patient.getByTestId("questionnaire-submit").click();
+        PatientPages.answerAndQueue(patient, base, "nurse-chat", "Kuume");
 
         // nobody can serve her yet: the page says there is no estimate, and why, instead of a guess
         assertThat(patient.locator("#waiting-estimate")).hasText(

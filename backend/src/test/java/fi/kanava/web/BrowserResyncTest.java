@@ -10,12 +10,12 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.WebSocketRoute;
 import com.microsoft.playwright.assertions.LocatorAssertions;
-import com.microsoft.playwright.options.AriaRole;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Pro;
 import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.LostCommits;
+import fi.kanava.support.PatientPages;
 import fi.kanava.support.TestApp;
 import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonObject;
@@ -54,16 +54,7 @@ class BrowserResyncTest {
   }
 
   private static Page enterQueue(Page patient, String base, String queue) {
-    patient.navigate(base + "/");
-    patient.getByTestId("start-anonymous").click();
-    patient.getByTestId("queue-option-" + queue).click();
-    patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Hengenahdistusta"))).getByLabel("Ei").check();
-    patient.getByRole(AriaRole.GROUP, new Page.GetByRoleOptions().setName(Pattern.compile("Aihe"))).getByLabel("Muu").check();
-    Locator municipality = patient.getByLabel("Kotikuntasi");
-    if (municipality.count() > 0) {
-      municipality.selectOption("Inari");
-    }
-    patient.getByTestId("questionnaire-submit").click();
+    PatientPages.answerAndQueue(patient, base, queue, "Muu");
     assertThat(patient.locator("#waiting")).isVisible();
     return patient;
   }

@@ -8,6 +8,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import fi.kanava.support.Axe;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.Chromium;
@@ -46,6 +47,7 @@ class BrowserChatTest {
         // nobody can serve her yet: the page says there is no estimate, and why, instead of a guess
         assertThat(patient.locator("#waiting-estimate")).hasText(
             "Odotusaikaa ei voi arvioida: juuri nyt ei ole vapaana ketään, joka voisi palvella sinua. Paikkasi jonossa säilyy.");
+        Axe.assertNoViolations(patient, "waiting, no estimate");
 
         // the nurse signs in to the console (available by default)
         Page console = nurseContext.newPage();
@@ -75,6 +77,7 @@ class BrowserChatTest {
         patient.getByTestId("chat-send").click();
         assertThat(panel.getByTestId("message-list")).containsText("Minulla on ollut kuumetta neljä päivää.");
         assertNoTokenForScripts(patient, patientContext, "kanava_refresh_patient");
+        Axe.assertNoViolations(patient, "chatting with messages");
 
         // a reload keeps no token anywhere a script could read it: each page gets a new access token with its cookie
         patient.reload();
@@ -111,6 +114,7 @@ class BrowserChatTest {
         panel.getByTestId("close-outcome").selectOption("resolved");
         panel.getByTestId("close-submit").click();
         assertThat(patient.getByTestId("new-contact")).isVisible();
+        Axe.assertNoViolations(patient, "closed");
         org.assertj.core.api.Assertions.assertThat(scriptErrors).as("script errors on the pages").isEmpty();
       }
     }

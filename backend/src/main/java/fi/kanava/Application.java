@@ -166,7 +166,7 @@ public final class Application {
     Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
         config.chat(), config.db().limits().writeBound());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
-    Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence);
+    Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence, queues);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
         new AddressLimiter("queue_entry", abuse.queueEntries(), abuse.trackedAddresses(), clock, abuseMetrics), abuse, abuseMetrics);
     Offers offers = new Offers(clock, conversations, routing, chatMetrics);

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,17 +21,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * them). Labels are queue ids, urgency classes, languages, outcomes and kinds: never user or conversation ids.
  */
 public final class ChatMetrics {
+  /** Waits and handling times: from seconds to hours, so both a chat answered at once and a day's wait for a callback fit. */
   private static final Duration[] WAIT_BUCKETS = {
-      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5),
-      Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(4)};
+      Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5),
+      Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(4),
+      Duration.ofHours(8)};
   private static final Duration[] DELIVERY_BUCKETS = {
       Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
       Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)};
 
   private final MeterRegistry registry;
-  private final Map<String, AtomicInteger> queueLengths = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> activeCounts = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> unservedLanguages = new ConcurrentHashMap<>();
+  /** Gauges by name and tags, each holding the value last set. */
+  private final Map<List<String>, AtomicLong> gauges = new ConcurrentHashMap<>();
+  /** Queues whose known label sets are registered (at zero). */
+  private final Set<String> primed = ConcurrentHashMap.newKeySet();
   /** Tagged meters by name and tags: registered on first use, then found without building anything. */
   private final Map<List<String>, Meter> tagged = new ConcurrentHashMap<>();
   private final Timer delivery;
@@ -47,8 +50,21 @@ public final class ChatMetrics {
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry);
   }
 
+  private static final String QUEUE_WAIT = "From entering the queue to the first assignment";
+  private static final String FIRST_RESPONSE = "From entering the queue to the first message of a professional";
+  private static final String HANDLING = "From a professional's acceptance to the close, by outcome";
+  /** The refusal reasons primed at zero: the common ones (others appear with their first refusal). */
+  private static final List<String> KNOWN_REFUSALS = List.of("queue_closed", "queue_full", "municipality_not_served", "language_not_served",
+      "identification_required", "already_in_queue");
+  private static final List<String> REQUEUE_REASONS = List.of("not_accepted", "declined", "offline");
+
   public void queueWait(String queue, String urgency, Duration wait) {
-    waitTimer("kanava.queue.wait", "From entering the queue to the first assignment", "queue", queue, "urgency", urgency).record(nonNegative(wait));
+    waitTimer("kanava.queue.wait", QUEUE_WAIT, "queue", queue, "urgency", urgency).record(nonNegative(wait));
+  }
+
+  /** A conversation a professional had accepted closed: how long it was in their hands. */
+  public void handled(String queue, String outcome, Duration handling) {
+    waitTimer("kanava.conversation.handling", HANDLING, "queue", queue, "outcome", outcome).record(nonNegative(handling));
   }
 
   /** A wait measured against a time read before a concurrent entry committed can come out a few milliseconds negative: it is zero. */
@@ -57,8 +73,7 @@ public final class ChatMetrics {
   }
 
   public void firstResponse(String queue, String urgency, Duration wait) {
-    waitTimer("kanava.first.response", "From entering the queue to the first message of a professional", "queue", queue, "urgency",
-        urgency).record(nonNegative(wait));
+    waitTimer("kanava.first.response", FIRST_RESPONSE, "queue", queue, "urgency", urgency).record(nonNegative(wait));
   }
 
   public void message(String kind, String sender) {
@@ -74,27 +89,51 @@ public final class ChatMetrics {
   }
 
   public void entered(String queue, String urgency) {
-    counter("kanava.queue.entries", "Patients who entered a queue (immediate ones are redirected, not queued)", "queue", queue,
-        "urgency", urgency).increment();
+    entries(queue, urgency).increment();
+  }
+
+  private Counter entries(String queue, String urgency) {
+    return counter("kanava.queue.entries", "Patients who entered a queue (immediate ones are redirected, not queued)", "queue", queue,
+        "urgency", urgency);
   }
 
   public void refused(String queue, String reason) {
-    counter("kanava.queue.refusals", "Queue entries refused: closed, full, municipality or language not served...", "queue", queue,
-        "reason", reason).increment();
+    refusals(queue, reason).increment();
+  }
+
+  private Counter refusals(String queue, String reason) {
+    return counter("kanava.queue.refusals", "Queue entries refused: closed, full, municipality or language not served...", "queue", queue,
+        "reason", reason);
   }
 
   /** Every closed conversation, by outcome (abandoned and expired included). */
   public void closed(String queue, String outcome) {
-    counter("kanava.conversation.outcomes", "Conversations closed, by outcome", "queue", queue, "outcome", outcome).increment();
+    outcomes(queue, outcome).increment();
     if (Outcome.ABANDONED.equals(outcome)) {
-      counter("kanava.conversations.abandoned", "Patients who left the queue", "queue", queue).increment();
+      abandoned(queue).increment();
     } else if (Outcome.EXPIRED.equals(outcome)) {
-      counter("kanava.conversations.expired", "Conversations closed by the idle timeout", "queue", queue).increment();
+      expired(queue).increment();
     }
   }
 
+  private Counter outcomes(String queue, String outcome) {
+    return counter("kanava.conversation.outcomes", "Conversations closed, by outcome", "queue", queue, "outcome", outcome);
+  }
+
+  private Counter abandoned(String queue) {
+    return counter("kanava.conversations.abandoned", "Patients who left the queue", "queue", queue);
+  }
+
+  private Counter expired(String queue) {
+    return counter("kanava.conversations.expired", "Conversations closed by the idle timeout", "queue", queue);
+  }
+
   public void requeued(String queue, String reason) {
-    counter("kanava.conversations.requeued", "Conversations returned to the queue", "queue", queue, "reason", reason).increment();
+    requeues(queue, reason).increment();
+  }
+
+  private Counter requeues(String queue, String reason) {
+    return counter("kanava.conversations.requeued", "Conversations returned to the queue", "queue", queue, "reason", reason);
   }
 
   /**
@@ -125,23 +164,62 @@ public final class ChatMetrics {
     return key;
   }
 
-  /** Sets the waiting count of a queue (read from the database by the sweeper, so every node agrees). */
-  public void queueLength(String queue, int waiting) {
-    queueLengths.computeIfAbsent(queue, q -> {
-      AtomicInteger holder = new AtomicInteger();
-      Gauge.builder("kanava.queue.length", holder, AtomicInteger::get).description("Conversations waiting in the queue")
-          .tag("queue", q).register(registry);
-      return holder;
-    }).set(waiting);
+  /** The figures of one queue now, read from the database by the sweeper (so every node agrees). */
+  public record QueueNow(String queue, int waiting, int active, Map<String, Duration> oldestWaitByUrgency, int available, boolean open) {}
+
+  /**
+   * Sets a queue's gauges: waiting, being handled, the oldest wait of each urgency class (0 when
+   * none waits), available professionals and whether it is open; and registers its known label sets
+   * at zero on the first sight of the queue.
+   */
+  public void queueNow(QueueNow q) {
+    prime(q.queue());
+    gauge("kanava.queue.length", "Conversations waiting in the queue", "queue", q.queue()).set(q.waiting());
+    gauge("kanava.conversations.active", "Conversations being handled", "queue", q.queue()).set(q.active());
+    for (Urgency urgency : Urgency.values()) {
+      gauge("kanava.queue.oldest.wait.seconds", "How long the longest-waiting conversation of the queue and urgency has waited (0: none)",
+          "queue", q.queue(), "urgency", urgency.code())
+          .set(q.oldestWaitByUrgency().getOrDefault(urgency.code(), Duration.ZERO).toSeconds());
+    }
+    gauge("kanava.professionals.available", "Professionals of the queue whose status is available (on a live device)", "queue", q.queue())
+        .set(q.available());
+    gauge("kanava.queue.open", "1 while the queue is open by its opening hours, else 0", "queue", q.queue()).set(q.open() ? 1 : 0);
   }
 
-  public void activeConversations(String queue, int active) {
-    activeCounts.computeIfAbsent(queue, q -> {
-      AtomicInteger holder = new AtomicInteger();
-      Gauge.builder("kanava.conversations.active", holder, AtomicInteger::get).description("Conversations being handled")
-          .tag("queue", q).register(registry);
+  /**
+   * Registers the queue's counters and histograms for every known label value at zero, so that
+   * {@code rate()} and {@code increase()} see the first event of each series (a series that appears
+   * with its first event hides that event from them).
+   */
+  public void prime(String queue) {
+    if (!primed.add(queue)) {
+      return;
+    }
+    for (Urgency urgency : Urgency.values()) {
+      entries(queue, urgency.code());
+      waitTimer("kanava.queue.wait", QUEUE_WAIT, "queue", queue, "urgency", urgency.code());
+      waitTimer("kanava.first.response", FIRST_RESPONSE, "queue", queue, "urgency", urgency.code());
+    }
+    for (String reason : KNOWN_REFUSALS) {
+      refusals(queue, reason);
+    }
+    for (String outcome : Outcome.ALL) {
+      outcomes(queue, outcome);
+      waitTimer("kanava.conversation.handling", HANDLING, "queue", queue, "outcome", outcome);
+    }
+    abandoned(queue);
+    expired(queue);
+    for (String reason : REQUEUE_REASONS) {
+      requeues(queue, reason);
+    }
+  }
+
+  private AtomicLong gauge(String name, String description, String... tags) {
+    return gauges.computeIfAbsent(key(name, tags), k -> {
+      AtomicLong holder = new AtomicLong();
+      Gauge.builder(name, holder, AtomicLong::get).description(description).tags(tags).register(registry);
       return holder;
-    }).set(active);
+    });
   }
 
   /**
@@ -151,13 +229,8 @@ public final class ChatMetrics {
    */
   public void unservedLanguages(Map<String, Integer> waitingByLanguage) {
     for (fi.kanava.auth.Language language : fi.kanava.auth.Language.values()) {
-      unservedLanguages.computeIfAbsent(language.code(), code -> {
-        AtomicInteger holder = new AtomicInteger();
-        Gauge.builder("kanava.queue.language.unserved", holder, AtomicInteger::get)
-            .description("Conversations waiting in a language that no available professional of their queue speaks")
-            .tag("language", code).register(registry);
-        return holder;
-      }).set(waitingByLanguage.getOrDefault(language.code(), 0));
+      gauge("kanava.queue.language.unserved", "Conversations waiting in a language that no available professional of their queue speaks",
+          "language", language.code()).set(waitingByLanguage.getOrDefault(language.code(), 0));
     }
   }
 }

@@ -249,6 +249,9 @@ public final class Conversations {
         .map(result -> {
           ConversationRecord closed = result.conversation();
           metrics.closed(closed.queueId(), outcome);
+          if (closed.acceptedAt() != null) {
+            metrics.handled(closed.queueId(), outcome, Duration.between(closed.acceptedAt(), now));
+          }
           published(id, result.frame());
           if (result.professional() != null && Outcome.ABANDONED.equals(outcome)) {
             // the patient left while the conversation was offered: take the offer back

@@ -1,5 +1,6 @@
 package fi.kanava.conversation;
 
+import java.util.List;
 import java.util.Set;
 
 /** How a conversation ended. */
@@ -12,6 +13,9 @@ public final class Outcome {
   public static final String ABANDONED = "abandoned";
   /** Closed by the idle timeout. */
   public static final String EXPIRED = "expired";
+
+  /** Every outcome, in the order reports list them (metrics register each at zero). */
+  public static final List<String> ALL = List.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE, ABANDONED, EXPIRED);
 
   private static final Set<String> BY_PROFESSIONAL = Set.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE);
 

@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
@@ -61,13 +62,15 @@ public final class Routing {
   private final WaitingLists waiting;
   private final ChatMetrics metrics;
   private final Presence presence;
+  private final Queues queues;
   /** Queues whose routing loop runs on this node now, and those asked to run again when it ends. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> again = ConcurrentHashMap.newKeySet();
 
   public Routing(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config, Conversations conversations, WaitingLists waiting,
-      ChatMetrics metrics, Presence presence) {
+      ChatMetrics metrics, Presence presence, Queues queues) {
     this.presence = presence;
+    this.queues = queues;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -474,18 +477,40 @@ public final class Routing {
         });
   }
 
+  /**
+   * Every queue's gauges from the database, so all nodes agree: waiting and active counts, the
+   * oldest wait per urgency, available professionals (as routing counts them: available on a device
+   * seen within the offline grace, account enabled) and whether it is open now.
+   */
   private Future<Void> refreshGauges() {
-    return pool.query("select q.id, count(*) filter (where c.state = 'queued') as waiting,"
-            + " count(*) filter (where c.state = 'active') as active"
-            + " from queue q left join conversation c on c.queue_id = q.id and c.state <> 'closed' group by q.id")
-        .execute()
-        .map(rows -> {
+    Instant now = clock.instant();
+    String sql = "select q.id,"
+        + " (select count(*) from conversation c where c.queue_id = q.id and c.state = 'queued') as waiting,"
+        + " (select count(*) from conversation c where c.queue_id = q.id and c.state = 'active') as active,"
+        + " (select coalesce(jsonb_object_agg(o.urgency, o.waited), '{}'::jsonb) from (select c.urgency,"
+        + "   floor(extract(epoch from ($2::timestamptz - min(c.enqueued_at))))::bigint as waited"
+        + "   from conversation c where c.queue_id = q.id and c.state = 'queued' group by c.urgency) o) as oldest,"
+        + " (select count(*) from queue_member m join account a on a.id = m.account_id and a.disabled_at is null"
+        + "   join professional_presence p on p.account_id = m.account_id and p.status = 'available' and p.last_seen_at >= $1"
+        + "   where m.queue_id = q.id) as available"
+        + " from queue q";
+    return Future.all(pool.preparedQuery(sql).execute(Tuple.of(Timestamps.at(now.minus(config.offlineGrace())), Timestamps.at(now))), queues.all())
+        // on a worker: the first sight of a queue registers some thirty meters at zero (histograms among them),
+        // tens of milliseconds that an event loop should not spend
+        .compose(both -> vertx.executeBlocking(() -> {
+          RowSet<Row> rows = both.resultAt(0);
+          Map<String, Boolean> open = new HashMap<>();
+          for (QueueSettings q : both.<List<QueueSettings>>resultAt(1)) {
+            open.put(q.id(), q.openingHours().isOpen(now));
+          }
           rows.forEach(row -> {
-            metrics.queueLength(row.getString("id"), row.getLong("waiting").intValue());
-            metrics.activeConversations(row.getString("id"), row.getLong("active").intValue());
+            Map<String, Duration> oldest = new HashMap<>();
+            row.getJsonObject("oldest").forEach(e -> oldest.put(e.getKey(), Duration.ofSeconds(((Number) e.getValue()).longValue())));
+            metrics.queueNow(new ChatMetrics.QueueNow(row.getString("id"), row.getLong("waiting").intValue(),
+                row.getLong("active").intValue(), oldest, row.getLong("available").intValue(), open.getOrDefault(row.getString("id"), false)));
           });
-          return null;
-        })
+          return (Void) null;
+        }, false))
         .compose(v -> refreshUnservedLanguages());
   }
 

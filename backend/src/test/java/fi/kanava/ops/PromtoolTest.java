@@ -1,0 +1,143 @@
+package fi.kanava.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fi.kanava.support.ChatFixtures;
+import fi.kanava.support.ChatFixtures.Patient;
+import fi.kanava.support.Fixtures;
+import fi.kanava.support.TestApp;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitoring in ops/monitoring, checked with Debian's promtool (package prometheus): the
+ * Prometheus configuration, the recording and alert rules and their unit tests, and a live node's
+ * exposition. Without the package these tests skip with a message naming it; with CI=true they fail.
+ */
+@DisplayName("ops/monitoring passes promtool, and a live node's metrics pass promtool check metrics")
+class PromtoolTest {
+  private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+  private static final String PACKAGE = "prometheus";
+  /** A lint finding on a meter of the JVM, the process or Vert.x, whose names are kept for the standard dashboards. */
+  private static final Pattern STANDARD_FINDING = Pattern.compile("(jvm|process|system|vertx)_[a-z0-9_]+ .*");
+  private static final String SCRAPE_TOKEN = "promtool-test-scrape-token-0123456789";
+  /** A metric name in PromQL, recorded names (level:metric:operations) included. */
+  private static final Pattern KANAVA_NAME = Pattern.compile("[a-z0-9_:]*kanava_[a-z0-9_:]+");
+
+  @Test
+  void the_configuration_the_rules_and_the_rule_tests_pass() throws Exception {
+    Path monitoring = repository().resolve("ops/monitoring");
+    // the credentials file is the deployment's; syntax only
+    run(monitoring, null, "check", "config", "--syntax-only", "prometheus.yml");
+    run(monitoring, null, "check", "rules", "rules/kanava-recording.yml", "rules/kanava-alerts.yml");
+    run(monitoring.resolve("tests"), null, "test", "rules", "kanava-rules-test.yml");
+  }
+
+  @Test
+  void every_kanava_meter_the_rules_use_is_documented() throws IOException {
+    Path root = repository();
+    String docs = Files.readString(root.resolve("docs/metrics.md"));
+    Set<String> used = new TreeSet<>();
+    for (String file : List.of("rules/kanava-recording.yml", "rules/kanava-alerts.yml")) {
+      Matcher m = KANAVA_NAME.matcher(Files.readString(root.resolve("ops/monitoring").resolve(file)));
+      while (m.find()) {
+        // recorded names (level:metric:operation) are the rules' own; histogram series belong to their family
+        String name = m.group().replaceFirst("_(bucket|count|sum)$", "");
+        if (!m.group().contains(":")) {
+          used.add(name);
+        }
+      }
+    }
+    assertThat(used).isNotEmpty();
+    assertThat(used.stream().filter(name -> !docs.contains("`" + name + "`")).toList()).as("meters the rules use but docs/metrics.md does not describe")
+        .isEmpty();
+  }
+
+  @Test
+  void a_live_node_exposition_passes_promtool_and_known_label_sets_start_at_zero() throws Exception {
+    try (TestApp t = TestApp.start(Map.of("metrics.scrape-token", SCRAPE_TOKEN))) {
+      Fixtures f = new Fixtures(t).organisations();
+      ChatFixtures chat = new ChatFixtures(t, f);
+      chat.createQueue(ChatFixtures.queue("metrics-q", "auto"));
+      try (Patient patient = chat.anonymousPatient()) {
+        patient.ws().request(ChatFixtures.enter("metrics-q", Map.of("breathing", false, "topic", "fever")));
+        TestApp.await(t.app.services().sweeper().sweep());
+        String exposition = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
+
+        run(Path.of("."), exposition, "check", "metrics");
+        // counters and histograms of the queue exist before their first event
+        assertThat(exposition)
+            .contains("kanava_queue_entries_total{queue=\"metrics-q\",urgency=\"non_urgent\"} 0.0")
+            .contains("kanava_conversation_outcomes_total{outcome=\"referred\",queue=\"metrics-q\"} 0.0")
+            .contains("kanava_conversation_handling_seconds_count{outcome=\"resolved\",queue=\"metrics-q\"} 0")
+            .contains("kanava_conversations_requeued_total{queue=\"metrics-q\",reason=\"declined\"} 0.0")
+            // the entry counted, and the sweep's gauges: one waiting, nobody available, open
+            .contains("kanava_queue_entries_total{queue=\"metrics-q\",urgency=\"same_day\"} 1.0")
+            .contains("kanava_queue_length{queue=\"metrics-q\"} 1.0")
+            .contains("kanava_professionals_available{queue=\"metrics-q\"} 0.0")
+            .contains("kanava_queue_open{queue=\"metrics-q\"} 1.0")
+            .contains("kanava_queue_oldest_wait_seconds{queue=\"metrics-q\",urgency=\"immediate\"} 0.0");
+      }
+    }
+  }
+
+  /** Runs promtool with the arguments in {@code dir}, feeding {@code stdin} if given; fails with its output unless it exits 0. */
+  private static void run(Path dir, String stdin, String... args) throws Exception {
+    requirePromtool();
+    List<String> command = new ArrayList<>();
+    command.add(PROMTOOL.toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    if (stdin != null) {
+      try (var in = process.getOutputStream()) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+    } else {
+      process.getOutputStream().close();
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool %s finished", String.join(" ", args)).isTrue();
+    if (stdin == null) {
+      assertThat(process.exitValue()).as("promtool %s:%n%s", String.join(" ", args), output).isZero();
+      return;
+    }
+    // check metrics prints lint findings (names, units, help) and exits 3 on any; a parse error is something
+    // else. Kanava's own meters must have none. The JVM's, process's and Vert.x's keep their standard names
+    // (process_cpu_time_ns_total, say) because the standard dashboards query them by those names.
+    assertThat(output.lines().filter(line -> !STANDARD_FINDING.matcher(line).matches()).toList())
+        .as("promtool check metrics: findings other than on standard meters (exit %d)", process.exitValue()).isEmpty();
+  }
+
+  private static void requirePromtool() {
+    if (!Files.isExecutable(PROMTOOL)) {
+      String message = "The monitoring checks need Debian's package '" + PACKAGE + "' (" + PROMTOOL + "): apt-get install " + PACKAGE;
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+  }
+
+  private static Path repository() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("ops/monitoring"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("ops/monitoring not found above " + here);
+  }
+}

@@ -6,6 +6,8 @@ import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The monitoring in ops/monitoring, checked with Debian's promtool (package prometheus): the
@@ -47,23 +50,63 @@ class PromtoolTest {
   }
 
   @Test
-  void every_kanava_meter_the_rules_use_is_documented() throws IOException {
+  void every_dashboard_query_is_valid_promql(@TempDir Path temp) throws Exception {
+    // promtool has no "check query": each panel's query becomes a recording rule, which check rules parses
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
+    int n = 0;
+    for (String expr : dashboardQueries()) {
+      // a JSON string is a double-quoted YAML scalar
+      rules.append("      - record: dashboard:query:").append(++n).append("\n        expr: ").append(Json.encode(expr)).append("\n");
+    }
+    assertThat(n).as("queries in ops/monitoring/grafana/dashboards").isGreaterThan(10);
+    Path file = temp.resolve("dashboard-queries.yml");
+    Files.writeString(file, rules);
+    run(temp, null, "check", "rules", file.getFileName().toString());
+  }
+
+  /** Every panel query of every dashboard, with Grafana's variables replaced by what they stand for. */
+  private static List<String> dashboardQueries() throws IOException {
+    List<String> out = new ArrayList<>();
+    try (var files = Files.list(repository().resolve("ops/monitoring/grafana/dashboards"))) {
+      for (Path dashboard : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+        JsonObject json = new JsonObject(Files.readString(dashboard));
+        for (Object panel : json.getJsonArray("panels")) {
+          for (Object target : ((JsonObject) panel).getJsonArray("targets")) {
+            out.add(((JsonObject) target).getString("expr").replace("$queue", ".*").replace("$__rate_interval", "5m"));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void every_kanava_meter_the_rules_and_dashboards_use_is_documented() throws IOException {
     Path root = repository();
     String docs = Files.readString(root.resolve("docs/metrics.md"));
+    String recording = Files.readString(root.resolve("ops/monitoring/rules/kanava-recording.yml"));
     Set<String> used = new TreeSet<>();
+    Set<String> recorded = new TreeSet<>();
+    List<String> sources = new ArrayList<>(dashboardQueries());
     for (String file : List.of("rules/kanava-recording.yml", "rules/kanava-alerts.yml")) {
-      Matcher m = KANAVA_NAME.matcher(Files.readString(root.resolve("ops/monitoring").resolve(file)));
+      sources.add(Files.readString(root.resolve("ops/monitoring").resolve(file)));
+    }
+    for (String source : sources) {
+      Matcher m = KANAVA_NAME.matcher(source);
       while (m.find()) {
-        // recorded names (level:metric:operation) are the rules' own; histogram series belong to their family
-        String name = m.group().replaceFirst("_(bucket|count|sum)$", "");
-        if (!m.group().contains(":")) {
-          used.add(name);
+        // recorded names (level:metric:operations) come from the recording rules; histogram series belong to their family
+        if (m.group().contains(":")) {
+          recorded.add(m.group());
+        } else {
+          used.add(m.group().replaceFirst("_(bucket|count|sum)$", ""));
         }
       }
     }
     assertThat(used).isNotEmpty();
-    assertThat(used.stream().filter(name -> !docs.contains("`" + name + "`")).toList()).as("meters the rules use but docs/metrics.md does not describe")
-        .isEmpty();
+    assertThat(used.stream().filter(name -> !docs.contains("`" + name + "`")).toList())
+        .as("meters the rules and dashboards use but docs/metrics.md does not describe").isEmpty();
+    assertThat(recorded.stream().filter(name -> !recording.contains("record: " + name + "\n")).toList())
+        .as("recorded figures used but not recorded by rules/kanava-recording.yml").isEmpty();
   }
 
   @Test

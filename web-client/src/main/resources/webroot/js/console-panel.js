@@ -223,11 +223,11 @@ export class ConversationPanel {
 
     // Shown on a phone only (CSS): the way back to the list, and to the context pane and back.
     const back = h('button', { type: 'button', class: 'phone-only back', testid: 'back-to-list', onclick: () => this.onView('list') },
-      [h('span', { 'aria-hidden': 'true', text: '← ' }), h('span', { i18n: 'console.backToList' })]);
+      [h('span', { 'aria-hidden': 'true', text: '←' }), h('span', { i18n: 'console.backToList' })]);
     const details = h('button', { type: 'button', class: 'phone-only', testid: 'show-context', onclick: () => this.onView('context') },
       [h('span', { i18n: 'console.showContext' })]);
     const backToChat = h('button', { type: 'button', class: 'phone-only back', testid: 'back-to-conversation', onclick: () => this.onView('conversation') },
-      [h('span', { 'aria-hidden': 'true', text: '← ' }), h('span', { i18n: 'console.backToConversation' })]);
+      [h('span', { 'aria-hidden': 'true', text: '←' }), h('span', { i18n: 'console.backToConversation' })]);
 
     this.conversationPane = h('section', { class: 'pane pane-conversation', 'aria-labelledby': titleId }, [
       h('header', { class: 'panel-header' }, [

@@ -55,11 +55,13 @@ function Row({ row, index, selected, onSelect }) {
         data-testid=${`row-${row.id}`} aria-keyshortcuts=${shortcut ? `Alt+${shortcut}` : undefined}
         onClick=${() => onSelect(row.id)}>
       <span class="conv-row-top">
-        ${row.urgency ? html`<${UrgencyBadge} urgency=${row.urgency} />` : null}
         <span class="conv-who">${row.who}</span>
         ${row.unread > 0 ? html`<span class="unread-badge" data-testid="row-unread">${t('panel.unread', { n: row.unread })}</span>` : null}
       </span>
-      ${row.topic ? html`<span class="conv-topic">${row.topic}</span>` : null}
+      <span class="conv-row-top">
+        ${row.urgency ? html`<${UrgencyBadge} urgency=${row.urgency} />` : null}
+        <span class="conv-topic">${row.topic}</span>
+      </span>
       <span class="conv-activity" data-testid="row-activity">${activityText(row)}</span>
       ${row.preview ? html`<span class="conv-preview" data-testid="row-preview">${row.previewMine ? `${t('chat.you')}: ` : ''}${row.preview}</span>` : null}
     </button>

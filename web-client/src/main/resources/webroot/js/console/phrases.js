@@ -34,12 +34,15 @@ export function PhrasePicker({ phrases, onInsert }) {
     }
   };
   return html`<div class="phrases">
+    <div class="phrase-search">
     <label for=${input}>${t('panel.phrases')}</label>
     <input id=${input} type="text" role="combobox" aria-expanded=${shown.length > 0 ? 'true' : 'false'}
         aria-controls=${list} aria-autocomplete="list" autocomplete="off" data-testid="phrase-search"
         aria-activedescendant=${shown.length ? `${list}-${current}` : undefined} aria-describedby=${hint}
-        value=${query} onInput=${(e) => { setQuery(e.target.value); setActive(0); }} onKeyDown=${keys} />
-    <p id=${hint} class="hint small">${t('panel.phrasesHint')}</p>
+        value=${query} onInput=${(e) => { setQuery(e.target.value); setActive(0); }} onKeyDown=${keys}
+        placeholder=${t('panel.phrasesPlaceholder')} />
+    </div>
+    <p id=${hint} class="visually-hidden">${t('panel.phrasesHint')}</p>
     <ul role="listbox" id=${list} class="phrase-list" aria-label=${t('panel.phrases')} data-testid="phrase-list">
       ${shown.map((text, i) => html`<li role="option" id=${`${list}-${i}`} aria-selected=${i === current ? 'true' : 'false'}
           class=${i === current ? 'is-active' : ''} onClick=${() => insert(text)}>${text}</li>`)}

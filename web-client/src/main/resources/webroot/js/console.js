@@ -25,6 +25,7 @@ const PRESENCE_RANK = ['available', 'busy', 'away', 'offline']; // most availabl
 const panels = new Map(); // conversationId -> ConversationPanel
 let selectedId = null;
 const rows = new ConversationRows(); // what the list pane shows
+const PHONE = window.matchMedia('(max-width: 43.74rem)'); // one pane at a time (as in kanava.css)
 let capacity = null; // from the last presence reply
 const unreadTitle = () => {
   const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
@@ -284,7 +285,13 @@ function selectPanel(id, { focus = false } = {}) {
       panel.title.setAttribute('tabindex', '-1');
       panel.title.focus();
     }
+    keepInView(panel);
   }
+}
+
+/** On a phone the conversation pane fits the screen from its top: scrolled there, the message box and Send are in view. */
+function keepInView(panel) {
+  if (PHONE.matches) panel.element.scrollIntoView({ block: 'start' });
 }
 
 function removePanel(id) {
@@ -363,6 +370,7 @@ function showView(view) {
     heading.focus();
   } else if (view === 'conversation' && panel) {
     panel.chat.focusInput();
+    keepInView(panel);
     panel.seen();
   }
 }

@@ -1,8 +1,12 @@
-// One conversation in the console: header facts, triage summary, chat with internal notes and
-// canned phrases, unread count, and closing with an outcome.
+// One conversation in the console, as two of its three panes: the conversation (chat with internal
+// notes, searchable canned phrases) and its context (patient details, triage answers, closing with
+// an outcome). Only the selected conversation is shown. It also sums itself up for the list pane
+// (summary()): urgency, who, topic, waiting time or last activity, last message and unread count.
 import { t } from './i18n.js';
 import { h, setText, uid, errorText } from './dom.js';
 import { ChatView } from './chat-view.js';
+import { html, render } from './ui.js';
+import { PhrasePicker } from './console/phrases.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -30,13 +34,25 @@ export function patientLabel(view) {
   return t(patient.kind === 'identified' ? 'patientKind.identified' : 'patientKind.anonymous');
 }
 
+/** The topic of a conversation for the list: the answer to the reason-for-contact question, else the last answer. */
+export function topicOf(triage) {
+  if (!Array.isArray(triage) || triage.length === 0) return '';
+  const reason = triage.find((line) => ['topic', 'reason', 'symptom'].includes(line.questionId));
+  return (reason || triage[triage.length - 1]).answer || '';
+}
+
 export class ConversationPanel {
-  constructor({ socket, api, view, queueName, onSelect, onDismiss, onChange }) {
+  /**
+   * @param onView (view) => void: show 'list', 'conversation' or 'context' (one pane at a time on a phone)
+   */
+  constructor({ socket, api, view, queueName, onSelect, onDismiss, onChange, onView }) {
     this.socket = socket;
     this.api = api;
     this.id = view.id;
     this.view = { ...view };
     this.queueName = queueName;
+    this.onView = onView;
+    this.phraseTexts = [];
     this.onChange = onChange; // unread count or state changed
     this.unread = 0;
     this.selected = false;
@@ -55,7 +71,33 @@ export class ConversationPanel {
     });
     this.chat.setConversation(view.id);
     this.#build(onSelect, onDismiss);
+    // the list's preview and activity follow the messages shown
+    new MutationObserver(() => this.onChange()).observe(this.chat.list, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
     this.update(view);
+  }
+
+  /** The row of this conversation in the list pane. */
+  summary() {
+    const v = this.view;
+    const items = [...this.chat.list.children].filter((li) => !li.classList.contains('msg-system') && !li.classList.contains('msg-note'));
+    const last = items[items.length - 1];
+    const at = last?.querySelector('time')?.getAttribute('datetime');
+    const patientWaits = last ? last.classList.contains('theirs') : !v.acceptedAt;
+    return {
+      id: this.id,
+      urgency: v.urgency,
+      who: this.title.textContent,
+      topic: [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
+      activity: last
+        ? { key: patientWaits ? 'list.waiting' : 'list.lastMessage', at }
+        : { key: 'list.waiting', at: v.enqueuedAt },
+      preview: last?.querySelector('.msg-text')?.textContent || '',
+      previewMine: Boolean(last && last.classList.contains('mine')),
+      unread: this.unread,
+      closed: v.state === 'closed',
+      closedAt: v.closedAt,
+      outcome: v.outcome,
+    };
   }
 
   /** Whether the conversation is ours to write in: active and still sent to this socket. */
@@ -64,14 +106,14 @@ export class ConversationPanel {
   }
 
   isAttentive() {
-    return this.selected && document.visibilityState === 'visible' && !this.element.hidden;
+    // shown: selected, and its conversation pane not hidden (a phone showing the list)
+    return this.selected && document.visibilityState === 'visible' && this.chat.log.getClientRects().length > 0;
   }
 
   setSelected(selected) {
     this.selected = selected;
+    this.element.hidden = !selected;
     this.element.classList.toggle('is-selected', selected);
-    this.tab.setAttribute('aria-selected', String(selected));
-    this.tab.tabIndex = selected ? 0 : -1;
     if (selected) this.seen();
   }
 
@@ -89,14 +131,18 @@ export class ConversationPanel {
     this.chat.patientName = v.patient && v.patient.name ? v.patient.name : null;
     const label = t('panel.title', { who: patientLabel(v), ref: v.id.slice(0, 4) });
     this.title.textContent = label;
-    this.tabLabel.textContent = label;
+    this.headerFacts.replaceChildren(
+      v.urgency ? urgencyBadge(v.urgency) : '', ' ',
+      h('span', { class: 'hint', text: [this.queueName(v.queueId) || v.queueId, topicOf(v.triage)].filter(Boolean).join(' · ') }),
+    );
+    const fact = (key, value) => [h('dt', { i18n: key }), h('dd', {}, [value])];
     this.facts.replaceChildren(
-      v.urgency ? h('li', {}, [urgencyBadge(v.urgency)]) : null,
-      v.language ? h('li', {}, [h('span', { class: 'fact-label', i18n: 'panel.language' }), ' ', h('span', { i18n: `lang.${v.language}` })]) : null,
-      h('li', {}, [h('span', { class: 'fact-label', i18n: 'panel.queue' }), ' ', this.queueName(v.queueId) || v.queueId || '']),
-      h('li', {}, [h('span', { class: 'fact-label', i18n: 'panel.patient' }), ' ',
-        h('span', { i18n: v.patient && v.patient.kind === 'identified' ? 'patientKind.identified' : 'patientKind.anonymous' })]),
-      v.municipality ? h('li', {}, [h('span', { class: 'fact-label', i18n: 'panel.municipality' }), ' ', v.municipality]) : null,
+      ...(v.urgency ? fact('panel.urgency', urgencyBadge(v.urgency)) : []),
+      ...fact('panel.queue', this.queueName(v.queueId) || v.queueId || ''),
+      ...fact('panel.patient', h('span', { i18n: v.patient && v.patient.kind === 'identified' ? 'patientKind.identified' : 'patientKind.anonymous' })),
+      ...(v.patient && v.patient.name ? fact('panel.name', v.patient.name) : []),
+      ...(v.language ? fact('panel.language', h('span', { i18n: `lang.${v.language}` })) : []),
+      ...(v.municipality ? fact('panel.municipality', v.municipality) : []),
     );
     if (v.triage) this.triage.replaceChildren(triageList(v.triage));
     if (!this.phrasesLoaded && v.queueId && v.language) this.#loadPhrases();
@@ -123,7 +169,7 @@ export class ConversationPanel {
     const active = this.isLive();
     const focused = this.element && this.element.contains(document.activeElement) ? document.activeElement : null;
     this.chat.setEnabled(active);
-    this.phrases.hidden = !active || this.phraseSelect.options.length === 0;
+    this.phrases.hidden = !active || this.phraseTexts.length === 0;
     this.closeForm.hidden = !active;
     this.dismiss.hidden = active;
     this.stateNotice.hidden = active;
@@ -144,10 +190,8 @@ export class ConversationPanel {
   #setUnread(count) {
     if (count === this.unread) return;
     this.unread = count;
-    for (const badge of [this.unreadBadge, this.tabUnread]) {
-      badge.hidden = count === 0;
-      setText(badge, 'panel.unread', { n: count });
-    }
+    this.unreadBadge.hidden = count === 0;
+    setText(this.unreadBadge, 'panel.unread', { n: count });
     this.onChange();
   }
 
@@ -155,59 +199,58 @@ export class ConversationPanel {
     this.phrasesLoaded = true;
     try {
       const phrases = await this.api.get(`/api/queues/${encodeURIComponent(this.view.queueId)}/phrases?lang=${encodeURIComponent(this.view.language)}`);
-      this.phraseSelect.replaceChildren(...(phrases || []).map((text) => h('option', { value: text, text })));
+      this.phraseTexts = (phrases || []).filter((text) => typeof text === 'string');
     } catch (e) {
-      this.phraseSelect.replaceChildren();
+      this.phraseTexts = [];
     }
+    render(html`<${PhrasePicker} phrases=${this.phraseTexts} onInsert=${(text) => this.chat.insertText(text)} />`, this.phrases);
     this.#renderState();
   }
 
   #build(onSelect, onDismiss) {
     const id = this.id;
     const titleId = uid('panel-title');
-    this.tabLabel = h('span');
-    this.tabUnread = h('span', { class: 'unread-badge', hidden: true });
-    this.tab = h('button', {
-      type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, 'aria-selected': 'false',
-      tabindex: '-1', class: 'tab', onclick: () => onSelect(id, { focus: true }),
-    }, [this.tabLabel, ' ', this.tabUnread]);
-
-    this.title = h('h3', { id: titleId });
+    const contextTitleId = uid('context-title');
+    this.title = h('h2', { id: titleId, class: 'panel-heading' });
     this.unreadBadge = h('span', { class: 'unread-badge', hidden: true });
-    this.facts = h('ul', { class: 'facts' });
+    this.headerFacts = h('p', { class: 'item-facts' });
+    this.facts = h('dl', { class: 'facts' });
     this.stateNotice = h('p', { class: 'notice', role: 'status', hidden: true });
     this.triage = h('div');
-    const triage = h('details', { class: 'triage', open: true }, [h('summary', { i18n: 'triage.title' }), this.triage]);
-
-    const phraseId = uid('phrases');
-    this.phraseSelect = h('select', { id: phraseId });
-    this.phrases = h('div', { class: 'phrases', hidden: true }, [
-      h('label', { for: phraseId, i18n: 'panel.phrases' }),
-      h('div', { class: 'inline' }, [
-        this.phraseSelect,
-        h('button', {
-          type: 'button', i18n: 'panel.insertPhrase',
-          onclick: () => { if (this.phraseSelect.value) this.chat.insertText(this.phraseSelect.value); },
-        }),
-      ]),
-    ]);
-
+    this.phrases = h('div', { hidden: true });
     this.#buildCloseForm();
     this.dismiss = h('button', { type: 'button', hidden: true, i18n: 'panel.dismiss', onclick: () => onDismiss(id) });
 
-    this.element = h('section', {
-      class: 'panel', role: 'tabpanel', id: `panel-${id}`, 'aria-labelledby': titleId, testid: `panel-${id}`, tabindex: '-1',
-    }, [
-      h('header', { class: 'panel-header' }, [h('div', { class: 'panel-title' }, [this.title, this.unreadBadge]), this.facts]),
+    // Shown on a phone only (CSS): the way back to the list, and to the context pane and back.
+    const back = h('button', { type: 'button', class: 'phone-only back', testid: 'back-to-list', onclick: () => this.onView('list') },
+      [h('span', { 'aria-hidden': 'true', text: '←' }), h('span', { i18n: 'console.backToList' })]);
+    const details = h('button', { type: 'button', class: 'phone-only', testid: 'show-context', onclick: () => this.onView('context') },
+      [h('span', { i18n: 'console.showContext' })]);
+    const backToChat = h('button', { type: 'button', class: 'phone-only back', testid: 'back-to-conversation', onclick: () => this.onView('conversation') },
+      [h('span', { 'aria-hidden': 'true', text: '←' }), h('span', { i18n: 'console.backToConversation' })]);
+
+    this.conversationPane = h('section', { class: 'pane pane-conversation', 'aria-labelledby': titleId }, [
+      h('header', { class: 'panel-header' }, [
+        h('div', { class: 'panel-nav' }, [back, details]),
+        h('div', { class: 'panel-title' }, [this.title, this.unreadBadge]),
+        this.headerFacts,
+      ]),
       this.stateNotice,
-      triage,
       this.chat.element,
       this.phrases,
+    ]);
+    this.contextPane = h('aside', { class: 'pane pane-context', 'aria-labelledby': contextTitleId, testid: 'context-pane' }, [
+      h('div', { class: 'panel-nav' }, [backToChat]),
+      h('h2', { id: contextTitleId, i18n: 'panel.contextTitle' }),
+      this.facts,
+      h('h3', { i18n: 'triage.title' }),
+      this.triage,
       this.closeForm,
       h('div', { class: 'actions' }, [this.dismiss]),
     ]);
+    this.element = h('div', { class: 'panel', id: `panel-${id}`, testid: `panel-${id}`, hidden: true },
+      [this.conversationPane, this.contextPane]);
     this.element.addEventListener('focusin', () => onSelect(id, { focus: false }));
-    this.element.addEventListener('pointerdown', () => onSelect(id, { focus: false }));
   }
 
   #buildCloseForm() {
@@ -218,7 +261,8 @@ export class ConversationPanel {
       h('option', { value: '', i18n: 'panel.outcomeChoose' }),
       ...OUTCOMES.map((o) => h('option', { value: o, i18n: `outcome.${o}` })),
     ]);
-    this.detail = h('input', { id: detailId, maxlength: '500', 'aria-describedby': errorId });
+    const detailHintId = uid('detail-hint');
+    this.detail = h('input', { id: detailId, maxlength: '500', 'aria-describedby': `${detailHintId} ${errorId}`, testid: 'close-detail' });
     this.detailHint = h('span', { class: 'required-mark', i18n: 'questionnaire.optional' });
     this.closeError = h('p', { class: 'field-error', id: errorId, role: 'alert', hidden: true });
     this.outcome.addEventListener('change', () => {
@@ -227,10 +271,11 @@ export class ConversationPanel {
       setText(this.detailHint, referred ? 'questionnaire.required' : 'questionnaire.optional');
     });
     this.closeForm = h('form', { class: 'close-form', novalidate: true }, [
-      h('h4', { i18n: 'panel.closeTitle' }),
+      h('h3', { i18n: 'panel.closeTitle' }),
       h('div', { class: 'field' }, [h('label', { for: outcomeId, i18n: 'panel.outcome' }), this.outcome]),
       h('div', { class: 'field' }, [
         h('label', { for: detailId }, [h('span', { i18n: 'panel.detail' }), ' ', this.detailHint]), this.detail,
+        h('p', { class: 'hint small', id: detailHintId, i18n: 'panel.detailShownToPatient' }),
       ]),
       this.closeError,
       h('button', { type: 'submit', testid: 'close-submit', i18n: 'panel.closeSubmit' }),

@@ -8,6 +8,10 @@ import { urgencyBadge, triageList, patientLabel } from './console-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const TICK_MS = 30000;
+/** Offers are shown one at a time: the most urgent first, then the one waiting longest. */
+const URGENCY_RANK = { immediate: 0, same_day: 1, non_urgent: 2 };
+const offerOrder = (a, b) => (URGENCY_RANK[a.urgency] ?? 3) - (URGENCY_RANK[b.urgency] ?? 3)
+  || String(a.enqueuedAt || '').localeCompare(String(b.enqueuedAt || ''));
 const DECLINE_REASON_MAX = 200;
 /** What to say when the server withdraws an offer (conversation.withdrawn), by reason. */
 const WITHDRAWN_TEXT = {
@@ -233,11 +237,12 @@ export class QueueOverview {
       if (seconds === 0) this.expire(view.id);
     };
     const timer = setInterval(update, 1000);
-    this.offers.set(view.id, { card, timer });
+    this.offers.set(view.id, { card, timer, view });
     update();
     if (!this.offers.has(view.id)) return;
     $('offer-list').append(card);
     $('offers').hidden = false;
+    this.#arrangeOffers();
     this.announce(t('offers.announce'));
   }
 
@@ -349,13 +354,23 @@ export class QueueOverview {
     offer.card.remove();
     this.offers.delete(conversationId);
     $('offers').hidden = this.offers.size === 0;
+    this.#arrangeOffers();
     if (hadFocus) this.#focusAfterOffer();
     if (this.offers.size === 0) this.onNoOffers();
   }
 
+  /** Shows the first offer in priority order and hides the rest, with "N more offered". */
+  #arrangeOffers() {
+    const ordered = [...this.offers.values()].sort((a, b) => offerOrder(a.view, b.view));
+    ordered.forEach((offer, index) => { offer.card.hidden = index > 0; });
+    const more = $('offers-more');
+    more.hidden = ordered.length < 2;
+    if (ordered.length >= 2) setText(more, 'offers.more', { n: ordered.length - 1 });
+  }
+
   /** The next offer's first button, or the conversations' heading when no offer is left. */
   #focusAfterOffer() {
-    const next = document.querySelector('#offer-list button');
+    const next = document.querySelector('#offer-list .offer:not([hidden]) button');
     (next || $('conversations-title')).focus();
   }
 

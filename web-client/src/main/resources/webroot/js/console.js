@@ -1,14 +1,17 @@
-// The professional console: sign-in, presence, queue overview and offers, and several
-// conversations side by side (one at a time with tabs on a phone).
+// The professional console: sign-in, presence, queue overview and offers, and three panes: the
+// conversation list, the open conversation and its context (one pane at a time on a phone).
+// Alt+ArrowDown/ArrowUp and Alt+1…9 move between conversations, Alt+0 goes to the list.
 import { t } from './i18n.js';
 import { setText, showAlert, errorText } from './dom.js';
 import { Api } from './api.js';
 import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QueueOverview } from './console-queues.js';
-import { ConversationPanel } from './console-panel.js';
+import { ConversationPanel, patientLabel, topicOf } from './console-panel.js';
 import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
+import { html, render } from './ui.js';
+import { ConversationList, ConversationRows } from './console/conversation-list.js';
 
 const $ = (id) => document.getElementById(id);
 const api = new Api('console');
@@ -21,6 +24,8 @@ const LAPSED_KEY = 'kanava.console.lapsed';
 const PRESENCE_RANK = ['available', 'busy', 'away', 'offline']; // most available first
 const panels = new Map(); // conversationId -> ConversationPanel
 let selectedId = null;
+const rows = new ConversationRows(); // what the list pane shows
+const PHONE = window.matchMedia('(max-width: 43.74rem)'); // one pane at a time (as in kanava.css)
 let capacity = null; // from the last presence reply
 const unreadTitle = () => {
   const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
@@ -204,6 +209,9 @@ async function signOut() {
 
 function resetWorkspace() {
   for (const id of [...panels.keys()]) removePanel(id);
+  rows.closedViews = null;
+  rows.fetchedClosed = null;
+  rows.set({ mode: 'open' });
   overview.reset();
   $('user-name').textContent = '';
   capacity = null;
@@ -252,43 +260,149 @@ function openPanel(view, { select = false, alreadyOpen = false } = {}) {
     onSelect: selectPanel,
     onDismiss: removePanel,
     onChange: updateTitle,
+    onView: showView,
   });
   panels.set(view.id, panel);
-  $('tabs').append(panel.tab);
   $('panels').append(panel.element);
   socket.watch(view.id, { afterSeq: 0, alreadyOpen });
   overview.removeOffer(view.id);
-  $('no-conversations').hidden = true;
   updateTitle();
   if (select || !selectedId) selectPanel(view.id, { focus: select });
 }
 
 function selectPanel(id, { focus = false } = {}) {
   if (!panels.has(id)) return;
+  const changed = selectedId !== id;
   selectedId = id;
   for (const [panelId, panel] of panels) panel.setSelected(panelId === id);
+  $('no-conversations').hidden = true;
+  if (focus) showView('conversation');
+  if (changed) updateRows();
   if (focus) {
     const panel = panels.get(id);
     panel.chat.focusInput();
-    if (!panel.element.contains(document.activeElement)) panel.element.focus();
+    if (!panel.element.contains(document.activeElement)) {
+      panel.title.setAttribute('tabindex', '-1');
+      panel.title.focus();
+    }
+    keepInView(panel);
   }
+}
+
+/** On a phone the conversation pane fits the screen from its top: scrolled there, the message box and Send are in view. */
+function keepInView(panel) {
+  if (PHONE.matches) panel.element.scrollIntoView({ block: 'start' });
 }
 
 function removePanel(id) {
   const panel = panels.get(id);
   if (!panel) return;
   socket.unwatch(id);
-  panel.tab.remove();
   panel.element.remove();
   panels.delete(id);
   if (selectedId === id) {
     selectedId = null;
-    const next = panels.keys().next();
-    if (!next.done) selectPanel(next.value, { focus: true });
-    else $('conversations-title').focus();
+    const next = openPanels()[0];
+    if (next) selectPanel(next.id, { focus: true });
+    else {
+      $('no-conversations').hidden = false;
+      showView('list');
+      $('conversations-title').setAttribute('tabindex', '-1');
+      $('conversations-title').focus();
+    }
   }
-  $('no-conversations').hidden = panels.size > 0;
   updateTitle();
+}
+
+/** The conversations of the open list: all but the closed ones, in the order they came. */
+function openPanels() {
+  return [...panels.values()].filter((p) => p.view.state !== 'closed');
+}
+
+/** Rebuilds the list pane's rows from the panels (and closed ones from the last closed list). */
+function updateRows() {
+  const open = openPanels().map((p) => p.summary());
+  const closedHere = [...panels.values()].filter((p) => p.view.state === 'closed').map((p) => p.summary());
+  const fetched = (rows.fetchedClosed || []).filter((r) => !closedHere.some((c) => c.id === r.id));
+  const closed = [...closedHere, ...fetched]
+    .sort((a, b) => String(b.closedAt || '9').localeCompare(String(a.closedAt || '9')));
+  rows.set({ open, closed, selectedId });
+}
+
+/** "Closed today": the server's list of the conversations closed in the last 24 hours. */
+async function loadClosed() {
+  try {
+    const views = await api.get('/api/console/conversations?state=closed');
+    rows.closedViews = new Map((views || []).map((v) => [v.id, v]));
+    rows.fetchedClosed = (views || []).map((v) => closedRow(v));
+    updateRows();
+  } catch (error) {
+    showAlert($('alert'), errorText(error));
+  }
+}
+
+function closedRow(v) {
+  const label = t('panel.title', { who: patientLabel(v), ref: v.id.slice(0, 4) });
+  return {
+    id: v.id, urgency: v.urgency, who: label, topic: [overview.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
+    activity: null, preview: '', unread: 0, closed: true, closedAt: v.closedAt, outcome: v.outcome,
+  };
+}
+
+/** A row was chosen: its conversation opens (a closed one read-only, with its transcript). */
+function chooseRow(id) {
+  if (!panels.has(id) && rows.closedViews?.has(id)) openPanel(rows.closedViews.get(id));
+  selectPanel(id, { focus: true });
+}
+
+/** On a phone one pane at a time: 'list', 'conversation' or 'context' (CSS reads data-view). */
+function showView(view) {
+  const workspace = $('workspace');
+  if (workspace.dataset.view === view) return;
+  workspace.dataset.view = view;
+  const panel = panels.get(selectedId);
+  if (view === 'list') {
+    const row = document.querySelector(`[data-testid="row-${selectedId}"]`);
+    (row || $('conversations-title')).focus();
+  } else if (view === 'context' && panel) {
+    const heading = panel.contextPane.querySelector('h2');
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  } else if (view === 'conversation' && panel) {
+    panel.chat.focusInput();
+    keepInView(panel);
+    panel.seen();
+  }
+}
+
+/**
+ * Alt+ArrowDown / Alt+ArrowUp: the next or previous conversation of the list in view; Alt+1…9 the
+ * first to ninth; Alt+0 the list itself. Alt combinations type nothing here, so they work while
+ * the composer has the focus.
+ */
+function shortcutKeys(event) {
+  if (!event.altKey || event.ctrlKey || event.metaKey || $('workspace').hidden) return;
+  const ids = rows.rows().map((r) => r.id);
+  let target = null;
+  if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    if (ids.length === 0) return;
+    const index = ids.indexOf(selectedId);
+    const step = event.key === 'ArrowDown' ? 1 : -1;
+    target = ids[index < 0 ? 0 : (index + step + ids.length) % ids.length];
+  } else if (/^Digit[1-9]$/.test(event.code)) {
+    target = ids[Number(event.code.slice(5)) - 1];
+    if (!target) return;
+  } else if (event.code === 'Digit0') {
+    event.preventDefault();
+    showView('list');
+    const row = document.querySelector(`[data-testid="row-${selectedId}"]`) || document.querySelector('.conv-row-button');
+    (row || $('conversations-title')).focus();
+    return;
+  } else {
+    return;
+  }
+  event.preventDefault();
+  chooseRow(target);
 }
 
 /** "2 / 4 conversations": active panels counted here, the maximum from the presence reply. */
@@ -304,19 +418,7 @@ function updateCapacity() {
 function updateTitle() {
   updateCapacity();
   attention.refreshTitle();
-}
-
-/** Arrow keys, Home and End move between tabs (roving tabindex). */
-function tabKeys(event) {
-  const tabs = [...$('tabs').querySelectorAll('[role=tab]')];
-  const index = tabs.indexOf(document.activeElement);
-  if (index < 0) return;
-  const moves = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: tabs.length - 1 };
-  if (!(event.key in moves)) return;
-  event.preventDefault();
-  const target = tabs[(moves[event.key] + tabs.length) % tabs.length];
-  target.focus();
-  selectPanel(target.getAttribute('aria-controls').replace(/^panel-/, ''));
+  updateRows();
 }
 
 // --- Frames ---------------------------------------------------------------------------------
@@ -399,7 +501,8 @@ async function boot() {
   wireSocket();
   $('login-form').addEventListener('submit', login);
   $('sign-out').addEventListener('click', signOut);
-  $('tabs').addEventListener('keydown', tabKeys);
+  document.addEventListener('keydown', shortcutKeys);
+  render(html`<${ConversationList} store=${rows} onSelect=${chooseRow} onShowClosed=${loadClosed} />`, $('conversation-list'));
   $('presence').addEventListener('change', (event) => setPresence(event.target.value));
   $('lapse-available').addEventListener('click', () => {
     $('presence').value = 'available';

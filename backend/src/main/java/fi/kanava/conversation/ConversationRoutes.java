@@ -47,20 +47,37 @@ public final class ConversationRoutes {
           .compose(c -> conversations.messages(principal, c.id(), after, limit))
           .map(JsonArray::new);
     }));
-    // the professional's own conversations with names and triage: each one's read is audited
-    router.get("/api/console/conversations").handler(Http.json(ctx -> console(ctx)
-        .compose(p -> Future.all(conversations.actor(p), conversations.assignedTo(p.id())))
-        .compose(both -> {
-          var actor = both.<fi.kanava.access.AccessPolicy.Actor>resultAt(0);
-          List<ConversationRecord> list = both.resultAt(1);
-          List<Future<Void>> audits = new ArrayList<>();
-          list.forEach(c -> audits.add(conversations.audited(actor, c, "console_list")));
-          return Future.all(audits).map(v -> {
-            JsonArray views = new JsonArray();
-            list.forEach(c -> views.add(JsonObject.mapFrom(StaffView.of(c))));
-            return views;
+    // the professional's own conversations with names and triage: each one's read is audited;
+    // ?state=closed lists those they closed (or that closed while theirs) in the last 24 hours instead
+    router.get("/api/console/conversations").handler(Http.json(ctx -> {
+      boolean closed = listsClosed(ctx);
+      return console(ctx)
+          .compose(p -> Future.all(conversations.actor(p),
+              closed ? conversations.recentlyClosedFor(p.id()) : conversations.assignedTo(p.id())))
+          .compose(both -> {
+            var actor = both.<fi.kanava.access.AccessPolicy.Actor>resultAt(0);
+            List<ConversationRecord> list = both.resultAt(1);
+            List<Future<Void>> audits = new ArrayList<>();
+            list.forEach(c -> audits.add(conversations.audited(actor, c, closed ? "console_closed_list" : "console_list")));
+            return Future.all(audits).map(v -> {
+              JsonArray views = new JsonArray();
+              list.forEach(c -> views.add(JsonObject.mapFrom(StaffView.of(c))));
+              return views;
+            });
           });
-        })));
+    }));
+  }
+
+  /** {@code state}: absent or {@code active} (the default list), or {@code closed}; anything else is {@code invalid_parameter}. */
+  private static boolean listsClosed(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    if (state == null || "active".equals(state)) {
+      return false;
+    }
+    if ("closed".equals(state)) {
+      return true;
+    }
+    throw ApiError.badRequest("invalid_parameter", "'state' must be active or closed");
   }
 
   private Future<Principal> console(RoutingContext ctx) {

@@ -143,6 +143,17 @@ public final class Conversations {
     return ConversationStore.list(pool, "where c.assigned_to = $1 and c.state = 'active' order by c.assigned_at", Tuple.of(professionalId));
   }
 
+  /** How far back, and how many, a professional's closed conversations are listed in the console. */
+  static final Duration RECENTLY_CLOSED = Duration.ofHours(24);
+  static final int RECENTLY_CLOSED_MAX = 50;
+
+  /** A professional's conversations closed in the last 24 hours while assigned to them, newest first, at most 50. */
+  public Future<List<ConversationRecord>> recentlyClosedFor(UUID professionalId) {
+    return ConversationStore.list(pool,
+        "where c.assigned_to = $1 and c.state = 'closed' and c.closed_at >= $2 order by c.closed_at desc limit " + RECENTLY_CLOSED_MAX,
+        Tuple.of(professionalId, Timestamps.at(clock.instant().minus(RECENTLY_CLOSED))));
+  }
+
   // --- authors and messages --------------------------------------------------------------------------------------
 
   /** The author of a principal, with the queues they serve (for a socket to keep). */

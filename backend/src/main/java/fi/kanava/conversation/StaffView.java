@@ -19,6 +19,8 @@ public record StaffView(
     Instant enqueuedAt,
     Instant assignedAt,
     Instant acceptedAt,
+    Instant lastActivityAt,
+    Instant closedAt,
     Professional professional,
     long lastSeq,
     PatientView.ReadUpTo readUpTo,
@@ -46,7 +48,7 @@ public record StaffView(
 
   public static StaffView of(ConversationRecord c, QueuePlaces.Place place) {
     return new StaffView(c.id().toString(), c.queueId(), c.state().code(), c.urgency(), c.language(), c.municipality(),
-        c.enqueuedAt(), c.assignedAt(), c.acceptedAt(),
+        c.enqueuedAt(), c.assignedAt(), c.acceptedAt(), c.lastActivityAt(), c.closedAt(),
         c.assignedTo() == null ? null : new Professional(c.assignedTo().toString(), c.professionalName(), c.professionalRole()),
         c.lastSeq(), new PatientView.ReadUpTo(c.patientReadSeq(), c.professionalReadSeq()), c.outcome(), c.outcomeDetail(),
         place == null ? null : place.position(), place == null ? null : place.estimatedWaitSeconds(),

@@ -153,4 +153,49 @@ class PatientEndTest {
       }
     }
   }
+
+  @Nested
+  @DisplayName("Writing while queued")
+  class WritingWhileQueued {
+    @Test
+    @DisplayName("a queue that allows it stores and acks the message, and the nurse sees it on accepting")
+    void allowed() {
+      try (Pro nurse = c.professional("nurse-a", "nurse", "away")) {
+        c.createQueue(ChatFixtures.queue("nurse-chat", "auto").put("patientMayWriteWhileQueued", true), nurse.id());
+        assertThat(t.get("/api/queues", nurse.token()).bodyAsJsonArray().getJsonObject(0).getBoolean("patientMayWriteWhileQueued"))
+            .isTrue();
+        try (Patient patient = c.anonymousPatient()) {
+          String id = patient.ws().request(enter("nurse-chat")).getJsonObject("conversation").getString("id");
+          JsonObject ack = patient.ws().request(send(id, "q1", "Kuumetta on ollut kolme päivää."));
+          assertThat(type(ack)).as(ack.encode()).isEqualTo("message.ack");
+
+          nurse.ws().request(new JsonObject().put("type", "presence").put("status", "available"));
+          nurse.ws().awaitType("conversation.offer");
+          nurse.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
+          JsonObject seen = nurse.ws().await(fr -> type(fr).equals("message") && "text".equals(fr.getString("kind")));
+          assertThat(seen.getString("text")).isEqualTo("Kuumetta on ollut kolme päivää.");
+          assertThat(seen.getLong("seq")).isEqualTo(ack.getLong("seq"));
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("a queue that does not (the default) refuses with not_joined and stores nothing, until the nurse joins")
+    void refused_by_default() {
+      try (Pro nurse = c.professional("nurse-a", "nurse", "away")) {
+        c.createQueue(ChatFixtures.queue("nurse-chat", "auto"), nurse.id());
+        try (Patient patient = c.anonymousPatient()) {
+          String id = patient.ws().request(enter("nurse-chat")).getJsonObject("conversation").getString("id");
+          JsonObject refused = patient.ws().request(send(id, "q1", "Kuumetta."));
+          assertThat(refused.getString("code")).as(refused.encode()).isEqualTo("not_joined");
+          assertThat(t.rows("select 1 from message where conversation_id = $1 and kind = 'text'", UUID.fromString(id))).isEmpty();
+
+          nurse.ws().request(new JsonObject().put("type", "presence").put("status", "available"));
+          nurse.ws().awaitType("conversation.offer");
+          nurse.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
+          assertThat(type(patient.ws().request(send(id, "q2", "Kuumetta.")))).isEqualTo("message.ack");
+        }
+      }
+    }
+  }
 }

@@ -124,6 +124,8 @@ export class PatientConversation {
     this.chatContainer.hidden = state === 'closed' || !(state === 'joined' || writable || hasMessages);
     this.chat.setEnabled(state === 'joined' || writable);
     $('closed').hidden = state !== 'closed';
+    // sound and notifications are about a live chat: nothing more comes once it has closed
+    $('attention-slot').hidden = state === 'closed';
     if (waiting) this.#renderWaiting(state);
     if (state !== 'queued') this.#hideLeaveConfirm();
     const endSlot = $('end-chat-slot');

@@ -135,6 +135,10 @@ class PatientEndTest {
           nurse.ws().request(send(id, "n2", "Sisäinen muistiinpano").put("internal", true));
           nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", id)
               .put("outcome", "referred").put("detail", "Fysioterapia, Inarin terveysasema"));
+          // the detail the nurse wrote reaches the patient at once, in the closed view
+          JsonObject closedView = patient.ws().await(fr -> type(fr).equals("conversation.state")
+              && "closed".equals(fr.getJsonObject("conversation").getString("state"))).getJsonObject("conversation");
+          assertThat(closedView.getString("outcomeDetail")).isEqualTo("Fysioterapia, Inarin terveysasema");
 
           JsonObject latest = t.get("/api/patient/conversations/latest", patient.token()).bodyAsJsonObject();
           assertThat(latest.getString("id")).isEqualTo(id);

@@ -26,8 +26,11 @@ export class ChatView {
    * @param notes whether internal notes may be written (console)
    * @param canParticipate () => boolean: whether this socket may send typing and read frames now
    *   (the server refuses them from anyone who is not a participant, such as a previewer)
+   * @param onDraft (text) => void: the unsent text changed (typed, or '' once sent), for a page
+   *   that keeps drafts
    */
-  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false, canParticipate = () => true }) {
+  constructor({ socket, side, isAttentive, onIncoming = () => {}, notes = false, canParticipate = () => true, onDraft = () => {} }) {
+    this.onDraft = onDraft;
     this.socket = socket;
     this.side = side;
     this.isAttentive = isAttentive;
@@ -73,6 +76,11 @@ export class ChatView {
 
   focusInput() {
     if (!this.form.hidden) this.input.focus();
+  }
+
+  /** Puts a kept draft back into the message box. */
+  setDraft(text) {
+    this.input.value = (text || '').slice(0, MAX_LENGTH);
   }
 
   /** Inserts text at the cursor (canned phrases). */
@@ -284,7 +292,10 @@ export class ChatView {
         this.form.requestSubmit();
       }
     });
-    this.input.addEventListener('input', () => this.#typed());
+    this.input.addEventListener('input', () => {
+      this.onDraft(this.input.value);
+      this.#typed();
+    });
     this.input.addEventListener('blur', () => this.#stopTyping());
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -307,6 +318,7 @@ export class ChatView {
     this.pending.set(clientMsgId, li);
     this.list.append(li);
     this.input.value = '';
+    this.onDraft('');
     this.#stopTyping();
     this.#scrollToEnd();
   }

@@ -1,23 +1,38 @@
 // The patient's waiting and chat view for one conversation: live queue position, leaving the
-// queue, the chat once a professional is with them, the idle warning and the end state.
+// queue, writing while waiting where the queue allows it, the chat once a professional is with
+// them, ending it, the idle warning and the end screen with the transcript. What the patient has
+// typed but not sent is kept in this tab's sessionStorage per conversation, so a reload keeps it;
+// it is dropped once sent or when the conversation closes (docs/security.md).
+import { html, render as renderUi } from './ui.js';
 import { t } from './i18n.js';
 import { setText, showAlert, errorText, focusHeading } from './dom.js';
 import { formatTime, formatWaitRange } from './format.js';
 import { ChatView } from './chat-view.js';
 import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
+import { EndChat } from './patient/end-chat.js';
+import { EndScreen } from './patient/end-screen.js';
 
 const $ = (id) => document.getElementById(id);
+/** The conversation this tab shows, so that a reload shows its end screen again while the session lasts. */
+export const SHOWN_KEY = 'kanava.patient.conversation';
+const DRAFT_PREFIX = 'kanava.patient.draft.';
+const MESSAGES_PAGE = 500;
 
 export class PatientConversation {
   /**
    * @param socket the KanavaSocket
    * @param queueName (queueId) => string|null, the queue's name in the page language
    * @param onNewContact () => void, when the patient wants to start again
+   * @param api the Api, for the transcript's messages
+   * @param queueAllowsWriting (queueId) => boolean, whether the queue lets a waiting patient write
    */
-  constructor({ socket, queueName, onNewContact }) {
+  constructor({ socket, queueName, onNewContact, api, queueAllowsWriting = () => false }) {
     this.socket = socket;
+    this.api = api;
     this.queueName = queueName;
+    this.queueAllowsWriting = queueAllowsWriting;
+    this.onNewContact = onNewContact;
     this.view = null;
     this.idleClosesAt = null;
     this.section = $('view-conversation');
@@ -35,6 +50,7 @@ export class PatientConversation {
           this.attention.signal({ titleKey: 'attention.newMessage', bodyKey: 'attention.newMessageBody', tag: 'kanava-message', onlyWhenAway: true });
         }
       },
+      onDraft: (text) => this.#keepDraft(text),
     });
     this.chatContainer.append(this.chat.element);
     this.#wire(onNewContact);
@@ -50,6 +66,8 @@ export class PatientConversation {
     this.view = { ...view };
     this.idleClosesAt = null;
     this.chat.setConversation(view.id);
+    this.chat.setDraft(view.state === 'closed' ? '' : sessionStorage.getItem(DRAFT_PREFIX + view.id));
+    sessionStorage.setItem(SHOWN_KEY, view.id);
     if (view.readUpTo) this.chat.readUpTo(view.readUpTo.professional || 0);
     this.socket.watch(view.id, { afterSeq: 0, alreadyOpen });
     this.render();
@@ -57,9 +75,34 @@ export class PatientConversation {
 
   /** Stops showing the conversation (before a new contact). */
   close() {
-    if (this.view) this.socket.unwatch(this.view.id);
+    if (this.view) {
+      this.socket.unwatch(this.view.id);
+      sessionStorage.removeItem(DRAFT_PREFIX + this.view.id);
+    }
+    sessionStorage.removeItem(SHOWN_KEY);
     this.view = null;
     this.chat.setConversation(null);
+    this.chat.setDraft('');
+    renderUi(null, $('end-chat-slot'));
+    renderUi(null, $('closed'));
+  }
+
+  /** The patient's messages of a conversation, oldest first, page by page. */
+  async loadMessages(conversationId) {
+    const all = [];
+    let after = 0;
+    for (;;) {
+      const page = (await this.api.get(`/api/conversations/${encodeURIComponent(conversationId)}/messages?after=${after}&limit=${MESSAGES_PAGE}`)) || [];
+      all.push(...page);
+      if (page.length < MESSAGES_PAGE) return all;
+      after = page[page.length - 1].seq;
+    }
+  }
+
+  #keepDraft(text) {
+    if (!this.view || phase(this.view) === 'closed') return;
+    if (text) sessionStorage.setItem(DRAFT_PREFIX + this.view.id, text);
+    else sessionStorage.removeItem(DRAFT_PREFIX + this.view.id);
   }
 
   /** Re-renders everything from the current view (also after a language change). */
@@ -73,15 +116,26 @@ export class PatientConversation {
     const hasMessages = this.chat.pending.size > 0
       || [...this.chat.items.values()].some((li) => !li.classList.contains('msg-system'));
     // Offered to a professional who has not accepted yet: still waiting (the offer may lapse).
-    $('waiting').hidden = state !== 'queued' && state !== 'offered';
-    this.chatContainer.hidden = !(state === 'joined' || hasMessages);
-    this.chat.setEnabled(state === 'joined');
+    const waiting = state === 'queued' || state === 'offered';
+    const writable = waiting && this.queueAllowsWriting(view.queueId);
+    $('waiting').hidden = !waiting;
+    $('waiting-write-hint').hidden = !writable;
+    // once closed, the end screen's transcript shows the messages
+    this.chatContainer.hidden = state === 'closed' || !(state === 'joined' || writable || hasMessages);
+    this.chat.setEnabled(state === 'joined' || writable);
     $('closed').hidden = state !== 'closed';
-    if (state === 'queued' || state === 'offered') this.#renderWaiting(state);
+    // sound and notifications are about a live chat: nothing more comes once it has closed
+    $('attention-slot').hidden = state === 'closed';
+    if (waiting) this.#renderWaiting(state);
     if (state !== 'queued') this.#hideLeaveConfirm();
+    const endSlot = $('end-chat-slot');
+    endSlot.hidden = state !== 'joined';
+    renderUi(state === 'joined' ? html`<${EndChat} onEnd=${() => this.#end()} />` : null, endSlot);
     if (state === 'closed') {
-      setText($('closed-outcome'), view.outcome ? 'closed.outcome' : 'closed.noOutcome',
-        { outcome: t(`outcome.${view.outcome}`) });
+      sessionStorage.removeItem(DRAFT_PREFIX + view.id);
+      this.chat.setDraft('');
+      renderUi(html`<${EndScreen} view=${view} service=${queue} loadMessages=${(id) => this.loadMessages(id)}
+        onNewContact=${this.onNewContact} />`, $('closed'));
       this.idleClosesAt = null;
     }
     this.#renderIdle();
@@ -191,7 +245,17 @@ export class PatientConversation {
       $('leave-queue').focus();
     });
     $('leave-yes').addEventListener('click', () => this.#leave());
-    $('new-contact').addEventListener('click', () => onNewContact());
+  }
+
+  /** The patient ends the chat (after confirming); the reply closes the view here at once. */
+  async #end() {
+    const reply = await this.socket.request({ type: 'conversation.end', conversationId: this.view.id });
+    if (reply.type === 'conversation.closed' && this.view && reply.conversationId === this.view.id) {
+      const before = phase(this.view);
+      this.view.state = 'closed';
+      this.view.outcome = reply.outcome;
+      this.#rendered(before);
+    }
   }
 
   #hideLeaveConfirm() {

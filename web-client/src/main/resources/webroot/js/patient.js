@@ -7,7 +7,7 @@ import { Api } from './api.js';
 import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QuestionnaireForm } from './questionnaire.js';
-import { PatientConversation } from './patient-conversation.js';
+import { PatientConversation, SHOWN_KEY } from './patient-conversation.js';
 
 const $ = (id) => document.getElementById(id);
 const api = new Api('patient');
@@ -36,6 +36,11 @@ function alertError(error, args) {
 function queueName(queueId) {
   const queue = queues.find((q) => q.id === queueId);
   return queue ? localized(queue.names) : null;
+}
+
+function queueAllowsWriting(queueId) {
+  const queue = queues.find((q) => q.id === queueId);
+  return Boolean(queue && queue.patientMayWriteWhileQueued);
 }
 
 // --- a. Start -------------------------------------------------------------------------
@@ -73,7 +78,7 @@ async function resume() {
   show('loading', { focus: false });
   try {
     await api.refresh();
-    await afterSession();
+    await afterSession({ resumed: true });
   } catch (error) {
     if (api.hasSession) {
       alertError(error);
@@ -86,13 +91,17 @@ async function resume() {
 
 // --- b. After a session exists ------------------------------------------------------------
 
-async function afterSession() {
+async function afterSession({ resumed = false } = {}) {
   socket.start();
   const current = await api.get('/api/patient/conversations/current');
   alertError(null);
-  if (current) {
+  // After a reload: the conversation this tab showed, if it has closed since, shows its end screen again.
+  const shown = resumed && !current ? sessionStorage.getItem(SHOWN_KEY) : null;
+  const latest = shown ? await api.get('/api/patient/conversations/latest') : null;
+  const ended = latest && latest.id === shown && latest.state === 'closed' ? latest : null;
+  if (current || ended) {
     await loadQueues().catch(() => {});
-    showConversation(current);
+    showConversation(current || ended);
   } else {
     await showQueues();
   }
@@ -279,7 +288,7 @@ function newContact() {
 
 async function boot() {
   await startPage(socket, $('language'), $('connection'));
-  conversation = new PatientConversation({ socket, queueName, onNewContact: newContact });
+  conversation = new PatientConversation({ socket, api, queueName, queueAllowsWriting, onNewContact: newContact });
 
   $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));
   // The start screen's text is in the HTML (readable before any script on a slow line); its button

@@ -79,6 +79,14 @@ public final class ConversationFrames {
     }
   }
 
+  /** The patient ends their own conversation (queued, offered or active). */
+  public record End(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
+    public End {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+    }
+  }
+
   public record Close(String ref, UUID conversationId, String outcome, String detail) implements ClientFrame, AboutConversation {
     public Close {
       ref = Fields.ref(ref);

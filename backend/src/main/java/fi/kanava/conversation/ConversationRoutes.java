@@ -39,6 +39,13 @@ public final class ConversationRoutes {
       }
       return conversations.current(principal).compose(c -> c == null ? Future.succeededFuture(null) : conversations.view(principal, c));
     }));
+    router.get("/api/patient/conversations/latest").handler(Http.json(ctx -> {
+      Principal principal = Authenticator.principal(ctx);
+      if (!principal.isPatient()) {
+        throw ApiError.forbidden("For patients");
+      }
+      return conversations.latest(principal).compose(c -> c == null ? Future.succeededFuture(null) : conversations.view(principal, c));
+    }));
     router.get("/api/conversations/:id/messages").handler(Http.json(ctx -> {
       Principal principal = Authenticator.principal(ctx);
       long after = Http.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);

@@ -78,6 +78,16 @@ public final class ConversationSockets {
           closed(s, c.id(), c.outcome(), f.ref());
           return FrameResult.ACCEPTED;
         }));
+    // a retry is answered again, so the reply is not left to closed(), which tells a socket once
+    registry.register("conversation.end", ConversationFrames.End.class, Senders.PATIENTS, (s, f) ->
+        conversations.end(s.principal(), f.conversationId()).map(c -> {
+          Watch w = state(s).watching.get(c.id());
+          if (w != null) {
+            w.closedSent = true;
+          }
+          s.reply(new ClosedFrame(c.id().toString(), c.outcome()), f.ref());
+          return FrameResult.ACCEPTED;
+        }));
   }
 
   /** Loads the principal's author (name, role, served queues) before the socket's first frame. */

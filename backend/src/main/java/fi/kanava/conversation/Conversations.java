@@ -138,6 +138,12 @@ public final class Conversations {
         Tuple.of(patient.id())).map(list -> list.isEmpty() ? null : list.get(0));
   }
 
+  /** The patient's most recent conversation, closed ones included, or null (the end screen after a reload). */
+  public Future<ConversationRecord> latest(Principal patient) {
+    return ConversationStore.list(pool, "where c.patient_id = $1 order by c.enqueued_at desc limit 1",
+        Tuple.of(patient.id())).map(list -> list.isEmpty() ? null : list.get(0));
+  }
+
   /** A professional's active conversations (offered ones included). */
   public Future<List<ConversationRecord>> assignedTo(UUID professionalId) {
     return ConversationStore.list(pool, "where c.assigned_to = $1 and c.state = 'active' order by c.assigned_at", Tuple.of(professionalId));
@@ -239,6 +245,21 @@ public final class Conversations {
         request.outcome(), request.detail()));
   }
 
+  /**
+   * The patient ends their own conversation: once a professional has joined it is recorded as
+   * {@link Outcome#ENDED_BY_PATIENT}; while it waits or is only offered, as leaving the queue does
+   * ({@link Outcome#ABANDONED}, the offer taken back). A retry that finds it already ended by the
+   * patient gets the closed conversation again; one closed otherwise is {@code conversation_closed}.
+   */
+  public Future<ConversationRecord> end(Principal patient, UUID id) {
+    return closeAs(Actor.of(patient), "end", id, c -> null,
+            c -> c.isActive() && c.acceptedAt() != null ? Outcome.ENDED_BY_PATIENT : Outcome.ABANDONED, null)
+        .recover(e -> e instanceof ApiError error && "conversation_closed".equals(error.code())
+            ? load(id).compose(c -> patient.id().equals(c.patientId()) && Outcome.byPatient(c.outcome())
+                ? Future.succeededFuture(c) : Future.failedFuture(e))
+            : Future.failedFuture(e));
+  }
+
   /** Closes as the system (idle expiry): no policy check, but not twice. */
   private Future<ConversationRecord> expire(UUID id) {
     return closeAs(null, "expire", id, c -> null, Outcome.EXPIRED, null);
@@ -251,14 +272,21 @@ public final class Conversations {
    */
   public Future<ConversationRecord> closeAs(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
       String outcome, String detail) {
+    return closeAs(actor, purpose, id, precondition, c -> outcome, detail);
+  }
+
+  /** As above, with the outcome decided on the locked row. */
+  public Future<ConversationRecord> closeAs(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
+      Function<ConversationRecord, String> outcomeOf, String detail) {
     Instant now = clock.instant();
     return locked(actor, ConversationAction.WRITE, purpose, id,
             c -> !c.state().canBecome(ConversationState.CLOSED) ? AccessGuard.conversationClosed() : precondition.apply(c),
-            (tx, c) -> ConversationStore.close(tx, id, outcome, detail, now)
+            (tx, c) -> ConversationStore.close(tx, id, outcomeOf.apply(c), detail, now)
                 .compose(v -> Messages.system(tx, seqs, id, Messages.CLOSED, now))
                 .compose(frame -> ConversationStore.load(tx, id, false).map(closed -> new Closed(closed, frame, c.assignedTo()))))
         .map(result -> {
           ConversationRecord closed = result.conversation();
+          String outcome = closed.outcome();
           metrics.closed(closed.queueId(), outcome);
           if (closed.acceptedAt() != null) {
             metrics.handled(closed.queueId(), outcome, Duration.between(closed.acceptedAt(), now));

@@ -62,7 +62,9 @@ final class MessageSends {
 
   /** The columns the access decision and the message need; no joins, no lock. */
   private static final String FACTS = "select c.id, c.patient_id, c.queue_id, c.state, c.assigned_to, c.accepted_at, c.first_response_at,"
-      + " c.enqueued_at, c.urgency, " + Participants.ACCESS_AS_ARRAY + " as participants from conversation c where c.id = $1";
+      + " c.enqueued_at, c.urgency, " + Participants.ACCESS_AS_ARRAY + " as participants,"
+      + " coalesce((select q.patient_may_write_while_queued from queue q where q.id = c.queue_id), false) as patient_may_write_while_queued"
+      + " from conversation c where c.id = $1";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -323,6 +325,12 @@ final class MessageSends {
     }
     if (p.request().internal() && author.principal().isPatient()) {
       return Future.failedFuture(ApiError.forbidden("Internal notes are for professionals"));
+    }
+    if (author.principal().isPatient() && row.getOffsetDateTime("accepted_at") == null
+        && !Boolean.TRUE.equals(row.getBoolean("patient_may_write_while_queued"))) {
+      // waiting (or only offered): the queue decides whether the patient may write before a professional joins
+      return Future.failedFuture(ApiError.conflict("not_joined",
+          "This queue lets you write once a professional has joined the conversation"));
     }
     return null;
   }

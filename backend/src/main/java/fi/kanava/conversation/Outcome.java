@@ -13,9 +13,12 @@ public final class Outcome {
   public static final String ABANDONED = "abandoned";
   /** Closed by the idle timeout. */
   public static final String EXPIRED = "expired";
+  /** The patient ended the conversation once a professional had joined (before that, leaving is {@link #ABANDONED}). */
+  public static final String ENDED_BY_PATIENT = "ended_by_patient";
 
   /** Every outcome, in the order reports list them (metrics register each at zero). */
-  public static final List<String> ALL = List.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE, ABANDONED, EXPIRED);
+  public static final List<String> ALL = List.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE, ABANDONED, ENDED_BY_PATIENT,
+      EXPIRED);
 
   private static final Set<String> BY_PROFESSIONAL = Set.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE);
 
@@ -23,5 +26,10 @@ public final class Outcome {
 
   public static boolean closableByProfessional(String outcome) {
     return BY_PROFESSIONAL.contains(outcome);
+  }
+
+  /** Outcomes of the patient's own doing: a retried end finds one of these and is answered again. */
+  public static boolean byPatient(String outcome) {
+    return ABANDONED.equals(outcome) || ENDED_BY_PATIENT.equals(outcome);
   }
 }

@@ -30,7 +30,8 @@ public record QueueSettings(
     int maxLength,
     String routingMode,
     Questionnaire questionnaire,
-    Map<String, List<String>> cannedPhrases) {
+    Map<String, List<String>> cannedPhrases,
+    boolean patientMayWriteWhileQueued) {
 
   public static final String AUTO = "auto";
   public static final String PICK = "pick";
@@ -51,7 +52,8 @@ public record QueueSettings(
    */
   public record Request(String id, String organisationId, Map<String, String> names, String serviceArea, List<String> municipalities,
       List<String> languages, Map<String, Object> openingHours, Boolean anonymousAllowed, Boolean strongIdRequired,
-      Integer maxLength, String routingMode, Map<String, Object> questionnaire, Map<String, List<String>> cannedPhrases) {
+      Integer maxLength, String routingMode, Map<String, Object> questionnaire, Map<String, List<String>> cannedPhrases,
+      Boolean patientMayWriteWhileQueued) {
 
     @JsonCreator
     public Request(
@@ -67,7 +69,8 @@ public record QueueSettings(
         @JsonProperty("maxLength") Integer maxLength,
         @JsonProperty("routingMode") String routingMode,
         @JsonProperty("questionnaire") Map<String, Object> questionnaire,
-        @JsonProperty("cannedPhrases") Map<String, List<String>> cannedPhrases) {
+        @JsonProperty("cannedPhrases") Map<String, List<String>> cannedPhrases,
+        @JsonProperty("patientMayWriteWhileQueued") Boolean patientMayWriteWhileQueued) {
       this.id = id;
       this.organisationId = Require.optionalText(organisationId, "organisationId", 63);
       this.names = names;
@@ -81,6 +84,7 @@ public record QueueSettings(
       this.routingMode = routingMode;
       this.questionnaire = questionnaire;
       this.cannedPhrases = cannedPhrases;
+      this.patientMayWriteWhileQueued = patientMayWriteWhileQueued;
     }
 
     /** Validates everything; {@code pathId} wins over the body's id (PUT). */
@@ -133,7 +137,7 @@ public record QueueSettings(
       }
       return new QueueSettings(queueId, Map.copyOf(names), Require.text(serviceArea, "serviceArea", 200), places, langs, hours,
           Require.present(anonymousAllowed, "anonymousAllowed"), Require.present(strongIdRequired, "strongIdRequired"), max, mode,
-          parsed, phrases);
+          parsed, phrases, patientMayWriteWhileQueued != null && patientMayWriteWhileQueued);
     }
 
     private static void language(String code, String field) {
@@ -167,7 +171,8 @@ public record QueueSettings(
         row.getInteger("max_length"),
         row.getString("routing_mode"),
         Questionnaire.parse(row.getJsonObject("questionnaire").getMap()),
-        phrases);
+        phrases,
+        row.getBoolean("patient_may_write_while_queued"));
   }
 
   /** Everything, for admins. */
@@ -186,7 +191,8 @@ public record QueueSettings(
         .put("maxLength", maxLength)
         .put("routingMode", routingMode)
         .put("questionnaire", new JsonObject(questionnaire.toMap()))
-        .put("cannedPhrases", phrases);
+        .put("cannedPhrases", phrases)
+        .put("patientMayWriteWhileQueued", patientMayWriteWhileQueued);
   }
 
   /** The phrases for a language (falling back to Finnish). */

@@ -26,7 +26,7 @@ import java.util.UUID;
 public final class Queues {
   private static final String COLUMNS =
       "id, names, service_area, municipalities, languages, opening_hours, anonymous_allowed, strong_id_required,"
-          + " max_length, routing_mode, questionnaire, canned_phrases";
+          + " max_length, routing_mode, questionnaire, canned_phrases, patient_may_write_while_queued";
 
   private final Pool pool;
   private final Clock clock;
@@ -82,7 +82,7 @@ public final class Queues {
   public Future<JsonObject> create(QueueSettings q, String organisationId) {
     Instant now = clock.instant();
     return pool.preparedQuery("insert into queue (" + COLUMNS + ", created_at, updated_at, organisation_id)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)")
+            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)")
         .execute(params(q).addValue(Timestamps.at(now)).addValue(organisationId))
         .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? ApiError.conflict("queue_exists", "A queue with that id exists")
@@ -119,7 +119,7 @@ public final class Queues {
   public Future<JsonObject> update(QueueSettings q) {
     return pool.preparedQuery("update queue set names = $2, service_area = $3, municipalities = $4, languages = $5,"
             + " opening_hours = $6, anonymous_allowed = $7, strong_id_required = $8, max_length = $9, routing_mode = $10,"
-            + " questionnaire = $11, canned_phrases = $12, updated_at = $13 where id = $1")
+            + " questionnaire = $11, canned_phrases = $12, patient_may_write_while_queued = $13, updated_at = $14 where id = $1")
         .execute(params(q).addValue(Timestamps.at(clock.instant())))
         .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture(q.toJson()));
   }
@@ -264,6 +264,7 @@ public final class Queues {
                 .put("languages", new JsonArray(q.languages()))
                 .put("anonymousAllowed", q.anonymousAllowed())
                 .put("strongIdRequired", q.strongIdRequired())
+                .put("patientMayWriteWhileQueued", q.patientMayWriteWhileQueued())
                 .put("open", open)
                 .put("opensAt", open ? null : q.openingHours().nextOpening(now).map(Instant::toString).orElse(null))
                 .put("closesAt", open ? q.openingHours().closesAt(now).map(Instant::toString).orElse(null) : null)
@@ -283,7 +284,8 @@ public final class Queues {
         .addValue(q.maxLength())
         .addValue(q.routingMode())
         .addValue(new JsonObject(q.questionnaire().toMap()))
-        .addValue(phrases);
+        .addValue(phrases)
+        .addValue(q.patientMayWriteWhileQueued());
   }
 
   public static ApiError notFound() {

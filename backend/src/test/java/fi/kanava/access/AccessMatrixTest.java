@@ -164,6 +164,7 @@ class AccessMatrixTest {
     frames("queue.enter", new FrameSample("enter the victim's queue", a -> enter(a.scene().queue()), EnumSet.of(Intruder.OTHER_PATIENT),
         "queue.entered", Audit.NONE, "starts the sender's own conversation; staff are refused before anything is read"));
     frames("queue.leave", denied("leave the queue", a -> a.about("queue.leave")));
+    frames("conversation.end", denied("end the chat", a -> a.about("conversation.end")));
     frames("queues.watch", new FrameSample("watch the waiting lists", a -> new JsonObject().put("type", "queues.watch"), CONSOLE, null,
         Audit.NONE, "lists only the queues the sender serves (none for anyone else), and no active conversation"));
     frames("conversation.take", denied("take", a -> a.about("conversation.take")));
@@ -194,6 +195,8 @@ class AccessMatrixTest {
       new Call(HttpMethod.GET, s -> "/api/console/conversations", s -> null, CONSOLE, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/patient/conversations/current", s -> null, EnumSet.of(Intruder.OTHER_PATIENT), 204, Audit.NONE,
           "answers with the caller's own open conversation (none here), looked up by the caller's id: a professional has none"),
+      new Call(HttpMethod.GET, s -> "/api/patient/conversations/latest", s -> null, EnumSet.of(Intruder.OTHER_PATIENT), 204, Audit.NONE,
+          "answers with the caller's own latest conversation, closed ones included (none here), looked up by the caller's id"),
       new Call(HttpMethod.GET, s -> "/api/patient/access-log", s -> null, EnumSet.of(Intruder.OTHER_PATIENT), 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/queues/" + s.queue() + "/phrases", s -> null, CONSOLE, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/metrics", s -> null, EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200,

@@ -163,7 +163,8 @@ class ChatRulesTest {
     @Test
     void malformed_unknown_oversized_and_foreign_frames_get_an_error_and_the_socket_stays_usable() {
       String queue = unique("bad");
-      c.createQueue(ChatFixtures.queue(queue, "pick"));
+      // the patient writes while waiting, which this queue allows
+      c.createQueue(ChatFixtures.queue(queue, "pick").put("patientMayWriteWhileQueued", true));
       try (Patient p = c.anonymousPatient()) {
         p.ws().sendText("{not json");
         assertThat(p.ws().awaitType("error").getString("code")).isEqualTo("malformed_frame");

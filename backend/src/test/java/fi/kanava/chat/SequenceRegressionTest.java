@@ -354,7 +354,8 @@ class SequenceRegressionTest {
     void refusals_answer_their_frame() {
       try (TestApp slow = TestApp.start(Map.of("ws.rate-limit-per-second", "1", "ws.rate-limit-burst", "2"))) {
         ChatFixtures chat = new ChatFixtures(slow, new Fixtures(slow).organisations());
-        chat.createQueue(ChatFixtures.queue("slow", "pick"));
+        // the patient writes while waiting, which this queue allows
+        chat.createQueue(ChatFixtures.queue("slow", "pick").put("patientMayWriteWhileQueued", true));
         try (Patient patient = chat.anonymousPatient()) {
           String id = patient.ws().request(enter("slow")).getJsonObject("conversation").getString("id");
           List<String> refs = new ArrayList<>();

@@ -65,7 +65,7 @@ class BadInputTest {
     @DisplayName("a message with NUL or a lone surrogate is invalid_text, nothing is stored, and the socket stays usable")
     void unstorable_message_text() {
       String queue = unique("text");
-      c.createQueue(ChatFixtures.queue(queue, "pick"));
+      c.createQueue(ChatFixtures.queue(queue, "pick").put("patientMayWriteWhileQueued", true)); // the patient writes while waiting
       try (Patient p = c.anonymousPatient()) {
         String id = p.ws().request(enter(queue)).getJsonObject("conversation").getString("id");
         JsonObject nul = p.ws().request(send(id, "nul", "Hei\u0000 hoitaja"));

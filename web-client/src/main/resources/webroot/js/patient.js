@@ -1,5 +1,6 @@
 // The patient page: language, session (anonymous or demo identification), queue choice,
-// questionnaire, then waiting and chat (patient-conversation.js).
+// questionnaire, then waiting and chat (patient-conversation.js, loaded only once it is needed: on a
+// slow line the first question must not wait for the chat's modules).
 import { language, localized, t } from './i18n.js';
 import { h, setText, showOnly, focusHeading, showAlert, errorText } from './dom.js';
 import { formatDateTime } from './format.js';
@@ -7,7 +8,6 @@ import { Api } from './api.js';
 import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QuestionnaireForm } from './questionnaire.js';
-import { PatientConversation, SHOWN_KEY } from './patient-conversation.js';
 
 const $ = (id) => document.getElementById(id);
 const api = new Api('patient');
@@ -18,7 +18,8 @@ const KIND_KEY = 'kanava.patient.kind'; // 'anonymous' or 'identified', for this
 
 let queues = [];
 let chosenQueue = null;
-let conversation;
+let conversation = null; // the PatientConversation, once its modules have loaded
+let conversationModules = null;
 const questionnaire = new QuestionnaireForm($('questions'), {
   // An answer that means an immediate need shows the emergency numbers at once, before submitting.
   onChange: () => { $('questionnaire-urgent').hidden = !questionnaire.immediate(); },
@@ -96,7 +97,7 @@ async function afterSession({ resumed = false } = {}) {
   const current = await api.get('/api/patient/conversations/current');
   alertError(null);
   // After a reload: the conversation this tab showed, if it has closed since, shows its end screen again.
-  const shown = resumed && !current ? sessionStorage.getItem(SHOWN_KEY) : null;
+  const shown = resumed && !current ? sessionStorage.getItem((await chat()).SHOWN_KEY) : null;
   const latest = shown ? await api.get('/api/patient/conversations/latest') : null;
   const ended = latest && latest.id === shown && latest.state === 'closed' ? latest : null;
   if (current || ended) {
@@ -107,9 +108,26 @@ async function afterSession({ resumed = false } = {}) {
   }
 }
 
-function showConversation(view, options) {
+async function showConversation(view, options) {
+  await chat();
   conversation.open(view, options);
   show('view-conversation');
+}
+
+/**
+ * The chat's modules (the conversation view, attention, the end screen and transcript), imported on
+ * first use and once only; the questionnaire starts loading them in the background once its first
+ * question shows.
+ */
+function chat() {
+  conversationModules ??= import('./patient-conversation.js').then((modules) => {
+    conversation = new modules.PatientConversation({ socket, api, queueName, queueAllowsWriting, onNewContact: newContact });
+    return modules;
+  }).catch((error) => {
+    conversationModules = null; // a module that failed to arrive is asked for again next time
+    throw error;
+  });
+  return conversationModules;
 }
 
 // --- c. Queue choice ----------------------------------------------------------------------
@@ -168,7 +186,7 @@ function needsIdentification(queue) {
 
 /** Ends the anonymous session and goes back to the start, where the patient can identify. */
 async function identifyInstead() {
-  conversation.close();
+  conversation?.close();
   try {
     await api.logout();
   } catch (e) {
@@ -208,6 +226,8 @@ async function showQuestionnaire(queue) {
   questionnaire.load(definition);
   $('questionnaire-urgent').hidden = true;
   show('view-questionnaire');
+  // while the patient reads and answers, the chat's modules arrive
+  chat().catch(() => {});
 }
 
 async function submitQuestionnaire(event) {
@@ -280,7 +300,7 @@ async function enterFailed(error) {
 // --- Start again --------------------------------------------------------------------------
 
 function newContact() {
-  conversation.close();
+  conversation?.close();
   showQueues();
 }
 
@@ -288,7 +308,6 @@ function newContact() {
 
 async function boot() {
   await startPage(socket, $('language'), $('connection'));
-  conversation = new PatientConversation({ socket, api, queueName, queueAllowsWriting, onNewContact: newContact });
 
   $('start-anonymous').addEventListener('click', () => startSession('/api/patient/session'));
   // The start screen's text is in the HTML (readable before any script on a slow line); its button
@@ -305,14 +324,14 @@ async function boot() {
   $('emergency-back').addEventListener('click', () => showQueues());
   document.addEventListener('kanava:language', () => {
     if (!$('view-queues').hidden) renderQueues();
-    conversation.render();
+    conversation?.render();
   });
   socket.on('error', (frame) => {
     if (!frame.ref && !HANDLED_BY_SOCKET.has(frame.code)) alertError(frame);
   });
   api.addEventListener('signedout', (event) => {
     sessionStorage.removeItem(KIND_KEY);
-    conversation.close();
+    conversation?.close();
     if (event.detail.reason === 'expired') showAlert($('alert'), t('error.sessionExpired'));
     show('view-start');
   });

@@ -105,6 +105,15 @@ public final class AccessGuard {
         purpose, Decision.allow(reason)));
   }
 
+  /**
+   * Audits an event the server decided by itself, on a time rule (a transfer that lapsed, a
+   * consent question not answered in time): the actor is the system, not an anonymous caller.
+   */
+  public Future<Void> recordBySystem(String action, UUID conversationId, UUID patientId, String purpose, String reason) {
+    return audit.record(new AuditEvent(clock.instant(), AuditEvent.SYSTEM, Optional.empty(), Optional.empty(), action, "conversation",
+        Optional.of(conversationId.toString()), Optional.ofNullable(patientId), purpose, true, reason));
+  }
+
   /** Audits a decision as {@link #require} would and fails with 403 when it was a denial. */
   public Future<Void> settle(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose,
       Decision decision) {

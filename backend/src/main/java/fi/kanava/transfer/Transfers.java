@@ -223,8 +223,10 @@ public final class Transfers {
             ConversationEvents.withdrawn(vertx.eventBus(), receiver, conversationId, "transfer_lapsed");
           }
           log.info("Transfer {} of conversation {} {}; back with {}", t.id(), conversationId, outcome, t.fromAccount());
-          return guard.record(Optional.ofNullable(by), "transfer." + (outcome.equals("declined") ? "decline" : "lapse"), conversationId,
-                  before.patientId(), "transfer", outcome)
+          String action = "transfer." + (outcome.equals("declined") ? "decline" : "lapse");
+          // a lapse is the sweep's doing: the system is its actor
+          return (by == null ? guard.recordBySystem(action, conversationId, before.patientId(), "transfer", outcome)
+                  : guard.record(Optional.of(by), action, conversationId, before.patientId(), "transfer", outcome))
               .compose(v -> conversations.load(conversationId))
               .map(c -> {
                 conversations.stateChanged(c);
@@ -281,7 +283,7 @@ public final class Transfers {
             UUID conversationId = row.getUUID("conversation_id");
             audits.add(conversations.load(conversationId).compose(c -> {
               conversations.stateChanged(c);
-              return guard.record(Optional.empty(), "transfer.consent", conversationId, c.patientId(), "transfer_consent", "expired");
+              return guard.recordBySystem("transfer.consent", conversationId, c.patientId(), "transfer_consent", "expired");
             }));
           }
           return Future.join(audits).mapEmpty();

@@ -206,7 +206,12 @@ public final class Transfers {
                 return Future.failedFuture(ApiError.conflict("no_pending_transfer", "No transfer of this conversation is open"));
               }
               UUID receiver = c.heldFor() != null ? c.heldFor() : c.assignedTo();
-              return ConversationStore.returnTo(tx, conversationId, t.fromQueue(), t.fromAccount(), receiver, now)
+              // back in the queue it came from, unless the patient has opened another conversation there meanwhile
+              // (one open conversation per patient and queue): then it stays, with the sender, in the queue it is in
+              Future<String> home = c.patientId() == null || t.fromQueue().equals(c.queueId()) ? Future.succeededFuture(t.fromQueue())
+                  : ConversationStore.patientOpenIn(tx, c.patientId(), t.fromQueue(), conversationId)
+                      .map(taken -> taken ? c.queueId() : t.fromQueue());
+              return home.compose(queueId -> ConversationStore.returnTo(tx, conversationId, queueId, t.fromAccount(), receiver, now))
                   .compose(v -> TransferStore.resolve(tx, t.id(), outcome, by == null ? null : by.id(), reason, now))
                   .compose(v -> conversations.systemMessage(tx, conversationId, SystemMessage.TRANSFER_RETURNED, now))
                   .map(frame -> new Object[] {t, frame, c, receiver});

@@ -101,13 +101,18 @@ final class TransferStore {
     return client.preparedQuery(SELECT + "where state = 'pending' and expires_at < $1").execute(Tuple.of(Timestamps.at(now))).map(TransferStore::all);
   }
 
-  /** Transfers to a queue whose conversation someone there has taken: picked up, with when. */
-  static Future<List<Row>> pickedUpFromQueues(SqlClient client) {
+  /**
+   * Transfers to a queue whose conversation someone there has taken: picked up, with when. Every
+   * such transfer ({@code conversationId} null, the sweep), or that of one conversation (before
+   * its receiver transfers it onward: one pending transfer per conversation).
+   */
+  static Future<List<Row>> pickedUpFromQueues(SqlClient client, UUID conversationId) {
     return client.preparedQuery("update conversation_transfer t set state = 'accepted', resolved_at = c.accepted_at, resolved_by = c.assigned_to"
             + " from conversation c where c.id = t.conversation_id and t.state = 'pending' and t.to_queue is not null"
             + " and c.state <> 'queued' and c.accepted_at is not null and c.accepted_at >= t.created_at"
+            + " and ($1::uuid is null or t.conversation_id = $1)"
             + " returning t.from_queue, t.to_queue, t.created_at, t.resolved_at, t.conversation_id, t.resolved_by")
-        .execute().map(rows -> {
+        .execute(Tuple.of(conversationId)).map(rows -> {
           List<Row> out = new ArrayList<>();
           rows.forEach(out::add);
           return out;

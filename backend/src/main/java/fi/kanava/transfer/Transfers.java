@@ -62,7 +62,7 @@ public final class Transfers {
 
   /** What a transfer committed, for what goes out after. */
   private record Made(UUID transferId, ConversationRecord before, Target target, JsonObject note, JsonObject system, Instant expiresAt,
-      Instant answerBy) {}
+      Instant answerBy, List<io.vertx.sqlclient.Row> pickedUp) {}
 
   /** The assigned professional transfers the conversation. */
   public Future<TransferFrames.Requested> request(Author author, TransferFrames.Request f) {
@@ -79,16 +79,18 @@ public final class Transfers {
                         .compose(system -> {
                           Instant expiresAt = f.toProfessional() == null ? null : now.plus(config.personalQueueTimeout());
                           Instant answerBy = now.plus(config.consentTimeout());
-                          return ConversationStore.transfer(tx, c.id(), f.toQueue() != null ? f.toQueue() : c.queueId(), f.toProfessional(),
-                                  me, now)
+                          // the transfer that brought it to the caller from a queue, not yet counted by a sweep, is picked up now
+                          return TransferStore.pickedUpFromQueues(tx, c.id()).compose(picked -> ConversationStore.transfer(tx, c.id(),
+                                  f.toQueue() != null ? f.toQueue() : c.queueId(), f.toProfessional(), me, now)
                               .compose(v -> TransferStore.insert(tx, transferId, c.id(), me, c.queueId(), f.toQueue(), f.toProfessional(),
                                   f.note(), note.getLong("seq"), now, expiresAt, answerBy))
-                              .map(v -> new Made(transferId, c, target, note, system, expiresAt, answerBy));
+                              .map(v -> new Made(transferId, c, target, note, system, expiresAt, answerBy, picked)));
                         }))))
         .compose(made -> {
           UUID id = f.conversationId();
           ConversationRecord c = made.before();
           String targetLabel = f.toQueue() != null ? f.toQueue() : TransferMetrics.PERSONAL;
+          pickedUp(made.pickedUp());
           metrics.counted(c.queueId(), targetLabel, "requested");
           conversations.published(id, made.note());
           conversations.published(id, made.system());
@@ -260,15 +262,20 @@ public final class Transfers {
         });
   }
 
+  /** Counts transfers to queues that were picked up (rows of {@link TransferStore#pickedUpFromQueues}). */
+  private void pickedUp(List<io.vertx.sqlclient.Row> picked) {
+    for (var row : picked) {
+      metrics.counted(row.getString("from_queue"), row.getString("to_queue"), "accepted");
+      metrics.pickedUp(Duration.between(row.getOffsetDateTime("created_at").toInstant(), row.getOffsetDateTime("resolved_at").toInstant()));
+    }
+  }
+
   /** One pass of the time rules: transfers picked up from queues are counted, lapsed personal transfers return, unanswered consent expires. */
   public Future<Void> sweep() {
     Instant now = clock.instant();
-    return TransferStore.pickedUpFromQueues(pool)
+    return TransferStore.pickedUpFromQueues(pool, null)
         .compose(picked -> {
-          for (var row : picked) {
-            metrics.counted(row.getString("from_queue"), row.getString("to_queue"), "accepted");
-            metrics.pickedUp(Duration.between(row.getOffsetDateTime("created_at").toInstant(), row.getOffsetDateTime("resolved_at").toInstant()));
-          }
+          pickedUp(picked);
           return TransferStore.lapsed(pool, now);
         })
         .compose(lapsed -> {

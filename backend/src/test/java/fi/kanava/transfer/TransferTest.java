@@ -339,6 +339,42 @@ class TransferTest {
   }
 
   @Test
+  void the_receiver_who_took_a_transfer_from_a_queue_can_transfer_it_onward_before_any_sweep() {
+    try (Pro third = c.professional("nurse-third", "nurse", "available"); Patient patient = c.anonymousPatient()) {
+      c.createQueue(ChatFixtures.queue("third", "pick"), third.id());
+      String id = activeWithSender(patient);
+      String first = sender.ws().request(toQueue(id, "to")).getString("transferId");
+      t.clock.advance(Duration.ofSeconds(20));
+      take(id);
+      // no sweep in between: the first transfer is picked up all the same
+      JsonObject onward = receiver.ws().request(toQueue(id, "third"));
+      assertThat(type(onward)).as(onward.encode()).isEqualTo("transfer.requested");
+      Row firstRow = t.row("select state, resolved_by from conversation_transfer where id = $1", UUID.fromString(first));
+      assertThat(firstRow.getString("state")).isEqualTo("accepted");
+      assertThat(firstRow.getUUID("resolved_by")).isEqualTo(receiver.id());
+      assertThat(conversation(id).getString("queue_id")).isEqualTo("third");
+      TestApp.await(t.app.services().sweeper().sweep());
+      String metrics = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
+      assertThat(metrics).contains("kanava_transfers_total{outcome=\"accepted\",source_queue=\"from\",target_queue=\"to\"} 1.0")
+          .contains("kanava_transfers_total{outcome=\"requested\",source_queue=\"to\",target_queue=\"third\"} 1.0")
+          .contains("kanava_transfer_pickup_seconds_count 1");
+
+      // the third professional declines: it returns to the one who sent it there
+      take3(third, id);
+      third.ws().send(new JsonObject().put("type", "transfer.decline").put("conversationId", id).put("reason", "Ei meille"));
+      assertThat(receiver.ws().awaitType("transfer.returned").getString("outcome")).isEqualTo("declined");
+      Row back = conversation(id);
+      assertThat(back.getString("queue_id")).isEqualTo("to");
+      assertThat(back.getUUID("assigned_to")).isEqualTo(receiver.id());
+    }
+  }
+
+  private static void take3(Pro pro, String conversationId) {
+    JsonObject taken = pro.ws().request(new JsonObject().put("type", "conversation.take").put("conversationId", conversationId));
+    assertThat(type(taken)).as(taken.encode()).isEqualTo("conversation.state");
+  }
+
+  @Test
   void a_transfer_keeps_its_priority_when_routing_offers_the_target_queue() {
     try (Pro autoReceiver = c.professional("nurse-auto", "nurse", "away");
         Patient first = c.anonymousPatient(); Patient later = c.anonymousPatient()) {

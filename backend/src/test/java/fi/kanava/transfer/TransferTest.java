@@ -395,10 +395,10 @@ class TransferTest {
   void a_transfer_to_an_offline_professional_waits_for_them_alone_and_lapses_back_to_the_sender() {
     Pro colleague = c.professional("doctor-offline", "physician", null);
     colleague.close();
-    // the receiver serves "from" too: even so, the held conversation is the colleague's alone
-    TestApp.await(t.app.services().queues().setMembers("from", new fi.kanava.queue.Queues.Members(List.of(sender.id(), receiver.id()))));
     try (Patient patient = c.anonymousPatient()) {
       String id = activeWithSender(patient);
+      // the receiver serves "from" too (from now on, so routing offered it to the sender): even so, the held conversation is the colleague's alone
+      TestApp.await(t.app.services().queues().setMembers("from", new fi.kanava.queue.Queues.Members(List.of(sender.id(), receiver.id()))));
       JsonObject requested = sender.ws().request(toProfessional(id, colleague.id()));
       assertThat(type(requested)).as(requested.encode()).isEqualTo("transfer.requested");
       assertThat(requested.getJsonObject("target").getString("kind")).isEqualTo("professional");

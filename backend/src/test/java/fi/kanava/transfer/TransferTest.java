@@ -552,6 +552,29 @@ class TransferTest {
     }
   }
 
+  @Test
+  void a_transfer_to_another_organisation_needs_the_patients_consent_on_record() {
+    TestApp.await(t.app.services().organisations().create(Fixtures.decode(new JsonObject().put("id", "other-area")
+        .put("name", "Other area").put("kind", "wellbeing_area"), fi.kanava.auth.Organisations.NewOrganisation.class)));
+    TestApp.await(t.app.services().queues().create(Fixtures.decode(ChatFixtures.queue("elsewhere", "pick"),
+        fi.kanava.queue.QueueSettings.Request.class).validate(null), "other-area"));
+    try (Patient patient = c.anonymousPatient()) {
+      String id = activeWithSender(patient);
+      Row before = conversation(id);
+      JsonObject refused = sender.ws().request(toQueue(id, "elsewhere"));
+      assertThat(refused.getString("code")).as(refused.encode()).isEqualTo("consent_required");
+      assertUnchanged(id, before);
+
+      // with the patient's consent at a transfer within the organisation, the next one may leave it
+      String transferId = sender.ws().request(toQueue(id, "to")).getString("transferId");
+      patient.ws().request(consent(id, transferId, true));
+      take(id);
+      JsonObject onward = receiver.ws().request(toQueue(id, "elsewhere"));
+      assertThat(type(onward)).as(onward.encode()).isEqualTo("transfer.requested");
+      assertThat(conversation(id).getString("queue_id")).isEqualTo("elsewhere");
+    }
+  }
+
   private void assertUnchanged(String id, Row before) {
     Row now = conversation(id);
     assertThat(now.getString("state")).isEqualTo(before.getString("state"));

@@ -41,6 +41,9 @@ import fi.kanava.queue.QueueSockets;
 import fi.kanava.queue.Queues;
 import fi.kanava.queue.Routing;
 import fi.kanava.queue.WaitingLists;
+import fi.kanava.transfer.TransferMetrics;
+import fi.kanava.transfer.TransferSockets;
+import fi.kanava.transfer.Transfers;
 import fi.kanava.ws.FrameRegistry;
 import fi.kanava.ws.SocketMetrics;
 import fi.kanava.ws.WebSocketEndpoint;
@@ -170,13 +173,15 @@ public final class Application {
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
         new AddressLimiter("queue_entry", abuse.queueEntries(), abuse.trackedAddresses(), clock, abuseMetrics), abuse, abuseMetrics);
     Offers offers = new Offers(clock, conversations, routing, chatMetrics);
-    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations);
+    Transfers transfers = new Transfers(vertx, pool, clock, conversations, guard, routing, new TransferMetrics(registry), config.transfer());
+    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers);
 
     // every feature registers its frames; the socket knows none of them
     FrameRegistry frames = WebSocketEndpoint.newRegistry();
     ConversationSockets conversationSockets = new ConversationSockets(conversations, guard, chatMetrics);
     conversationSockets.register(frames);
     new PresenceSockets(presence).register(frames);
+    new TransferSockets(transfers, conversationSockets).register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);

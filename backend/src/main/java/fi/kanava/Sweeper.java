@@ -22,8 +22,11 @@ public final class Sweeper {
   private final Presence presence;
   private final Routing routing;
   private final Conversations conversations;
+  private final fi.kanava.transfer.Transfers transfers;
 
-  public Sweeper(Vertx vertx, KanavaConfig.Routing config, Presence presence, Routing routing, Conversations conversations) {
+  public Sweeper(Vertx vertx, KanavaConfig.Routing config, Presence presence, Routing routing, Conversations conversations,
+      fi.kanava.transfer.Transfers transfers) {
+    this.transfers = transfers;
     this.vertx = vertx;
     this.config = config;
     this.presence = presence;
@@ -43,6 +46,6 @@ public final class Sweeper {
   }
 
   private Future<Void> rules() {
-    return presence.sweep().compose(v -> routing.sweep()).compose(v -> conversations.sweepIdle());
+    return presence.sweep().compose(v -> routing.sweep()).compose(v -> conversations.sweepIdle()).compose(v -> transfers.sweep());
   }
 }

@@ -94,6 +94,26 @@ public final class AccessGuard {
     return policy.decide(actor, action, facts);
   }
 
+  /** The first sequence number of the conversation the principal may read (see {@link AccessPolicy#historyFrom}). */
+  public long historyFrom(Principal principal, ConversationFacts facts) {
+    return policy.historyFrom(principal, facts);
+  }
+
+  /** Audits an event decided elsewhere (a transfer, its decline or lapse, a consent answer): allowed, with its reason. */
+  public Future<Void> record(Optional<Principal> principal, String action, UUID conversationId, UUID patientId, String purpose, String reason) {
+    return audit.record(event(principal, action, "conversation", Optional.of(conversationId.toString()), Optional.ofNullable(patientId),
+        purpose, Decision.allow(reason)));
+  }
+
+  /**
+   * Audits an event the server decided by itself, on a time rule (a transfer that lapsed, a
+   * consent question not answered in time): the actor is the system, not an anonymous caller.
+   */
+  public Future<Void> recordBySystem(String action, UUID conversationId, UUID patientId, String purpose, String reason) {
+    return audit.record(new AuditEvent(clock.instant(), AuditEvent.SYSTEM, Optional.empty(), Optional.empty(), action, "conversation",
+        Optional.of(conversationId.toString()), Optional.ofNullable(patientId), purpose, true, reason));
+  }
+
   /** Audits a decision as {@link #require} would and fails with 403 when it was a denial. */
   public Future<Void> settle(Actor actor, ConversationAction action, UUID conversationId, ConversationFacts facts, String purpose,
       Decision decision) {

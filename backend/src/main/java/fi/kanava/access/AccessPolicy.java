@@ -5,6 +5,7 @@ import fi.kanava.conversation.ConversationState;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Role;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +23,10 @@ import java.util.UUID;
  *   <li>the assigned professional reads and exports it and writes while it is open;
  *   <li>care professionals serving the queue read a conversation while it waits (to triage and
  *       pick), but cannot write before it is theirs;
- *   <li>transfer and consultation recipients read it and write while it is open;
+ *   <li>transfer and consultation recipients read it and write while it is open; a conversation
+ *       transferred to a named professional is not previewed by the queue meanwhile;
+ *   <li>after a transfer without the patient's consent, professionals other than the one who
+ *       transferred it read only the messages from the handover note on ({@link #historyFrom});
  *   <li>partner staff (a municipal exercise counsellor, say) read and write only when the patient
  *       was referred to their organisation with recorded consent;
  *   <li>supervisors see figures, never message bodies; admins manage accounts, not care.
@@ -75,13 +79,35 @@ public final class AccessPolicy {
       Optional<UUID> assignedProfessionalId,
       Set<UUID> transferRecipientIds,
       Set<UUID> consultantIds,
-      Set<String> consentedPartnerOrganisationIds) {
+      Set<String> consentedPartnerOrganisationIds,
+      Optional<UUID> heldFor,
+      List<HistoryCut> historyCuts) {
 
     public ConversationFacts {
       Objects.requireNonNull(state);
       transferRecipientIds = Set.copyOf(transferRecipientIds);
       consultantIds = Set.copyOf(consultantIds);
       consentedPartnerOrganisationIds = Set.copyOf(consentedPartnerOrganisationIds);
+      heldFor = heldFor == null ? Optional.empty() : heldFor;
+      historyCuts = historyCuts == null ? List.of() : List.copyOf(historyCuts);
+    }
+
+    /** A conversation never transferred, held for nobody. */
+    public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
+        Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds) {
+      this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
+          Optional.empty(), List.of());
+    }
+  }
+
+  /**
+   * A transfer whose earlier messages the patient has not (or not yet) allowed the next
+   * professional to see: everyone but {@code fromAccount} (who held the conversation before it)
+   * sees the messages from {@code fromSeq} (the handover note) on.
+   */
+  public record HistoryCut(long fromSeq, UUID fromAccount) {
+    public HistoryCut {
+      Objects.requireNonNull(fromAccount);
     }
   }
 
@@ -210,6 +236,27 @@ public final class AccessPolicy {
     };
   }
 
+  /**
+   * The first sequence number of the conversation's messages that the principal may read, for
+   * every read of messages (REST history, the replay of {@code conversation.open}, a socket's gap
+   * fill and resync): 0 (everything) for the patient and when the patient consented at every
+   * transfer; otherwise the handover note of the latest transfer whose consent is missing, unless
+   * the principal is the professional who made that transfer (they had read it all before). Only
+   * meaningful once {@link ConversationAction#READ} is allowed.
+   */
+  public long historyFrom(Principal principal, ConversationFacts conversation) {
+    if (principal.isPatient()) {
+      return 0;
+    }
+    long from = 0;
+    for (HistoryCut cut : conversation.historyCuts()) {
+      if (!cut.fromAccount().equals(principal.id())) {
+        from = Math.max(from, cut.fromSeq());
+      }
+    }
+    return from;
+  }
+
   private static Decision patient(Principal principal, ConversationAction action, ConversationFacts c) {
     if (!principal.id().equals(c.patientId())) {
       return Decision.deny("not_own_conversation");
@@ -246,8 +293,9 @@ public final class AccessPolicy {
       }
       return Decision.allow(relation.get());
     }
+    // a conversation transferred to a named professional waits for them alone, not for the queue
     boolean servesWaitingQueue =
-        c.state() == ConversationState.QUEUED && actor.servedQueueIds().contains(c.queueId());
+        c.state() == ConversationState.QUEUED && c.heldFor().isEmpty() && actor.servedQueueIds().contains(c.queueId());
     if (servesWaitingQueue) {
       return switch (action) {
         case READ -> Decision.allow("queue_server_waiting");

@@ -33,6 +33,9 @@ public record AuditEvent(
     Objects.requireNonNull(reason);
   }
 
+  /** The actor kind of what the server does by itself (a sweep's time rules). */
+  static final String SYSTEM = "system";
+
   /** The actor columns for a principal, or for an unauthenticated caller when empty. */
   static String actorKind(Optional<Principal> principal) {
     return principal.map(p -> p.kind().code()).orElse("anonymous");

@@ -167,7 +167,9 @@ public final class ConversationEvents {
         .put("assignedTo", f.assignedProfessionalId().map(UUID::toString).orElse(null))
         .put("transferRecipients", new JsonArray(f.transferRecipientIds().stream().map(UUID::toString).toList()))
         .put("consultants", new JsonArray(f.consultantIds().stream().map(UUID::toString).toList()))
-        .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()));
+        .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()))
+        .put("heldFor", f.heldFor().map(UUID::toString).orElse(null))
+        .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()));
   }
 
   static ConversationFacts factsFromJson(JsonObject json) {
@@ -176,7 +178,9 @@ public final class ConversationEvents {
     return new ConversationFacts(patient == null ? null : UUID.fromString(patient), json.getString("queueId"),
         ConversationState.fromCode(json.getString("state")), Optional.ofNullable(assigned).map(UUID::fromString),
         ids(json.getJsonArray("transferRecipients")), ids(json.getJsonArray("consultants")),
-        json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()));
+        json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()),
+        Optional.ofNullable(json.getString("heldFor")).map(UUID::fromString),
+        ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)));
   }
 
   private static Set<UUID> ids(JsonArray array) {

@@ -1,6 +1,7 @@
 package fi.kanava.conversation;
 
 import fi.kanava.access.AccessPolicy.ConversationFacts;
+import fi.kanava.access.AccessPolicy.HistoryCut;
 import fi.kanava.conversation.Participants.Participant;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
@@ -43,7 +44,17 @@ public record ConversationRecord(
     String patientName,
     long patientReadSeq,
     long professionalReadSeq,
-    List<Participant> participants) {
+    List<Participant> participants,
+    UUID heldFor,
+    List<HistoryCut> historyCuts) {
+
+  /**
+   * The transfers whose earlier messages the patient has not allowed the next professional to see
+   * (pending, refused or expired consent), as {@code fromSeq:fromAccount} text: the access
+   * policy's history cuts. Null for a conversation never transferred.
+   */
+  static final String HISTORY_CUTS = "(select array_agg(t.history_from_seq || ':' || t.from_account) from conversation_transfer t"
+      + " where t.conversation_id = c.id and t.consent <> 'granted')";
 
   /** Selects every column {@link #from(Row)} reads; append a where clause. */
   public static final String SELECT =
@@ -55,7 +66,8 @@ public record ConversationRecord(
           + " as patient_read,"
           + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id"
           + " and r.reader_id is distinct from c.patient_id), 0) as professional_read, "
-          + Participants.OPEN_AS_JSON + " as participants"
+          + Participants.OPEN_AS_JSON + " as participants, c.held_for, "
+          + HISTORY_CUTS + " as history_cuts"
           + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to ";
 
   public static ConversationRecord from(Row row) {
@@ -85,7 +97,9 @@ public record ConversationRecord(
         row.getString("patient_name"),
         row.getLong("patient_read"),
         row.getLong("professional_read"),
-        Participants.fromJson(row.getValue("participants")));
+        Participants.fromJson(row.getValue("participants")),
+        row.getUUID("held_for"),
+        cuts(row.getArrayOfStrings("history_cuts")));
   }
 
   public boolean isQueued() {
@@ -100,9 +114,21 @@ public record ConversationRecord(
     return state == ConversationState.CLOSED;
   }
 
-  /** What the access policy needs of this conversation: the assigned professional, and the open participants by kind. */
+  /** What the access policy needs of this conversation: the assigned professional, the open participants by kind, transfers. */
   public ConversationFacts facts() {
-    return facts(patientId, queueId, state, assignedTo, participants);
+    ConversationFacts f = facts(patientId, queueId, state, assignedTo, participants);
+    return new ConversationFacts(f.patientId(), f.queueId(), f.state(), f.assignedProfessionalId(), f.transferRecipientIds(),
+        f.consultantIds(), f.consentedPartnerOrganisationIds(), Optional.ofNullable(heldFor), historyCuts);
+  }
+
+  static List<HistoryCut> cuts(String[] column) {
+    if (column == null) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(column).map(entry -> {
+      int colon = entry.indexOf(':');
+      return new HistoryCut(Long.parseLong(entry.substring(0, colon)), UUID.fromString(entry.substring(colon + 1)));
+    }).toList();
   }
 
   /** The access facts from the columns and the open participants. */

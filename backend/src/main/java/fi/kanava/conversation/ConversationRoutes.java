@@ -51,7 +51,7 @@ public final class ConversationRoutes {
       long after = Http.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
       int limit = (int) Http.longParam(ctx, "limit", 200, 1, 500);
       return conversations.authorized(principal, Http.uuidParam(ctx, "id"), ConversationAction.READ, "history")
-          .compose(c -> conversations.messages(principal, c.id(), after, limit))
+          .compose(c -> conversations.messages(principal, c, after, limit))
           .map(JsonArray::new);
     }));
     // the professional's own conversations with names and triage: each one's read is audited;

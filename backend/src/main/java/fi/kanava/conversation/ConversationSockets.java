@@ -216,15 +216,14 @@ public final class ConversationSockets {
    */
   private Future<Void> catchUp(SocketSession s, Watch w, long stored, long afterSeq, UUID afterId) {
     UUID id = w.conversationId;
-    boolean notes = !s.principal().isPatient();
     if (afterSeq > stored) {
       metrics.sequenceRegression(SequenceGuard.RESUME);
       return conversations.resumedPast(id, stored, afterSeq, s.id()).compose(v -> resync(s, w));
     }
     if (afterId == null) {
-      return conversations.messagesBetween(id, afterSeq, Long.MAX_VALUE, notes).map(messages -> synced(s, w, messages));
+      return conversations.messagesBetween(s.principal(), w.facts, id, afterSeq, Long.MAX_VALUE).map(messages -> synced(s, w, messages));
     }
-    return conversations.messagesBetween(id, afterSeq - 1, Long.MAX_VALUE, notes).compose(messages -> {
+    return conversations.messagesBetween(s.principal(), w.facts, id, afterSeq - 1, Long.MAX_VALUE).compose(messages -> {
       JsonObject held = messages.isEmpty() ? null : messages.get(0);
       if (held != null && held.getLong("seq") == afterSeq && afterId.toString().equals(held.getString("id"))) {
         w.recent.add(afterSeq, afterId);
@@ -257,7 +256,7 @@ public final class ConversationSockets {
    * that those it held and that do not come are not in the store.
    */
   private Future<Void> resync(SocketSession s, Watch w) {
-    return conversations.messagesBetween(w.conversationId, 0, Long.MAX_VALUE, !s.principal().isPatient()).map(messages -> {
+    return conversations.messagesBetween(s.principal(), w.facts, w.conversationId, 0, Long.MAX_VALUE).map(messages -> {
       if (w.consumer == null) {
         return null;
       }
@@ -322,7 +321,8 @@ public final class ConversationSockets {
       // the patient's side carries no access facts; its state is what typing and read receipts are checked against
       ConversationFacts f = w.facts;
       w.facts = new ConversationFacts(f.patientId(), f.queueId(), ConversationState.fromCode(view.getString("state")),
-          f.assignedProfessionalId(), f.transferRecipientIds(), f.consultantIds(), f.consentedPartnerOrganisationIds());
+          f.assignedProfessionalId(), f.transferRecipientIds(), f.consultantIds(), f.consentedPartnerOrganisationIds(), f.heldFor(),
+          f.historyCuts());
     }
     s.send(frame);
     if (ConversationState.CLOSED.code().equals(view.getString("state"))) {
@@ -350,7 +350,7 @@ public final class ConversationSockets {
     }
     boolean patient = s.principal().isPatient();
     Future<Void> gap = seq == w.delivered + 1 ? Future.succeededFuture()
-        : conversations.messagesBetween(w.conversationId, w.delivered, seq, !patient).map(missing -> {
+        : conversations.messagesBetween(s.principal(), w.facts, w.conversationId, w.delivered, seq).map(missing -> {
           if (w.consumer != null) {
             for (JsonObject m : missing) {
               s.send(m);

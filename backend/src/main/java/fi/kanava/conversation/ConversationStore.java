@@ -85,6 +85,50 @@ public final class ConversationStore {
         .compose(v -> from == null ? Future.succeededFuture() : Participants.leave(tx, conversationId, ParticipantKind.ASSIGNED, from, now));
   }
 
+  /**
+   * A transfer: the conversation leaves its professional ({@code from} leaves as assigned) and
+   * waits, keeping {@code enqueued_at} and so its priority, in {@code queueId} for anyone serving
+   * it, or (with {@code heldFor}) for that named professional alone, who joins as transfer recipient.
+   * Who declined it before may be offered it again.
+   */
+  public static Future<Void> transfer(SqlClient tx, UUID conversationId, String queueId, UUID heldFor, UUID from, Instant now) {
+    return tx.preparedQuery("update conversation set state = 'queued', queue_id = $2, held_for = $3, assigned_to = null,"
+            + " assigned_at = null, accepted_at = null, declined_by = '{}' where id = $1")
+        .execute(Tuple.of(conversationId, queueId, heldFor))
+        .compose(v -> Participants.leave(tx, conversationId, ParticipantKind.ASSIGNED, from, now))
+        .compose(v -> heldFor == null ? Future.succeededFuture()
+            : Participants.join(tx, conversationId, ParticipantKind.TRANSFER_RECIPIENT, heldFor, now));
+  }
+
+  /**
+   * A transfer is over without the receiver keeping it (declined, lapsed): the conversation goes
+   * back to {@code sender} in {@code queueId}, at once theirs again (active and accepted); whoever
+   * had it as receiver ({@code receiver}, null for nobody) leaves.
+   */
+  public static Future<Void> returnTo(SqlClient tx, UUID conversationId, String queueId, UUID sender, UUID receiver, Instant now) {
+    return tx.preparedQuery("update conversation set state = 'active', queue_id = $2, held_for = null, assigned_to = $3,"
+            + " assigned_at = $4, accepted_at = $4 where id = $1")
+        .execute(Tuple.of(conversationId, queueId, sender, Timestamps.at(now)))
+        .compose(v -> receiver == null ? Future.succeededFuture()
+            : Participants.leave(tx, conversationId, ParticipantKind.ASSIGNED, receiver, now)
+                .compose(w -> Participants.leave(tx, conversationId, ParticipantKind.TRANSFER_RECIPIENT, receiver, now)))
+        .compose(v -> Participants.join(tx, conversationId, ParticipantKind.ASSIGNED, sender, now));
+  }
+
+  /** The named receiver accepts a transfer held for them: theirs now, as assigned professional. */
+  public static Future<Void> acceptHeld(SqlClient tx, UUID conversationId, UUID receiver, Instant now) {
+    return tx.preparedQuery("update conversation set held_for = null where id = $1").execute(Tuple.of(conversationId))
+        .compose(v -> assign(tx, conversationId, receiver, now, true))
+        .compose(v -> Participants.leave(tx, conversationId, ParticipantKind.TRANSFER_RECIPIENT, receiver, now));
+  }
+
+  /** Whether the patient has another open conversation in the queue (a transfer there would make two). */
+  public static Future<Boolean> patientOpenIn(SqlClient tx, UUID patientId, String queueId, UUID except) {
+    return tx.preparedQuery("select 1 from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed' and id <> $3")
+        .execute(Tuple.of(patientId, queueId, except))
+        .map(rows -> rows.size() > 0);
+  }
+
   public static Future<Void> close(SqlClient tx, UUID conversationId, String outcome, String detail, Instant now) {
     return tx.preparedQuery("update conversation set state = 'closed', closed_at = $2, outcome = $3, outcome_detail = $4 where id = $1")
         .execute(Tuple.of(conversationId, Timestamps.at(now), outcome, detail))

@@ -3,6 +3,7 @@ package fi.kanava.conversation;
 import fi.kanava.access.AccessGuard;
 import fi.kanava.access.AccessPolicy.Actor;
 import fi.kanava.access.AccessPolicy.ConversationAction;
+import fi.kanava.access.AccessPolicy.ConversationFacts;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Profiles;
@@ -123,13 +124,22 @@ public final class Conversations {
         : StaffView.of(c, place));
   }
 
-  /** Messages after a sequence number (history for REST and for resuming a socket); notes only for professionals. */
-  public Future<List<JsonObject>> messages(Principal principal, UUID id, long after, int limit) {
-    return Messages.between(pool, id, after, Long.MAX_VALUE, !principal.isPatient(), limit);
+  /**
+   * Messages after a sequence number (history for REST), as far as the principal may read them:
+   * notes only for professionals, and after a transfer without the patient's consent only from the
+   * handover note on (the access policy's {@code historyFrom}).
+   */
+  public Future<List<JsonObject>> messages(Principal principal, ConversationRecord c, long after, int limit) {
+    return Messages.between(pool, c.id(), visibleAfter(principal, c.facts(), after), Long.MAX_VALUE, !principal.isPatient(), limit);
   }
 
-  public Future<List<JsonObject>> messagesBetween(UUID id, long after, long before, boolean includeNotes) {
-    return Messages.between(pool, id, after, before, includeNotes, 10_000);
+  /** Messages with after < seq < before that the principal may read (see {@link #messages}), for a watching socket. */
+  public Future<List<JsonObject>> messagesBetween(Principal principal, ConversationFacts facts, UUID id, long after, long before) {
+    return Messages.between(pool, id, visibleAfter(principal, facts, after), before, !principal.isPatient(), 10_000);
+  }
+
+  private long visibleAfter(Principal principal, ConversationFacts facts, long after) {
+    return Math.max(after, guard.historyFrom(principal, facts) - 1);
   }
 
   /** The patient's open conversation, or null. */
@@ -228,6 +238,16 @@ public final class Conversations {
         + " Raising the counter to {}", conversationId, claimed, stored, claimed);
     seqs.seen(conversationId, claimed);
     return ConversationStore.raiseSeq(pool, conversationId, claimed);
+  }
+
+  /**
+   * After commit: what the patient allowed professionals to read of the history changed. Every
+   * watching socket gets the new state (and so the new access facts) and then resynchronises, so
+   * a receiver's socket gains the earlier messages, or no longer holds them.
+   */
+  public void historyScopeChanged(ConversationRecord c) {
+    stateChanged(c);
+    ConversationEvents.resync(vertx.eventBus(), c.id(), null);
   }
 
   /** After commit: tells every watching socket (and routing, when it closed) the conversation's new state. */

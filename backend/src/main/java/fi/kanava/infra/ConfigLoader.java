@@ -117,6 +117,8 @@ public final class ConfigLoader {
     out.put("routing.sweep-interval", config.routing().sweepInterval().toString());
     out.put("chat.idle-warning", config.chat().idleWarning().toString());
     out.put("chat.idle-close", config.chat().idleClose().toString());
+    out.put("transfer.personal-queue-timeout", config.transfer().personalQueueTimeout().toString());
+    out.put("transfer.consent-timeout", config.transfer().consentTimeout().toString());
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -246,7 +248,8 @@ public final class ConfigLoader {
         intIn("abuse.open-conversations-per-address", 1, 100_000),
         intIn("abuse.sockets-per-principal", 1, 10_000),
         positiveDuration("abuse.anonymous-retention"));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse);
+    var transfer = new KanavaConfig.Transfer(positiveDuration("transfer.personal-queue-timeout"), positiveDuration("transfer.consent-timeout"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

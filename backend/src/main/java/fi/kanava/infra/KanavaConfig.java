@@ -16,7 +16,15 @@ public record KanavaConfig(
     Ws ws,
     Routing routing,
     Chat chat,
-    Abuse abuse) {
+    Abuse abuse,
+    Transfer transfer) {
+
+  /**
+   * Transfers: how long a transfer to a named professional waits in their personal queue before it
+   * returns to the sender, and how long the patient has to answer whether the earlier messages may
+   * be shown to the next professional (no answer: not shown).
+   */
+  public record Transfer(Duration personalQueueTimeout, Duration consentTimeout) {}
 
   public record Ws(java.util.List<String> allowedOrigins, int maxFrameBytes, int rateLimitPerSecond, int rateLimitBurst,
       Duration authTimeout) {}

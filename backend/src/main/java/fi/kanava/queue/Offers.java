@@ -44,7 +44,9 @@ public final class Offers {
     Instant now = clock.instant();
     UUID professional = actor.principal().id();
     return conversations.locked(actor, ConversationAction.READ, "take", id,
-            c -> c.state().canBecome(ConversationState.ACTIVE) ? null : ApiError.conflict("not_assigned", "The conversation is no longer waiting"),
+            c -> !c.state().canBecome(ConversationState.ACTIVE) ? ApiError.conflict("not_assigned", "The conversation is no longer waiting")
+                // transferred to a named colleague: theirs to accept (transfer.accept), nobody else's to take
+                : c.heldFor() != null ? ApiError.conflict("not_assigned", "The conversation waits for a named colleague") : null,
             (tx, c) -> Presence.ensure(tx, professional, now)
                 .compose(status -> Routing.hasCapacity(tx, professional, false))
                 .compose(room -> room

@@ -206,13 +206,13 @@ public final class Routing {
   private Future<Step> tryAttempt(SqlClient tx, Attempt attempt, String queueId, Instant now) {
     UUID[] candidates = attempt.candidates().toArray(UUID[]::new);
     return tx.preparedQuery("select id, enqueued_at, urgency, requeue_count, declined_by from conversation"
-            + " where queue_id = $1 and state = 'queued' and language = $2 and not (declined_by @> $3)"
+            + " where queue_id = $1 and state = 'queued' and held_for is null and language = $2 and not (declined_by @> $3)"
             + " order by urgency_rank, enqueued_at, id limit 1 for update")
         .execute(Tuple.of(queueId, attempt.language(), candidates))
         .compose(rows -> {
           if (rows.size() == 0) {
             // nothing left in the language, or only what every candidate declined: the latter is no race
-            return tx.preparedQuery("select 1 from conversation where queue_id = $1 and state = 'queued' and language = $2 limit 1")
+            return tx.preparedQuery("select 1 from conversation where queue_id = $1 and state = 'queued' and held_for is null and language = $2 limit 1")
                 .execute(Tuple.of(queueId, attempt.language()))
                 .map(any -> any.size() == 0 ? Step.RACED : Step.ALL_DECLINED);
           }
@@ -230,7 +230,8 @@ public final class Routing {
   /** The languages of the conversations waiting in the queue, in the routing order of each language's first. */
   private Future<List<String>> waitingLanguages(SqlClient tx, String queueId) {
     return tx.preparedQuery("select language from (select distinct on (language) language, urgency_rank, enqueued_at, id"
-            + " from conversation where queue_id = $1 and state = 'queued' order by language, urgency_rank, enqueued_at, id) heads"
+            + " from conversation where queue_id = $1 and state = 'queued' and held_for is null"
+            + " order by language, urgency_rank, enqueued_at, id) heads"
             + " order by urgency_rank, enqueued_at, id")
         .execute(Tuple.of(queueId))
         .map(rows -> {

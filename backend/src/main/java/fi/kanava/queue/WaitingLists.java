@@ -120,7 +120,7 @@ public final class WaitingLists implements QueuePlaces {
     return pool.preparedQuery("select routing_mode from queue where id = $1").execute(Tuple.of(queueId))
         .compose(modes -> modes.size() == 0 ? Future.failedFuture(Queues.notFound()) : Future.all(
             pool.preparedQuery("select id, urgency, language, enqueued_at from conversation where queue_id = $1 and state = 'queued'"
-                + " order by urgency_rank, enqueued_at, id").execute(Tuple.of(queueId)),
+                + " and held_for is null order by urgency_rank, enqueued_at, id").execute(Tuple.of(queueId)),
             inputs(queueId))
         .map(all -> {
           io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
@@ -153,7 +153,7 @@ public final class WaitingLists implements QueuePlaces {
    */
   public Future<JsonObject> positionOf(ConversationRecord c) {
     return Future.all(
-            pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued' and language = $4"
+            pool.preparedQuery("select count(*) from conversation where queue_id = $1 and state = 'queued' and held_for is null and language = $4"
                     + " and (urgency_rank, enqueued_at, id) < ((select urgency_rank from conversation where id = $2), $3, $2)")
                 .execute(Tuple.of(c.queueId(), c.id(), Timestamps.at(c.enqueuedAt()), c.language())),
             inputs(c.queueId()))

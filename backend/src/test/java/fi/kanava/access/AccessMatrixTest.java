@@ -170,6 +170,12 @@ class AccessMatrixTest {
     frames("conversation.take", denied("take", a -> a.about("conversation.take")));
     frames("conversation.accept", denied("accept", a -> a.about("conversation.accept")));
     frames("offer.decline", denied("decline", a -> a.about("offer.decline").put("reason", "not mine")));
+    frames("transfer.request", denied("transfer", a -> a.about("transfer.request").put("toQueue", "elsewhere")
+        .put("note", new JsonObject().put("situation", "Let me move it"))));
+    frames("transfer.accept", denied("accept a transfer", a -> a.about("transfer.accept")));
+    frames("transfer.decline", denied("decline a transfer", a -> a.about("transfer.decline").put("reason", "not mine")));
+    frames("transfer.consent", denied("answer the consent question", a -> a.about("transfer.consent")
+        .put("transferId", java.util.UUID.randomUUID().toString()).put("granted", true)));
   }
 
   private static void frames(String type, FrameSample... samples) {

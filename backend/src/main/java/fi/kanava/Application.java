@@ -41,6 +41,9 @@ import fi.kanava.queue.QueueSockets;
 import fi.kanava.queue.Queues;
 import fi.kanava.queue.Routing;
 import fi.kanava.queue.WaitingLists;
+import fi.kanava.feedback.Feedback;
+import fi.kanava.feedback.FeedbackMetrics;
+import fi.kanava.feedback.FeedbackSockets;
 import fi.kanava.transfer.TransferMetrics;
 import fi.kanava.transfer.TransferSockets;
 import fi.kanava.transfer.Transfers;
@@ -182,6 +185,9 @@ public final class Application {
     conversationSockets.register(frames);
     new PresenceSockets(presence).register(frames);
     new TransferSockets(transfers, conversationSockets).register(frames);
+    Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
+    feedback.start();
+    new FeedbackSockets(feedback).register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);

@@ -40,3 +40,5 @@ grant select, insert, update on conversation_read to ${application_role};
 grant select, insert on message to ${application_role};
 -- transfers are resolved (accepted, declined, lapsed) and their consent answered in place (TransferStore)
 grant select, insert, update on conversation_transfer to ${application_role};
+-- feedback is written once and never changed (FeedbackStore)
+grant select, insert on feedback_response to ${application_role};

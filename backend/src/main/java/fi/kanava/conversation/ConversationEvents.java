@@ -87,7 +87,8 @@ public final class ConversationEvents {
         .put("facts", factsToJson(c.facts())));
     if (c.isClosed()) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
-          .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome()));
+          .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
+          .put("accepted", c.acceptedAt() != null));
     }
   }
 

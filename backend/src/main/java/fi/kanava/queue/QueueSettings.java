@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** A service queue's settings, validated once (from an admin request or a database row). */
@@ -31,7 +32,8 @@ public record QueueSettings(
     String routingMode,
     Questionnaire questionnaire,
     Map<String, List<String>> cannedPhrases,
-    boolean patientMayWriteWhileQueued) {
+    boolean patientMayWriteWhileQueued,
+    List<String> feedbackStatements) {
 
   public static final String AUTO = "auto";
   public static final String PICK = "pick";
@@ -53,7 +55,7 @@ public record QueueSettings(
   public record Request(String id, String organisationId, Map<String, String> names, String serviceArea, List<String> municipalities,
       List<String> languages, Map<String, Object> openingHours, Boolean anonymousAllowed, Boolean strongIdRequired,
       Integer maxLength, String routingMode, Map<String, Object> questionnaire, Map<String, List<String>> cannedPhrases,
-      Boolean patientMayWriteWhileQueued) {
+      Boolean patientMayWriteWhileQueued, List<String> feedbackStatements) {
 
     @JsonCreator
     public Request(
@@ -70,7 +72,8 @@ public record QueueSettings(
         @JsonProperty("routingMode") String routingMode,
         @JsonProperty("questionnaire") Map<String, Object> questionnaire,
         @JsonProperty("cannedPhrases") Map<String, List<String>> cannedPhrases,
-        @JsonProperty("patientMayWriteWhileQueued") Boolean patientMayWriteWhileQueued) {
+        @JsonProperty("patientMayWriteWhileQueued") Boolean patientMayWriteWhileQueued,
+        @JsonProperty("feedbackStatements") List<String> feedbackStatements) {
       this.id = id;
       this.organisationId = Require.optionalText(organisationId, "organisationId", 63);
       this.names = names;
@@ -85,6 +88,7 @@ public record QueueSettings(
       this.questionnaire = questionnaire;
       this.cannedPhrases = cannedPhrases;
       this.patientMayWriteWhileQueued = patientMayWriteWhileQueued;
+      this.feedbackStatements = feedbackStatements;
     }
 
     /** Validates everything; {@code pathId} wins over the body's id (PUT). */
@@ -137,7 +141,20 @@ public record QueueSettings(
       }
       return new QueueSettings(queueId, Map.copyOf(names), Require.text(serviceArea, "serviceArea", 200), places, langs, hours,
           Require.present(anonymousAllowed, "anonymousAllowed"), Require.present(strongIdRequired, "strongIdRequired"), max, mode,
-          parsed, phrases, patientMayWriteWhileQueued != null && patientMayWriteWhileQueued);
+          parsed, phrases, patientMayWriteWhileQueued != null && patientMayWriteWhileQueued, statements(feedbackStatements));
+    }
+
+    /** The core statements the queue's feedback asks: 2 to 5 distinct ones of THL's model; all five when missing. */
+    private static List<String> statements(List<String> ids) {
+      if (ids == null) {
+        return fi.kanava.feedback.FeedbackStatements.ALL;
+      }
+      if (ids.size() < 2 || ids.size() > fi.kanava.feedback.FeedbackStatements.ALL.size() || Set.copyOf(ids).size() != ids.size()
+          || !fi.kanava.feedback.FeedbackStatements.ALL.containsAll(ids)) {
+        throw ApiError.badRequest("invalid_field", "'feedbackStatements' must list 2 to 5 distinct ids of "
+            + fi.kanava.feedback.FeedbackStatements.ALL);
+      }
+      return List.copyOf(ids);
     }
 
     private static void language(String code, String field) {
@@ -172,7 +189,8 @@ public record QueueSettings(
         row.getString("routing_mode"),
         Questionnaire.parse(row.getJsonObject("questionnaire").getMap()),
         phrases,
-        row.getBoolean("patient_may_write_while_queued"));
+        row.getBoolean("patient_may_write_while_queued"),
+        List.of(row.getArrayOfStrings("feedback_statements")));
   }
 
   /** Everything, for admins. */
@@ -192,7 +210,8 @@ public record QueueSettings(
         .put("routingMode", routingMode)
         .put("questionnaire", new JsonObject(questionnaire.toMap()))
         .put("cannedPhrases", phrases)
-        .put("patientMayWriteWhileQueued", patientMayWriteWhileQueued);
+        .put("patientMayWriteWhileQueued", patientMayWriteWhileQueued)
+        .put("feedbackStatements", new JsonArray(feedbackStatements));
   }
 
   /** The phrases for a language (falling back to Finnish). */

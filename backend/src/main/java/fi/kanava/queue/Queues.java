@@ -26,7 +26,8 @@ import java.util.UUID;
 public final class Queues {
   private static final String COLUMNS =
       "id, names, service_area, municipalities, languages, opening_hours, anonymous_allowed, strong_id_required,"
-          + " max_length, routing_mode, questionnaire, canned_phrases, patient_may_write_while_queued";
+          + " max_length, routing_mode, questionnaire, canned_phrases, patient_may_write_while_queued,"
+          + " feedback_statements";
 
   private final Pool pool;
   private final Clock clock;
@@ -82,7 +83,7 @@ public final class Queues {
   public Future<JsonObject> create(QueueSettings q, String organisationId) {
     Instant now = clock.instant();
     return pool.preparedQuery("insert into queue (" + COLUMNS + ", created_at, updated_at, organisation_id)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)")
+            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)")
         .execute(params(q).addValue(Timestamps.at(now)).addValue(organisationId))
         .recover(e -> Future.failedFuture(e instanceof PgException pg && "23505".equals(pg.getSqlState())
             ? ApiError.conflict("queue_exists", "A queue with that id exists")
@@ -119,7 +120,8 @@ public final class Queues {
   public Future<JsonObject> update(QueueSettings q) {
     return pool.preparedQuery("update queue set names = $2, service_area = $3, municipalities = $4, languages = $5,"
             + " opening_hours = $6, anonymous_allowed = $7, strong_id_required = $8, max_length = $9, routing_mode = $10,"
-            + " questionnaire = $11, canned_phrases = $12, patient_may_write_while_queued = $13, updated_at = $14 where id = $1")
+            + " questionnaire = $11, canned_phrases = $12, patient_may_write_while_queued = $13, feedback_statements = $14,"
+            + " updated_at = $15 where id = $1")
         .execute(params(q).addValue(Timestamps.at(clock.instant())))
         .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound()) : Future.succeededFuture(q.toJson()));
   }
@@ -265,6 +267,7 @@ public final class Queues {
                 .put("anonymousAllowed", q.anonymousAllowed())
                 .put("strongIdRequired", q.strongIdRequired())
                 .put("patientMayWriteWhileQueued", q.patientMayWriteWhileQueued())
+                .put("feedbackStatements", new JsonArray(q.feedbackStatements()))
                 .put("open", open)
                 .put("opensAt", open ? null : q.openingHours().nextOpening(now).map(Instant::toString).orElse(null))
                 .put("closesAt", open ? q.openingHours().closesAt(now).map(Instant::toString).orElse(null) : null)
@@ -285,7 +288,8 @@ public final class Queues {
         .addValue(q.routingMode())
         .addValue(new JsonObject(q.questionnaire().toMap()))
         .addValue(phrases)
-        .addValue(q.patientMayWriteWhileQueued());
+        .addValue(q.patientMayWriteWhileQueued())
+        .addValue(q.feedbackStatements().toArray(String[]::new));
   }
 
   public static ApiError notFound() {

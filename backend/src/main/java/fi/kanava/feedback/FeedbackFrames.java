@@ -1,0 +1,65 @@
+package fi.kanava.feedback;
+
+import fi.kanava.conversation.ConversationFrames.AboutConversation;
+import fi.kanava.infra.ApiError;
+import fi.kanava.ws.ClientFrame;
+import fi.kanava.ws.ServerFrame;
+import fi.kanava.ws.SocketFrames.Fields;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** The frames of in-flow feedback (docs/protocol.md, "Feedback"): decoded strictly, once, at the edge. */
+public final class FeedbackFrames {
+  static final int MAX_TEXT = 2000;
+
+  private FeedbackFrames() {}
+
+  /**
+   * The patient's answer about a closed conversation: the recommendation score 0-10 (required),
+   * core statements by id, each 1-5 (optional), and free text (optional, at most 2,000 characters).
+   */
+  public record Submit(String ref, UUID conversationId, Integer score, Map<String, Integer> statements, String text)
+      implements ClientFrame, AboutConversation {
+    public Submit {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+      if (score == null || score < 0 || score > 10) {
+        throw ApiError.badRequest("invalid_score", "'score' must be a whole number from 0 to 10");
+      }
+      Map<String, Integer> checked = new LinkedHashMap<>();
+      if (statements != null) {
+        statements.forEach((id, value) -> {
+          if (!FeedbackStatements.ALL.contains(id)) {
+            throw ApiError.badRequest("invalid_statement", "Unknown statement '" + id + "'");
+          }
+          if (value == null || value < 1 || value > 5) {
+            throw ApiError.badRequest("invalid_statement", "Statement '" + id + "' takes a whole number from 1 to 5");
+          }
+          checked.put(id, value);
+        });
+      }
+      statements = Map.copyOf(checked);
+      text = text == null || text.isBlank() ? null : text.strip();
+      if (text != null && text.length() > MAX_TEXT) {
+        throw ApiError.badRequest("text_too_long", "'text' is longer than " + MAX_TEXT + " characters");
+      }
+    }
+  }
+
+  /** The patient skips the feedback of a closed conversation: one click, recorded as the event's one response. */
+  public record Skip(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
+    public Skip {
+      ref = Fields.ref(ref);
+      Fields.required(conversationId, "conversationId");
+    }
+  }
+
+  /** The reply to both: the response is recorded. */
+  public record Recorded(String conversationId, boolean skipped) implements ServerFrame {
+    @Override
+    public String type() {
+      return "feedback.recorded";
+    }
+  }
+}

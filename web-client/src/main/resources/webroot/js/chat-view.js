@@ -14,7 +14,8 @@ const TYPING_SHOWN_MS = 10000;
 // History arrives as one message frame each: one read receipt for the lot, not one per message
 // (forty at once tripped the server's rate limit and showed an alert).
 const READ_DELAY_MS = 250;
-const SYSTEM_CODES = new Set(['professional_joined', 'returned_to_queue', 'idle_warning', 'closed']);
+const SYSTEM_CODES = new Set(['professional_joined', 'returned_to_queue', 'idle_warning', 'closed',
+  'transferred_to_queue', 'transferred_to_professional', 'transfer_returned']);
 
 export class ChatView {
   /**

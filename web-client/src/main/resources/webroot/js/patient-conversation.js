@@ -12,6 +12,7 @@ import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
 import { EndChat } from './patient/end-chat.js';
 import { EndScreen } from './patient/end-screen.js';
+import { TransferConsent, announcement } from './patient/transfer-consent.js';
 
 const $ = (id) => document.getElementById(id);
 /** The conversation this tab shows, so that a reload shows its end screen again while the session lasts. */
@@ -35,6 +36,7 @@ export class PatientConversation {
     this.onNewContact = onNewContact;
     this.view = null;
     this.idleClosesAt = null;
+    this.announced = null;
     this.section = $('view-conversation');
     this.chatContainer = $('chat-container');
     // The nurse joining and each message from the professional are signalled while the patient
@@ -85,6 +87,9 @@ export class PatientConversation {
     this.chat.setDraft('');
     renderUi(null, $('end-chat-slot'));
     renderUi(null, $('closed'));
+    renderUi(null, $('transfer-slot'));
+    $('transfer-status').textContent = '';
+    this.announced = null;
   }
 
   /** The patient's messages of a conversation, oldest first, page by page. */
@@ -131,6 +136,7 @@ export class PatientConversation {
     const endSlot = $('end-chat-slot');
     endSlot.hidden = state !== 'joined';
     renderUi(state === 'joined' ? html`<${EndChat} onEnd=${() => this.#end()} />` : null, endSlot);
+    this.#renderTransfer(state);
     if (state === 'closed') {
       sessionStorage.removeItem(DRAFT_PREFIX + view.id);
       this.chat.setDraft('');
@@ -139,6 +145,29 @@ export class PatientConversation {
       this.idleClosesAt = null;
     }
     this.#renderIdle();
+  }
+
+  /** The current transfer's question or decision while the conversation is open; announced when it changes. */
+  #renderTransfer(state) {
+    const transfer = state === 'closed' ? null : this.view.transfer;
+    const slot = $('transfer-slot');
+    slot.hidden = !transfer;
+    renderUi(transfer ? html`<${TransferConsent} transfer=${transfer} queueName=${this.queueName}
+      onAnswer=${(granted) => this.#answerTransfer(transfer.transferId, granted)} />` : null, slot);
+    const key = transfer ? `${this.view.id}|${transfer.transferId}|${transfer.consent}` : null;
+    if (key && key !== this.announced) $('transfer-status').textContent = announcement(transfer, this.queueName);
+    this.announced = key;
+  }
+
+  /** Records the patient's answer; the reply updates the view at once (a conversation.state follows). */
+  async #answerTransfer(transferId, granted) {
+    const conversationId = this.view.id;
+    const reply = await this.socket.request({ type: 'transfer.consent', conversationId, transferId, granted });
+    const transfer = this.view && this.view.id === conversationId ? this.view.transfer : null;
+    if (reply.type === 'transfer.consent.recorded' && transfer && transfer.transferId === reply.transferId) {
+      this.view.transfer = { ...transfer, consent: reply.consent, decidedAt: reply.at };
+      this.render();
+    }
   }
 
   #renderWaiting(state) {

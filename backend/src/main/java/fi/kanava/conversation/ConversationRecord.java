@@ -46,7 +46,23 @@ public record ConversationRecord(
     long professionalReadSeq,
     List<Participant> participants,
     UUID heldFor,
-    List<HistoryCut> historyCuts) {
+    List<HistoryCut> historyCuts,
+    LatestTransfer latestTransfer) {
+
+  /**
+   * The latest transfer of the conversation while it stands (pending, or accepted by its
+   * receiver), as the patient may see it: where it goes and their answer about the earlier
+   * messages. Never the handover note. Null when never transferred or when the latest transfer
+   * returned to its sender.
+   */
+  public record LatestTransfer(UUID id, String toQueue, String toName, String toRole, Instant answerBy, String consent,
+      Instant consentAt) {}
+
+  /** The latest transfer and the name and role of a named target, joined laterally; {@code lt_*} columns. */
+  static final String LATEST_TRANSFER = " left join lateral (select t.id as lt_id, t.to_queue as lt_to_queue,"
+      + " ta.display_name as lt_to_name, ta.role as lt_to_role, t.consent_deadline as lt_answer_by, t.consent as lt_consent,"
+      + " t.consent_at as lt_consent_at, t.state as lt_state from conversation_transfer t left join account ta on ta.id = t.to_account"
+      + " where t.conversation_id = c.id order by t.created_at desc, t.id limit 1) lt on true ";
 
   /**
    * The transfers whose earlier messages the patient has not allowed the next professional to see
@@ -67,8 +83,10 @@ public record ConversationRecord(
           + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id"
           + " and r.reader_id is distinct from c.patient_id), 0) as professional_read, "
           + Participants.OPEN_AS_JSON + " as participants, c.held_for, "
-          + HISTORY_CUTS + " as history_cuts"
-          + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to ";
+          + HISTORY_CUTS + " as history_cuts, lt.lt_id, lt.lt_to_queue, lt.lt_to_name, lt.lt_to_role, lt.lt_answer_by, lt.lt_consent,"
+          + " lt.lt_consent_at, lt.lt_state"
+          + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to"
+          + LATEST_TRANSFER;
 
   public static ConversationRecord from(Row row) {
     return new ConversationRecord(
@@ -99,7 +117,17 @@ public record ConversationRecord(
         row.getLong("professional_read"),
         Participants.fromJson(row.getValue("participants")),
         row.getUUID("held_for"),
-        cuts(row.getArrayOfStrings("history_cuts")));
+        cuts(row.getArrayOfStrings("history_cuts")),
+        latestTransfer(row));
+  }
+
+  private static LatestTransfer latestTransfer(Row row) {
+    String state = row.getString("lt_state");
+    if (row.getUUID("lt_id") == null || !("pending".equals(state) || "accepted".equals(state))) {
+      return null;
+    }
+    return new LatestTransfer(row.getUUID("lt_id"), row.getString("lt_to_queue"), row.getString("lt_to_name"), row.getString("lt_to_role"),
+        instant(row.getOffsetDateTime("lt_answer_by")), row.getString("lt_consent"), instant(row.getOffsetDateTime("lt_consent_at")));
   }
 
   public boolean isQueued() {

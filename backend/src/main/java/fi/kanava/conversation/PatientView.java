@@ -26,12 +26,24 @@ public record PatientView(
     Long estimatedWaitSeconds,
     Long estimatedWaitLowSeconds,
     Long estimatedWaitHighSeconds,
-    String noEstimateReason) {
+    String noEstimateReason,
+    Transfer transfer) {
 
   /** The professional as a patient sees them. */
   public record Professional(String name, String role) {}
 
   public record ReadUpTo(long patient, long professional) {}
+
+  /**
+   * The current transfer as the patient sees it: where the conversation moves ({@code target} as in
+   * {@code transfer.started}), by when to answer, and their answer about the earlier messages:
+   * {@code pending}, {@code granted}, {@code refused} or {@code expired}, decided at {@code
+   * decidedAt}. No handover note.
+   */
+  public record Transfer(String transferId, Target target, Instant answerBy, String consent, Instant decidedAt) {}
+
+  /** A queue (by id; the client names it from its bundles) or a professional by name and role. */
+  public record Target(String kind, String queueId, String name, String role) {}
 
   public static PatientView of(ConversationRecord c) {
     return of(c, null);
@@ -45,6 +57,14 @@ public record PatientView(
         c.lastSeq(), new ReadUpTo(c.patientReadSeq(), c.professionalReadSeq()), c.outcome(), c.outcomeDetail(),
         place == null ? null : place.position(), place == null ? null : place.estimatedWaitSeconds(),
         place == null ? null : place.estimatedWaitLowSeconds(), place == null ? null : place.estimatedWaitHighSeconds(),
-        place == null ? null : place.noEstimateReason());
+        place == null ? null : place.noEstimateReason(), transfer(c.latestTransfer()));
+  }
+
+  private static Transfer transfer(ConversationRecord.LatestTransfer t) {
+    if (t == null) {
+      return null;
+    }
+    Target target = t.toQueue() != null ? new Target("queue", t.toQueue(), null, null) : new Target("professional", null, t.toName(), t.toRole());
+    return new Transfer(t.id().toString(), target, t.answerBy(), t.consent(), t.consentAt());
   }
 }

@@ -585,4 +585,89 @@ class TransferTest {
     assertThat(now.getLong("transfers")).isEqualTo(before.getLong("transfers"));
     assertThat(now.getLong("last_seq")).isEqualTo(before.getLong("last_seq"));
   }
+
+  @Test
+  @DisplayName("the patient's view carries the current transfer and their answer, over REST and the socket, without the note")
+  void the_patients_view_carries_the_transfer_and_the_consent_status() {
+    try (Patient patient = c.anonymousPatient()) {
+      String id = activeWithSender(patient);
+      assertThat(currentView(patient).getValue("transfer")).as("never transferred: no transfer").isNull();
+      String transferId = sender.ws().request(toQueue(id, "to")).getString("transferId");
+      patient.ws().awaitType("transfer.started");
+
+      JsonObject pending = currentView(patient).getJsonObject("transfer");
+      assertThat(pending.getString("transferId")).isEqualTo(transferId);
+      assertThat(pending.getJsonObject("target").getString("kind")).isEqualTo("queue");
+      assertThat(pending.getJsonObject("target").getString("queueId")).isEqualTo("to");
+      assertThat(pending.getString("consent")).isEqualTo("pending");
+      assertThat(pending.getString("answerBy")).isNotNull();
+      assertThat(pending.getString("decidedAt")).isNull();
+      assertThat(pending.encode()).doesNotContain(SITUATION).doesNotContain("ISBAR");
+
+      JsonObject recorded = patient.ws().request(consent(id, transferId, true));
+      // the answer re-sends the state with the decision
+      JsonObject state = patient.ws().await(fr -> type(fr).equals("conversation.state")
+          && fr.getJsonObject("conversation").getJsonObject("transfer") != null
+          && "granted".equals(fr.getJsonObject("conversation").getJsonObject("transfer").getString("consent")));
+      assertThat(state.getJsonObject("conversation").getJsonObject("transfer").getString("decidedAt")).isEqualTo(recorded.getString("at"));
+      JsonObject granted = currentView(patient).getJsonObject("transfer");
+      assertThat(granted.getString("consent")).isEqualTo("granted");
+      assertThat(granted.getString("decidedAt")).isNotNull();
+
+      patient.ws().request(consent(id, transferId, false));
+      assertThat(currentView(patient).getJsonObject("transfer").getString("consent")).isEqualTo("refused");
+      // the conversation reply of conversation.open carries it too
+      try (WsClient ws = WsClient.connect(t, patient.token())) {
+        JsonObject opened = ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", id));
+        assertThat(opened.getJsonObject("conversation").getJsonObject("transfer").getString("consent")).isEqualTo("refused");
+      }
+      // the staff view is built separately and has no such field
+      take(id);
+      JsonObject staff = t.get("/api/console/conversations", receiver.token()).bodyAsJsonArray().stream().map(JsonObject.class::cast)
+          .filter(v -> id.equals(v.getString("id"))).findFirst().orElseThrow();
+      assertThat(staff.containsKey("transfer")).as(staff.encode()).isFalse();
+      // after the take the transfer stands (accepted): the patient still sees and may change the answer
+      assertThat(currentView(patient).getJsonObject("transfer").getString("consent")).isEqualTo("refused");
+    }
+  }
+
+  @Test
+  @DisplayName("an unanswered question shows as expired in the patient's view")
+  void an_unanswered_question_shows_as_expired() {
+    try (Patient patient = c.anonymousPatient()) {
+      String id = activeWithSender(patient);
+      sender.ws().request(toQueue(id, "to"));
+      patient.ws().awaitType("transfer.started");
+      t.clock.advance(Duration.ofMinutes(11));
+      TestApp.await(t.app.services().sweeper().sweep());
+      // the sweep re-sends the state (the clock is past the first tokens' life: the socket tells)
+      JsonObject expired = patient.ws().await(fr -> type(fr).equals("conversation.state")
+          && fr.getJsonObject("conversation").getJsonObject("transfer") != null
+          && "expired".equals(fr.getJsonObject("conversation").getJsonObject("transfer").getString("consent")))
+          .getJsonObject("conversation").getJsonObject("transfer");
+      assertThat(expired.getString("decidedAt")).isNotNull();
+    }
+  }
+
+  @Test
+  @DisplayName("a transfer returned to its sender leaves the patient's view")
+  void a_returned_transfer_leaves_the_patients_view() {
+    try (Patient patient = c.anonymousPatient()) {
+      String id = activeWithSender(patient);
+      sender.ws().request(toQueue(id, "to"));
+      patient.ws().awaitType("transfer.started");
+      assertThat(currentView(patient).getJsonObject("transfer")).isNotNull();
+      take(id);
+      // a decline has no reply: the patient's system message says it is done
+      receiver.ws().send(new JsonObject().put("type", "transfer.decline").put("conversationId", id).put("reason", "Ei minulle"));
+      patient.ws().await(fr -> type(fr).equals("message") && "transfer_returned".equals(fr.getString("code")));
+      assertThat(currentView(patient).getValue("transfer")).isNull();
+    }
+  }
+
+  private JsonObject currentView(Patient patient) {
+    var response = t.get("/api/patient/conversations/current", patient.token());
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject();
+  }
 }

@@ -355,8 +355,10 @@ class LiveAccessTest {
     /** What a patient may see of their conversation. Adding anything here must be a decision, not an accident. */
     private static final List<String> PATIENT_VIEW = List.of("id", "queueId", "state", "urgency", "language", "municipality",
         "enqueuedAt", "assignedAt", "acceptedAt", "professional", "lastSeq", "readUpTo", "outcome", "outcomeDetail", "position",
-        "estimatedWaitSeconds", "estimatedWaitLowSeconds", "estimatedWaitHighSeconds", "noEstimateReason");
+        "estimatedWaitSeconds", "estimatedWaitLowSeconds", "estimatedWaitHighSeconds", "noEstimateReason", "transfer");
     private static final List<String> PATIENT_VIEW_PROFESSIONAL = List.of("name", "role");
+    /** The current transfer as the patient sees it: where to and their consent answer, never the handover note. */
+    private static final List<String> PATIENT_VIEW_TRANSFER = List.of("transferId", "target", "answerBy", "consent", "decidedAt");
     private static final List<String> PATIENT_VIEW_READ_UP_TO = List.of("patient", "professional");
 
     private static List<String> components(Class<?> record) {
@@ -369,6 +371,7 @@ class LiveAccessTest {
       assertThat(components(PatientView.class)).containsExactlyElementsOf(PATIENT_VIEW);
       assertThat(components(PatientView.Professional.class)).containsExactlyElementsOf(PATIENT_VIEW_PROFESSIONAL);
       assertThat(components(PatientView.ReadUpTo.class)).containsExactlyElementsOf(PATIENT_VIEW_READ_UP_TO);
+      assertThat(components(PatientView.Transfer.class)).containsExactlyElementsOf(PATIENT_VIEW_TRANSFER);
     }
 
     @Test

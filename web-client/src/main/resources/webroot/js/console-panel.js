@@ -152,6 +152,8 @@ export class ConversationPanel {
   setClosed(outcome) {
     this.view.state = 'closed';
     this.view.outcome = outcome;
+    // the closed list sorts and shows the time; the server's own time comes with its list
+    if (!this.view.closedAt) this.view.closedAt = new Date().toISOString();
     this.#renderState();
   }
 

@@ -297,6 +297,11 @@ function keepInView(panel) {
 function removePanel(id) {
   const panel = panels.get(id);
   if (!panel) return;
+  // A closed conversation dismissed from view stays in the closed list without a new fetch.
+  if (panel.view.state === 'closed' && panel.view.closedAt) {
+    rows.closedViews = new Map(rows.closedViews || []).set(id, panel.view);
+    rows.fetchedClosed = [closedRow(panel.view), ...(rows.fetchedClosed || []).filter((r) => r.id !== id)];
+  }
   socket.unwatch(id);
   panel.element.remove();
   panels.delete(id);

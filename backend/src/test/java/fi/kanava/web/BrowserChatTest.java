@@ -188,6 +188,7 @@ class BrowserChatTest {
         assertThat(console.getByTestId("offer-" + declined)).isVisible();
         console.getByTestId("decline-" + declined).click();
         assertThat(console.getByTestId("decline-reason-" + declined)).isFocused();
+        Axe.assertNoViolations(console, "console, an offer's decline form");
         console.getByTestId("decline-reason-" + declined).fill("Outside my competence");
         console.getByTestId("decline-confirm-" + declined).click();
         assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
@@ -202,6 +203,7 @@ class BrowserChatTest {
         TestApp.await(t.app.services().sweeper().sweep());
         assertThat(console.getByTestId("lapse-notice")).isVisible();
         assertThat(console.getByTestId("lapse-notice")).containsText("Away");
+        Axe.assertNoViolations(console, "console, the lapse notice");
         assertThat(console.getByTestId("presence")).hasValue("away");
         assertThat(console.getByTestId("offer-" + lapsed)).hasCount(0);
 

@@ -193,6 +193,12 @@ class BrowserChatTest {
         console.getByTestId("decline-confirm-" + declined).click();
         assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
         assertThat(console.getByTestId("take-" + declined)).isVisible();
+        // its triage can be read from the waiting list (read-only), and closed again back to Open
+        console.getByTestId("open-" + declined).click();
+        assertThat(console.locator("#preview-title")).isFocused();
+        Axe.assertNoViolations(console, "console, a waiting conversation's triage preview");
+        console.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Close").setExact(true)).click();
+        assertThat(console.getByTestId("open-" + declined)).isFocused();
         assertThat(console.getByTestId("presence")).hasValue("available");
         assertThat(console.getByTestId("lapse-notice")).isHidden();
 

@@ -7,7 +7,7 @@ import { Api } from './api.js';
 import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
 import { QueueOverview, Offers, WaitingLists, Preview } from './console/queues.js';
-import { ConversationPanel, patientLabel, topicOf } from './console-panel.js';
+import { ConversationPanel, patientLabel, topicOf } from './console/panel.js';
 import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
 import { html, render } from './ui.js';

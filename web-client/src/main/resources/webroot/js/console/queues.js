@@ -7,7 +7,7 @@ import { html, useEffect, useRef, useState } from '../ui.js';
 import { t, localized } from '../i18n.js';
 import { uid } from '../dom.js';
 import { formatMinutes, secondsSince } from '../format.js';
-import { patientLabel } from '../console-panel.js';
+import { patientLabel, TriageList } from './panel.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useEvent, useLanguage, useTick } from './hooks.js';
 
@@ -202,12 +202,6 @@ export class QueueOverview extends EventTarget {
       else heading('queues-title');
     }
   }
-}
-
-/** The triage summary as a description list (question → answer). */
-export function TriageList({ triage }) {
-  if (!Array.isArray(triage) || triage.length === 0) return html`<p class="hint">${t('triage.none')}</p>`;
-  return html`<dl class="triage-list">${triage.map((line) => html`<dt>${line.question || line.questionId}</dt><dd>${line.answer}</dd>`)}</dl>`;
 }
 
 function Waited({ since }) {

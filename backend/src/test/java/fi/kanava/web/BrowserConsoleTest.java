@@ -15,6 +15,7 @@ import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
@@ -71,8 +72,11 @@ class BrowserConsoleTest {
         assertThat(console.getByTestId("presence")).hasValue("available");
 
         // three patients enter; the offers are shown one at a time, the most urgent first, then the longest waiting
+        // (the test clock stands still: a second between them makes "longest waiting" mean something)
         String idA = enter(a, "three-chat", Map.of("breathing", false, "topic", "other"));
+        t.clock.advance(Duration.ofSeconds(1));
         String idB = enter(b, "three-chat", Map.of("breathing", false, "topic", "fever"));
+        t.clock.advance(Duration.ofSeconds(1));
         String idC = enter(urgent, "three-chat", Map.of("breathing", false, "topic", "fever"));
         assertThat(console.getByTestId("offers-more")).hasText("+ 2 more offered, shown one at a time");
         assertThat(console.getByTestId("offer-" + idB)).isVisible();

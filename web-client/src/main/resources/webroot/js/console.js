@@ -6,8 +6,8 @@ import { setText, showAlert, errorText } from './dom.js';
 import { Api } from './api.js';
 import { KanavaSocket, HANDLED_BY_SOCKET } from './socket.js';
 import { startPage } from './connection.js';
-import { QueueOverview } from './console-queues.js';
-import { ConversationPanel, patientLabel, topicOf } from './console-panel.js';
+import { QueueOverview, Offers, WaitingLists, Preview } from './console/queues.js';
+import { ConversationPanel, patientLabel, topicOf } from './console/panel.js';
 import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
 import { html, render } from './ui.js';
@@ -297,6 +297,11 @@ function keepInView(panel) {
 function removePanel(id) {
   const panel = panels.get(id);
   if (!panel) return;
+  // A closed conversation dismissed from view stays in the closed list without a new fetch.
+  if (panel.view.state === 'closed' && panel.view.closedAt) {
+    rows.closedViews = new Map(rows.closedViews || []).set(id, panel.view);
+    rows.fetchedClosed = [closedRow(panel.view), ...(rows.fetchedClosed || []).filter((r) => r.id !== id)];
+  }
   socket.unwatch(id);
   panel.element.remove();
   panels.delete(id);
@@ -503,6 +508,9 @@ async function boot() {
   $('sign-out').addEventListener('click', signOut);
   document.addEventListener('keydown', shortcutKeys);
   render(html`<${ConversationList} store=${rows} onSelect=${chooseRow} onShowClosed=${loadClosed} />`, $('conversation-list'));
+  render(html`<${Offers} overview=${overview} />`, $('offers-slot'));
+  render(html`<${WaitingLists} overview=${overview} />`, $('queue-overview'));
+  render(html`<${Preview} overview=${overview} />`, $('preview-slot'));
   $('presence').addEventListener('change', (event) => setPresence(event.target.value));
   $('lapse-available').addEventListener('click', () => {
     $('presence').value = 'available';

@@ -84,6 +84,8 @@ class BrowserAttentionTest {
 
         // nothing is asked on load: only the button asks, and then says notifications are on
         assertThat(console.evaluate("() => window.__permissionAsked")).isEqualTo(0);
+        // sound, notifications and language are in the header's settings disclosure
+        console.getByTestId("header-menu").locator("summary").click();
         Locator enable = console.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Turn on notifications"));
         enable.focus();
         console.keyboard().press("Enter");

@@ -188,10 +188,17 @@ class BrowserChatTest {
         assertThat(console.getByTestId("offer-" + declined)).isVisible();
         console.getByTestId("decline-" + declined).click();
         assertThat(console.getByTestId("decline-reason-" + declined)).isFocused();
+        Axe.assertNoViolations(console, "console, an offer's decline form");
         console.getByTestId("decline-reason-" + declined).fill("Outside my competence");
         console.getByTestId("decline-confirm-" + declined).click();
         assertThat(console.getByTestId("offer-" + declined)).hasCount(0);
         assertThat(console.getByTestId("take-" + declined)).isVisible();
+        // its triage can be read from the waiting list (read-only), and closed again back to Open
+        console.getByTestId("open-" + declined).click();
+        assertThat(console.locator("#preview-title")).isFocused();
+        Axe.assertNoViolations(console, "console, a waiting conversation's triage preview");
+        console.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Close").setExact(true)).click();
+        assertThat(console.getByTestId("open-" + declined)).isFocused();
         assertThat(console.getByTestId("presence")).hasValue("available");
         assertThat(console.getByTestId("lapse-notice")).isHidden();
 
@@ -202,6 +209,7 @@ class BrowserChatTest {
         TestApp.await(t.app.services().sweeper().sweep());
         assertThat(console.getByTestId("lapse-notice")).isVisible();
         assertThat(console.getByTestId("lapse-notice")).containsText("Away");
+        Axe.assertNoViolations(console, "console, the lapse notice");
         assertThat(console.getByTestId("presence")).hasValue("away");
         assertThat(console.getByTestId("offer-" + lapsed)).hasCount(0);
 

@@ -15,17 +15,19 @@ import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The three-pane console in Chromium: one nurse handles three patients at once (the patients are real
- * WebSocket clients), switching by click and by keyboard shortcut. axe runs at 1280×800 with three
- * chats open and at 360×740 on the list and the conversation pane. Screenshots go to target/screenshots.
+ * The three-pane console in Chromium: one nurse handles three, then four patients at once (the patients
+ * are real WebSocket clients), switching by click and by keyboard shortcut. axe runs at 1280×800 with an
+ * offer showing, three and four chats open and a closed one found again, and at 360×740 on the list,
+ * the conversation and the details pane. Screenshots go to target/screenshots.
  */
-@DisplayName("Browser: one nurse handles three patients in the three-pane console")
+@DisplayName("Browser: one nurse handles four patients in the three-pane console")
 class BrowserConsoleTest {
   private static final Path SHOTS = Path.of("target", "screenshots");
 
@@ -47,8 +49,8 @@ class BrowserConsoleTest {
   }
 
   @Test
-  @DisplayName("three offers one at a time by urgency, three chats, switching by click and Alt keys, unread counts, one closed and found again; no axe violations at 1280 and 360 px")
-  void one_nurse_three_patients() {
+  @DisplayName("three offers one at a time by urgency, three then four chats on one 1280x800 screen, switching by click and Alt keys, unread counts, one closed and found again; no axe violations at 1280 and 360 px")
+  void one_nurse_four_patients() {
     try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
       Fixtures f = new Fixtures(t).organisations();
       UUID nurse = f.account("three-pane-nurse", "nurse");
@@ -60,7 +62,8 @@ class BrowserConsoleTest {
               .setViewportSize(1280, 800));
           Patient a = c.anonymousPatient();
           Patient b = c.anonymousPatient();
-          Patient urgent = c.anonymousPatient()) {
+          Patient urgent = c.anonymousPatient();
+          Patient d = c.anonymousPatient()) {
         Page console = context.newPage();
         console.navigate(base + "/console");
         console.getByTestId("login-username").fill("three-pane-nurse");
@@ -69,11 +72,16 @@ class BrowserConsoleTest {
         assertThat(console.getByTestId("presence")).hasValue("available");
 
         // three patients enter; the offers are shown one at a time, the most urgent first, then the longest waiting
+        // (the test clock stands still: a second between them makes "longest waiting" mean something)
         String idA = enter(a, "three-chat", Map.of("breathing", false, "topic", "other"));
+        t.clock.advance(Duration.ofSeconds(1));
         String idB = enter(b, "three-chat", Map.of("breathing", false, "topic", "fever"));
+        t.clock.advance(Duration.ofSeconds(1));
         String idC = enter(urgent, "three-chat", Map.of("breathing", false, "topic", "fever"));
         assertThat(console.getByTestId("offers-more")).hasText("+ 2 more offered, shown one at a time");
         assertThat(console.getByTestId("offer-" + idB)).isVisible();
+        Axe.assertNoViolations(console, "console with an offer shown and two more counted");
+        console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-1280-offer.png")));
         assertThat(console.getByTestId("offer-" + idA)).isHidden();
         assertThat(console.getByTestId("offer-" + idC)).isHidden();
         console.getByTestId("accept-" + idB).click();
@@ -140,6 +148,28 @@ class BrowserConsoleTest {
         Axe.assertNoViolations(console, "console with three chats");
         console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-1280-three-chats.png")));
 
+        // a fourth patient: on the same 1280x800 screen, with no page scroll, every row can be reached
+        // and the open conversation has its message box and Send in view, with room for the messages
+        String idD = enter(d, "three-chat", Map.of("breathing", false, "topic", "other"));
+        console.getByTestId("accept-" + idD).click();
+        assertThat(console.locator("#offers")).isHidden();
+        assertThat(open.locator("li")).hasCount(4);
+        write(console, idD, "Hello D");
+        receives(d, idD, "Hello D");
+        for (String id : new String[] {idA, idB, idC, idD}) {
+          assertThat(console.getByTestId("row-" + id)).isInViewport();
+        }
+        Locator panelD = console.getByTestId("panel-" + idD);
+        assertThat(panelD.getByTestId("chat-input")).isInViewport();
+        assertThat(panelD.getByTestId("chat-send")).isInViewport();
+        assertThat(panelD.getByTestId("context-pane").getByTestId("close-submit")).isInViewport();
+        assertThat(console.evaluate("() => document.scrollingElement.scrollHeight <= window.innerHeight")).isEqualTo(true);
+        assertThat(panelD.getByTestId("message-list").boundingBox().height).as("message area height").isGreaterThan(400);
+        Axe.assertNoViolations(console, "console with four chats");
+        console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-1280-four-chats.png")));
+        console.keyboard().press("Alt+1");
+        assertThat(console.getByTestId("panel-" + idB)).isVisible();
+
         // B is closed with a referral: it leaves the open list and is found under closed, read-only
         Locator contextB = console.getByTestId("panel-" + idB).getByTestId("context-pane");
         assertThat(contextB).containsText("The detail is shown to the patient.");
@@ -147,7 +177,7 @@ class BrowserConsoleTest {
         contextB.getByTestId("close-detail").fill("Health station, Inari");
         contextB.getByTestId("close-submit").click();
         assertThat(console.getByTestId("panel-" + idB)).containsText("Closed: ");
-        assertThat(open.locator("li")).hasCount(2);
+        assertThat(open.locator("li")).hasCount(3);
         assertThat(open.getByTestId("row-" + idB)).hasCount(0);
         console.getByTestId("list-closed").click();
         Locator closed = console.getByTestId("conversation-rows-closed");
@@ -159,11 +189,16 @@ class BrowserConsoleTest {
         assertThat(console.getByTestId("panel-" + idB).getByTestId("message-list")).containsText("A question from B");
         assertThat(console.getByTestId("panel-" + idB).getByTestId("chat-input")).isHidden();
         Axe.assertNoViolations(console, "console, a closed conversation found again");
+        // dismissed from view, it stays in the closed list (no new fetch needed)
+        console.getByTestId("panel-" + idB).getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+            new Locator.GetByRoleOptions().setName("Remove from view")).click();
+        assertThat(closed.getByTestId("row-" + idB)).containsText("closed at");
         console.getByTestId("list-open").click();
+        console.getByTestId("row-" + idA).click();
 
         // a phone: one pane at a time; the message box and send button stay in view
         console.setViewportSize(360, 740);
-        console.getByTestId("panel-" + idB).getByTestId("back-to-list").click();
+        console.getByTestId("panel-" + idA).getByTestId("back-to-list").click();
         assertThat(console.getByTestId("row-" + idA)).isVisible();
         assertThat(console.getByTestId("panel-" + idB).getByTestId("message-list")).isHidden();
         Axe.assertNoViolations(console, "console list pane on a phone");
@@ -178,6 +213,8 @@ class BrowserConsoleTest {
         panelC.getByTestId("show-context").click();
         assertThat(panelC.getByTestId("context-pane")).isVisible();
         assertThat(panelC.getByTestId("chat-input")).isHidden();
+        Axe.assertNoViolations(console, "console details pane on a phone");
+        console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-360-details.png")));
         panelC.getByTestId("back-to-conversation").click();
         assertThat(panelC.getByTestId("chat-input")).isFocused();
       }

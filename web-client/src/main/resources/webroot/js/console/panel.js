@@ -1,0 +1,316 @@
+// One conversation in the console, as two of its three panes: the conversation (chat with internal
+// notes, searchable canned phrases) and its context (patient details, triage answers, closing with
+// an outcome). Only the selected conversation is shown. ConversationPanel holds what the server said
+// about it (the view, revoked or not, unread count) and its ChatView (shared with the patient page,
+// mounted through a ref); the panes are Preact components (PanelPanes, CloseForm) rendered into its
+// element, and the close form's choices, errors and busy state are theirs. It also sums itself up
+// for the list pane (summary()): urgency, who, topic, waiting time or last activity, last message
+// and unread count.
+import { html, render, useRef, useState } from '../ui.js';
+import { t } from '../i18n.js';
+import { uid, errorText } from '../dom.js';
+import { ChatView } from '../chat-view.js';
+import { PhrasePicker } from './phrases.js';
+import { UrgencyBadge } from './conversation-list.js';
+import { useLanguage } from './hooks.js';
+
+export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
+
+export function patientLabel(view) {
+  const patient = view.patient || {};
+  if (patient.name) return patient.name;
+  return t(patient.kind === 'identified' ? 'patientKind.identified' : 'patientKind.anonymous');
+}
+
+/** The topic of a conversation for the list: the answer to the reason-for-contact question, else the last answer. */
+export function topicOf(triage) {
+  if (!Array.isArray(triage) || triage.length === 0) return '';
+  const reason = triage.find((line) => ['topic', 'reason', 'symptom'].includes(line.questionId));
+  return (reason || triage[triage.length - 1]).answer || '';
+}
+
+/** The triage summary as a description list (question → answer). */
+export function TriageList({ triage }) {
+  if (!Array.isArray(triage) || triage.length === 0) return html`<p class="hint">${t('triage.none')}</p>`;
+  return html`<dl class="triage-list">${triage.map((line) => html`<dt>${line.question || line.questionId}</dt><dd>${line.answer}</dd>`)}</dl>`;
+}
+
+const titleOf = (view) => t('panel.title', { who: patientLabel(view), ref: view.id.slice(0, 4) });
+
+export class ConversationPanel {
+  /**
+   * @param onView (view) => void: show 'list', 'conversation' or 'context' (one pane at a time on a phone)
+   */
+  constructor({ socket, api, view, queueName, onSelect, onDismiss, onChange, onView }) {
+    Object.assign(this, { socket, api, queueName, onView, onDismiss, onChange });
+    this.id = view.id;
+    this.view = { ...view };
+    this.phraseTexts = [];
+    this.unread = 0;
+    this.selected = false;
+    this.revoked = false; // the server stopped sending this conversation to us (conversation.revoked)
+    this.phrasesLoaded = false;
+    this.ids = { title: uid('panel-title'), context: uid('context-title') };
+    this.chat = new ChatView({
+      socket,
+      side: 'professional',
+      notes: true,
+      isAttentive: () => this.isAttentive(),
+      // typing and read receipts only while we take part: not once closed, returned or revoked
+      canParticipate: () => this.isLive(),
+      onIncoming: () => {
+        if (!this.isAttentive()) this.#setUnread(this.unread + 1);
+      },
+    });
+    this.chat.setConversation(view.id);
+    // The render root: Preact renders the two panes inside it.
+    this.element = document.createElement('div');
+    this.element.className = 'panel';
+    this.element.id = `panel-${this.id}`;
+    this.element.dataset.testid = `panel-${this.id}`;
+    this.element.hidden = true;
+    this.element.addEventListener('focusin', () => onSelect(this.id, { focus: false }));
+    // the list's preview and activity follow the messages shown
+    new MutationObserver(() => this.onChange()).observe(this.chat.list, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
+    this.update(view);
+  }
+
+  /** The conversation's heading (its text is the label the list and announcements use). */
+  get title() {
+    return this.element.querySelector('.panel-heading');
+  }
+
+  get contextPane() {
+    return this.element.querySelector('.pane-context');
+  }
+
+  /** The row of this conversation in the list pane. */
+  summary() {
+    const v = this.view;
+    const items = [...this.chat.list.children].filter((li) => !li.classList.contains('msg-system') && !li.classList.contains('msg-note'));
+    const last = items[items.length - 1];
+    const at = last?.querySelector('time')?.getAttribute('datetime');
+    const patientWaits = last ? last.classList.contains('theirs') : !v.acceptedAt;
+    return {
+      id: this.id,
+      urgency: v.urgency,
+      who: titleOf(v),
+      topic: [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
+      activity: last
+        ? { key: patientWaits ? 'list.waiting' : 'list.lastMessage', at }
+        : { key: 'list.waiting', at: v.enqueuedAt },
+      preview: last?.querySelector('.msg-text')?.textContent || '',
+      previewMine: Boolean(last && last.classList.contains('mine')),
+      unread: this.unread,
+      closed: v.state === 'closed',
+      closedAt: v.closedAt,
+      outcome: v.outcome,
+    };
+  }
+
+  /** Whether the conversation is ours to write in: active and still sent to this socket. */
+  isLive() {
+    return this.view.state === 'active' && !this.revoked;
+  }
+
+  isAttentive() {
+    // shown: selected, and its conversation pane not hidden (a phone showing the list)
+    return this.selected && document.visibilityState === 'visible' && this.chat.log.getClientRects().length > 0;
+  }
+
+  setSelected(selected) {
+    this.selected = selected;
+    this.element.hidden = !selected;
+    this.element.classList.toggle('is-selected', selected);
+    if (selected) this.seen();
+  }
+
+  /** The user looks at the panel: clear unread and send a read receipt. */
+  seen() {
+    if (!this.isAttentive()) return;
+    this.#setUnread(0);
+    this.chat.markSeen();
+  }
+
+  update(view) {
+    this.view = { ...this.view, ...view };
+    const v = this.view;
+    if (v.readUpTo) this.chat.readUpTo(v.readUpTo.patient || 0);
+    this.chat.patientName = v.patient && v.patient.name ? v.patient.name : null;
+    if (!this.phrasesLoaded && v.queueId && v.language) this.#loadPhrases();
+    this.#render();
+  }
+
+  setClosed(outcome) {
+    this.view.state = 'closed';
+    this.view.outcome = outcome;
+    // the closed list sorts and shows the time; the server's own time comes with its list
+    if (!this.view.closedAt) this.view.closedAt = new Date().toISOString();
+    this.#render();
+  }
+
+  /**
+   * conversation.revoked: the server no longer sends us this conversation (a colleague took it,
+   * it was transferred, or our access ended). The panel stays readable but nothing can be sent.
+   */
+  setRevoked() {
+    this.revoked = true;
+    this.#render();
+  }
+
+  focusTitle() {
+    const title = this.title;
+    title.setAttribute('tabindex', '-1');
+    title.focus();
+  }
+
+  #render() {
+    const live = this.isLive();
+    const focused = this.element.contains(document.activeElement) ? document.activeElement : null;
+    this.chat.setEnabled(live);
+    this.element.classList.toggle('is-ended', !live);
+    render(html`<${PanelPanes} panel=${this} view=${{ ...this.view }} live=${live} revoked=${this.revoked}
+        unread=${this.unread} phrases=${this.phraseTexts} />`, this.element);
+    // The control that had focus was hidden (closed): keep focus in the panel, on its title.
+    if (focused && (!focused.isConnected || focused.closest('[hidden]'))) this.focusTitle();
+    this.onChange();
+  }
+
+  #setUnread(count) {
+    if (count === this.unread) return;
+    this.unread = count;
+    this.#render();
+  }
+
+  async #loadPhrases() {
+    this.phrasesLoaded = true;
+    try {
+      const phrases = await this.api.get(`/api/queues/${encodeURIComponent(this.view.queueId)}/phrases?lang=${encodeURIComponent(this.view.language)}`);
+      this.phraseTexts = (phrases || []).filter((text) => typeof text === 'string');
+    } catch (e) {
+      this.phraseTexts = [];
+    }
+    this.#render();
+  }
+}
+
+function stateText(view, revoked) {
+  if (revoked) return t('panel.revoked');
+  if (view.state === 'closed') return t('panel.closed', { outcome: t(`outcome.${view.outcome}`) });
+  if (view.state === 'queued') return t('panel.returnedToQueue');
+  return '';
+}
+
+/** The conversation pane and the context pane of one conversation. */
+function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
+  useLanguage();
+  const { title, context } = panel.ids;
+  const chatSlot = (el) => {
+    if (el && panel.chat.element.parentNode !== el) el.append(panel.chat.element);
+  };
+  const fact = (key, value) => html`<dt>${t(key)}</dt><dd>${value}</dd>`;
+  const kind = t(view.patient && view.patient.kind === 'identified' ? 'patientKind.identified' : 'patientKind.anonymous');
+  return html`
+    <section class="pane pane-conversation" aria-labelledby=${title}>
+      <header class="panel-header">
+        <div class="panel-nav">
+          <button type="button" class="phone-only back" data-testid="back-to-list" onClick=${() => panel.onView('list')}>
+            <span aria-hidden="true">←</span><span>${t('console.backToList')}</span></button>
+          <button type="button" class="phone-only" data-testid="show-context" onClick=${() => panel.onView('context')}>
+            <span>${t('console.showContext')}</span></button>
+        </div>
+        <div class="panel-title">
+          <h2 id=${title} class="panel-heading">${titleOf(view)}</h2>
+          ${unread > 0 ? html`<span class="unread-badge">${t('panel.unread', { n: unread })}</span>` : null}
+        </div>
+        <p class="item-facts">
+          ${view.urgency ? html`<${UrgencyBadge} urgency=${view.urgency} />` : null}${' '}
+          <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>
+        </p>
+      </header>
+      <p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>
+      <div class="chat-slot" ref=${chatSlot}></div>
+      ${live && phrases.length > 0 ? html`<${PhrasePicker} phrases=${phrases} onInsert=${(text) => panel.chat.insertText(text)} />` : null}
+    </section>
+    <aside class="pane pane-context" aria-labelledby=${context} data-testid="context-pane">
+      <div class="panel-nav">
+        <button type="button" class="phone-only back" data-testid="back-to-conversation" onClick=${() => panel.onView('conversation')}>
+          <span aria-hidden="true">←</span><span>${t('console.backToConversation')}</span></button>
+      </div>
+      <h2 id=${context}>${t('panel.contextTitle')}</h2>
+      <dl class="facts">
+        ${view.urgency ? fact('panel.urgency', html`<${UrgencyBadge} urgency=${view.urgency} />`) : null}
+        ${fact('panel.queue', panel.queueName(view.queueId) || view.queueId || '')}
+        ${fact('panel.patient', kind)}
+        ${view.patient && view.patient.name ? fact('panel.name', view.patient.name) : null}
+        ${view.language ? fact('panel.language', t(`lang.${view.language}`)) : null}
+        ${view.municipality ? fact('panel.municipality', view.municipality) : null}
+      </dl>
+      <h3>${t('triage.title')}</h3>
+      <${TriageList} triage=${view.triage} />
+      ${live ? html`<${CloseForm} panel=${panel} />` : null}
+      <div class="actions">
+        <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>
+      </div>
+    </aside>`;
+}
+
+/** Closing with an outcome; a referral needs its detail, which the patient is shown. */
+function CloseForm({ panel }) {
+  const ids = useRef(null);
+  if (!ids.current) ids.current = { outcome: uid('outcome'), detail: uid('detail'), error: uid('close-error'), hint: uid('detail-hint') };
+  const { outcome: outcomeId, detail: detailId, error: errorId, hint: hintId } = ids.current;
+  const [outcome, setOutcome] = useState('');
+  const [detail, setDetail] = useState('');
+  const [error, setError] = useState('');
+  const [invalid, setInvalid] = useState(null); // 'outcome' or 'detail'
+  const [busy, setBusy] = useState(false);
+  const outcomeRef = useRef(null);
+  const detailRef = useRef(null);
+  const referred = outcome === 'referred';
+  const fail = (text, field) => {
+    setError(text);
+    setInvalid(field);
+    (field === 'outcome' ? outcomeRef : detailRef).current.focus();
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    setError('');
+    const text = detail.trim();
+    if (!outcome) return fail(t('panel.outcomeMissing'), 'outcome');
+    if (referred && !text) return fail(t('panel.detailMissing'), 'detail');
+    const frame = { type: 'conversation.close', conversationId: panel.id, outcome };
+    if (text) frame.detail = text;
+    setBusy(true);
+    try {
+      const reply = await panel.socket.request(frame);
+      panel.setClosed(reply.outcome || outcome);
+      panel.focusTitle();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+    return undefined;
+  };
+  return html`<form class="close-form" novalidate onSubmit=${submit}>
+    <h3>${t('panel.closeTitle')}</h3>
+    <div class="field">
+      <label for=${outcomeId}>${t('panel.outcome')}</label>
+      <select id=${outcomeId} ref=${outcomeRef} data-testid="close-outcome" required value=${outcome}
+          aria-invalid=${invalid === 'outcome' ? 'true' : undefined}
+          onChange=${(e) => { setOutcome(e.target.value); if (invalid === 'outcome') setInvalid(null); }}>
+        <option value="">${t('panel.outcomeChoose')}</option>
+        ${OUTCOMES.map((o) => html`<option value=${o}>${t(`outcome.${o}`)}</option>`)}
+      </select>
+    </div>
+    <div class="field">
+      <label for=${detailId}><span>${t('panel.detail')}</span> <span class="required-mark">${t(referred ? 'questionnaire.required' : 'questionnaire.optional')}</span></label>
+      <input id=${detailId} ref=${detailRef} maxlength="500" data-testid="close-detail" required=${referred}
+          aria-describedby=${`${hintId} ${errorId}`} aria-invalid=${invalid === 'detail' ? 'true' : undefined}
+          value=${detail} onInput=${(e) => { setDetail(e.target.value); if (invalid === 'detail') setInvalid(null); }} />
+      <p class="hint small" id=${hintId}>${t('panel.detailShownToPatient')}</p>
+    </div>
+    <p class="field-error" id=${errorId} role="alert" hidden=${!error}>${error}</p>
+    <button type="submit" data-testid="close-submit" disabled=${busy}>${t('panel.closeSubmit')}</button>
+  </form>`;
+}

@@ -161,7 +161,7 @@ class BrowserFeedbackTest {
         patient.onPageError(scriptErrors::add);
         String id = chatClosedByTheNurse(patient, base, nurse);
 
-        patient.getByTestId("feedback-skip").click();
+        patient.getByTestId("feedback-skip-top").click();
         assertThat(patient.getByTestId("feedback-thanks")).containsText("Palautetta ei lähetetty.");
         assertThat(patient.getByTestId("feedback-form")).hasCount(0);
         Row row = t.row("select skipped, score from feedback_response where event_id = $1", UUID.fromString(id));

@@ -1,6 +1,7 @@
 // The feedback form of the patient's end screen (docs/protocol.md, "Feedback"): THL's
 // recommendation question (0–10, the only required answer), the queue's core statements (1–5 each)
-// and optional free text, with Send and a one-click Skip. Once answered or skipped a thank-you line
+// and optional free text, with Send and a one-click Skip (at the top too, so that nobody has to
+// scroll past the questions to decline). Once answered or skipped a thank-you line
 // replaces the form, announced by its live region; the answer is remembered per conversation in
 // this tab's sessionStorage so that a reload does not ask again, and a feedback_duplicate reply
 // (answered in another tab) counts as answered.
@@ -124,10 +125,15 @@ export function FeedbackForm({ conversationId, statements = [], request }) {
           ${t(done === 'skipped' ? 'feedback.skippedThanks' : 'feedback.thanks')}</p>` : null}
       </div>
       ${done ? null : html`
-      <h3 id=${ids.title}>${t('feedback.title')}</h3>
-      <p class="hint">${t('feedback.intro')}</p>
+      <div class="feedback-head">
+        <div>
+          <h3 id=${ids.title}>${t('feedback.title')}</h3>
+          <p class="hint">${t('feedback.intro')}</p>
+        </div>
+        <button type="button" disabled=${busy} data-testid="feedback-skip-top" onClick=${skip}>${t('feedback.skip')}</button>
+      </div>
       <form noValidate onSubmit=${submit} data-testid="feedback-form">
-        <fieldset class=${`question scale${missing && score === null ? ' invalid' : ''}`}
+        <fieldset class=${`question scale feedback-score${missing && score === null ? ' invalid' : ''}`}
           aria-describedby=${missing && score === null ? `${ids.anchors} ${ids.error}` : ids.anchors} data-testid="feedback-score">
           <legend>${t('feedback.score')}</legend>
           <div class="scale-boxes scale-11" ref=${firstScore}>

@@ -27,12 +27,14 @@ export class PatientConversation {
    * @param onNewContact () => void, when the patient wants to start again
    * @param api the Api, for the transcript's messages
    * @param queueAllowsWriting (queueId) => boolean, whether the queue lets a waiting patient write
+   * @param queueStatements (queueId) => string[], the feedback statements the queue asks (feedbackStatements)
    */
-  constructor({ socket, queueName, onNewContact, api, queueAllowsWriting = () => false }) {
+  constructor({ socket, queueName, onNewContact, api, queueAllowsWriting = () => false, queueStatements = () => [] }) {
     this.socket = socket;
     this.api = api;
     this.queueName = queueName;
     this.queueAllowsWriting = queueAllowsWriting;
+    this.queueStatements = queueStatements;
     this.onNewContact = onNewContact;
     this.view = null;
     this.idleClosesAt = null;
@@ -140,8 +142,9 @@ export class PatientConversation {
     if (state === 'closed') {
       sessionStorage.removeItem(DRAFT_PREFIX + view.id);
       this.chat.setDraft('');
+      const feedback = { statements: this.queueStatements(view.queueId), request: (frame) => this.socket.request(frame) };
       renderUi(html`<${EndScreen} view=${view} service=${queue} loadMessages=${(id) => this.loadMessages(id)}
-        onNewContact=${this.onNewContact} />`, $('closed'));
+        onNewContact=${this.onNewContact} feedback=${feedback} />`, $('closed'));
       this.idleClosesAt = null;
     }
     this.#renderIdle();

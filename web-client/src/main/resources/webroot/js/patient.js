@@ -39,6 +39,12 @@ function queueName(queueId) {
   return queue ? localized(queue.names) : null;
 }
 
+/** The feedback statements the queue asks; none when the queue is unknown (the score alone is always valid). */
+function queueStatements(queueId) {
+  const queue = queues.find((q) => q.id === queueId);
+  return (queue && queue.feedbackStatements) || [];
+}
+
 function queueAllowsWriting(queueId) {
   const queue = queues.find((q) => q.id === queueId);
   return Boolean(queue && queue.patientMayWriteWhileQueued);
@@ -121,7 +127,7 @@ async function showConversation(view, options) {
  */
 function chat() {
   conversationModules ??= import('./patient-conversation.js').then((modules) => {
-    conversation = new modules.PatientConversation({ socket, api, queueName, queueAllowsWriting, onNewContact: newContact });
+    conversation = new modules.PatientConversation({ socket, api, queueName, queueAllowsWriting, queueStatements, onNewContact: newContact });
     return modules;
   }).catch((error) => {
     conversationModules = null; // a module that failed to arrive is asked for again next time

@@ -176,6 +176,8 @@ class AccessMatrixTest {
     frames("transfer.decline", denied("decline a transfer", a -> a.about("transfer.decline").put("reason", "not mine")));
     frames("transfer.consent", denied("answer the consent question", a -> a.about("transfer.consent")
         .put("transferId", java.util.UUID.randomUUID().toString()).put("granted", true)));
+    frames("feedback.submit", denied("answer the feedback question", a -> a.about("feedback.submit").put("score", 9)));
+    frames("feedback.skip", denied("skip the feedback", a -> a.about("feedback.skip")));
   }
 
   private static void frames(String type, FrameSample... samples) {

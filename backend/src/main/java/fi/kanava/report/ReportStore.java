@@ -7,11 +7,13 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -125,7 +127,7 @@ final class ReportStore {
             + " where ($1::text is null or organisation_id = $1) order by id")
         .execute(Tuple.of(organisationId))
         .map(rows -> {
-          List<QueueName> out = new java.util.ArrayList<>();
+          List<QueueName> out = new ArrayList<>();
           rows.forEach(row -> out.add(new QueueName(row.getString(0), row.getString(1))));
           return out;
         });
@@ -135,8 +137,13 @@ final class ReportStore {
   Future<Optional<QueueOwner>> queue(String queueId) {
     return pool.preparedQuery("select id, coalesce(names->>'fi', names->>'en', id), organisation_id from queue where id = $1")
         .execute(Tuple.of(queueId))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(new QueueOwner(
-            new QueueName(rows.iterator().next().getString(0), rows.iterator().next().getString(1)), rows.iterator().next().getString(2))));
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row row = rows.iterator().next();
+          return Optional.of(new QueueOwner(new QueueName(row.getString(0), row.getString(1)), row.getString(2)));
+        });
   }
 
   record QueueOwner(QueueName queue, String organisationId) {}
@@ -177,7 +184,7 @@ final class ReportStore {
         .map(v -> out);
   }
 
-  private Future<Void> run(String sql, Tuple params, java.util.function.Consumer<Row> each) {
+  private Future<Void> run(String sql, Tuple params, Consumer<Row> each) {
     return pool.preparedQuery(sql).execute(params).map((RowSet<Row> rows) -> {
       rows.forEach(each);
       return null;

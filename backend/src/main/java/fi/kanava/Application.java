@@ -37,6 +37,8 @@ import fi.kanava.presence.PresenceSockets;
 import fi.kanava.queue.Offers;
 import fi.kanava.queue.QueueEntry;
 import fi.kanava.queue.QueueRoutes;
+import fi.kanava.report.ReportRoutes;
+import fi.kanava.report.Reports;
 import fi.kanava.queue.QueueSockets;
 import fi.kanava.queue.Queues;
 import fi.kanava.queue.Routing;
@@ -195,7 +197,9 @@ public final class Application {
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
-    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount);
+    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
+        reportRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,

@@ -57,7 +57,8 @@ public final class AccessGuard {
   }
 
   /**
-   * Checks an administrative action on one organisation's accounts, units or queues (see {@link
+   * Checks an administrative action on one organisation's accounts, units or queues, or the
+   * figures of one organisation's queue (see {@link
    * AccessPolicy#decide(Principal, SystemAction, AccessPolicy.AdminTarget)}). Only denials are
    * audited, with the organisation as the resource.
    */
@@ -70,6 +71,11 @@ public final class AccessGuard {
         .record(event(Optional.of(principal), action.name(), "organisation", Optional.ofNullable(target.organisationId()),
             Optional.empty(), purpose, decision))
         .compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
+  /** The organisations whose figures the principal reads, to limit what a report shows. */
+  public AccessPolicy.AdminScope figuresScope(Principal principal) {
+    return policy.figuresScope(principal);
   }
 
   /** The organisations the principal administers, to limit what an admin list shows. */

@@ -188,7 +188,8 @@ public final class AccessPolicy {
   }
 
   /**
-   * An administrative action on one organisation's accounts, units or queues: a platform admin
+   * An administrative action on one organisation's accounts, units or queues, or the figures of
+   * one organisation's queue ({@code READ_FIGURES}, see {@link #figuresScope}): a platform admin
    * may act on any; an admin on its own organisation's only, and never on a platform admin's
    * account (nor make one).
    */
@@ -196,6 +197,11 @@ public final class AccessPolicy {
     Decision asSuch = decide(principal, action);
     if (!asSuch.allowed() || action == SystemAction.MANAGE_ORGANISATIONS) {
       return asSuch;
+    }
+    if (action == SystemAction.READ_FIGURES) {
+      return figuresScope(principal).includes(target.organisationId())
+          ? Decision.allow(principal.hasRole(Role.PLATFORM_ADMIN) ? "platform_admin" : "figures_own_organisation")
+          : Decision.deny("other_organisation");
     }
     if (action != SystemAction.MANAGE_ACCOUNTS && action != SystemAction.MANAGE_QUEUES) {
       throw new IllegalArgumentException(action + " is not about an organisation");
@@ -217,6 +223,20 @@ public final class AccessPolicy {
       return new AdminScope(true, Optional.empty());
     }
     if (principal.hasRole(Role.ADMIN)) {
+      return new AdminScope(false, principal.organisationId());
+    }
+    return AdminScope.NONE;
+  }
+
+  /**
+   * Whose figures the principal reads (monthly reports): every organisation's for a platform
+   * admin, its own for a supervisor or an admin, none otherwise.
+   */
+  public AdminScope figuresScope(Principal principal) {
+    if (principal.hasRole(Role.PLATFORM_ADMIN)) {
+      return new AdminScope(true, Optional.empty());
+    }
+    if (principal.hasRole(Role.SUPERVISOR) || principal.hasRole(Role.ADMIN)) {
       return new AdminScope(false, principal.organisationId());
     }
     return AdminScope.NONE;

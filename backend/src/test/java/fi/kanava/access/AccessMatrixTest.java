@@ -209,6 +209,10 @@ class AccessMatrixTest {
       new Call(HttpMethod.GET, s -> "/api/queues/" + s.queue() + "/phrases", s -> null, CONSOLE, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/metrics", s -> null, EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200,
           Audit.SYSTEM, null),
+      new Call(HttpMethod.GET, s -> "/api/reports/monthly?month=2026-03", s -> null,
+          EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200, Audit.SYSTEM, null),
+      new Call(HttpMethod.GET, s -> "/api/reports/monthly.csv?month=2026-03&queue=" + s.queue(), s -> null,
+          EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/admin/queues", s -> null, ADMIN, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.POST, s -> "/api/admin/queues", s -> ChatFixtures.queue(unique("made"), "pick"), ADMIN, 201, Audit.SYSTEM, null),
       new Call(HttpMethod.PUT, s -> "/api/admin/queues/" + s.spareQueue(), s -> {

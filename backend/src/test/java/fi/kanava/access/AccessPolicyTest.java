@@ -184,6 +184,23 @@ class AccessPolicyTest {
     }
 
     @Test
+    @DisplayName("the figures of a queue: its organisation's supervisors and admins, every platform admin, nobody else")
+    void figures_are_scoped_to_the_organisation() {
+      AccessPolicy.AdminTarget area = AccessPolicy.AdminTarget.organisation("area");
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.SUPERVISOR), SystemAction.READ_FIGURES, area).allowed()).isTrue();
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.READ_FIGURES, area).allowed()).isTrue();
+      assertThat(policy.decide(Principal.professional(UUID.randomUUID(), Role.SUPERVISOR, "other-area"), SystemAction.READ_FIGURES, area))
+          .isEqualTo(new Decision(false, "other_organisation"));
+      assertThat(policy.decide(Principal.professional(UUID.randomUUID(), Role.PLATFORM_ADMIN, "platform"), SystemAction.READ_FIGURES, area)
+          .allowed()).isTrue();
+      assertThat(policy.decide(pro(nurse, Role.NURSE), SystemAction.READ_FIGURES, area)).isEqualTo(new Decision(false, "figures_role_only"));
+      assertThat(policy.figuresScope(pro(UUID.randomUUID(), Role.SUPERVISOR)).filter()).isEqualTo("area");
+      assertThat(policy.figuresScope(Principal.professional(UUID.randomUUID(), Role.PLATFORM_ADMIN, "platform")).filter()).isNull();
+      assertThat(policy.figuresScope(pro(nurse, Role.NURSE)).includes("area")).isFalse();
+      assertThat(policy.figuresScope(Principal.patient(UUID.randomUUID())).includes("area")).isFalse();
+    }
+
+    @Test
     void only_admins_manage_accounts_and_admins_have_no_care_access() {
       assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.MANAGE_ACCOUNTS).allowed()).isTrue();
       for (Role role : new Role[] {Role.NURSE, Role.PHYSICIAN, Role.SPECIALIST, Role.PARTNER, Role.SUPERVISOR}) {

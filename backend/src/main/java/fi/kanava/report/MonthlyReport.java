@@ -1,0 +1,134 @@
+package fi.kanava.report;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One month's figures per queue and in total (docs/protocol.md, "Monthly reports"). Aggregates
+ * only: no patient, conversation or professional is named. Ratios are rounded once, here, so the
+ * JSON and the CSV carry the same numbers.
+ */
+public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total) {
+
+  /** What the report says of a figure whose events Kanava does not record yet. */
+  public static final String NOT_YET_RECORDED = "not yet recorded";
+
+  public MonthlyReport {
+    Objects.requireNonNull(month);
+    queues = List.copyOf(queues);
+    Objects.requireNonNull(total);
+  }
+
+  /**
+   * One row: a queue's figures, or the total ({@code queueId} null). Null ratios and waits mean
+   * "no events to compute them from", never zero.
+   */
+  public record Figures(
+      String queueId,
+      String queueName,
+      long contacts,
+      long closed,
+      long resolvedWithoutReferral,
+      Double resolvedWithoutReferralShare,
+      long transferred,
+      Double transferredShare,
+      long waitsMeasured,
+      Double waitP50Seconds,
+      Double waitP90Seconds,
+      long abandoned,
+      long promoters,
+      long passives,
+      long detractors,
+      Double nps,
+      long feedbackAsked,
+      long feedbackAnswered,
+      Double responseRate,
+      long activeProfessionals,
+      SortedMap<String, Long> unmetDemandByLanguage) {
+
+    public Figures {
+      unmetDemandByLanguage = new TreeMap<>(unmetDemandByLanguage);
+    }
+
+    public long npsResponses() {
+      return promoters + passives + detractors;
+    }
+
+    public long unmetDemand() {
+      return unmetDemandByLanguage.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    JsonObject toJson() {
+      JsonObject unmet = new JsonObject();
+      unmetDemandByLanguage.forEach(unmet::put);
+      return new JsonObject()
+          .put("queueId", queueId)
+          .put("queueName", queueName)
+          .put("contacts", contacts)
+          .put("closed", closed)
+          .put("resolvedWithoutReferral", resolvedWithoutReferral)
+          .put("resolvedWithoutReferralShare", resolvedWithoutReferralShare)
+          .put("transferred", transferred)
+          .put("transferredShare", transferredShare)
+          .put("waitsMeasured", waitsMeasured)
+          .put("waitP50Seconds", waitP50Seconds)
+          .put("waitP90Seconds", waitP90Seconds)
+          .put("abandoned", abandoned)
+          .put("npsResponses", npsResponses())
+          .put("promoters", promoters)
+          .put("passives", passives)
+          .put("detractors", detractors)
+          .put("nps", nps)
+          .put("feedbackAsked", feedbackAsked)
+          .put("feedbackAnswered", feedbackAnswered)
+          .put("responseRate", responseRate)
+          .put("activeProfessionals", activeProfessionals)
+          .put("unmetDemandByLanguage", unmet)
+          .put("consultations", notYetRecorded("consultations"))
+          .put("remoteVisits", notYetRecorded("remote visits"));
+    }
+  }
+
+  /** A share of a whole, rounded to four decimals; null when the whole is zero. */
+  static Double share(long part, long whole) {
+    return whole == 0 ? null : round(part / (double) whole, 4);
+  }
+
+  /** NPS in points (promoters' share minus detractors' share), one decimal; null without responses. */
+  static Double nps(long promoters, long passives, long detractors) {
+    double score = fi.kanava.feedback.Nps.score(promoters, passives, detractors);
+    return Double.isNaN(score) ? null : round(score, 1);
+  }
+
+  static Double seconds(Double value) {
+    return value == null ? null : round(value, 1);
+  }
+
+  private static double round(double value, int decimals) {
+    return java.math.BigDecimal.valueOf(value).setScale(decimals, java.math.RoundingMode.HALF_UP).doubleValue();
+  }
+
+  private static JsonObject notYetRecorded(String what) {
+    return new JsonObject().put("status", "not_yet_recorded")
+        .put("note", NOT_YET_RECORDED + ": Kanava does not record " + what + " yet, so no figure is given");
+  }
+
+  public JsonObject toJson() {
+    JsonArray rows = new JsonArray();
+    queues.forEach(q -> rows.add(q.toJson()));
+    return new JsonObject()
+        .put("month", month.toString())
+        .put("timeZone", timeZone.getId())
+        .put("from", from.toString())
+        .put("to", to.toString())
+        .put("queues", rows)
+        .put("total", total.toJson());
+  }
+}

@@ -1,0 +1,45 @@
+package fi.kanava.report;
+
+import fi.kanava.auth.Authenticator;
+import fi.kanava.infra.Http;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+
+/** REST routes of the monthly report: JSON and CSV (docs/protocol.md, "Monthly reports"). */
+public final class ReportRoutes {
+  private final Reports reports;
+  private final Authenticator authenticator;
+
+  public ReportRoutes(Reports reports, Authenticator authenticator) {
+    this.reports = reports;
+    this.authenticator = authenticator;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/reports/*").handler(authenticator);
+    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).map(MonthlyReport::toJson)));
+    router.get("/api/reports/monthly.csv").handler(this::csv);
+  }
+
+  private Future<MonthlyReport> report(RoutingContext ctx) {
+    var month = Reports.month(ctx.queryParams().get("month"));
+    return reports.monthly(Authenticator.principal(ctx), month, ctx.queryParams().get("queue"));
+  }
+
+  private void csv(RoutingContext ctx) {
+    Future<MonthlyReport> report;
+    try {
+      report = report(ctx);
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    report.onSuccess(r -> ctx.response()
+            .putHeader("content-type", "text/csv; charset=utf-8; header=present")
+            .putHeader("content-disposition", "attachment; filename=\"kanava-" + r.month() + ".csv\"")
+            .end(io.vertx.core.buffer.Buffer.buffer(ReportCsv.write(r).getBytes(StandardCharsets.UTF_8))))
+        .onFailure(ctx::fail);
+  }
+}

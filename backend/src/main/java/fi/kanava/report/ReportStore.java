@@ -1,0 +1,193 @@
+package fi.kanava.report;
+
+import fi.kanava.infra.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The SQL of the monthly report: read-only aggregates over the recorded events (conversations,
+ * their participants and transfers, feedback responses), so any past month can be recomputed.
+ * Each query groups by queue and, with {@code grouping sets}, also in total: the total row has a
+ * null queue and counts each thing once (a professional active in two queues is one account).
+ * Every statement takes the month as [$1, $2) and the queues as $3.
+ */
+final class ReportStore {
+  /**
+   * The conversations that can count in the month (entered before its end, not closed before its
+   * start), with the queue they were entered in (the source of their first transfer, else their
+   * queue: a transfer moves the row to its target queue), whether they were ever transferred, and
+   * their first assignment (a transfer clears {@code assigned_at}; the first acceptance, kept as
+   * the first 'assigned' participant, stands in for it then).
+   */
+  private static final String CONVERSATIONS = "with conv as ("
+      + " select c.id, c.queue_id, c.language, c.enqueued_at, c.closed_at, c.outcome, c.accepted_at,"
+      + "  coalesce((select t.from_queue from conversation_transfer t where t.conversation_id = c.id order by t.created_at, t.id limit 1),"
+      + "   c.queue_id) as entry_queue,"
+      + "  exists (select 1 from conversation_transfer t where t.conversation_id = c.id) as transferred,"
+      + "  least(c.assigned_at, (select min(p.joined_at) from conversation_participant p"
+      + "   where p.conversation_id = c.id and p.kind = 'assigned')) as first_assigned"
+      + " from conversation c where c.enqueued_at < $2 and (c.closed_at is null or c.closed_at >= $1))";
+
+  /** Contacts entered in the month, and how many of them were ever transferred; by the queue they entered. */
+  private static final String CONTACTS = CONVERSATIONS
+      + " select entry_queue, count(*), count(*) filter (where transferred) from conv"
+      + " where enqueued_at >= $1 and entry_queue = any($3) group by grouping sets ((entry_queue), ())";
+
+  /** Waits from entering to the first assignment, for first assignments in the month; by the queue entered. */
+  private static final String WAITS = CONVERSATIONS
+      + " select entry_queue, count(*),"
+      + "  percentile_cont(0.5) within group (order by extract(epoch from first_assigned - enqueued_at)),"
+      + "  percentile_cont(0.9) within group (order by extract(epoch from first_assigned - enqueued_at))"
+      + " from conv where first_assigned >= $1 and first_assigned < $2 and entry_queue = any($3)"
+      + " group by grouping sets ((entry_queue), ())";
+
+  /**
+   * Closes in the month by outcome, and those a professional had accepted (whose patient was asked
+   * for feedback) with how many answered the recommendation question; by the queue at the close.
+   */
+  private static final String CLOSES = CONVERSATIONS
+      + " select queue_id, count(*), count(*) filter (where outcome = 'resolved'), count(*) filter (where outcome = 'abandoned'),"
+      + "  count(*) filter (where accepted_at is not null),"
+      + "  count(*) filter (where accepted_at is not null and exists (select 1 from feedback_response f"
+      + "   where f.event_kind = 'conversation' and f.event_id = conv.id and f.score is not null))"
+      + " from conv where closed_at >= $1 and closed_at < $2 and queue_id = any($3) group by grouping sets ((queue_id), ())";
+
+  /** Answers to the recommendation question given in the month, by NPS category; by the response's queue. */
+  private static final String FEEDBACK = "select queue_id, count(*) filter (where score >= 9),"
+      + " count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)"
+      + " from feedback_response where created_at >= $1 and created_at < $2 and score is not null and queue_id = any($3)"
+      + " group by grouping sets ((queue_id), ())";
+
+  /**
+   * Distinct professionals who accepted (or took) a conversation in the month, by the queue it was
+   * in then: the source of the first transfer after the acceptance, else the conversation's queue.
+   */
+  private static final String ACTIVE = "with accepted as (select p.account_id,"
+      + "  coalesce((select t.from_queue from conversation_transfer t where t.conversation_id = p.conversation_id"
+      + "   and t.created_at >= p.joined_at order by t.created_at, t.id limit 1), c.queue_id) as queue"
+      + " from conversation_participant p join conversation c on c.id = p.conversation_id"
+      + " where p.kind = 'assigned' and p.joined_at >= $1 and p.joined_at < $2)"
+      + " select queue, count(distinct account_id) from accepted where queue = any($3) group by grouping sets ((queue), ())";
+
+  /**
+   * Contacts entered in the month in a language that no member of the queue they entered speaks
+   * (membership and languages as they are now: neither is kept as history); by queue and language.
+   */
+  private static final String UNMET = CONVERSATIONS
+      + " select entry_queue, language, count(*) from conv where enqueued_at >= $1 and entry_queue = any($3)"
+      + "  and not exists (select 1 from queue_member m join account a on a.id = m.account_id"
+      + "   where m.queue_id = conv.entry_queue and conv.language = any(a.languages))"
+      + " group by grouping sets ((entry_queue, language), (language))";
+
+  /** A queue in the report: its id and its name. */
+  record QueueName(String id, String name) {}
+
+  /** The raw counts of one row (a queue, or the total under the key {@link #TOTAL}). */
+  static final class Counts {
+    long contacts;
+    long transferred;
+    long waits;
+    Double p50;
+    Double p90;
+    long closed;
+    long resolved;
+    long abandoned;
+    long asked;
+    long answered;
+    long promoters;
+    long passives;
+    long detractors;
+    long active;
+    final Map<String, Long> unmet = new HashMap<>();
+  }
+
+  static final String TOTAL = "";
+
+  private final Pool pool;
+
+  ReportStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The queues in scope, by id: every queue of the organisation (null: of every one). */
+  Future<List<QueueName>> queues(String organisationId) {
+    return pool.preparedQuery("select id, coalesce(names->>'fi', names->>'en', id) from queue"
+            + " where ($1::text is null or organisation_id = $1) order by id")
+        .execute(Tuple.of(organisationId))
+        .map(rows -> {
+          List<QueueName> out = new ArrayList<>();
+          rows.forEach(row -> out.add(new QueueName(row.getString(0), row.getString(1))));
+          return out;
+        });
+  }
+
+  /** One queue's name, or empty when no such queue exists, with its organisation. */
+  Future<Optional<QueueOwner>> queue(String queueId) {
+    return pool.preparedQuery("select id, coalesce(names->>'fi', names->>'en', id), organisation_id from queue where id = $1")
+        .execute(Tuple.of(queueId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Optional.empty();
+          }
+          Row row = rows.iterator().next();
+          return Optional.of(new QueueOwner(new QueueName(row.getString(0), row.getString(1)), row.getString(2)));
+        });
+  }
+
+  record QueueOwner(QueueName queue, String organisationId) {}
+
+  /** The raw counts of the month [from, to) for these queues, keyed by queue id and {@link #TOTAL}. */
+  Future<Map<String, Counts>> counts(Instant from, Instant to, List<String> queueIds) {
+    Map<String, Counts> out = new LinkedHashMap<>();
+    Function<String, Counts> row = q -> out.computeIfAbsent(q == null ? TOTAL : q, k -> new Counts());
+    Tuple month = Tuple.of(Timestamps.at(from), Timestamps.at(to), queueIds.toArray(String[]::new));
+    return Future.all(List.of(
+            run(CONTACTS, month, r -> {
+              Counts c = row.apply(r.getString(0));
+              c.contacts = r.getLong(1);
+              c.transferred = r.getLong(2);
+            }),
+            run(WAITS, month, r -> {
+              Counts c = row.apply(r.getString(0));
+              c.waits = r.getLong(1);
+              c.p50 = r.getDouble(2);
+              c.p90 = r.getDouble(3);
+            }),
+            run(CLOSES, month, r -> {
+              Counts c = row.apply(r.getString(0));
+              c.closed = r.getLong(1);
+              c.resolved = r.getLong(2);
+              c.abandoned = r.getLong(3);
+              c.asked = r.getLong(4);
+              c.answered = r.getLong(5);
+            }),
+            run(FEEDBACK, month, r -> {
+              Counts c = row.apply(r.getString(0));
+              c.promoters = r.getLong(1);
+              c.passives = r.getLong(2);
+              c.detractors = r.getLong(3);
+            }),
+            run(ACTIVE, month, r -> row.apply(r.getString(0)).active = r.getLong(1)),
+            run(UNMET, month, r -> row.apply(r.getString(0)).unmet.put(r.getString(1), r.getLong(2)))))
+        .map(v -> out);
+  }
+
+  private Future<Void> run(String sql, Tuple params, Consumer<Row> each) {
+    return pool.preparedQuery(sql).execute(params).map((RowSet<Row> rows) -> {
+      rows.forEach(each);
+      return null;
+    });
+  }
+}

@@ -1,0 +1,97 @@
+package fi.kanava.report;
+
+import fi.kanava.access.AccessGuard;
+import fi.kanava.access.AccessPolicy.AdminTarget;
+import fi.kanava.access.AccessPolicy.SystemAction;
+import fi.kanava.auth.Principal;
+import fi.kanava.infra.ApiError;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Monthly reports for supervisors (and admins, platform admins per their scope): the figures of
+ * each queue of the caller's organisation, or of one queue, for one calendar month in the
+ * organisation's time zone. Reading figures is decided by {@link fi.kanava.access.AccessPolicy}
+ * ({@code READ_FIGURES}); a refusal is audited as /metrics' is.
+ */
+public final class Reports {
+  /** Month boundaries: midnight in the wellbeing areas' time zone (Finland), daylight saving included. */
+  public static final ZoneId TIME_ZONE = ZoneId.of("Europe/Helsinki");
+  static final String PURPOSE = "monthly_report";
+
+  private static final Pattern MONTH = Pattern.compile("\\d{4}-\\d{2}");
+
+  private final ReportStore store;
+  private final AccessGuard guard;
+
+  public Reports(Pool pool, AccessGuard guard) {
+    this.store = new ReportStore(pool);
+    this.guard = guard;
+  }
+
+  /**
+   * The month {@code yyyy-MM} (400 {@code invalid_parameter} when missing or not a month), read
+   * before the access check answers so that bad input never reaches the database.
+   */
+  public static YearMonth month(String value) {
+    if (value == null || !MONTH.matcher(value).matches()) {
+      throw ApiError.badRequest("invalid_parameter", "'month' must be a month as yyyy-MM, for example 2026-11");
+    }
+    try {
+      YearMonth month = YearMonth.parse(value);
+      if (month.getYear() < 2000) {
+        throw ApiError.badRequest("invalid_parameter", "'month' must be 2000-01 or later");
+      }
+      return month;
+    } catch (DateTimeParseException e) {
+      throw ApiError.badRequest("invalid_parameter", "'month' must be a month as yyyy-MM, for example 2026-11");
+    }
+  }
+
+  /**
+   * The report of {@code month} for one queue ({@code queueId}) or every queue in the principal's
+   * scope. Refused (403, audited) for anyone who may not read figures, or not this queue's; 404
+   * {@code queue_not_found} for an unknown queue.
+   */
+  public Future<MonthlyReport> monthly(Principal principal, YearMonth month, String queueId) {
+    return guard.require(principal, SystemAction.READ_FIGURES, PURPOSE)
+        .compose(v -> queueId == null ? store.queues(guard.figuresScope(principal).filter()) : one(principal, queueId))
+        .compose(queues -> report(month, queues));
+  }
+
+  private Future<List<ReportStore.QueueName>> one(Principal principal, String queueId) {
+    return store.queue(queueId).compose(found -> found.isEmpty()
+        ? Future.failedFuture(ApiError.notFound("queue_not_found", "No such queue"))
+        : guard.require(principal, SystemAction.READ_FIGURES, AdminTarget.organisation(found.get().organisationId()), PURPOSE)
+            .map(v -> List.of(found.get().queue())));
+  }
+
+  private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues) {
+    Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
+    Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
+    List<String> ids = queues.stream().map(ReportStore.QueueName::id).toList();
+    return store.counts(from, to, ids).map(counts -> {
+      List<MonthlyReport.Figures> rows = new ArrayList<>();
+      for (ReportStore.QueueName q : queues) {
+        rows.add(figures(q.id(), q.name(), counts.get(q.id())));
+      }
+      return new MonthlyReport(month, TIME_ZONE, from, to, rows, figures(null, null, counts.get(ReportStore.TOTAL)));
+    });
+  }
+
+  private static MonthlyReport.Figures figures(String queueId, String name, ReportStore.Counts c) {
+    ReportStore.Counts n = c == null ? new ReportStore.Counts() : c;
+    return new MonthlyReport.Figures(queueId, name, n.contacts, n.closed, n.resolved, MonthlyReport.share(n.resolved, n.closed),
+        n.transferred, MonthlyReport.share(n.transferred, n.contacts), n.waits, MonthlyReport.seconds(n.p50), MonthlyReport.seconds(n.p90),
+        n.abandoned, n.promoters, n.passives, n.detractors, MonthlyReport.nps(n.promoters, n.passives, n.detractors), n.asked, n.answered,
+        MonthlyReport.share(n.answered, n.asked), n.active, new java.util.TreeMap<>(Map.copyOf(n.unmet)));
+  }
+}

@@ -1,0 +1,348 @@
+package fi.kanava.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import fi.kanava.auth.Accounts;
+import fi.kanava.auth.Organisations;
+import fi.kanava.support.ChatFixtures;
+import fi.kanava.support.Fixtures;
+import fi.kanava.support.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monthly report against a known set of recorded events in November 2026 (Helsinki time,
+ * UTC+2 then), seeded straight into the tables as the services record them, with events just
+ * outside the month on both sides. The expected figures are counted by hand in the comments.
+ */
+@DisplayName("Monthly report: figures equal the counts of the recorded events, for supervisors only")
+class MonthlyReportTest {
+  static TestApp t;
+  static Fixtures f;
+  static final String A = "report-a";
+  static final String B = "report-b";
+  static final String NAME_A = "Kuume, \"yö\"";
+  static final String NAME_B = "=1+1";
+  static UUID nurse1;
+  static UUID nurse2;
+  static UUID nurseB;
+  static String supervisor;
+  static String nurse;
+
+  @BeforeAll
+  static void seed() {
+    t = TestApp.start();
+    f = new Fixtures(t).organisations();
+    ChatFixtures c = new ChatFixtures(t, f);
+    nurse1 = f.account("report-nurse1", "nurse");
+    nurse2 = f.account("report-nurse2", "nurse");
+    nurseB = f.account("report-nurseb", "nurse");
+    f.account("report-supervisor", "supervisor");
+    f.account("report-nurse", "nurse");
+    supervisor = f.accessToken("report-supervisor");
+    nurse = f.accessToken("report-nurse");
+    c.createQueue(ChatFixtures.queue(A, "pick").put("names", new JsonObject().put("fi", NAME_A)), nurse1, nurse2);
+    c.createQueue(ChatFixtures.queue(B, "pick").put("names", new JsonObject().put("fi", NAME_B)), nurseB);
+
+    // members of A speak fi and sv (Fixtures.account)
+    Instant nov = Instant.parse("2026-10-31T22:00:00Z"); // 1 November 00:00 in Helsinki
+    // c1: just after the month starts in Helsinki (still October in UTC); waited 60 s; resolved; a promoter
+    UUID c1 = conversation(A, "fi", nov.plusSeconds(1800), 60, nurse1, "resolved");
+    feedback(c1, A, 10, nov.plus(Duration.ofDays(1)));
+    UUID c2 = conversation(A, "fi", nov.plus(Duration.ofDays(4)), 120, nurse2, "resolved");
+    feedback(c2, A, 9, nov.plus(Duration.ofDays(5)));
+    UUID c3 = conversation(A, "sv", nov.plus(Duration.ofDays(5)), 300, nurse1, "referred");
+    feedback(c3, A, 3, nov.plus(Duration.ofDays(6)));
+    // c4: left the queue before anyone took it
+    conversation(A, "fi", nov.plus(Duration.ofDays(6)), -1, null, "abandoned");
+    // c5: North Sámi, which no member of A speaks; waited 600 s; resolved; the patient skipped the feedback
+    UUID c5 = conversation(A, "se", nov.plus(Duration.ofDays(7)), 600, nurse1, "resolved");
+    feedback(c5, A, null, nov.plus(Duration.ofDays(8)));
+    // c6: taken in A after 30 s, transferred to B after 10 min, taken there by nurseB, resolved in B; a passive
+    Instant c6At = nov.plus(Duration.ofDays(8));
+    UUID c6 = conversation(A, "fi", c6At, 30, nurse2, null);
+    transfer(c6, A, B, nurse2, c6At.plusSeconds(600));
+    t.rows("update conversation set queue_id = $2, assigned_to = $3, assigned_at = $4, accepted_at = $4, state = 'closed',"
+        + " outcome = 'resolved', closed_at = $5 where id = $1", c6, B, nurseB, at(c6At.plusSeconds(1200)), at(c6At.plusSeconds(3600)));
+    participant(c6, nurseB, c6At.plusSeconds(1200));
+    feedback(c6, B, 8, c6At.plusSeconds(4000));
+    // outside the month: entered at 00:30 on 1 December in Helsinki (30 November in UTC), and on 31 October at 22:00 (closed at 23:00)
+    Instant dec = Instant.parse("2026-11-30T22:00:00Z");
+    UUID c7 = conversation(A, "se", dec.plusSeconds(1800), 5, nurse1, "resolved");
+    feedback(c7, A, 0, dec.plusSeconds(7000));
+    conversation(A, "fi", nov.minusSeconds(7200), 5, nurse2, "abandoned");
+  }
+
+  @AfterAll
+  static void stop() {
+    t.close();
+  }
+
+  private static OffsetDateTime at(Instant i) {
+    return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  /** A conversation entered at {@code enqueued}, taken after {@code waitSeconds} (-1: never) and closed an hour later with {@code outcome} (null: left active). */
+  private static UUID conversation(String queue, String language, Instant enqueued, long waitSeconds, UUID professional, String outcome) {
+    UUID id = UUID.randomUUID();
+    UUID patient = UUID.randomUUID();
+    t.rows("insert into patient (id, kind, created_at) values ($1, 'anonymous', $2)", patient, at(enqueued));
+    Instant assigned = waitSeconds < 0 ? null : enqueued.plusSeconds(waitSeconds);
+    Instant closed = outcome == null ? null : enqueued.plusSeconds(3600);
+    String state = outcome != null ? "closed" : "active";
+    t.rows("insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, answers, triage_summary, enqueued_at,"
+            + " assigned_to, assigned_at, accepted_at, last_activity_at, closed_at, outcome)"
+            + " values ($1, $2, $3, $4, 'non_urgent', 2, $5, '{}', '[]', $6, $7, $8, $8, $6, $9, $10)",
+        id, queue, patient, state, language, at(enqueued), professional, at(assigned), at(closed), outcome);
+    t.rows("insert into conversation_participant (conversation_id, kind, patient_id, joined_at) values ($1, 'patient', $2, $3)",
+        id, patient, at(enqueued));
+    if (assigned != null) {
+      participant(id, professional, assigned);
+    }
+    return id;
+  }
+
+  private static void participant(UUID conversation, UUID professional, Instant joined) {
+    t.rows("insert into conversation_participant (conversation_id, kind, account_id, joined_at) values ($1, 'assigned', $2, $3)",
+        conversation, professional, at(joined));
+  }
+
+  private static void transfer(UUID conversation, String from, String to, UUID by, Instant when) {
+    t.rows("update conversation_participant set left_at = $3 where conversation_id = $1 and account_id = $2", conversation, by, at(when));
+    t.rows("insert into conversation_transfer (id, conversation_id, from_account, from_queue, to_queue, situation, history_from_seq,"
+            + " created_at, state, resolved_at, consent, consent_deadline, consent_at, consent_by)"
+            + " values ($1, $2, $3, $4, $5, 'Tarvitsee fysioterapeutin', 1, $6, 'accepted', $6, 'granted', $6, $6, 'patient')",
+        UUID.randomUUID(), conversation, by, from, to, at(when));
+  }
+
+  /** A response ({@code score} null: skipped) to the conversation's feedback request. */
+  private static void feedback(UUID conversation, String queue, Integer score, Instant when) {
+    t.rows("insert into feedback_response (id, event_kind, event_id, queue_id, unit, professional_role, channel, language, transferred,"
+            + " consulted, score, skipped, created_at) values ($1, 'conversation', $2, $3, $4, 'nurse', 'chat', 'fi', false, false, $5, $6, $7)",
+        UUID.randomUUID(), conversation, queue, Fixtures.ORG, score == null ? null : score.shortValue(), score == null, at(when));
+  }
+
+  private static JsonObject report(String query) {
+    HttpResponse<Buffer> response = t.get("/api/reports/monthly?" + query, supervisor);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject();
+  }
+
+  private static JsonObject row(JsonObject report, String queue) {
+    return report.getJsonArray("queues").stream().map(JsonObject.class::cast).filter(r -> queue.equals(r.getString("queueId")))
+        .findFirst().orElseThrow();
+  }
+
+  private static long audit() {
+    return t.row("select count(*) from audit_event").getLong(0);
+  }
+
+  @Nested
+  @DisplayName("the figures")
+  class Figures {
+    @Test
+    @DisplayName("equal the counts of the seeded events, per queue and in total, with Helsinki month boundaries")
+    void figures() {
+      JsonObject report = report("month=2026-11");
+      assertThat(report.getString("month")).isEqualTo("2026-11");
+      assertThat(report.getString("timeZone")).isEqualTo("Europe/Helsinki");
+      assertThat(report.getString("from")).isEqualTo("2026-10-31T22:00:00Z");
+      assertThat(report.getString("to")).isEqualTo("2026-11-30T22:00:00Z");
+      assertThat(report.getJsonArray("queues").stream().map(r -> ((JsonObject) r).getString("queueId")).toList()).containsExactly(A, B);
+
+      JsonObject a = row(report, A);
+      assertThat(a.getString("queueName")).isEqualTo(NAME_A);
+      assertThat(a.getLong("contacts")).as("c1-c6 entered A in November (Helsinki)").isEqualTo(6);
+      assertThat(a.getLong("transferred")).as("c6").isEqualTo(1);
+      assertThat(a.getDouble("transferredShare")).isEqualTo(0.1667);
+      assertThat(a.getLong("waitsMeasured")).isEqualTo(5);
+      // waits 30, 60, 120, 300, 600 s (c6's first take, before its transfer)
+      assertThat(a.getDouble("waitP50Seconds")).isEqualTo(120.0);
+      assertThat(a.getDouble("waitP90Seconds")).as("300 + 0.6 * (600 - 300)").isEqualTo(480.0);
+      assertThat(a.getLong("closed")).as("c1-c5 closed in A; c6 closed in B").isEqualTo(5);
+      assertThat(a.getLong("resolvedWithoutReferral")).as("c1, c2, c5").isEqualTo(3);
+      assertThat(a.getDouble("resolvedWithoutReferralShare")).isEqualTo(0.6);
+      assertThat(a.getLong("abandoned")).as("c4").isEqualTo(1);
+      assertThat(a.getLong("promoters")).isEqualTo(2);
+      assertThat(a.getLong("passives")).isEqualTo(0);
+      assertThat(a.getLong("detractors")).isEqualTo(1);
+      assertThat(a.getDouble("nps")).as("(2 - 1) / 3").isEqualTo(33.3);
+      assertThat(a.getLong("feedbackAsked")).as("c1, c2, c3, c5: accepted and closed").isEqualTo(4);
+      assertThat(a.getLong("feedbackAnswered")).as("c5 skipped").isEqualTo(3);
+      assertThat(a.getDouble("responseRate")).isEqualTo(0.75);
+      assertThat(a.getLong("activeProfessionals")).as("nurse1, nurse2").isEqualTo(2);
+      assertThat(a.getJsonObject("unmetDemandByLanguage").encode()).isEqualTo("{\"se\":1}");
+      assertThat(a.getJsonObject("consultations").getString("status")).isEqualTo("not_yet_recorded");
+      assertThat(a.getJsonObject("remoteVisits").getString("status")).isEqualTo("not_yet_recorded");
+
+      JsonObject b = row(report, B);
+      assertThat(b.getString("queueName")).isEqualTo(NAME_B);
+      assertThat(b.getLong("contacts")).as("c6 counts where it entered").isZero();
+      assertThat(b.getDouble("transferredShare")).isNull();
+      assertThat(b.getDouble("waitP50Seconds")).isNull();
+      assertThat(b.getLong("closed")).isEqualTo(1);
+      assertThat(b.getLong("resolvedWithoutReferral")).isEqualTo(1);
+      assertThat(b.getLong("passives")).isEqualTo(1);
+      assertThat(b.getDouble("nps")).isEqualTo(0.0);
+      assertThat(b.getDouble("responseRate")).isEqualTo(1.0);
+      assertThat(b.getLong("activeProfessionals")).as("nurseB").isEqualTo(1);
+
+      JsonObject total = report.getJsonObject("total");
+      assertThat(total.getString("queueId")).isNull();
+      assertThat(total.getLong("contacts")).isEqualTo(6);
+      assertThat(total.getLong("closed")).isEqualTo(6);
+      assertThat(total.getLong("resolvedWithoutReferral")).isEqualTo(4);
+      assertThat(total.getDouble("resolvedWithoutReferralShare")).isEqualTo(0.6667);
+      assertThat(total.getLong("abandoned")).isEqualTo(1);
+      assertThat(total.getDouble("waitP50Seconds")).isEqualTo(120.0);
+      assertThat(total.getDouble("waitP90Seconds")).isEqualTo(480.0);
+      assertThat(total.getDouble("nps")).as("(2 - 1) / 4").isEqualTo(25.0);
+      assertThat(total.getDouble("responseRate")).as("4 of 5").isEqualTo(0.8);
+      assertThat(total.getLong("activeProfessionals")).as("distinct accounts").isEqualTo(3);
+      assertThat(total.getJsonObject("unmetDemandByLanguage").encode()).isEqualTo("{\"se\":1}");
+      assertThat(report.encode()).as("no patient or professional ids in a report").doesNotContain(nurse1.toString(), nurse2.toString());
+    }
+
+    @Test
+    @DisplayName("of one queue are that queue's row, and the total is over that queue only")
+    void one_queue() {
+      JsonObject report = report("month=2026-11&queue=" + B);
+      assertThat(report.getJsonArray("queues")).hasSize(1);
+      assertThat(row(report, B).getLong("closed")).isEqualTo(1);
+      assertThat(report.getJsonObject("total").getLong("closed")).isEqualTo(1);
+      assertThat(report.getJsonObject("total").getLong("activeProfessionals")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("of a month without events are zeros and nulls, never invented")
+    void empty_month() {
+      JsonObject total = report("month=2026-05").getJsonObject("total");
+      assertThat(total.getLong("contacts")).isZero();
+      assertThat(total.getDouble("nps")).isNull();
+      assertThat(total.getDouble("responseRate")).isNull();
+      assertThat(total.getDouble("waitP90Seconds")).isNull();
+    }
+  }
+
+  @Nested
+  @DisplayName("the CSV")
+  class Csv {
+    @Test
+    @DisplayName("has the same numbers, a header, an attachment name, and escapes commas, quotes and formulas")
+    void csv() {
+      HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?month=2026-11", supervisor);
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+      assertThat(response.getHeader("content-type")).startsWith("text/csv; charset=utf-8");
+      assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"kanava-2026-11.csv\"");
+      String body = response.bodyAsString("UTF-8");
+      assertThat(body).endsWith("\r\n");
+      List<String> lines = Arrays.asList(body.split("\r\n"));
+      assertThat(lines).hasSize(4);
+      List<String> header = Arrays.asList(lines.get(0).split(","));
+      assertThat(header).startsWith("month", "queue_id", "queue_name", "contacts").contains("nps", "response_rate", "unmet_demand_se")
+          .endsWith("consultations", "remote_visits");
+      assertThat(lines.get(1)).startsWith("2026-11,report-a,\"Kuume, \"\"yö\"\"\",6,5,3,0.6,1,0.1667,5,120.0,480.0,1,33.3,3,2,0,1,4,3,0.75,2,1,1,"
+          + "not yet recorded,not yet recorded");
+      assertThat(lines.get(2)).as("a name that looks like a formula is defused").startsWith("2026-11,report-b,'=1+1,0,1,1,1.0,0,,0,,,0,0.0,1,");
+      assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,");
+    }
+
+    @Test
+    @DisplayName("escapes by RFC 4180 and defuses = + - @ in text")
+    void escaping() {
+      assertThat(ReportCsv.text("plain")).isEqualTo("plain");
+      assertThat(ReportCsv.text("a,b")).isEqualTo("\"a,b\"");
+      assertThat(ReportCsv.text("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+      assertThat(ReportCsv.text("line\nbreak")).isEqualTo("\"line\nbreak\"");
+      assertThat(ReportCsv.text("=SUM(A1)")).isEqualTo("'=SUM(A1)");
+      assertThat(ReportCsv.text("+1")).isEqualTo("'+1");
+      assertThat(ReportCsv.text("-1")).isEqualTo("'-1");
+      assertThat(ReportCsv.text("@cmd")).isEqualTo("'@cmd");
+      assertThat(ReportCsv.text("=HYPERLINK(\"x\",1)")).isEqualTo("\"'=HYPERLINK(\"\"x\"\",1)\"");
+    }
+  }
+
+  @Nested
+  @DisplayName("refusals")
+  class Refusals {
+    @Test
+    @DisplayName("a nurse gets 403 forbidden and a denied audit row, for JSON and CSV")
+    void nurse() {
+      UUID nurseId = Fixtures.subject(nurse);
+      for (String path : List.of("/api/reports/monthly?month=2026-11", "/api/reports/monthly.csv?month=2026-11")) {
+        long before = t.row("select count(*) from audit_event where actor_id = $1 and outcome = 'denied' and action = 'READ_FIGURES'"
+            + " and purpose = 'monthly_report'", nurseId).getLong(0);
+        HttpResponse<Buffer> response = t.get(path, nurse);
+        assertThat(response.statusCode()).as(path).isEqualTo(403);
+        assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("forbidden");
+        assertThat(t.row("select count(*) from audit_event where actor_id = $1 and outcome = 'denied' and action = 'READ_FIGURES'"
+            + " and purpose = 'monthly_report'", nurseId).getLong(0)).isEqualTo(before + 1);
+      }
+    }
+
+    @Test
+    @DisplayName("a patient gets 403 forbidden")
+    void patient() {
+      String token = t.post("/api/patient/session", null, null).bodyAsJsonObject().getString("accessToken");
+      HttpResponse<Buffer> response = t.get("/api/reports/monthly?month=2026-11", token);
+      assertThat(response.statusCode()).isEqualTo(403);
+      assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("forbidden");
+    }
+
+    @Test
+    @DisplayName("a bad or missing month gets 400 invalid_parameter and changes nothing")
+    void bad_month() {
+      long audited = audit();
+      for (String query : List.of("month=2026-13", "month=2026-1", "month=26-11", "month=2026-11-01", "", "month=", "queue=" + A)) {
+        for (String path : List.of("/api/reports/monthly?", "/api/reports/monthly.csv?")) {
+          HttpResponse<Buffer> response = t.get(path + query, supervisor);
+          assertThat(response.statusCode()).as(path + query).isEqualTo(400);
+          assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("invalid_parameter");
+        }
+      }
+      assertThat(audit()).isEqualTo(audited);
+    }
+
+    @Test
+    @DisplayName("an unknown queue gets 404 queue_not_found")
+    void unknown_queue() {
+      HttpResponse<Buffer> response = t.get("/api/reports/monthly?month=2026-11&queue=no-such-queue", supervisor);
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("queue_not_found");
+    }
+
+    @Test
+    @DisplayName("a supervisor of another organisation sees none of these queues, and is refused (and audited) when naming one")
+    void other_organisation() {
+      TestApp.await(t.app.services().organisations().create(Fixtures.decode(new JsonObject().put("id", "other-area").put("name", "Other")
+          .put("kind", "wellbeing_area"), Organisations.NewOrganisation.class)));
+      JsonObject created = TestApp.await(t.app.services().accounts().create(Fixtures.decode(new JsonObject().put("username", "other-sup")
+          .put("password", Fixtures.PASSWORD).put("displayName", "Other").put("role", "supervisor").put("organisationId", "other-area")
+          .put("languages", new JsonArray().add("fi")), Accounts.NewAccount.class)));
+      String token = f.accessToken("other-sup");
+      HttpResponse<Buffer> all = t.get("/api/reports/monthly?month=2026-11", token);
+      assertThat(all.statusCode()).isEqualTo(200);
+      assertThat(all.bodyAsJsonObject().getJsonArray("queues")).isEmpty();
+      assertThat(all.bodyAsJsonObject().getJsonObject("total").getLong("contacts")).isZero();
+      HttpResponse<Buffer> one = t.get("/api/reports/monthly?month=2026-11&queue=" + A, token);
+      assertThat(one.statusCode()).isEqualTo(403);
+      assertThat(t.row("select count(*) from audit_event where actor_id = $1 and outcome = 'denied' and reason = 'other_organisation'",
+          UUID.fromString(created.getString("id"))).getLong(0)).isEqualTo(1);
+    }
+  }
+}

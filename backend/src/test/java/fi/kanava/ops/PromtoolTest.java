@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
+import fi.kanava.support.DebianPackages;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.TestApp;
 import io.vertx.core.json.Json;
@@ -20,7 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +36,7 @@ class PromtoolTest {
   private static final String PACKAGE = "prometheus";
   /** A lint finding on a meter of the JVM, the process or Vert.x, whose names are kept for the standard dashboards. */
   private static final Pattern STANDARD_FINDING = Pattern.compile("(jvm|process|system|vertx)_[a-z0-9_]+ .*");
+  private static final List<String> RULE_FILES = List.of("rules/kanava-recording.yml", "rules/kanava-feedback.yml", "rules/kanava-alerts.yml");
   private static final String SCRAPE_TOKEN = "promtool-test-scrape-token-0123456789";
   /** A metric name in PromQL, recorded names (level:metric:operations) included. */
   private static final Pattern KANAVA_NAME = Pattern.compile("[a-z0-9_:]*kanava_[a-z0-9_:]+");
@@ -45,8 +46,8 @@ class PromtoolTest {
     Path monitoring = repository().resolve("ops/monitoring");
     // the credentials file is the deployment's; syntax only
     run(monitoring, null, "check", "config", "--syntax-only", "prometheus.yml");
-    run(monitoring, null, "check", "rules", "rules/kanava-recording.yml", "rules/kanava-alerts.yml");
-    run(monitoring.resolve("tests"), null, "test", "rules", "kanava-rules-test.yml");
+    run(monitoring, null, "check", "rules", RULE_FILES.toArray(String[]::new));
+    run(monitoring.resolve("tests"), null, "test", "rules", "kanava-rules-test.yml", "kanava-feedback-rules-test.yml");
   }
 
   @Test
@@ -84,11 +85,12 @@ class PromtoolTest {
   void every_kanava_meter_the_rules_and_dashboards_use_is_documented() throws IOException {
     Path root = repository();
     String docs = Files.readString(root.resolve("docs/metrics.md"));
-    String recording = Files.readString(root.resolve("ops/monitoring/rules/kanava-recording.yml"));
+    String recording = Files.readString(root.resolve("ops/monitoring/rules/kanava-recording.yml"))
+        + Files.readString(root.resolve("ops/monitoring/rules/kanava-feedback.yml"));
     Set<String> used = new TreeSet<>();
     Set<String> recorded = new TreeSet<>();
     List<String> sources = new ArrayList<>(dashboardQueries());
-    for (String file : List.of("rules/kanava-recording.yml", "rules/kanava-alerts.yml")) {
+    for (String file : RULE_FILES) {
       sources.add(Files.readString(root.resolve("ops/monitoring").resolve(file)));
     }
     for (String source : sources) {
@@ -165,14 +167,9 @@ class PromtoolTest {
   }
 
   private static void requirePromtool() {
-    if (!Files.isExecutable(PROMTOOL)) {
-      String message = "The monitoring checks need Debian's package '" + PACKAGE + "' (" + PROMTOOL + "): apt-get install " + PACKAGE;
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(message);
-      }
-      Assumptions.abort(message);
-    }
+    DebianPackages.require(PROMTOOL, PACKAGE, "The monitoring checks");
   }
+
 
   private static Path repository() {
     Path here = Path.of("").toAbsolutePath();

@@ -3,14 +3,12 @@ package fi.kanava.support;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Playwright;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Debian's Chromium driven by Playwright. Without the package the browser tests are skipped with a
- * message naming it; under CI (CI=true) a missing package fails instead, because .ci/run installs it.
+ * Debian's Chromium driven by Playwright. Without the package the browser tests are skipped, or fail
+ * under CI ({@link DebianPackages}).
  */
 public final class Chromium implements AutoCloseable {
   public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
@@ -25,13 +23,7 @@ public final class Chromium implements AutoCloseable {
   }
 
   public static Chromium launch() {
-    if (!Files.isExecutable(EXECUTABLE)) {
-      String message = "Browser tests need Debian's package '" + PACKAGE + "' (" + EXECUTABLE + "): apt-get install " + PACKAGE;
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(message);
-      }
-      Assumptions.abort(message);
-    }
+    DebianPackages.require(EXECUTABLE, PACKAGE, "Browser tests");
     Playwright playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()

@@ -3,4 +3,4 @@
 // from its own origin at /lib/htm/ (see docs/architecture.md, "Web client"). Pages import from here,
 // never from the library path, so a version or library change touches this file only.
 // Re-export only what pages use; UiLibraryTest checks that the library exports each name.
-export { html, render, useState, useEffect, useReducer, useRef } from '/lib/htm/preact/standalone.module.js';
+export { html, render, useState, useEffect, useLayoutEffect, useReducer, useRef } from '/lib/htm/preact/standalone.module.js';

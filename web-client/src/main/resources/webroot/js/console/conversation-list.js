@@ -1,7 +1,7 @@
 // The console's first pane: the nurse's conversations, one row each with urgency (as text), who and
 // topic, waiting time or last activity, a one-line preview of the last message and the unread count;
 // and a second view of the conversations closed in the last 24 hours. A Preact component: what it
-// shows comes from a ConversationRows store (console.js keeps it up to date), the view in use and
+// shows comes from a ConversationRows store (ConsoleApp, app.js, keeps it up to date), the view in use and
 // the relative times are its own state.
 import { html, useState } from '../ui.js';
 import { t } from '../i18n.js';

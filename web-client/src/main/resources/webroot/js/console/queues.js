@@ -1,7 +1,7 @@
 // The console's offers and queues, as Preact components: the offers (one at a time in priority order,
 // with a count of the rest, a countdown, Accept, and Decline with an optional reason), the waiting
 // lists (queue.waiting) with Take and a read-only triage preview. QueueOverview holds what the
-// server said (queues, waiting lists, offers, the preview) and is told by console.js about frames;
+// server said (queues, waiting lists, offers, the preview) and is told by ConsoleApp (app.js) about frames;
 // the components render it, and keep what is only theirs (a countdown, a form open, a button busy).
 import { html, useEffect, useRef, useState } from '../ui.js';
 import { t, localized } from '../i18n.js';

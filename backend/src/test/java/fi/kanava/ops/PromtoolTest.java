@@ -46,7 +46,9 @@ class PromtoolTest {
     Path monitoring = repository().resolve("ops/monitoring");
     // the credentials file is the deployment's; syntax only
     run(monitoring, null, "check", "config", "--syntax-only", "prometheus.yml");
-    run(monitoring, null, "check", "rules", RULE_FILES.toArray(String[]::new));
+    List<String> checkRules = new ArrayList<>(List.of("check", "rules"));
+    checkRules.addAll(RULE_FILES);
+    run(monitoring, null, checkRules.toArray(String[]::new));
     run(monitoring.resolve("tests"), null, "test", "rules", "kanava-rules-test.yml", "kanava-feedback-rules-test.yml");
   }
 

@@ -14,6 +14,12 @@ import { EndChat } from './patient/end-chat.js';
 import { EndScreen } from './patient/end-screen.js';
 import { TransferConsent, announcement } from './patient/transfer-consent.js';
 
+// The chat's own styles (the end screen, transcript, consent card, feedback form) come with its modules,
+// so the first question does not wait for them.
+if (!document.querySelector('link[href="/css/patient-chat.css"]')) {
+  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/css/patient-chat.css' }));
+}
+
 const $ = (id) => document.getElementById(id);
 /** The conversation this tab shows, so that a reload shows its end screen again while the session lasts. */
 export const SHOWN_KEY = 'kanava.patient.conversation';

@@ -23,6 +23,9 @@ import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 
+/** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
+const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
+
 // The status this tab restores after a reconnect or reload (this tab's own choice; lowered when
 // the server sets us less available, as after a lapsed offer).
 const PRESENCE_KEY = 'kanava.console.presence';
@@ -514,7 +517,10 @@ export function ConsoleApp({ api, socket }) {
       }),
       socket.on('conversation.closed', (frame) => {
         overview.removeOffer(frame.conversationId);
-        panelOf(frame)?.setClosed(frame.outcome);
+        const panel = panelOf(frame);
+        panel?.setClosed(frame.outcome);
+        // closed by the patient or by the idle timeout, not by us: it leaves the open list, so say which and why
+        if (panel && CLOSED_BY_OTHERS.has(frame.outcome)) announce(`${panel.title.textContent}: ${t(`outcome.${frame.outcome}`)}`);
       }),
       socket.on('message', (frame) => panelOf(frame)?.chat.addMessage(frame)),
       socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame)),

@@ -92,11 +92,45 @@ export function ConsoleApp({ api, socket }) {
     socket,
     take: (id) => claim({ type: 'conversation.take', conversationId: id }),
     accept: (id) => claim({ type: 'conversation.accept', conversationId: id }),
+    acceptTransfer,
     announce,
     showError: (error) => showError(errorText(error)),
     hasPanel: (id) => panels.has(id),
     onNoOffers: () => attention.clear(),
   }));
+
+  // --- Transfers ----------------------------------------------------------------------------
+
+  /** A named transfer waiting for us is accepted: the conversation opens (conversation.open sends its history). */
+  async function acceptTransfer(id) {
+    await socket.request({ type: 'transfer.accept', conversationId: id });
+    overview.removeTransferOffer(id);
+    openPanel({ id, state: 'active' }, { select: true });
+  }
+
+  /** transfer.requested: the conversation has left us; it leaves the open list, and we say where it went. */
+  function transferred(id, target) {
+    const panel = panels.get(id);
+    if (!panel) return;
+    const who = panel.title?.textContent || '';
+    const where = target?.kind === 'professional'
+      ? [target.name, target.role ? t(`role.${target.role}`) : ''].filter(Boolean).join(', ')
+      : overview.queueName(target?.queueId) || target?.queueId || '';
+    panel.transferred = true;
+    removePanel(id);
+    announce(t('transferForm.done', { who, target: where }));
+  }
+
+  /** transfer.returned: declined by the receiver, or not accepted in time; the conversation is ours again. */
+  function transferReturned(frame) {
+    const id = frame.conversationId;
+    if (!id) return;
+    openPanel({ id, state: 'active' });
+    const panel = panels.get(id);
+    panel.setReturned({ outcome: frame.outcome, reason: frame.reason || '' });
+    const text = t(frame.outcome === 'lapsed' ? 'transferForm.returnedLapsed' : 'transferForm.returnedDeclined');
+    announce(frame.reason ? `${text} ${t('transferForm.returnedReason')} ${frame.reason}` : text);
+  }
 
   function unreadTitle() {
     const unread = [...panels.values()].reduce((sum, p) => sum + p.unread, 0);
@@ -301,6 +335,8 @@ export function ConsoleApp({ api, socket }) {
     const panel = new ConversationPanel({
       socket, api, view,
       queueName: (queueId) => overview.queueName(queueId),
+      queues: () => overview.queues,
+      onTransferred: transferred,
       onSelect: selectPanel,
       onDismiss: removePanel,
       onChange: updateTitle,
@@ -501,6 +537,7 @@ export function ConsoleApp({ api, socket }) {
       }),
       socket.on('conversation.withdrawn', (frame) => {
         overview.withdrawn(frame.conversationId, frame.reason);
+        if (frame.reason === 'transfer_lapsed') overview.removeTransferOffer(frame.conversationId, { lapsed: true });
         if (frame.reason === 'not_accepted') offerLapsed();
         panelOf(frame)?.setClosed('returned_to_queue');
       }),
@@ -510,7 +547,7 @@ export function ConsoleApp({ api, socket }) {
         overview.removeOffer(id);
         overview.previewNotWaiting(id);
         const panel = panelOf(frame);
-        if (!panel || panel.revoked) return;
+        if (!panel || panel.revoked || panel.transferred) return;
         socket.unwatch(id); // not re-opened after a reconnect (the server would refuse it)
         panel.setRevoked();
         announce(`${panel.title.textContent}: ${t('panel.revoked')}`);
@@ -522,6 +559,12 @@ export function ConsoleApp({ api, socket }) {
         // closed by the patient or by the idle timeout, not by us: it leaves the open list, so say which and why
         if (panel && CLOSED_BY_OTHERS.has(frame.outcome)) announce(`${panel.title.textContent}: ${t(`outcome.${frame.outcome}`)}`);
       }),
+      socket.on('transfer.offer', (frame) => {
+        const known = overview.transferOffers.has(frame.conversationId);
+        overview.transferOffer(frame);
+        if (!known) attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
+      }),
+      socket.on('transfer.returned', transferReturned),
       socket.on('message', (frame) => panelOf(frame)?.chat.addMessage(frame)),
       socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame)),
       socket.on('conversation.resync', (frame) => panelOf(frame)?.chat.resync(frame.afterSeq || 0)),

@@ -6,7 +6,7 @@
 // element, and the close form's choices, errors and busy state are theirs. It also sums itself up
 // for the list pane (summary()): urgency, who, topic, waiting time or last activity, last message
 // and unread count.
-import { html, render, useRef, useState } from '../ui.js';
+import { html, render, useEffect, useRef, useState } from '../ui.js';
 import { t } from '../i18n.js';
 import { uid, errorText } from '../dom.js';
 import { ChatView } from '../chat-view.js';
@@ -41,8 +41,13 @@ export class ConversationPanel {
   /**
    * @param onView (view) => void: show 'list', 'conversation' or 'context' (one pane at a time on a phone)
    */
-  constructor({ socket, api, view, queueName, onSelect, onDismiss, onChange, onView }) {
-    Object.assign(this, { socket, api, queueName, onView, onDismiss, onChange });
+  /**
+   * @param queues () => the queues the server lists (GET /api/queues), the transfer form's targets
+   * @param onTransferred (conversationId, target) => void: transfer.requested came; it leaves our list
+   */
+  constructor({ socket, api, view, queueName, queues = () => [], onTransferred = () => {}, onSelect, onDismiss, onChange, onView }) {
+    Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange });
+    this.returned = null; // {outcome, reason}: a transfer of ours came back (transfer.returned)
     this.id = view.id;
     this.view = { ...view };
     this.phraseTexts = [];
@@ -158,6 +163,12 @@ export class ConversationPanel {
     this.#render();
   }
 
+  /** transfer.returned: the conversation is ours again; the reason stays shown until the next transfer. */
+  setReturned(returned) {
+    this.returned = returned;
+    this.#render();
+  }
+
   focusTitle() {
     const title = this.title;
     title.setAttribute('tabindex', '-1');
@@ -229,6 +240,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
         </p>
       </header>
       <p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>
+      ${live && panel.returned ? html`<${ReturnedNotice} returned=${panel.returned} />` : null}
       <div class="chat-slot" ref=${chatSlot}></div>
       ${live && phrases.length > 0 ? html`<${PhrasePicker} phrases=${phrases} onInsert=${(text) => panel.chat.insertText(text)} />` : null}
     </section>
@@ -248,6 +260,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       </dl>
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />
+      ${live ? html`<${TransferForm} panel=${panel} />` : null}
       ${live ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>
@@ -313,4 +326,137 @@ function CloseForm({ panel }) {
     <p class="field-error" id=${errorId} role="alert" hidden=${!error}>${error}</p>
     <button type="submit" data-testid="close-submit" disabled=${busy}>${t('panel.closeSubmit')}</button>
   </form>`;
+}
+
+/** A transfer of ours came back: declined by the receiver (with their reason) or not accepted in time. */
+function ReturnedNotice({ returned }) {
+  return html`<div class="notice transfer-returned" data-testid="transfer-returned">
+    <p>${t(returned.outcome === 'lapsed' ? 'transferForm.returnedLapsed' : 'transferForm.returnedDeclined')}</p>
+    ${returned.reason ? html`<p><strong>${t('transferForm.returnedReason')}</strong> ${returned.reason}</p>` : null}
+  </div>`;
+}
+
+/** The ISBAR handover note: its parts, their length limits (docs/protocol.md) and whether required. */
+export const ISBAR = [
+  { part: 'situation', max: 1000, required: true },
+  { part: 'background', max: 900 },
+  { part: 'assessment', max: 900 },
+  { part: 'recommendation', max: 900 },
+];
+
+/** The text of a transfer's error code: the console's own for the transfer codes, else the common one. */
+export function transferErrorText(error) {
+  const key = `transferError.${error && error.code}`;
+  const text = t(key);
+  return text === key ? errorText(error) : text;
+}
+
+/** Where an error code of transfer.request points: the note or the target. */
+const NOTE_ERRORS = new Set(['invalid_note']);
+
+/**
+ * Transfer to another queue with an ISBAR handover note, as an inline disclosure: the button opens
+ * the form and moves the focus to its first field; Cancel or Escape close it and give the focus back.
+ * Only queues: the server has no way for a nurse to list colleagues (toProfessional needs an account id).
+ */
+function TransferForm({ panel }) {
+  useLanguage();
+  const ids = useRef(null);
+  if (!ids.current) {
+    ids.current = { form: uid('transfer-form'), title: uid('transfer-title'), target: uid('transfer-target'), error: uid('transfer-error'),
+      ...Object.fromEntries(ISBAR.map(({ part }) => [part, uid(`isbar-${part}`)])) };
+  }
+  const id = ids.current;
+  const [open, setOpen] = useState(false);
+  const [target, setTarget] = useState('');
+  const [note, setNote] = useState({});
+  const [error, setError] = useState('');
+  const [invalid, setInvalid] = useState(null); // 'target' or 'situation'
+  const [busy, setBusy] = useState(false);
+  const toggleRef = useRef(null);
+  const targetRef = useRef(null);
+  const situationRef = useRef(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (open) targetRef.current?.focus();
+    else if (wasOpen.current) toggleRef.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+  const queues = (panel.queues() || []).filter((q) => q.id !== panel.view.queueId);
+  // the field the error was about has been corrected: the error goes with it
+  const clearError = () => {
+    setError('');
+    setInvalid(null);
+  };
+  const close = () => {
+    setOpen(false);
+    clearError();
+  };
+  const fail = (text, field) => {
+    setError(text);
+    setInvalid(field);
+    (field === 'situation' ? situationRef : targetRef).current?.focus();
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    setError('');
+    if (!target) return fail(t('transferForm.targetMissing'), 'target');
+    const parts = {};
+    for (const { part } of ISBAR) {
+      const text = (note[part] || '').trim();
+      if (text) parts[part] = text;
+    }
+    if (!parts.situation) return fail(t('transferForm.situationMissing'), 'situation');
+    setBusy(true);
+    try {
+      const reply = await panel.socket.request({ type: 'transfer.request', conversationId: panel.id, toQueue: target, note: parts });
+      panel.onTransferred(panel.id, reply.target || { kind: 'queue', queueId: target });
+    } catch (e) {
+      setBusy(false);
+      fail(transferErrorText(e), NOTE_ERRORS.has(e.code) ? 'situation' : 'target');
+    }
+    return undefined;
+  };
+  const field = ({ part, max, required }) => {
+    const value = note[part] || '';
+    const hint = `${id[part]}-hint`;
+    return html`<div class="field">
+      <label for=${id[part]}><span>${t(`transferForm.${part}`)}</span> <span class="required-mark">${t(required ? 'questionnaire.required' : 'questionnaire.optional')}</span></label>
+      <textarea id=${id[part]} rows=${required ? 3 : 2} maxlength=${max} required=${Boolean(required)} data-testid=${`transfer-${part}`}
+          ref=${required ? situationRef : undefined}
+          aria-describedby=${required ? `${hint} ${id.error}` : hint}
+          aria-invalid=${required && invalid === 'situation' ? 'true' : undefined}
+          value=${value} onInput=${(e) => { setNote({ ...note, [part]: e.target.value }); if (required && invalid === 'situation') clearError(); }}></textarea>
+      <p class="hint small" id=${hint}>${t(`transferForm.${part}Hint`)} ${t('transferForm.limit', { n: max - value.length, max })}</p>
+    </div>`;
+  };
+  return html`<div class="transfer">
+    <div class="actions">
+      <button type="button" ref=${toggleRef} data-testid="transfer-open" aria-expanded=${open ? 'true' : 'false'} aria-controls=${id.form}
+          onClick=${() => (open ? close() : setOpen(true))}>${t('transferForm.open')}</button>
+    </div>
+    <form id=${id.form} class="transfer-form" novalidate hidden=${!open} aria-labelledby=${id.title} data-testid="transfer-form"
+        onSubmit=${submit} onKeyDown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } }}>
+      <h3 id=${id.title}>${t('transferForm.title')}</h3>
+      <p class="hint small">${t('transferForm.intro')}</p>
+      <div class="field">
+        <label for=${id.target}><span>${t('transferForm.target')}</span> <span class="required-mark">${t('questionnaire.required')}</span></label>
+        <select id=${id.target} ref=${targetRef} data-testid="transfer-target" required value=${target}
+            aria-describedby=${id.error} aria-invalid=${invalid === 'target' ? 'true' : undefined}
+            onChange=${(e) => { setTarget(e.target.value); if (invalid === 'target') clearError(); }}>
+          <option value="">${t('transferForm.targetChoose')}</option>
+          ${queues.map((q) => html`<option value=${q.id}>${panel.queueName(q.id) || q.id}${q.open === false ? ` (${t('transferForm.closedNow')})` : ''}</option>`)}
+        </select>
+      </div>
+      <fieldset class="isbar">
+        <legend>${t('transferForm.note')}</legend>
+        ${ISBAR.map(field)}
+      </fieldset>
+      <p class="field-error" id=${id.error} role="alert" data-testid="transfer-error" hidden=${!error}>${error}</p>
+      <div class="actions">
+        <button type="submit" class="primary" data-testid="transfer-submit" disabled=${busy}>${t('transferForm.submit')}</button>
+        <button type="button" onClick=${close}>${t('common.cancel')}</button>
+      </div>
+    </form>
+  </div>`;
 }

@@ -4,10 +4,10 @@
 // server said (queues, waiting lists, offers, the preview) and is told by ConsoleApp (app.js) about frames;
 // the components render it, and keep what is only theirs (a countdown, a form open, a button busy).
 import { html, useEffect, useRef, useState } from '../ui.js';
-import { t, localized } from '../i18n.js';
+import { t, localized, language } from '../i18n.js';
 import { uid } from '../dom.js';
 import { formatMinutes, secondsSince } from '../format.js';
-import { patientLabel, TriageList } from './panel.js';
+import { patientLabel, TriageList, transferErrorText } from './panel.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useEvent, useLanguage, useTick } from './hooks.js';
 
@@ -28,14 +28,16 @@ export class QueueOverview extends EventTarget {
   /**
    * @param take (conversationId) => Promise, takes a waiting conversation
    * @param accept (conversationId) => Promise, accepts an offer
+   * @param acceptTransfer (conversationId) => Promise, accepts a named transfer (transfer.offer)
    * @param announce (text) => void, polite status message
    * @param showError (error) => void
    * @param hasPanel (conversationId) => boolean, whether it is open in a panel
    * @param onNoOffers () => void, the last offer went (accepted, declined, lapsed, withdrawn)
    */
-  constructor({ socket, take, accept, announce, showError, hasPanel, onNoOffers = () => {} }) {
+  constructor({ socket, take, accept, acceptTransfer, announce, showError, hasPanel, onNoOffers = () => {} }) {
     super();
-    Object.assign(this, { socket, take, accept, announce, showError, hasPanel, onNoOffers });
+    Object.assign(this, { socket, take, accept, acceptTransfer, announce, showError, hasPanel, onNoOffers });
+    this.transferOffers = new Map(); // conversationId -> transfer.offer frame (named transfers waiting for us)
     this.queues = [];
     this.waiting = new Map(); // queueId -> queue.waiting frame
     this.offers = new Map(); // conversationId -> {view, deadline}
@@ -61,6 +63,7 @@ export class QueueOverview extends EventTarget {
   reset() {
     this.waiting.clear();
     this.offers.clear();
+    this.transferOffers.clear();
     this.previewed = null;
     this.#changed();
   }
@@ -91,6 +94,54 @@ export class QueueOverview extends EventTarget {
     this.announce(t('offers.announce'));
   }
 
+  /** transfer.offer: a colleague moved a conversation to us by name; it waits until expiresAt. */
+  transferOffer(frame) {
+    if (!frame.conversationId) return;
+    const known = this.transferOffers.has(frame.conversationId);
+    this.transferOffers.set(frame.conversationId, frame);
+    this.#changed();
+    if (!known) this.announce(t('transferOffer.announce', { name: frame.fromName || '' }));
+  }
+
+  removeTransferOffer(conversationId, { lapsed = false } = {}) {
+    if (!this.transferOffers.has(conversationId)) return;
+    const card = document.querySelector(`[data-testid="transfer-offer-${conversationId}"]`);
+    const active = document.activeElement;
+    if ((card && card.contains(active)) || !active || active === document.body) this.focusNext = 'offer';
+    this.transferOffers.delete(conversationId);
+    this.#changed();
+    if (lapsed) this.announce(t('transferOffer.lapsed'));
+    if (this.offers.size === 0 && this.transferOffers.size === 0) this.onNoOffers();
+  }
+
+  /**
+   * transfer.decline with its required reason. The server sends no reply when it is done (only an
+   * error with our ref when it is refused): no error within a moment counts as done.
+   */
+  declineTransfer(conversationId, reason) {
+    return new Promise((resolve, reject) => {
+      let ref = null;
+      const off = this.socket.on('error', (frame) => {
+        if (ref === null || frame.ref !== ref) return;
+        clearTimeout(timer);
+        off();
+        reject(frame);
+      });
+      const timer = setTimeout(() => {
+        off();
+        this.removeTransferOffer(conversationId);
+        this.announce(t('transferOffer.declined'));
+        resolve();
+      }, 1500);
+      ref = this.socket.send({ type: 'transfer.decline', conversationId, reason });
+      if (ref === null) {
+        clearTimeout(timer);
+        off();
+        reject({ code: 'offline' });
+      }
+    });
+  }
+
   /** The offers in the order they are shown (the first one only). */
   orderedOffers() {
     return [...this.offers.values()].sort(offerOrder);
@@ -103,7 +154,7 @@ export class QueueOverview extends EventTarget {
     if ((card && card.contains(active)) || !active || active === document.body) this.focusNext = 'offer';
     this.offers.delete(conversationId);
     this.#changed();
-    if (this.offers.size === 0) this.onNoOffers();
+    if (this.offers.size === 0 && this.transferOffers.size === 0) this.onNoOffers();
   }
 
   /** An offer that lapsed (the countdown ran out). */
@@ -191,7 +242,7 @@ export class QueueOverview extends EventTarget {
       el.focus();
     };
     if (next === 'offer') {
-      const button = document.querySelector('#offers .offer button');
+      const button = document.querySelector('#offers .offer button, #offers .transfer-offer button');
       if (focusable(button)) button.focus();
       else heading('conversations-title');
     } else if (next === 'preview') {
@@ -302,15 +353,96 @@ function OfferCard({ overview, offer }) {
   </article>`;
 }
 
-/** The offers: the first in priority order, and how many more wait behind it. */
+/** The handover note of a transfer (ISBAR), as a description list of the parts written. */
+export function IsbarNote({ note }) {
+  const parts = ['situation', 'background', 'assessment', 'recommendation'].filter((part) => note && note[part]);
+  if (parts.length === 0) return null;
+  return html`<dl class="isbar-note" data-testid="isbar-note">
+    ${parts.map((part) => html`<dt>${t(`transferForm.${part}`)}</dt><dd>${note[part]}</dd>`)}
+  </dl>`;
+}
+
+/**
+ * A conversation transferred to us by name (transfer.offer): who sent it, the handover note, until
+ * when it waits, Accept, and Decline with a required reason (the conversation returns to the sender,
+ * who is shown the reason).
+ */
+function TransferOfferCard({ overview, offer }) {
+  useLanguage();
+  const id = offer.conversationId;
+  const ids = useRef(null);
+  if (!ids.current) ids.current = { title: uid('transfer-offer'), facts: uid('transfer-facts'), form: uid('transfer-decline'), reason: uid('transfer-reason'), error: uid('transfer-reason-error') };
+  const { title, facts, form, reason, error: errorId } = ids.current;
+  const [declining, setDeclining] = useState(false);
+  const [text, setText] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const reasonRef = useRef(null);
+  const declineRef = useRef(null);
+  const opened = useRef(false);
+  useEffect(() => {
+    if (declining) reasonRef.current?.focus();
+    else if (opened.current) declineRef.current?.focus();
+    opened.current = declining;
+  }, [declining]);
+  const submit = async (event) => {
+    event.preventDefault();
+    const reasonText = text.trim();
+    if (!reasonText) {
+      setError(t('transferOffer.reasonMissing'));
+      reasonRef.current.focus();
+      return;
+    }
+    setError('');
+    setBusy(true);
+    try {
+      await overview.declineTransfer(id, reasonText);
+    } catch (e) {
+      setError(transferErrorText(e));
+      setBusy(false);
+      reasonRef.current?.focus();
+    }
+  };
+  const from = [offer.fromName, offer.fromRole ? t(`role.${offer.fromRole}`) : ''].filter(Boolean).join(', ');
+  const until = offer.expiresAt ? new Date(offer.expiresAt).toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit' }) : null;
+  return html`<article class="transfer-offer card" aria-labelledby=${title} data-testid=${`transfer-offer-${id}`}>
+    <h3 id=${title}>${t('transferOffer.title')}</h3>
+    <p class="item-facts" id=${facts}>${t('transferOffer.from', { name: from })}${until ? html` <span>${t('transferOffer.until', { time: until })}</span>` : null}</p>
+    <h4>${t('transferForm.note')}</h4>
+    <${IsbarNote} note=${offer.note} />
+    <div class="actions">
+      <${ActionButton} class="primary" data-testid=${`transfer-accept-${id}`} aria-describedby=${facts} showError=${overview.showError}
+          action=${() => overview.acceptTransfer(id)}>${t('offers.accept')}<//>
+      <button type="button" ref=${declineRef} data-testid=${`transfer-decline-${id}`} aria-expanded=${declining ? 'true' : 'false'}
+          aria-controls=${form} aria-describedby=${facts} onClick=${() => setDeclining(!declining)}>${t('offers.decline')}</button>
+    </div>
+    <form id=${form} class="decline-form" novalidate hidden=${!declining} onSubmit=${submit}
+        onKeyDown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); setDeclining(false); } }}>
+      <div class="field">
+        <label for=${reason}><span>${t('transferOffer.reason')}</span> <span class="required-mark">${t('questionnaire.required')}</span></label>
+        <input id=${reason} ref=${reasonRef} data-testid=${`transfer-decline-reason-${id}`} maxlength="500" autocomplete="off" required
+            aria-describedby=${errorId} aria-invalid=${error ? 'true' : undefined} value=${text} onInput=${(e) => setText(e.target.value)} />
+      </div>
+      <p class="field-error" id=${errorId} role="alert" hidden=${!error}>${error}</p>
+      <div class="actions">
+        <button type="submit" class="danger" disabled=${busy} data-testid=${`transfer-decline-confirm-${id}`}>${t('transferOffer.declineConfirm')}</button>
+        <button type="button" onClick=${() => setDeclining(false)}>${t('common.cancel')}</button>
+      </div>
+    </form>
+  </article>`;
+}
+
+/** The offers: named transfers waiting for us, then the first offer in priority order, and how many more wait behind it. */
 export function Offers({ overview }) {
   useEvent(overview, 'change');
   useLanguage();
   useEffect(() => overview.applyFocus());
   const ordered = overview.orderedOffers();
   const first = ordered[0];
-  return html`<section id="offers" class="offers" aria-labelledby="offers-title" hidden=${!first}>
+  const transfers = [...overview.transferOffers.values()];
+  return html`<section id="offers" class="offers" aria-labelledby="offers-title" hidden=${!first && transfers.length === 0}>
     <h2 id="offers-title">${t('offers.title')}</h2>
+    ${transfers.map((offer) => html`<${TransferOfferCard} key=${offer.conversationId} overview=${overview} offer=${offer} />`)}
     <div id="offer-list">${first ? html`<${OfferCard} key=${first.view.id} overview=${overview} offer=${first} />` : null}</div>
     ${ordered.length >= 2 ? html`<p class="hint offers-more" data-testid="offers-more">${t('offers.more', { n: ordered.length - 1 })}</p>` : null}
   </section>`;

@@ -132,6 +132,14 @@ public final class TransferFrames {
   }
 
   /** To the receiver who accepted. */
+  /** The reply to {@code transfer.decline}: the conversation went back to the sender. */
+  public record Declined(String conversationId) implements ServerFrame {
+    @Override
+    public String type() {
+      return "transfer.declined";
+    }
+  }
+
   public record Accepted(String conversationId, String transferId) implements ServerFrame {
     @Override
     public String type() {

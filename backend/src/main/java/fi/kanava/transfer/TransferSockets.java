@@ -21,7 +21,8 @@ public final class TransferSockets {
     registry.register("transfer.accept", TransferFrames.Accept.class, Senders.PROFESSIONALS,
         (s, f) -> conversations.freshActor(s).compose(a -> transfers.accept(conversations.author(s), f.conversationId())).map(FrameResult::reply));
     registry.register("transfer.decline", TransferFrames.Decline.class, Senders.PROFESSIONALS,
-        (s, f) -> conversations.freshActor(s).compose(a -> transfers.decline(conversations.author(s), f)).map(FrameResult.ACCEPTED));
+        (s, f) -> conversations.freshActor(s).compose(a -> transfers.decline(conversations.author(s), f))
+            .map(v -> FrameResult.reply(new TransferFrames.Declined(f.conversationId().toString()))));
     registry.register("transfer.consent", TransferFrames.Consent.class, Senders.PATIENTS,
         (s, f) -> transfers.consent(s.principal(), f).map(FrameResult::reply));
   }

@@ -276,9 +276,10 @@ class TransferTest {
       String transferId = sender.ws().request(toQueue(id, "to")).getString("transferId");
       take(id);
 
-      // no reply (docs/protocol.md): the sender's transfer.returned says it went through
-      receiver.ws().send(new JsonObject().put("type", "transfer.decline").put("conversationId", id)
+      JsonObject declined = receiver.ws().request(new JsonObject().put("type", "transfer.decline").put("conversationId", id)
           .put("reason", "Ei lääkärin asia, hoitajan ohjaus riittää"));
+      assertThat(type(declined)).as(declined.encode()).isEqualTo("transfer.declined");
+      assertThat(declined.getString("conversationId")).isEqualTo(id);
 
       JsonObject returned = sender.ws().awaitType("transfer.returned");
       assertThat(returned.getString("conversationId")).isEqualTo(id);

@@ -114,32 +114,11 @@ export class QueueOverview extends EventTarget {
     if (this.offers.size === 0 && this.transferOffers.size === 0) this.onNoOffers();
   }
 
-  /**
-   * transfer.decline with its required reason. The server sends no reply when it is done (only an
-   * error with our ref when it is refused): no error within a moment counts as done.
-   */
-  declineTransfer(conversationId, reason) {
-    return new Promise((resolve, reject) => {
-      let ref = null;
-      const off = this.socket.on('error', (frame) => {
-        if (ref === null || frame.ref !== ref) return;
-        clearTimeout(timer);
-        off();
-        reject(frame);
-      });
-      const timer = setTimeout(() => {
-        off();
-        this.removeTransferOffer(conversationId);
-        this.announce(t('transferOffer.declined'));
-        resolve();
-      }, 1500);
-      ref = this.socket.send({ type: 'transfer.decline', conversationId, reason });
-      if (ref === null) {
-        clearTimeout(timer);
-        off();
-        reject({ code: 'offline' });
-      }
-    });
+  /** transfer.decline with its required reason; the reply (transfer.declined) removes the card. */
+  async declineTransfer(conversationId, reason) {
+    await this.socket.request({ type: 'transfer.decline', conversationId, reason });
+    this.removeTransferOffer(conversationId);
+    this.announce(t('transferOffer.declined'));
   }
 
   /** The offers in the order they are shown (the first one only). */

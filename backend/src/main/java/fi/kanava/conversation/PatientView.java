@@ -60,7 +60,8 @@ public record PatientView(
         place == null ? null : place.noEstimateReason(), transfer(c.latestTransfer()));
   }
 
-  private static Transfer transfer(ConversationRecord.LatestTransfer t) {
+  /** The current transfer (where to, and the patient's consent answer), as both views carry it; null when there is none. */
+  static Transfer transfer(ConversationRecord.LatestTransfer t) {
     if (t == null) {
       return null;
     }

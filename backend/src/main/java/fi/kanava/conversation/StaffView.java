@@ -33,7 +33,8 @@ public record StaffView(
     String noEstimateReason,
     JsonArray triage,
     Patient patient,
-    List<Participant> participants) {
+    List<Participant> participants,
+    PatientView.Transfer transfer) {
 
   public record Professional(String id, String name, String role) {}
 
@@ -57,6 +58,7 @@ public record StaffView(
         c.triage() == null ? new JsonArray() : c.triage().copy(),
         c.patientId() == null ? null : new Patient(c.patientKind(), c.patientName()),
         c.participants().stream().map(p -> new Participant(p.kind().code(),
-            p.accountId() == null ? null : p.accountId().toString(), p.organisationId())).toList());
+            p.accountId() == null ? null : p.accountId().toString(), p.organisationId())).toList(),
+        PatientView.transfer(c.latestTransfer()));
   }
 }

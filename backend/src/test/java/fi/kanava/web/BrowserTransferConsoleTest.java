@@ -146,6 +146,11 @@ class BrowserTransferConsoleTest {
         assertThat(console.getByTestId("transfer-offer-" + id2)).hasCount(0);
         assertThat(console.getByTestId("panel-" + id2)).isVisible();
         assertThat(console.getByTestId("panel-" + id2).getByTestId("chat-input")).isEnabled();
+        // the patient has not answered the consent question yet, and the context pane says so
+        Locator details = console.getByTestId("panel-" + id2).getByTestId("context-pane");
+        assertThat(details.locator("dt", new Locator.LocatorOptions().setHasText("Earlier messages:"))).hasCount(1);
+        assertThat(details.locator("dd", new Locator.LocatorOptions().setHasText("the patient has not yet answered whether they may be shown")))
+            .hasCount(1);
         assertThat(scriptErrors).as("script errors on the page").isEmpty();
       }
     }

@@ -257,6 +257,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
         ${view.patient && view.patient.name ? fact('panel.name', view.patient.name) : null}
         ${view.language ? fact('panel.language', t(`lang.${view.language}`)) : null}
         ${view.municipality ? fact('panel.municipality', view.municipality) : null}
+        ${view.transfer ? fact('panel.consent', t(`panel.consent.${view.transfer.consent}`)) : null}
       </dl>
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />

@@ -302,6 +302,9 @@ function patientActions({ api, socket, state, setScreen, setQueues, setPersons }
     const submit = event.submitter || $('questionnaire-form').querySelector('[type=submit]');
     submit.disabled = true;
     try {
+      // The chat's modules are in place before the entry: the server watches the conversation for this
+      // socket from its reply on, and frames that came before the page listened would not be shown.
+      await chat();
       const reply = await socket.request({
         type: 'queue.enter', queueId: state.chosenQueue.id, language: $('conversation-language').value,
         municipality: municipality.value, answers: collected.answers,

@@ -63,7 +63,8 @@ class BrowserConsoleTest {
           Patient a = c.anonymousPatient();
           Patient b = c.anonymousPatient();
           Patient urgent = c.anonymousPatient();
-          Patient d = c.anonymousPatient()) {
+          Patient d = c.anonymousPatient();
+          Patient late = c.anonymousPatient()) {
         Page console = context.newPage();
         console.navigate(base + "/console");
         console.getByTestId("login-username").fill("three-pane-nurse");
@@ -210,6 +211,18 @@ class BrowserConsoleTest {
         assertThat(console.getByTestId("row-" + idC)).not().isVisible();
         Axe.assertNoViolations(console, "console conversation pane on a phone");
         console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-360-conversation.png")));
+        // an offer while a conversation fills the phone: the list (and the offer card) is out of view, so a
+        // button above the conversation says so and goes back to the list
+        assertThat(console.getByTestId("offer-reminder")).hasCount(0);
+        String idLate = enter(late, "three-chat", Map.of("breathing", false, "topic", "other"));
+        assertThat(console.getByTestId("offer-reminder")).isInViewport();
+        assertThat(panelC.getByTestId("chat-input")).isInViewport();
+        Axe.assertNoViolations(console, "console conversation pane on a phone, an offer waiting");
+        console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-360-offer-reminder.png")));
+        console.getByTestId("offer-reminder").click();
+        assertThat(console.getByTestId("accept-" + idLate)).isVisible();
+        assertThat(console.getByTestId("offer-reminder")).hasCount(0);
+        console.getByTestId("row-" + idC).click();
         panelC.getByTestId("show-context").click();
         assertThat(panelC.getByTestId("context-pane")).isVisible();
         assertThat(panelC.getByTestId("chat-input")).isHidden();

@@ -18,7 +18,7 @@ import { HANDLED_BY_SOCKET } from '../socket.js';
 import { ConnectionIndicator } from '../connection.js';
 import { Attention } from '../attention.js';
 import { attentionControls } from '../attention-controls.js';
-import { QueueOverview, Offers, WaitingLists, Preview } from './queues.js';
+import { QueueOverview, Offers, OfferReminder, WaitingLists, Preview } from './queues.js';
 import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
@@ -685,6 +685,7 @@ export function ConsoleApp({ api, socket }) {
       <p id="loading" class="hint" hidden=${s.phase !== 'loading'}>${t('common.loading')}</p>
 
       <div id="workspace" class="workspace" data-view=${s.view} hidden=${s.phase !== 'workspace'}>
+        ${s.view !== 'list' ? html`<${OfferReminder} overview=${overview} onShow=${() => showView('list')} />` : null}
         <div class="pane pane-list" id="list-pane">
           <div id="offers-slot"><${Offers} overview=${overview} /></div>
           <section id="conversations" class="conversations" aria-labelledby="conversations-title">

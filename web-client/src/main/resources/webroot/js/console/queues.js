@@ -412,6 +412,20 @@ function TransferOfferCard({ overview, offer }) {
 }
 
 /** The offers: named transfers waiting for us, then the first offer in priority order, and how many more wait behind it. */
+/**
+ * On a phone, where the list pane (and the offer in it) is out of view while a conversation is open: a
+ * button that says an offer waits and goes back to the list. Nothing when no offer waits.
+ */
+export function OfferReminder({ overview, onShow }) {
+  useEvent(overview, 'change');
+  useLanguage();
+  const waiting = overview.offers.size + overview.transferOffers.size;
+  if (waiting === 0) return null;
+  return html`<p class="offer-reminder phone-only" role="status">
+    <button type="button" class="primary" data-testid="offer-reminder" onClick=${onShow}>${t('offers.reminder', { n: waiting })}</button>
+  </p>`;
+}
+
 export function Offers({ overview }) {
   useEvent(overview, 'change');
   useLanguage();

@@ -2,6 +2,8 @@ package fi.kanava;
 
 import fi.kanava.access.AccessGuard;
 import fi.kanava.access.AccessPolicy;
+import fi.kanava.attachment.AttachmentRoutes;
+import fi.kanava.attachment.Attachments;
 import fi.kanava.access.AuditLog;
 import fi.kanava.auth.AccessTokens;
 import fi.kanava.auth.Accounts;
@@ -198,8 +200,10 @@ public final class Application {
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
     ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    AttachmentRoutes attachmentRoutes = new AttachmentRoutes(
+        new Attachments(vertx, pool, clock, conversations, guard, config.attachment()), authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,

@@ -178,4 +178,18 @@ public final class AccessGuard {
   public static ApiError conversationClosed() {
     return ApiError.conflict("conversation_closed", "The conversation is closed");
   }
+
+  /**
+   * Checks a view of a photo ({@link AccessPolicy#decideAttachment}) and audits every view, allowed
+   * or denied, the patient's own included, as {@code attachment.view} of the attachment, about the
+   * conversation's patient. A denial fails with 403 once its row is written.
+   */
+  public Future<Void> viewAttachment(Actor actor, UUID attachmentId, ConversationFacts conversation,
+      AccessPolicy.AttachmentFacts attachment, String purpose) {
+    Principal principal = actor.principal();
+    Decision decision = policy.decideAttachment(actor, conversation, attachment);
+    return audit.record(event(Optional.of(principal), "attachment.view", "attachment", Optional.of(attachmentId.toString()),
+            Optional.ofNullable(conversation.patientId()), purpose, decision))
+        .compose(v -> decision.allowed() ? Future.<Void>succeededFuture() : Future.failedFuture(forbidden(principal, "attachment.view", decision)));
+  }
 }

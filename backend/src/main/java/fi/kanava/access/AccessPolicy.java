@@ -343,4 +343,40 @@ public final class AccessPolicy {
     }
     return Optional.empty();
   }
+
+  /**
+   * What the policy needs to know of a photo (an attachment): who uploaded it, and the sequence
+   * number and kind of the message it was sent in (empty while it is not sent yet).
+   */
+  public record AttachmentFacts(UUID uploadedBy, Optional<Long> messageSeq, Optional<String> messageKind) {
+    public AttachmentFacts {
+      Objects.requireNonNull(uploadedBy);
+      messageSeq = messageSeq == null ? Optional.empty() : messageSeq;
+      messageKind = messageKind == null ? Optional.empty() : messageKind;
+    }
+  }
+
+  /**
+   * Viewing a photo: whoever may read the conversation's message it was sent in may view it, as
+   * far as that message is visible to them: not before a history cut the patient has not lifted
+   * ({@link #historyFrom}), and a patient never sees one in an internal note. A photo not sent yet
+   * is its uploader's alone.
+   */
+  public Decision decideAttachment(Actor actor, ConversationFacts conversation, AttachmentFacts attachment) {
+    Decision read = decide(actor, ConversationAction.READ, conversation);
+    if (!read.allowed()) {
+      return read;
+    }
+    Principal principal = actor.principal();
+    if (attachment.messageSeq().isEmpty()) {
+      return attachment.uploadedBy().equals(principal.id()) ? Decision.allow("attachment_uploader") : Decision.deny("attachment_not_sent");
+    }
+    if (principal.isPatient() && attachment.messageKind().filter("note"::equals).isPresent()) {
+      return Decision.deny("internal_note");
+    }
+    if (attachment.messageSeq().get() < historyFrom(principal, conversation)) {
+      return Decision.deny("before_history_cut");
+    }
+    return read;
+  }
 }

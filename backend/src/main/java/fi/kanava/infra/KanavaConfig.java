@@ -17,7 +17,14 @@ public record KanavaConfig(
     Routing routing,
     Chat chat,
     Abuse abuse,
-    Transfer transfer) {
+    Transfer transfer,
+    Attachment attachment) {
+
+  /**
+   * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
+   * most pixels (width times height) an image may have before it is decoded (decompression bombs).
+   */
+  public record Attachment(int maxBytes, int maxPixels) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

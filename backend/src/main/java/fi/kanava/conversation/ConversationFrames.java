@@ -41,7 +41,13 @@ public final class ConversationFrames {
     }
   }
 
-  public record Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal) implements ClientFrame, AboutConversation {
+  /**
+   * A message; {@code attachmentId}, optional, is a photo the sender uploaded to this conversation
+   * and has not sent yet ({@code POST /api/conversations/{id}/attachments}); with one the text may be
+   * empty. Internal notes carry no photo.
+   */
+  public record Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal, UUID attachmentId)
+      implements ClientFrame, AboutConversation {
     public Send {
       ref = Fields.ref(ref);
       Fields.required(conversationId, "conversationId");
@@ -49,14 +55,26 @@ public final class ConversationFrames {
       if (clientMsgId.length() > 64) {
         throw Fields.malformed("'clientMsgId' is longer than 64 characters");
       }
-      text = Fields.required(text, "text");
-      if (text.strip().isEmpty()) {
-        throw Fields.malformed("'text' must not be empty");
+      internal = internal != null && internal;
+      if (attachmentId == null) {
+        text = Fields.required(text, "text");
+        if (text.strip().isEmpty()) {
+          throw Fields.malformed("'text' must not be empty");
+        }
+      } else {
+        text = text == null ? "" : text;
+        if (internal) {
+          throw ApiError.badRequest("invalid_attachment", "An internal note carries no photo");
+        }
       }
       if (text.length() > MAX_TEXT) {
         throw ApiError.badRequest("message_too_long", "A message is at most " + MAX_TEXT + " characters");
       }
-      internal = internal != null && internal;
+    }
+
+    /** A message without a photo. */
+    public Send(String ref, UUID conversationId, String clientMsgId, String text, Boolean internal) {
+      this(ref, conversationId, clientMsgId, text, internal, null);
     }
   }
 

@@ -88,8 +88,17 @@ final class MessageSends {
 
   /** Stores the message (or finds the one a retry refers to) and returns the ack frame; fans out after commit. */
   Future<JsonObject> send(Author author, ConversationFrames.Send request) {
+    if (request.attachmentId() != null) {
+      // the photo is checked first (bad input changes nothing); a race for the same photo is caught by message.attachment_id's uniqueness
+      return Messages.attachmentFor(pool, request.attachmentId(), request.conversationId(), author.principal().id(), request.clientMsgId())
+          .compose(attachment -> submit(author, request, attachment));
+    }
+    return submit(author, request, null);
+  }
+
+  private Future<JsonObject> submit(Author author, ConversationFrames.Send request, JsonObject attachment) {
     Context context = Vertx.currentContext();
-    Pending pending = new Pending(author, request, clock.instant(), Promise.promise(), 1);
+    Pending pending = new Pending(author, request, clock.instant(), Promise.promise(), 1, attachment);
     if (context == null || !context.isEventLoopContext()) {
       return storeBatch(List.of(pending)).transform(done -> pending.promise().future());
     }
@@ -102,14 +111,15 @@ final class MessageSends {
   }
 
   /** One send waiting for its batch. */
-  private record Pending(Author author, ConversationFrames.Send request, Instant at, Promise<JsonObject> promise, int retriesLeft) {
+  private record Pending(Author author, ConversationFrames.Send request, Instant at, Promise<JsonObject> promise, int retriesLeft,
+      JsonObject attachment) {
     UUID conversationId() {
       return request.conversationId();
     }
 
     /** The same send, to be decided again (its conversation changed): with a fresh time and one retry less. */
     Pending again(Instant now) {
-      return new Pending(author, request, now, promise, retriesLeft - 1);
+      return new Pending(author, request, now, promise, retriesLeft - 1, attachment);
     }
 
     /** What makes a retry a retry. */
@@ -246,6 +256,7 @@ final class MessageSends {
     String[] texts = new String[n];
     UUID[] ids = new UUID[n];
     Long[] floors = new Long[n];
+    UUID[] attachments = new UUID[n];
     for (int i = 0; i < n; i++) {
       Allowed a = allowed.get(i);
       Principal sender = a.pending().author().principal();
@@ -263,9 +274,11 @@ final class MessageSends {
       texts[i] = request.text();
       ids[i] = a.messageId();
       floors[i] = a.floor();
+      attachments[i] = request.attachmentId();
     }
     Tuple parameters = Tuple.of(conversations, senders, clientMsgIds, times, firstResponses, accepts)
-        .addValue(states).addValue(assignedTo).addValue(kinds).addValue(senderKinds).addValue(texts).addValue(ids).addValue(floors);
+        .addValue(states).addValue(assignedTo).addValue(kinds).addValue(senderKinds).addValue(texts).addValue(ids).addValue(floors)
+        .addValue(attachments);
     return pool.preparedQuery(Messages.APPEND_ALL).execute(parameters)
         .compose(rows -> {
           List<Future<JsonObject>> answers = new ArrayList<>(n);
@@ -280,7 +293,8 @@ final class MessageSends {
           if (n == 1) {
             // alone: the error is this send's
             allowed.get(0).pending().promise().tryFail(e instanceof PgException pg && "23505".equals(pg.getSqlState())
-                ? ApiError.conflict("retry", "A send with that clientMsgId is in progress; retry") : e);
+                ? ("message_attachment_id_key".equals(pg.getConstraint()) ? Messages.invalidAttachment()
+                    : ApiError.conflict("retry", "A send with that clientMsgId is in progress; retry")) : e);
             return Future.succeededFuture();
           }
           log.debug("A batch of {} sends failed; storing them one by one", n, e);
@@ -375,8 +389,12 @@ final class MessageSends {
       metrics.firstResponse(a.facts().getString("queue_id"), a.facts().getString("urgency"),
           Duration.between(a.facts().getOffsetDateTime("enqueued_at").toInstant(), p.at()));
     }
-    ConversationEvents.message(vertx.eventBus(), id, Messages.frame(id, a.messageId(), seq, kind, senderKind, author.principal().id(), author.name(),
-        author.role(), request.clientMsgId(), request.text(), p.at()));
+    JsonObject frame = Messages.frame(id, a.messageId(), seq, kind, senderKind, author.principal().id(), author.name(),
+        author.role(), request.clientMsgId(), request.text(), p.at());
+    if (p.attachment() != null) {
+      frame.put("attachment", p.attachment().copy());
+    }
+    ConversationEvents.message(vertx.eventBus(), id, frame);
     if (accepts(author.principal(), a.facts())) {
       // writing accepted the offer: everyone watching (the patient first of all) learns that the professional has joined
       Participants.join(pool, id, ParticipantKind.ASSIGNED, author.principal().id(), p.at())

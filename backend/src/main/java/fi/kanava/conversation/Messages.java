@@ -14,8 +14,9 @@ import java.util.UUID;
 /** The message table: appending with the conversation's next sequence number, and reading back. */
 final class Messages {
   private static final String SELECT =
-      "select m.id, m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role"
-          + " from message m left join account a on a.id = m.sender_id";
+      "select m.id, m.seq, m.kind, m.sender_kind, m.sender_id, m.client_msg_id, m.body, m.created_at, a.display_name, a.role,"
+          + " m.attachment_id, at.media_type, at.width, at.height, at.thumbnail_width, at.thumbnail_height"
+          + " from message m left join account a on a.id = m.sender_id left join attachment at on at.id = m.attachment_id";
 
   private Messages() {}
 
@@ -89,9 +90,50 @@ final class Messages {
   }
 
   private static JsonObject frame(UUID conversationId, Row row) {
-    return frame(conversationId, row.getUUID("id"), row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"), row.getUUID("sender_id"),
-        row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
+    JsonObject frame = frame(conversationId, row.getUUID("id"), row.getLong("seq"), row.getString("kind"), row.getString("sender_kind"),
+        row.getUUID("sender_id"), row.getString("display_name"), row.getString("role"), row.getString("client_msg_id"), row.getString("body"),
         row.getOffsetDateTime("created_at").toInstant());
+    if (row.getUUID("attachment_id") != null) {
+      frame.put("attachment", attachment(row));
+    }
+    return frame;
+  }
+
+  /**
+   * The {@code attachment} of a message frame: the photo's id (its bytes are fetched through the
+   * guarded {@code GET /api/attachments/{id}}), type and sizes; never its uploader or bytes.
+   */
+  private static JsonObject attachment(Row row) {
+    return new JsonObject()
+        .put("id", row.getUUID("attachment_id").toString())
+        .put("mediaType", row.getString("media_type"))
+        .put("width", row.getInteger("width"))
+        .put("height", row.getInteger("height"))
+        .put("thumbnailWidth", row.getInteger("thumbnail_width"))
+        .put("thumbnailHeight", row.getInteger("thumbnail_height"));
+  }
+
+  /**
+   * The photo a send refers to, as its frame's {@code attachment}, if the sender uploaded it to
+   * this conversation and it is not in a message yet (or only in the very message this send
+   * retries); otherwise {@code invalid_attachment}, and nothing is stored.
+   */
+  static Future<JsonObject> attachmentFor(SqlClient client, UUID attachmentId, UUID conversationId, UUID senderId, String clientMsgId) {
+    return client.preparedQuery("select at.id as attachment_id, at.conversation_id, at.uploaded_by, at.media_type, at.width, at.height,"
+            + " at.thumbnail_width, at.thumbnail_height, m.sender_id as used_by, m.client_msg_id as used_in"
+            + " from attachment at left join message m on m.attachment_id = at.id where at.id = $1")
+        .execute(Tuple.of(attachmentId))
+        .compose(rows -> {
+          Row row = rows.size() == 0 ? null : rows.iterator().next();
+          boolean usable = row != null && conversationId.equals(row.getUUID("conversation_id")) && senderId.equals(row.getUUID("uploaded_by"))
+              && (row.getUUID("used_by") == null || (senderId.equals(row.getUUID("used_by")) && clientMsgId.equals(row.getString("used_in"))));
+          return usable ? Future.succeededFuture(attachment(row)) : Future.failedFuture(invalidAttachment());
+        });
+  }
+
+  static fi.kanava.infra.ApiError invalidAttachment() {
+    return fi.kanava.infra.ApiError.badRequest("invalid_attachment",
+        "'attachmentId' must be a photo you uploaded to this conversation and have not sent yet");
   }
 
   /**
@@ -119,6 +161,9 @@ final class Messages {
         .put("text", frame.getString("text"));
     if (frame.containsKey("code")) {
       out.put("code", frame.getString("code"));
+    }
+    if (frame.containsKey("attachment")) {
+      out.put("attachment", frame.getJsonObject("attachment").copy());
     }
     return out;
   }
@@ -154,7 +199,7 @@ final class Messages {
    * Parameters are parallel arrays, one element per send, sorted by conversation: conversation,
    * sender, client message id, time, whether it is the first response, whether it accepts, the
    * state and professional the access decision was based on, kind, sender kind, text, the new
-   * message's id, and the node's floor for the conversation ({@link SequenceGuard}). Returns one
+   * message's id, the node's floor for the conversation ({@link SequenceGuard}) and the photo (or null). Returns one
    * row per send, in order ({@code ord} from 1): {@code existing_seq} and {@code existing_id} for a
    * retry (same sender and client message id as a stored message), otherwise {@code new_seq}, with
    * {@code jumped} on the first of a conversation's new messages when its counter ({@code stored_seq})
@@ -171,9 +216,9 @@ final class Messages {
    */
   static final String APPEND_ALL =
       "with input as (select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::boolean[], $6::boolean[],"
-          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[]) with ordinality"
+          + "   $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::uuid[]) with ordinality"
           + "   as i(conversation_id, sender_id, client_msg_id, at, first_response, accepts, state, assigned_to, kind, sender_kind, body,"
-          + "     id, floor, ord)),"
+          + "     id, floor, attachment_id, ord)),"
           + " checked as (select i.*,"
           + "   (select m.seq from message m where m.conversation_id = i.conversation_id and m.sender_id = i.sender_id"
           + "     and m.client_msg_id = i.client_msg_id) as existing_seq,"
@@ -189,8 +234,8 @@ final class Messages {
           + "   from (select conversation_id, max(seq) as last_seq, max(at) as last_at, min(at) filter (where first_response) as first_response_at,"
           + "     min(at) filter (where accepts) as accepted_at from fresh group by conversation_id) f"
           + "   where c.id = f.conversation_id),"
-          + " stored as (insert into message (id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at)"
-          + "   select id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at from fresh)"
+          + " stored as (insert into message (id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, created_at, attachment_id)"
+          + "   select id, conversation_id, seq, kind, sender_kind, sender_id, client_msg_id, body, at, attachment_id from fresh)"
           + " select k.ord, k.existing_seq,"
           + "   case when k.existing_seq is null then null else (select m.id from message m where m.conversation_id = k.conversation_id"
           + "     and m.seq = k.existing_seq) end as existing_id,"

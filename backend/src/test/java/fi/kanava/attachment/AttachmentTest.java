@@ -224,6 +224,155 @@ class AttachmentTest {
     }
   }
 
+  private String uploadPhoto(String conversationId, String token) {
+    var response = upload(conversationId, token, "image/jpeg", TestImages.phoneJpeg(64, 32));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
+    return response.bodyAsJsonObject().getString("id");
+  }
+
+  private static JsonObject photoMessage(String conversationId, String clientMsgId, String text, String attachmentId) {
+    JsonObject frame = send(conversationId, clientMsgId, text).put("attachmentId", attachmentId);
+    if (text == null) {
+      frame.remove("text");
+    }
+    return frame;
+  }
+
+  private java.util.List<io.vertx.sqlclient.Row> views(String attachmentId) {
+    return t.rows("select actor_id, action, resource_type, outcome, reason, patient_id from audit_event"
+        + " where resource_id = $1 and action = 'attachment.view' order by id", attachmentId);
+  }
+
+  @Test
+  void a_message_with_a_photo_reaches_the_other_side_with_the_attachment_fields() {
+    try (Patient patient = c.anonymousPatient()) {
+      String id = active(patient);
+      String attachmentId = uploadPhoto(id, patient.token());
+
+      JsonObject ack = patient.ws().request(photoMessage(id, "p-photo", null, attachmentId));
+      assertThat(type(ack)).as(ack.encode()).isEqualTo("message.ack");
+      JsonObject received = nurse.ws().await(fr -> type(fr).equals("message") && "p-photo".equals(fr.getString("clientMsgId")));
+      JsonObject attachment = received.getJsonObject("attachment");
+      assertThat(attachment).as(received.encode()).isNotNull();
+      assertThat(attachment.getString("id")).isEqualTo(attachmentId);
+      assertThat(attachment.getString("mediaType")).isEqualTo("image/jpeg");
+      assertThat(attachment.getInteger("width")).isEqualTo(32);
+      assertThat(attachment.getInteger("height")).isEqualTo(64);
+      assertThat(attachment.getInteger("thumbnailWidth")).isEqualTo(32);
+      assertThat(attachment.getInteger("thumbnailHeight")).isEqualTo(64);
+      assertThat(received.getString("text")).isEmpty();
+      // the patient's own socket gets its (allow-listed) form with the photo too
+      JsonObject own = patient.ws().await(fr -> type(fr).equals("message") && "p-photo".equals(fr.getString("clientMsgId")));
+      assertThat(own.getJsonObject("attachment")).isEqualTo(attachment);
+      // and so does the history, on both sides
+      var history = t.get("/api/conversations/" + id + "/messages", nurse.token()).bodyAsJsonArray();
+      assertThat(history.stream().map(JsonObject.class::cast).filter(m -> m.containsKey("attachment")).toList())
+          .singleElement().satisfies(m -> assertThat(m.getJsonObject("attachment")).isEqualTo(attachment));
+      var patientHistory = t.get("/api/conversations/" + id + "/messages", patient.token()).bodyAsJsonArray();
+      assertThat(patientHistory.stream().map(JsonObject.class::cast).filter(m -> m.containsKey("attachment")).count()).isEqualTo(1);
+
+      // the nurse views it: allowed and audited, as is the patient's own view
+      var view = t.get("/api/attachments/" + attachmentId + "/thumbnail", nurse.token());
+      assertThat(view.statusCode()).as(view.bodyAsString()).isEqualTo(200);
+      assertThat(t.get("/api/attachments/" + attachmentId, patient.token()).statusCode()).isEqualTo(200);
+      assertThat(views(attachmentId)).extracting(r -> r.getUUID("actor_id") + ":" + r.getString("outcome"))
+          .containsExactly(nurse.id() + ":allowed", patient.id() + ":allowed");
+      assertThat(views(attachmentId)).allSatisfy(r -> assertThat(r.getUUID("patient_id")).isEqualTo(patient.id()));
+
+      // a retry gets the same ack; the photo cannot go in a second message
+      JsonObject again = patient.ws().request(photoMessage(id, "p-photo", null, attachmentId));
+      assertThat(again.getLong("seq")).isEqualTo(ack.getLong("seq"));
+      JsonObject twice = patient.ws().request(photoMessage(id, "p-photo-2", "uudestaan", attachmentId));
+      assertThat(type(twice)).isEqualTo("error");
+      assertThat(twice.getString("code")).isEqualTo("invalid_attachment");
+    }
+  }
+
+  @Test
+  void a_photo_goes_only_in_its_uploaders_message_in_its_own_conversation() {
+    try (Patient patient = c.anonymousPatient(); Patient other = c.anonymousPatient()) {
+      String id = active(patient);
+      String otherId = active(other);
+      String patientsPhoto = uploadPhoto(id, patient.token());
+      long before = t.row("select count(*) as n from message").getLong("n");
+
+      JsonObject byNurse = nurse.ws().request(photoMessage(id, "n-photo", "katso", patientsPhoto));
+      assertThat(byNurse.getString("code")).as(byNurse.encode()).isEqualTo("invalid_attachment");
+      JsonObject elsewhere = patient.ws().request(photoMessage(otherId, "p-else", "tässä", patientsPhoto));
+      assertThat(type(elsewhere)).isEqualTo("error");
+      JsonObject unknown = patient.ws().request(photoMessage(id, "p-unknown", "tässä", UUID.randomUUID().toString()));
+      assertThat(unknown.getString("code")).isEqualTo("invalid_attachment");
+      JsonObject note = nurse.ws().request(photoMessage(id, "n-note", "muistiin", uploadPhoto(id, nurse.token())).put("internal", true));
+      assertThat(note.getString("code")).isEqualTo("invalid_attachment");
+      JsonObject empty = patient.ws().request(send(id, "p-empty", " "));
+      assertThat(type(empty)).as("no photo: text still required").isEqualTo("error");
+      assertThat(t.row("select count(*) as n from message").getLong("n")).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void a_foreign_reader_is_refused_and_audited_and_an_unsent_photo_is_its_uploaders_alone() {
+    try (Patient patient = c.anonymousPatient(); Patient stranger = c.anonymousPatient();
+         Pro other = c.professional("foreign-nurse", "nurse", "available")) {
+      String id = active(patient);
+      String sent = uploadPhoto(id, patient.token());
+      patient.ws().request(photoMessage(id, "p-photo", "haava", sent));
+      String unsent = uploadPhoto(id, patient.token());
+
+      assertError(t.get("/api/attachments/" + sent, other.token()), 403, "forbidden");
+      assertError(t.get("/api/attachments/" + sent + "/thumbnail", stranger.token()), 403, "forbidden");
+      assertError(t.get("/api/attachments/" + sent, null), 401, "unauthenticated");
+      assertError(t.get("/api/attachments/" + UUID.randomUUID(), nurse.token()), 404, "attachment_not_found");
+      assertError(t.get("/api/attachments/not-a-uuid", nurse.token()), 400, "invalid_id");
+      assertThat(views(sent)).extracting(r -> r.getUUID("actor_id") + ":" + r.getString("outcome") + ":" + r.getString("reason"))
+          .containsExactly(other.id() + ":denied:not_entitled", stranger.id() + ":denied:not_own_conversation");
+      assertThat(views(sent)).allSatisfy(r -> assertThat(r.getUUID("patient_id")).isEqualTo(patient.id()));
+
+      // not sent yet: even the nurse of the conversation does not see it
+      assertError(t.get("/api/attachments/" + unsent, nurse.token()), 403, "forbidden");
+      assertThat(views(unsent)).extracting(r -> r.getString("reason")).containsExactly("attachment_not_sent");
+      assertThat(t.get("/api/attachments/" + unsent, patient.token()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void a_receiver_without_the_patients_consent_cannot_view_a_photo_sent_before_the_transfer() {
+    try (Patient patient = c.anonymousPatient(); Pro receiver = c.professional("photo-doctor", "physician", "available")) {
+      c.createQueue(ChatFixtures.queue("photos-to", "pick"), receiver.id());
+      String id = active(patient);
+      String early = uploadPhoto(id, patient.token());
+      patient.ws().request(photoMessage(id, "p-early", "ihottuma", early));
+
+      JsonObject requested = nurse.ws().request(new JsonObject().put("type", "transfer.request").put("conversationId", id)
+          .put("toQueue", "photos-to").put("note", new JsonObject().put("situation", "Ihottuma").put("background", "Ei allergioita")
+              .put("assessment", "Ei kiireellinen").put("recommendation", "Lääkärin arvio")));
+      assertThat(type(requested)).as(requested.encode()).isEqualTo("transfer.requested");
+      String transferId = requested.getString("transferId");
+      JsonObject refused = patient.ws().request(new JsonObject().put("type", "transfer.consent").put("conversationId", id)
+          .put("transferId", transferId).put("granted", false));
+      assertThat(refused.getString("consent")).as(refused.encode()).isEqualTo("refused");
+      JsonObject taken = receiver.ws().request(new JsonObject().put("type", "conversation.take").put("conversationId", id));
+      assertThat(type(taken)).as(taken.encode()).isEqualTo("conversation.state");
+
+      assertError(t.get("/api/attachments/" + early, receiver.token()), 403, "forbidden");
+      assertError(t.get("/api/attachments/" + early + "/thumbnail", receiver.token()), 403, "forbidden");
+      assertThat(views(early)).extracting(r -> r.getUUID("actor_id") + ":" + r.getString("reason"))
+          .containsExactly(receiver.id() + ":before_history_cut", receiver.id() + ":before_history_cut");
+      // the patient always sees their own
+      assertThat(t.get("/api/attachments/" + early, patient.token()).statusCode()).isEqualTo(200);
+
+      // a photo after the transfer is the receiver's to see
+      String later = uploadPhoto(id, patient.token());
+      assertThat(type(patient.ws().request(photoMessage(id, "p-later", "nyt näin", later)))).isEqualTo("message.ack");
+      assertThat(t.get("/api/attachments/" + later, receiver.token()).statusCode()).isEqualTo(200);
+
+      // the patient changes their mind: the early photo is visible too
+      patient.ws().request(new JsonObject().put("type", "transfer.consent").put("conversationId", id)
+          .put("transferId", transferId).put("granted", true));
+      assertThat(t.get("/api/attachments/" + early, receiver.token()).statusCode()).isEqualTo(200);
+    }
+  }
+
   private static boolean isRed(int rgb) {
     return ((rgb >> 16) & 0xFF) > 180 && (rgb & 0xFF) < 80;
   }

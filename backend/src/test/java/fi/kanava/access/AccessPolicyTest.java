@@ -277,4 +277,51 @@ class AccessPolicyTest {
       assertThat(policy.adminScope(pro(nurse, Role.NURSE)).includes("area")).isFalse();
     }
   }
+
+  @Nested
+  @DisplayName("for photos")
+  class Photos {
+    private AccessPolicy.AttachmentFacts sentAt(UUID uploader, long seq, String kind) {
+      return new AccessPolicy.AttachmentFacts(uploader, Optional.of(seq), Optional.of(kind));
+    }
+
+    private Decision view(Principal who, ConversationFacts c, AccessPolicy.AttachmentFacts a) {
+      return policy.decideAttachment(new Actor(who, Set.of()), c, a);
+    }
+
+    @Test
+    void who_reads_the_conversation_views_a_sent_photo_and_others_are_refused_with_the_conversation_s_reason() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      var photo = sentAt(patient, 3, "text");
+      assertThat(view(Principal.patient(patient), c, photo)).isEqualTo(new Decision(true, "patient_own"));
+      assertThat(view(pro(nurse, Role.NURSE), c, photo)).isEqualTo(new Decision(true, "assigned"));
+      assertThat(view(pro(otherNurse, Role.NURSE), c, photo)).isEqualTo(new Decision(false, "not_entitled"));
+      assertThat(view(Principal.patient(UUID.randomUUID()), c, photo)).isEqualTo(new Decision(false, "not_own_conversation"));
+      assertThat(view(pro(UUID.randomUUID(), Role.SUPERVISOR), c, photo).allowed()).isFalse();
+    }
+
+    @Test
+    void a_photo_not_sent_yet_is_its_uploader_s_alone() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      var unsent = new AccessPolicy.AttachmentFacts(patient, Optional.empty(), Optional.empty());
+      assertThat(view(Principal.patient(patient), c, unsent)).isEqualTo(new Decision(true, "attachment_uploader"));
+      assertThat(view(pro(nurse, Role.NURSE), c, unsent)).isEqualTo(new Decision(false, "attachment_not_sent"));
+    }
+
+    @Test
+    void a_photo_before_an_unlifted_history_cut_is_refused_to_everyone_but_the_patient_and_the_one_who_transferred() {
+      ConversationFacts c = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(physician), Set.of(),
+          Set.of(), Set.of(), Optional.empty(), java.util.List.of(new AccessPolicy.HistoryCut(10, nurse)));
+      assertThat(view(pro(physician, Role.PHYSICIAN), c, sentAt(patient, 9, "text"))).isEqualTo(new Decision(false, "before_history_cut"));
+      assertThat(view(pro(physician, Role.PHYSICIAN), c, sentAt(patient, 11, "text"))).isEqualTo(new Decision(true, "assigned"));
+      assertThat(view(Principal.patient(patient), c, sentAt(patient, 9, "text")).allowed()).isTrue();
+    }
+
+    @Test
+    void a_patient_never_views_a_photo_in_an_internal_note() {
+      ConversationFacts c = conversation(ConversationState.ACTIVE, nurse);
+      assertThat(view(Principal.patient(patient), c, sentAt(nurse, 4, "note"))).isEqualTo(new Decision(false, "internal_note"));
+      assertThat(view(pro(nurse, Role.NURSE), c, sentAt(nurse, 4, "note")).allowed()).isTrue();
+    }
+  }
 }

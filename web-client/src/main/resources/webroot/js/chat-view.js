@@ -6,6 +6,7 @@
 import { t } from './i18n.js';
 import { h, setText, uid, errorText } from './dom.js';
 import { formatTime } from './format.js';
+import { uploadPhoto, photoThumbnail } from './attachments.js';
 
 const MAX_LENGTH = 4000;
 const TYPING_REPEAT_MS = 3000;
@@ -179,7 +180,8 @@ export class ChatView {
         delete li.dataset.seq;
         this.pending.set(clientMsgId, li);
         this.#setStatus(li, 'sending');
-        this.socket.sendMessage(this.conversationId, text.textContent, li.classList.contains('msg-note'), clientMsgId);
+        this.socket.sendMessage(this.conversationId, text.textContent, li.classList.contains('msg-note'), clientMsgId,
+          li.dataset.attachmentId || null);
       } else {
         this.#markLost(li);
       }
@@ -281,6 +283,7 @@ export class ChatView {
         counter,
         h('button', { type: 'submit', class: 'primary', testid: 'chat-send', i18n: 'chat.send' }),
       ]),
+      this.#buildPhotoPicker(),
     ]);
     if (this.noteToggle) {
       this.noteToggle.addEventListener('change', () => {
@@ -303,6 +306,56 @@ export class ChatView {
       this.#submit();
     });
     return h('div', { class: 'chat' }, [this.log, typingRegion, this.form]);
+  }
+
+  /** "Attach a photo": a real file input with its label (a phone offers camera or gallery), and the upload's progress in words. */
+  #buildPhotoPicker() {
+    const inputId = uid('photo-input');
+    const statusId = uid('photo-status');
+    this.photoInput = h('input', { type: 'file', id: inputId, accept: 'image/*', testid: 'photo-input', 'aria-describedby': statusId });
+    this.photoProgress = h('progress', { max: '100', value: '0', hidden: true, 'aria-labelledby': statusId });
+    this.photoStatus = h('p', { id: statusId, class: 'hint photo-status', role: 'status', testid: 'photo-status' });
+    this.photoInput.addEventListener('change', () => {
+      const file = this.photoInput.files && this.photoInput.files[0];
+      if (file) this.#sendPhoto(file);
+    });
+    return h('div', { class: 'photo-picker' }, [
+      h('label', { for: inputId, i18n: 'attachment.choose' }), this.photoInput, this.photoProgress, this.photoStatus,
+    ]);
+  }
+
+  async #sendPhoto(file) {
+    const conversationId = this.conversationId;
+    if (!conversationId) return;
+    this.photoInput.disabled = true;
+    this.photoProgress.hidden = false;
+    this.photoProgress.value = 0;
+    setText(this.photoStatus, 'attachment.uploading');
+    try {
+      const attachment = await uploadPhoto(this.socket.api, conversationId, file, (fraction) => {
+        this.photoProgress.value = Math.round(fraction * 100);
+      });
+      if (this.conversationId !== conversationId) return;
+      const clientMsgId = this.socket.sendMessage(conversationId, '', false, undefined, attachment.id);
+      const li = this.#render({
+        conversationId, kind: 'text', clientMsgId, text: '', sender: { kind: this.side }, at: new Date().toISOString(),
+        attachment: { id: attachment.id, mediaType: attachment.mediaType, width: attachment.width, height: attachment.height,
+          thumbnailWidth: attachment.thumbnailWidth, thumbnailHeight: attachment.thumbnailHeight },
+      }, true);
+      li.dataset.clientMsgId = clientMsgId;
+      this.#setStatus(li, 'sending');
+      this.pending.set(clientMsgId, li);
+      this.list.append(li);
+      this.#scrollToEnd();
+      setText(this.photoStatus, 'attachment.sent');
+    } catch (error) {
+      const code = error && error.code;
+      setText(this.photoStatus, code === 'not_an_image' || code === 'image_too_large' ? `attachment.error.${code}` : 'attachment.error.other');
+    } finally {
+      this.photoProgress.hidden = true;
+      this.photoInput.disabled = false;
+      this.photoInput.value = '';
+    }
   }
 
   #submit() {
@@ -381,6 +434,10 @@ export class ChatView {
     }
     const meta = h('p', { class: 'msg-meta' }, [who, ' ', h('time', { datetime: frame.at, text: formatTime(frame.at) })]);
     li.append(meta, h('p', { class: 'msg-text', text: frame.text }));
+    if (frame.attachment) {
+      li.dataset.attachmentId = frame.attachment.id;
+      li.append(photoThumbnail(this.socket.api, frame.attachment, 'attachment.alt', { who: who.textContent }));
+    }
     if (mine) li.append(h('p', { class: 'msg-status' }));
     return li;
   }

@@ -151,8 +151,9 @@ export class KanavaSocket extends EventTarget {
    * Queues a chat message until its ack; returns its clientMsgId. A clientMsgId given is a message
    * sent again (one the store lost): the server stores it once, whatever happened before.
    */
-  sendMessage(conversationId, text, internal = false, clientMsgId = `c-${randomId()}`) {
+  sendMessage(conversationId, text, internal = false, clientMsgId = `c-${randomId()}`, attachmentId = null) {
     const frame = { type: 'message.send', conversationId, clientMsgId, text, internal };
+    if (attachmentId) frame.attachmentId = attachmentId;
     const queued = this.outbox.get(clientMsgId);
     if (queued) clearTimeout(queued.timer);
     const entry = { frame, attempts: 0, timer: null };

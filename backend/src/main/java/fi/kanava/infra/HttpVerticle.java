@@ -36,7 +36,7 @@ public final class HttpVerticle extends VerticleBase {
    * Scripts, styles and connections only from the server itself (the pages have no inline script
    * or style), no framing, no plugins; {@code 'self'} covers the same-origin WebSocket.
    */
-  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   /**
    * Where the jar {@code org.mvnpm:htm} (a dependency of the web client) keeps its npm package: Preact

@@ -171,8 +171,10 @@ public final class Application {
     Queues queues = new Queues(pool, clock);
     WaitingLists waiting = new WaitingLists(vertx, pool, clock, config.routing().offlineGrace());
     Profiles profiles = new Profiles(pool);
-    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
-        config.chat(), config.db().limits().writeBound());
+    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy,
+        fi.kanava.referral.Referrals.seatHolders(pool), profiles, chatMetrics, config.chat(), config.db().limits().writeBound());
+    fi.kanava.referral.Referrals referrals = new fi.kanava.referral.Referrals(pool, clock, conversations, guard,
+        new fi.kanava.referral.ReferralMetrics(registry), config.referral().defaultSeatLimit());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence, queues);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
@@ -198,8 +200,9 @@ public final class Application {
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
     ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    fi.kanava.referral.ReferralRoutes referralRoutes = new fi.kanava.referral.ReferralRoutes(referrals, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount);
+        reportRoutes::mount, referralRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,

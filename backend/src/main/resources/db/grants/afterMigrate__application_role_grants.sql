@@ -42,3 +42,8 @@ grant select, insert on message to ${application_role};
 grant select, insert, update on conversation_transfer to ${application_role};
 -- feedback is written once and never changed (FeedbackStore)
 grant select, insert on feedback_response to ${application_role};
+-- partner referrals (fi.kanava.referral): seats are assigned and released; a referral's outcome changes
+-- in place; visit notes are written once
+grant select, insert, delete on partner_seat to ${application_role};
+grant select, insert, update on referral to ${application_role};
+grant select, insert on referral_note to ${application_role};

@@ -17,7 +17,11 @@ public record KanavaConfig(
     Routing routing,
     Chat chat,
     Abuse abuse,
-    Transfer transfer) {
+    Transfer transfer,
+    Referral referral) {
+
+  /** Partner referrals: the seats of a partner organisation that has no seat limit of its own. */
+  public record Referral(int defaultSeatLimit) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

@@ -77,6 +77,14 @@ final class ReferralStore {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  static Future<Void> demoSeat(SqlClient client, String username, String admin, Instant at) {
+    return client.preparedQuery("insert into partner_seat (account_id, organisation_id, assigned_at, assigned_by)"
+            + " select a.id, a.organisation_id, $3, b.id from account a, account b where a.username_key = $1 and b.username_key = $2"
+            + " and a.role = 'partner' on conflict (account_id) do nothing")
+        .execute(Tuple.of(username, admin, Timestamps.at(at)))
+        .mapEmpty();
+  }
+
   static Future<Boolean> holdsSeat(SqlClient tx, String organisationId, UUID accountId) {
     return tx.preparedQuery("select 1 from partner_seat where organisation_id = $1 and account_id = $2")
         .execute(Tuple.of(organisationId, accountId)).map(rows -> rows.size() > 0);

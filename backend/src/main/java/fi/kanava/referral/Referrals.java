@@ -118,6 +118,11 @@ public final class Referrals {
                 : Future.failedFuture(ApiError.notFound("seat_not_found", "The account holds no seat of this organisation"))));
   }
 
+  /** Demo data: the partner account {@code username} holds a seat of its organisation, given by {@code admin}; again, nothing changes. */
+  public Future<Void> demoSeat(String username, String admin) {
+    return ReferralStore.demoSeat(pool, username, admin, clock.instant());
+  }
+
   // --- referring -----------------------------------------------------------------------------------------------
 
   /** The partner organisations the professional may refer to (for the console's form). */

@@ -88,7 +88,8 @@ public final class Application {
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
-      Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations) {}
+      Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations,
+      fi.kanava.referral.Referrals referrals) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -173,8 +174,10 @@ public final class Application {
     Queues queues = new Queues(pool, clock);
     WaitingLists waiting = new WaitingLists(vertx, pool, clock, config.routing().offlineGrace());
     Profiles profiles = new Profiles(pool);
-    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy, profiles, chatMetrics,
-        config.chat(), config.db().limits().writeBound());
+    Conversations conversations = new Conversations(vertx, pool, clock, guard, waiting, queues::servedBy,
+        fi.kanava.referral.Referrals.seatHolders(pool), profiles, chatMetrics, config.chat(), config.db().limits().writeBound());
+    fi.kanava.referral.Referrals referrals = new fi.kanava.referral.Referrals(pool, clock, conversations, guard,
+        new fi.kanava.referral.ReferralMetrics(registry), config.referral().defaultSeatLimit());
     Presence presence = new Presence(vertx, pool, clock, config.routing());
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence, queues);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
@@ -202,12 +205,13 @@ public final class Application {
     ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
     AttachmentRoutes attachmentRoutes = new AttachmentRoutes(
         new Attachments(vertx, pool, clock, conversations, guard, config.attachment()), authenticator);
+    fi.kanava.referral.ReferralRoutes referralRoutes = new fi.kanava.referral.ReferralRoutes(referrals, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount, attachmentRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {

@@ -27,7 +27,8 @@ public final class DemoData {
 
   private static final List<JsonObject> ORGANISATIONS = List.of(
       new JsonObject().put("id", "lappi").put("name", "Lapin hyvinvointialue").put("kind", "wellbeing_area"),
-      new JsonObject().put("id", "rovaniemi-liikunta").put("name", "Rovaniemen kaupunki, liikuntaneuvonta").put("kind", "partner").put("seatLimit", 2));
+      new JsonObject().put("id", "rovaniemi-liikunta").put("name", "Liikuntaneuvonta / exercise counselling").put("kind", "partner")
+          .put("seatLimit", 2).put("partnerOf", "lappi"));
 
   private static final List<String[]> UNITS = List.of(
       new String[] {"lappi", "lappi-digi", "Digitaalinen sote-keskus"},
@@ -42,7 +43,7 @@ public final class DemoData {
       new String[] {"laakari", "Lauri Lääkäri", "physician", null, "lappi", "lappi-digi", "fi,en"},
       new String[] {"fysio", "Fiia Fysioterapeutti", "specialist", "physiotherapist", "lappi", "lappi-digi", "fi"},
       new String[] {"suuhygienisti", "Suvi Suuhygienisti", "specialist", "dental hygienist", "lappi", "lappi-suunhoito", "fi,sv"},
-      new String[] {"liikuntaneuvoja", "Leo Liikuntaneuvoja", "partner", null, "rovaniemi-liikunta", null, "fi"},
+      new String[] {"liikunta", "Leo Liikuntaneuvoja", "partner", null, "rovaniemi-liikunta", null, "fi"},
       new String[] {"esihenkilo", "Eija Esihenkilö", "supervisor", null, "lappi", "lappi-digi", "fi"});
 
   /** Demo queue definitions (resources demo/*.json) and the usernames that serve them. */
@@ -98,6 +99,8 @@ public final class DemoData {
     for (String[] queue : QUEUES) {
       chain = chain.compose(v -> demoQueue(services, queue[0], List.of(queue).subList(1, queue.length)));
     }
+    // the exercise counsellor holds one of the partner's two seats, given by the area's admin
+    chain = chain.compose(v -> services.referrals().demoSeat("liikunta", "admin"));
     // ops/loadtest waits for "Demo data loaded" before it starts
     return chain.onSuccess(v -> log.info("Demo data loaded. Demo accounts: {} (password '{}')",
         ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));

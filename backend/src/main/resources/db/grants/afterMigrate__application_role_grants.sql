@@ -44,3 +44,8 @@ grant select, insert, update on conversation_transfer to ${application_role};
 grant select, insert on feedback_response to ${application_role};
 -- photos are stored once and never changed; a message links to one (AttachmentStore)
 grant select, insert on attachment to ${application_role};
+-- partner referrals (fi.kanava.referral): seats are assigned and released; a referral's outcome changes
+-- in place; visit notes are written once
+grant select, insert, delete on partner_seat to ${application_role};
+grant select, insert, update on referral to ${application_role};
+grant select, insert on referral_note to ${application_role};

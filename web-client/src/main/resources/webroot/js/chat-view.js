@@ -490,7 +490,8 @@ function messageKey(frame) {
 
 function systemText(frame) {
   const span = document.createElement('span');
-  if (frame.code && SYSTEM_CODES.has(frame.code)) setText(span, `system.${frame.code}`);
+  if (frame.code === 'referred_to_partner') setText(span, 'referral.systemReferred', { organisation: frame.argument || '' });
+  else if (frame.code && SYSTEM_CODES.has(frame.code)) setText(span, `system.${frame.code}`);
   else if (frame.text) span.textContent = frame.text;
   else setText(span, 'system.other');
   return span;

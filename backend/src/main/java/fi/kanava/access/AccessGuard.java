@@ -149,6 +149,20 @@ public final class AccessGuard {
         Optional.ofNullable(patientId), "socket_frame", decision));
   }
 
+  /**
+   * Checks access to a partner referral, or ({@code referralId} null) to the list of an
+   * organisation's referrals (see {@link AccessPolicy#referral}). Every decision is audited, allowed
+   * reads included: partner staff's reads are all in the trail. A denial fails with 403.
+   */
+  public Future<Void> requireReferral(Actor actor, String action, UUID referralId, UUID patientId, String partnerOrganisationId,
+      UUID referredBy, boolean write, String purpose) {
+    Decision decision = policy.referral(actor, partnerOrganisationId, referredBy, write);
+    Principal principal = actor.principal();
+    Future<Void> written = audit.record(event(Optional.of(principal), action, referralId == null ? "referral_list" : "referral",
+        Optional.of(referralId == null ? partnerOrganisationId : referralId.toString()), Optional.ofNullable(patientId), purpose, decision));
+    return decision.allowed() ? written : written.compose(v -> Future.failedFuture(forbidden(principal, action, decision)));
+  }
+
   private AuditEvent event(Optional<Principal> principal, String action, String resourceType, Optional<String> resourceId,
       Optional<UUID> patientId, String purpose, Decision decision) {
     return new AuditEvent(

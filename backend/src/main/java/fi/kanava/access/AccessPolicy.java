@@ -111,11 +111,19 @@ public final class AccessPolicy {
     }
   }
 
-  /** The principal and what the policy needs to know of them beyond their token. */
-  public record Actor(Principal principal, Set<String> servedQueueIds) {
+  /**
+   * The principal and what the policy needs to know of them beyond their token: the queues they
+   * serve, and for partner staff whether they hold one of their organisation's seats.
+   */
+  public record Actor(Principal principal, Set<String> servedQueueIds, boolean partnerSeat) {
     public Actor {
       Objects.requireNonNull(principal);
       servedQueueIds = Set.copyOf(servedQueueIds);
+    }
+
+    /** Anyone but partner staff (who hold no seat this way). */
+    public Actor(Principal principal, Set<String> servedQueueIds) {
+      this(principal, servedQueueIds, false);
     }
 
     public static Actor of(Principal principal) {
@@ -251,7 +259,7 @@ public final class AccessPolicy {
     return switch (role) {
       case SUPERVISOR -> Decision.deny("supervisor_figures_only");
       case ADMIN, PLATFORM_ADMIN -> Decision.deny("admin_no_care_access");
-      case PARTNER -> partner(principal, action, conversation);
+      case PARTNER -> partner(actor, action, conversation);
       case NURSE, PHYSICIAN, SPECIALIST -> careProfessional(actor, action, conversation);
     };
   }
@@ -287,7 +295,44 @@ public final class AccessPolicy {
     return Decision.allow("patient_own");
   }
 
-  private static Decision partner(Principal principal, ConversationAction action, ConversationFacts c) {
+  /**
+   * Partner seats: the seats of a partner organisation are administered as the accounts of the
+   * wellbeing area it works with ({@code partnerOf}): by that area's admins and by a platform admin
+   * (decided as {@code MANAGE_ACCOUNTS} on this target). A partner organisation working with no
+   * area has its seats assigned by a platform admin only. Partner staff never assign seats.
+   */
+  public static AdminTarget partnerSeats(String partnerOf) {
+    return AdminTarget.organisation(partnerOf);
+  }
+
+  /**
+   * A referral to a partner organisation ({@code partnerOrganisationId}), made by {@code
+   * referredBy}: partner staff of that organisation holding a seat read it and record notes and
+   * the outcome ({@code write}); the professional who made it reads it (its notes and outcome)
+   * but records nothing; nobody else sees it. The list of an organisation's referrals is the
+   * same check with no referrer.
+   */
+  public Decision referral(Actor actor, String partnerOrganisationId, UUID referredBy, boolean write) {
+    Principal principal = actor.principal();
+    if (principal.hasRole(Role.PARTNER)) {
+      if (!actor.partnerSeat()) {
+        return Decision.deny("partner_no_seat");
+      }
+      return principal.organisationId().filter(own -> own.equals(partnerOrganisationId)).isPresent()
+          ? Decision.allow("partner_referral")
+          : Decision.deny("not_referred_to_organisation");
+    }
+    if (referredBy != null && principal.id().equals(referredBy) && principal.role().filter(Role::isCareProfessional).isPresent()) {
+      return write ? Decision.deny("partner_staff_only") : Decision.allow("referring_professional");
+    }
+    return Decision.deny("not_entitled");
+  }
+
+  private static Decision partner(Actor actor, ConversationAction action, ConversationFacts c) {
+    Principal principal = actor.principal();
+    if (!actor.partnerSeat()) {
+      return Decision.deny("partner_no_seat");
+    }
     if (!c.consentedPartnerOrganisationIds().contains(principal.organisationId().orElseThrow())) {
       return Decision.deny("no_referral_consent");
     }

@@ -29,13 +29,15 @@ public final class Organisations {
     this.clock = clock;
   }
 
-  public record NewOrganisation(String id, String name, String kind, Integer seatLimit) {
+  /** {@code partnerOf}: for a partner, the wellbeing area it works with, whose admins assign its seats (fi.kanava.referral). */
+  public record NewOrganisation(String id, String name, String kind, Integer seatLimit, String partnerOf) {
     @JsonCreator
     public static NewOrganisation fromJson(
         @JsonProperty("id") String id,
         @JsonProperty("name") String name,
         @JsonProperty("kind") String kind,
-        @JsonProperty("seatLimit") Integer seatLimit) {
+        @JsonProperty("seatLimit") Integer seatLimit,
+        @JsonProperty("partnerOf") String partnerOf) {
       String parsedKind = Require.text(kind, "kind", 20);
       if (!parsedKind.equals("wellbeing_area") && !parsedKind.equals("partner")) {
         throw ApiError.badRequest("invalid_field", "Field 'kind' must be wellbeing_area or partner");
@@ -43,7 +45,11 @@ public final class Organisations {
       if (seatLimit != null && (seatLimit < 1 || !parsedKind.equals("partner"))) {
         throw ApiError.badRequest("invalid_field", "Field 'seatLimit' is a positive number, for partner organisations only");
       }
-      return new NewOrganisation(slug(id, "id"), Require.text(name, "name", 200), parsedKind, seatLimit);
+      if (partnerOf != null && !parsedKind.equals("partner")) {
+        throw ApiError.badRequest("invalid_field", "Field 'partnerOf' is for partner organisations only");
+      }
+      return new NewOrganisation(slug(id, "id"), Require.text(name, "name", 200), parsedKind, seatLimit,
+          partnerOf == null ? null : slug(partnerOf, "partnerOf"));
     }
   }
 
@@ -55,11 +61,14 @@ public final class Organisations {
   }
 
   public Future<JsonObject> create(NewOrganisation o) {
-    return pool.preparedQuery("insert into organisation (id, name, kind, seat_limit, created_at) values ($1, $2, $3, $4, $5)")
-        .execute(Tuple.of(o.id(), o.name(), o.kind(), o.seatLimit(), Timestamps.at(clock.instant())))
+    return pool.preparedQuery("insert into organisation (id, name, kind, seat_limit, partner_of, created_at)"
+            + " select $1, $2, $3, $4, $5, $6 where $5::text is null or exists (select 1 from organisation where id = $5 and kind = 'wellbeing_area')")
+        .execute(Tuple.of(o.id(), o.name(), o.kind(), o.seatLimit(), o.partnerOf(), Timestamps.at(clock.instant())))
         .recover(e -> Future.failedFuture(duplicate(e, "organisation_exists", "An organisation with that id exists")))
-        .map(v -> new JsonObject().put("id", o.id()).put("name", o.name()).put("kind", o.kind()).put("seatLimit", o.seatLimit())
-            .put("units", new JsonArray()));
+        .compose(rows -> rows.rowCount() == 0
+            ? Future.failedFuture(ApiError.badRequest("unknown_organisation", "Field 'partnerOf' names no wellbeing area"))
+            : Future.succeededFuture(new JsonObject().put("id", o.id()).put("name", o.name()).put("kind", o.kind())
+                .put("seatLimit", o.seatLimit()).put("partnerOf", o.partnerOf()).put("units", new JsonArray())));
   }
 
   public Future<JsonObject> createUnit(String organisationId, NewUnit u) {
@@ -75,7 +84,7 @@ public final class Organisations {
   /** One organisation with its units, or ({@code organisationId} null) all of them. */
   public Future<JsonArray> list(String organisationId) {
     return pool.preparedQuery(
-            "select o.id, o.name, o.kind, o.seat_limit, u.id as unit_id, u.name as unit_name"
+            "select o.id, o.name, o.kind, o.seat_limit, o.partner_of, u.id as unit_id, u.name as unit_name"
                 + " from organisation o left join unit u on u.organisation_id = o.id"
                 + " where ($1::text is null or o.id = $1) order by o.id, u.id")
         .execute(Tuple.of(organisationId))
@@ -85,7 +94,8 @@ public final class Organisations {
           for (Row row : rows) {
             if (current == null || !current.getString("id").equals(row.getString("id"))) {
               current = new JsonObject().put("id", row.getString("id")).put("name", row.getString("name"))
-                  .put("kind", row.getString("kind")).put("seatLimit", row.getInteger("seat_limit")).put("units", new JsonArray());
+                  .put("kind", row.getString("kind")).put("seatLimit", row.getInteger("seat_limit"))
+                  .put("partnerOf", row.getString("partner_of")).put("units", new JsonArray());
               out.add(current);
             }
             if (row.getString("unit_id") != null) {

@@ -53,15 +53,18 @@ public final class Conversations {
   private final Function<UUID, Future<List<String>>> servedQueues;
   private final Profiles profiles;
   private final SequenceGuard seqs;
+  private final Function<UUID, Future<Boolean>> partnerSeat;
 
   /**
    * {@code servedQueues} tells which queues a professional serves (the queue feature owns that
-   * table), {@code profiles} their name and role; both are passed in so the core imports neither.
+   * table), {@code partnerSeat} whether partner staff hold a seat (the referral feature's),
+   * {@code profiles} their name and role; all are passed in so the core imports none of them.
    */
   public Conversations(Vertx vertx, Pool pool, Clock clock, AccessGuard guard, QueuePlaces places,
-      Function<UUID, Future<List<String>>> servedQueues, Profiles profiles, ChatMetrics metrics, KanavaConfig.Chat config,
-      Duration writeBound) {
+      Function<UUID, Future<List<String>>> servedQueues, Function<UUID, Future<Boolean>> partnerSeat, Profiles profiles,
+      ChatMetrics metrics, KanavaConfig.Chat config, Duration writeBound) {
     this.servedQueues = servedQueues;
+    this.partnerSeat = partnerSeat;
     this.profiles = profiles;
     this.vertx = vertx;
     this.pool = pool;
@@ -84,6 +87,9 @@ public final class Conversations {
   public Future<Actor> actor(Principal principal) {
     if (principal.isPatient()) {
       return Future.succeededFuture(Actor.of(principal));
+    }
+    if (principal.hasRole(fi.kanava.auth.Role.PARTNER)) {
+      return partnerSeat.apply(principal.id()).map(seated -> new Actor(principal, java.util.Set.of(), seated));
     }
     return servedQueues.apply(principal.id()).map(served -> new Actor(principal, new HashSet<>(served)));
   }
@@ -199,6 +205,14 @@ public final class Conversations {
   /** Appends a system message inside the caller's transaction (which holds the row lock); returns its frame. */
   public Future<JsonObject> systemMessage(SqlClient tx, UUID conversationId, SystemMessage code, Instant at) {
     return Messages.system(tx, seqs, conversationId, code.code(), at);
+  }
+
+  /**
+   * Appends a system message with one argument shown in it (an organisation's name) inside the
+   * caller's transaction; its frame carries the argument beside the code.
+   */
+  public Future<JsonObject> systemMessage(SqlClient tx, UUID conversationId, SystemMessage code, String argument, Instant at) {
+    return Messages.system(tx, seqs, conversationId, code.code() + "\n" + argument.replace('\n', ' '), at);
   }
 
   /** Appends an internal note by the author inside the caller's transaction (which holds the row lock); returns its frame. */

@@ -165,6 +165,9 @@ final class Messages {
     if (frame.containsKey("attachment")) {
       out.put("attachment", frame.getJsonObject("attachment").copy());
     }
+    if (frame.containsKey("argument")) {
+      out.put("argument", frame.getString("argument"));
+    }
     return out;
   }
 
@@ -187,7 +190,12 @@ final class Messages {
         .put("sender", sender)
         .put("at", at.toString());
     if ("system".equals(kind)) {
-      frame.put("text", "").put("code", body);
+      // a system message with an argument (an organisation's name) is stored as "code\nargument"
+      int cut = body.indexOf('\n');
+      frame.put("text", "").put("code", cut < 0 ? body : body.substring(0, cut));
+      if (cut >= 0) {
+        frame.put("argument", body.substring(cut + 1));
+      }
     } else {
       frame.put("text", body);
     }

@@ -81,6 +81,14 @@ public final class Participants {
         .mapEmpty();
   }
 
+  /** An organisation joins (a partner organisation a client was referred to); joining again while still in is a no-op. */
+  public static Future<Void> joinOrganisation(SqlClient tx, UUID conversationId, ParticipantKind kind, String organisationId, Instant at) {
+    return tx.preparedQuery("insert into conversation_participant (conversation_id, kind, organisation_id, joined_at) values ($1, $2, $3, $4)"
+            + " on conflict do nothing")
+        .execute(Tuple.of(conversationId, kind.code(), organisationId, Timestamps.at(at)))
+        .mapEmpty();
+  }
+
   /** The professional's open participation of this kind ends (handed back, transferred away, left). */
   public static Future<Void> leave(SqlClient tx, UUID conversationId, ParticipantKind kind, UUID accountId, Instant at) {
     return tx.preparedQuery("update conversation_participant set left_at = $4"

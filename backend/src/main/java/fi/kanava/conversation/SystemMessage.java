@@ -9,7 +9,9 @@ public enum SystemMessage {
   /** The conversation moves to a named professional; the {@code transfer.started} frame says who. */
   TRANSFERRED_TO_PROFESSIONAL("transferred_to_professional"),
   /** The transfer did not go through: the professional who had the conversation has it again. */
-  TRANSFER_RETURNED("transfer_returned");
+  TRANSFER_RETURNED("transfer_returned"),
+  /** The client was referred to a partner organisation (named in the message's {@code argument}), which may contact them. */
+  REFERRED_TO_PARTNER("referred_to_partner");
 
   private final String code;
 

@@ -18,13 +18,17 @@ public record KanavaConfig(
     Chat chat,
     Abuse abuse,
     Transfer transfer,
-    Attachment attachment) {
+    Attachment attachment,
+    Referral referral) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
    * most pixels (width times height) an image may have before it is decoded (decompression bombs).
    */
   public record Attachment(int maxBytes, int maxPixels) {}
+
+  /** Partner referrals: the seats of a partner organisation that has no seat limit of its own. */
+  public record Referral(int defaultSeatLimit) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

@@ -15,7 +15,16 @@ import java.util.TreeMap;
  * only: no patient, conversation or professional is named. Ratios are rounded once, here, so the
  * JSON and the CSV carry the same numbers.
  */
-public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total) {
+public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total,
+    SortedMap<String, Long> referrals) {
+
+  /** The outcomes a partner referral is counted by (fi.kanava.referral.ReferralOutcome). */
+  public static final List<String> REFERRAL_OUTCOMES = List.of("referred", "contacted", "started", "declined", "completed");
+
+  /** A report without partner referrals counted. */
+  public MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total) {
+    this(month, timeZone, from, to, queues, total, new TreeMap<>());
+  }
 
   /** What the report says of a figure whose events Kanava does not record yet. */
   public static final String NOT_YET_RECORDED = "not yet recorded";
@@ -24,6 +33,7 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
     Objects.requireNonNull(month);
     queues = List.copyOf(queues);
     Objects.requireNonNull(total);
+    referrals = new TreeMap<>(referrals);
   }
 
   /**
@@ -129,6 +139,19 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
         .put("from", from.toString())
         .put("to", to.toString())
         .put("queues", rows)
-        .put("total", total.toJson());
+        .put("total", total.toJson())
+        .put("referrals", referralsJson());
+  }
+
+  /** Partner referrals made in the month by the organisation's professionals, by their outcome now, and in total. */
+  private JsonObject referralsJson() {
+    JsonObject byOutcome = new JsonObject();
+    long all = 0;
+    for (String outcome : REFERRAL_OUTCOMES) {
+      long n = referrals.getOrDefault(outcome, 0L);
+      byOutcome.put(outcome, n);
+      all += n;
+    }
+    return new JsonObject().put("total", all).put("byOutcome", byOutcome);
   }
 }

@@ -190,4 +190,22 @@ final class ReportStore {
       return null;
     });
   }
+
+  /**
+   * Partner referrals made in [from, to) by professionals of the organisation ({@code organisation}
+   * null: of every one), counted by their outcome now.
+   */
+  Future<java.util.SortedMap<String, Long>> referrals(String organisation, Instant from, Instant to) {
+    return pool.preparedQuery("select outcome, count(*) from referral where ($1::text is null or referring_organisation_id = $1)"
+            + " and created_at >= $2 and created_at < $3 group by outcome")
+        .execute(Tuple.of(organisation, fi.kanava.infra.Timestamps.at(from), fi.kanava.infra.Timestamps.at(to)))
+        .map(rows -> {
+          java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+          for (String outcome : MonthlyReport.REFERRAL_OUTCOMES) {
+            out.put(outcome, 0L);
+          }
+          rows.forEach(row -> out.put(row.getString(0), row.getLong(1)));
+          return out;
+        });
+  }
 }

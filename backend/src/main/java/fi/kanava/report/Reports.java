@@ -63,15 +63,21 @@ public final class Reports {
    */
   public Future<MonthlyReport> monthly(Principal principal, YearMonth month, String queueId) {
     return guard.require(principal, SystemAction.READ_FIGURES, PURPOSE)
-        .compose(v -> queueId == null ? store.queues(guard.figuresScope(principal).filter()) : one(principal, queueId))
-        .compose(queues -> report(month, queues));
+        .compose(v -> queueId == null ? store.queues(guard.figuresScope(principal).filter()).map(qs -> new Scope(qs,
+                guard.figuresScope(principal).filter()))
+            : one(principal, queueId))
+        .compose(scope -> report(month, scope.queues()).compose(r -> store.referrals(scope.organisation(), r.from(), r.to())
+            .map(referrals -> new MonthlyReport(r.month(), r.timeZone(), r.from(), r.to(), r.queues(), r.total(), referrals))));
   }
 
-  private Future<List<ReportStore.QueueName>> one(Principal principal, String queueId) {
+  /** The queues a report covers and the organisation whose referrals it counts (null: every one). */
+  private record Scope(List<ReportStore.QueueName> queues, String organisation) {}
+
+  private Future<Scope> one(Principal principal, String queueId) {
     return store.queue(queueId).compose(found -> found.isEmpty()
         ? Future.failedFuture(ApiError.notFound("queue_not_found", "No such queue"))
         : guard.require(principal, SystemAction.READ_FIGURES, AdminTarget.organisation(found.get().organisationId()), PURPOSE)
-            .map(v -> List.of(found.get().queue())));
+            .map(v -> new Scope(List.of(found.get().queue()), java.util.Objects.requireNonNullElse(found.get().organisationId(), ""))));
   }
 
   private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues) {

@@ -35,8 +35,9 @@ class AccessPolicyTest {
         Set.of("exercise-partner"));
   }
 
+  /** Partner staff here hold a seat of their organisation unless a test says otherwise. */
   private Decision decide(Principal who, Set<String> queues, ConversationAction action, ConversationFacts c) {
-    return policy.decide(new Actor(who, queues), action, c);
+    return policy.decide(new Actor(who, queues, who.hasRole(Role.PARTNER)), action, c);
   }
 
   private static Principal pro(UUID id, Role role) {
@@ -161,6 +162,39 @@ class AccessPolicyTest {
       assertThat(decide(pro(partner, Role.PARTNER), Set.of(), ConversationAction.EXPORT, referred).allowed()).isFalse();
       assertThat(decide(pro(partner, Role.PARTNER), Set.of(), ConversationAction.READ, notReferred))
           .isEqualTo(new Decision(false, "no_referral_consent"));
+    }
+
+    @Test
+    void partner_staff_without_a_seat_see_nothing_even_of_referred_clients() {
+      Actor unseated = new Actor(pro(UUID.randomUUID(), Role.PARTNER), Set.of(), false);
+      assertThat(policy.decide(unseated, ConversationAction.READ, conversation(ConversationState.ACTIVE, nurse)))
+          .isEqualTo(new Decision(false, "partner_no_seat"));
+      assertThat(policy.referral(unseated, "exercise-partner", null, false)).isEqualTo(new Decision(false, "partner_no_seat"));
+    }
+
+    @Test
+    void a_referral_is_read_by_seated_partner_staff_of_its_organisation_and_by_the_referring_professional() {
+      UUID referrer = UUID.randomUUID();
+      Actor seated = new Actor(pro(UUID.randomUUID(), Role.PARTNER), Set.of(), true);
+      assertThat(policy.referral(seated, "exercise-partner", referrer, true)).isEqualTo(new Decision(true, "partner_referral"));
+      assertThat(policy.referral(seated, "another-partner", referrer, false)).isEqualTo(new Decision(false, "not_referred_to_organisation"));
+      Actor nurseWhoReferred = Actor.of(pro(referrer, Role.NURSE));
+      assertThat(policy.referral(nurseWhoReferred, "exercise-partner", referrer, false)).isEqualTo(new Decision(true, "referring_professional"));
+      assertThat(policy.referral(nurseWhoReferred, "exercise-partner", referrer, true)).isEqualTo(new Decision(false, "partner_staff_only"));
+      assertThat(policy.referral(Actor.of(pro(UUID.randomUUID(), Role.NURSE)), "exercise-partner", referrer, false))
+          .isEqualTo(new Decision(false, "not_entitled"));
+      assertThat(policy.referral(Actor.of(pro(UUID.randomUUID(), Role.SUPERVISOR)), "exercise-partner", null, false).allowed()).isFalse();
+    }
+
+    @Test
+    void partner_seats_are_managed_by_admins_of_the_area_the_partner_works_with_and_platform_admins() {
+      var target = AccessPolicy.partnerSeats("area");
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.MANAGE_ACCOUNTS, target).allowed()).isTrue();
+      assertThat(policy.decide(Principal.professional(UUID.randomUUID(), Role.ADMIN, "far-area"), SystemAction.MANAGE_ACCOUNTS, target)
+          .allowed()).isFalse();
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.PARTNER), SystemAction.MANAGE_ACCOUNTS, target).allowed()).isFalse();
+      assertThat(policy.decide(pro(UUID.randomUUID(), Role.ADMIN), SystemAction.MANAGE_ACCOUNTS, AccessPolicy.partnerSeats(null))
+          .allowed()).isFalse();
     }
 
     @Test

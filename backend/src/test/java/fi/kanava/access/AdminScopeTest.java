@@ -51,6 +51,9 @@ class AdminScopeTest {
   static String queueA;
   static UUID nurseA;
   static UUID spareA;
+  /** A partner organisation working with A (its seats are A's admins' to give) and one of its accounts. */
+  static final String PARTNER_OF_A = "partner-of-a";
+  static UUID partnerAccountA;
 
   @BeforeAll
   static void start() {
@@ -62,6 +65,12 @@ class AdminScopeTest {
     nurseA = f.account(unique("nurse-a"), "nurse");
     spareA = f.account(unique("spare-a"), "nurse");
     new ChatFixtures(t, f).createQueue(ChatFixtures.queue(queueA, "pick"), nurseA);
+    TestApp.await(t.app.services().organisations().create(Fixtures.decode(new JsonObject().put("id", PARTNER_OF_A).put("name", "Partner of A")
+        .put("kind", "partner").put("partnerOf", A), Organisations.NewOrganisation.class)));
+    String username = unique("partner-a");
+    partnerAccountA = UUID.fromString(TestApp.await(t.app.services().accounts().create(Fixtures.decode(new JsonObject().put("username", username)
+        .put("password", Fixtures.PASSWORD).put("displayName", "Partner " + username).put("role", "partner").put("organisationId", PARTNER_OF_A)
+        .put("languages", new JsonArray().add("fi")), Accounts.NewAccount.class))).getString("id"));
   }
 
   @AfterAll
@@ -146,13 +155,19 @@ class AdminScopeTest {
       call("POST /api/admin/queues/:id/restore", "/api/admin/queues/{queue}/restore", () -> null, 200),
       call("GET /api/admin/accounts/:id/capacity", "/api/admin/accounts/{nurse}/capacity", () -> null, 200),
       call("PUT /api/admin/accounts/:id/capacity", "/api/admin/accounts/{nurse}/capacity", () -> new JsonObject().put("maxConcurrent", 3),
+          200),
+      // partner seats: A's admins give the seats of a partner working with A (fi.kanava.referral)
+      call("POST /api/admin/organisations/:id/seats/:accountId", "/api/admin/organisations/" + PARTNER_OF_A + "/seats/{partner}", () -> null, 200),
+      call("GET /api/admin/organisations/:id/seats", "/api/admin/organisations/" + PARTNER_OF_A + "/seats", () -> null, 200),
+      call("DELETE /api/admin/organisations/:id/seats/:accountId", "/api/admin/organisations/" + PARTNER_OF_A + "/seats/{partner}", () -> null,
           200));
 
   /** The lists: every admin may call them, and each shows only what the caller administers. */
   private static final List<String> LISTS = List.of("GET /api/admin/accounts", "GET /api/admin/organisations", "GET /api/admin/queues");
 
   private static String path(Call call) {
-    return call.path().replace("{spare}", spareA.toString()).replace("{queue}", queueA).replace("{nurse}", nurseA.toString());
+    return call.path().replace("{spare}", spareA.toString()).replace("{queue}", queueA).replace("{nurse}", nurseA.toString())
+        .replace("{partner}", partnerAccountA.toString());
   }
 
   /** Everything of organisation A that an admin call might change, and how many organisations there are. */
@@ -163,6 +178,8 @@ class AdminScopeTest {
         + " 'queues', (select jsonb_agg(to_jsonb(q) order by q.id) from queue q where q.organisation_id = $1),"
         + " 'members', (select jsonb_agg(to_jsonb(m) order by m.queue_id, m.account_id) from queue_member m"
         + "   join queue q on q.id = m.queue_id where q.organisation_id = $1),"
+        + " 'seats', (select jsonb_agg(to_jsonb(s) order by s.account_id) from partner_seat s"
+        + "   join organisation o on o.id = s.organisation_id where o.partner_of = $1),"
         + " 'organisations', (select count(*) from organisation))::text", A).getString(0);
   }
 

@@ -20,6 +20,7 @@ import { Attention } from '../attention.js';
 import { attentionControls } from '../attention-controls.js';
 import { QueueOverview, Offers, OfferReminder, WaitingLists, Preview } from './queues.js';
 import { ConversationPanel, patientLabel, topicOf } from './panel.js';
+import { ReferredClients } from './referrals.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 
@@ -324,7 +325,12 @@ export function ConsoleApp({ api, socket }) {
     }
   }
 
-  function openPanel(view, { select = false, alreadyOpen = false } = {}) {
+  /** Partner staff open a referred client's conversation: the shared panes, with the referral in the context pane. */
+  function openReferral(referral) {
+    openPanel({ id: referral.conversationId }, { select: true, referral });
+  }
+
+  function openPanel(view, { select = false, alreadyOpen = false, referral = null } = {}) {
     // Ours again after access had ended (taken back, transferred back): start afresh.
     if (panels.get(view.id)?.revoked) removePanel(view.id);
     if (panels.has(view.id)) {
@@ -341,6 +347,7 @@ export function ConsoleApp({ api, socket }) {
       onDismiss: removePanel,
       onChange: updateTitle,
       onView: showView,
+      referral,
     });
     panels.set(view.id, panel);
     // Each panel renders itself into its own element (panel.js); the pane holds them.
@@ -694,10 +701,11 @@ export function ConsoleApp({ api, socket }) {
               <${ConversationList} store=${rows} onSelect=${chooseRow} onShowClosed=${loadClosed} />
             </div>
           </section>
+          ${you.role === 'partner' ? html`<${ReferredClients} api=${api} onOpen=${openReferral} />` : html`
           <section id="queues" aria-labelledby="queues-title">
             <h2 id="queues-title">${t('console.queuesTitle')}</h2>
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
-          </section>
+          </section>`}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">
             <summary>${t('shortcuts.title')}</summary>

@@ -13,6 +13,7 @@ import { ChatView } from '../chat-view.js';
 import { PhrasePicker } from './phrases.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { ReferralForm, PartnerReferralPane } from './referrals.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -45,8 +46,12 @@ export class ConversationPanel {
    * @param queues () => the queues the server lists (GET /api/queues), the transfer form's targets
    * @param onTransferred (conversationId, target) => void: transfer.requested came; it leaves our list
    */
-  constructor({ socket, api, view, queueName, queues = () => [], onTransferred = () => {}, onSelect, onDismiss, onChange, onView }) {
-    Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange });
+  /**
+   * @param referral for partner staff: the referral (GET /api/partner/referrals) this conversation was opened from
+   */
+  constructor({ socket, api, view, queueName, queues = () => [], onTransferred = () => {}, onSelect, onDismiss, onChange, onView,
+    referral = null }) {
+    Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange, referral });
     this.returned = null; // {outcome, reason}: a transfer of ours came back (transfer.returned)
     this.id = view.id;
     this.view = { ...view };
@@ -261,8 +266,10 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       </dl>
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />
-      ${live ? html`<${TransferForm} panel=${panel} />` : null}
-      ${live ? html`<${CloseForm} panel=${panel} />` : null}
+      ${panel.referral ? html`<${PartnerReferralPane} panel=${panel} />` : null}
+      ${live && !panel.referral ? html`<${TransferForm} panel=${panel} />` : null}
+      ${live && !panel.referral ? html`<${ReferralForm} panel=${panel} />` : null}
+      ${live && !panel.referral ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>
       </div>

@@ -198,8 +198,10 @@ public final class Application {
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
     ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    fi.kanava.directory.DirectoryRoutes directoryRoutes =
+        new fi.kanava.directory.DirectoryRoutes(new fi.kanava.directory.Registry(pool), accounts, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount);
+        reportRoutes::mount, directoryRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,

@@ -146,6 +146,9 @@ class AdminScopeTest {
       call("POST /api/admin/queues/:id/restore", "/api/admin/queues/{queue}/restore", () -> null, 200),
       call("GET /api/admin/accounts/:id/capacity", "/api/admin/accounts/{nurse}/capacity", () -> null, 200),
       call("PUT /api/admin/accounts/:id/capacity", "/api/admin/accounts/{nurse}/capacity", () -> new JsonObject().put("maxConcurrent", 3),
+          200),
+      call("PUT /api/admin/accounts/:id/expertise", "/api/admin/accounts/{nurse}/expertise", () -> new JsonObject()
+          .put("specialties", new JsonArray(List.of("diabetes"))).put("skills", new JsonArray()).put("languages", new JsonArray(List.of("fi"))),
           200));
 
   /** The lists: every admin may call them, and each shows only what the caller administers. */

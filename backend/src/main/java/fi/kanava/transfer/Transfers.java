@@ -176,6 +176,9 @@ public final class Transfers {
           metrics.counted(t.fromQueue(), t.targetLabel(), "accepted");
           metrics.pickedUp(Duration.between(t.createdAt(), now));
           conversations.published(conversationId, (JsonObject) done[1]);
+          // the sender's console shows the transfer as waiting until now
+          SocketEvents.toPrincipal(vertx.eventBus(), t.fromAccount(),
+              ServerFrames.toJson(new TransferFrames.Accepted(conversationId.toString(), t.id().toString())));
           return conversations.load(conversationId).map(c -> {
             conversations.stateChanged(c);
             return new TransferFrames.Accepted(conversationId.toString(), t.id().toString());

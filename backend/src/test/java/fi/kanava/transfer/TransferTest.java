@@ -456,6 +456,10 @@ class TransferTest {
 
       JsonObject accepted = receiver.ws().request(new JsonObject().put("type", "transfer.accept").put("conversationId", id));
       assertThat(type(accepted)).as(accepted.encode()).isEqualTo("transfer.accepted");
+      // the sender is told, so their console stops showing the transfer as waiting
+      JsonObject told = sender.ws().awaitType("transfer.accepted");
+      assertThat(told.getString("conversationId")).isEqualTo(id);
+      assertThat(told.getString("transferId")).isEqualTo(transferId);
       Row theirs = conversation(id);
       assertThat(theirs.getString("state")).isEqualTo("active");
       assertThat(theirs.getUUID("assigned_to")).isEqualTo(receiver.id());

@@ -22,6 +22,7 @@ import { QueueOverview, Offers, OfferReminder, WaitingLists, Preview } from './q
 import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { SentTransfers, SentTransferList } from './sent-transfers.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -100,6 +101,7 @@ export function ConsoleApp({ api, socket }) {
   }));
 
   // --- Transfers ----------------------------------------------------------------------------
+  const [sent] = useState(() => new SentTransfers()); // named transfers of ours waiting to be accepted
 
   /** A named transfer waiting for us is accepted: the conversation opens (conversation.open sends its history). */
   async function acceptTransfer(id) {
@@ -118,6 +120,7 @@ export function ConsoleApp({ api, socket }) {
       : overview.queueName(target?.queueId) || target?.queueId || '';
     panel.transferred = true;
     removePanel(id);
+    if (target?.kind === 'professional') sent.add(id, who, where);
     announce(t('transferForm.done', { who, target: where }));
   }
 
@@ -125,6 +128,7 @@ export function ConsoleApp({ api, socket }) {
   function transferReturned(frame) {
     const id = frame.conversationId;
     if (!id) return;
+    sent.remove(id);
     openPanel({ id, state: 'active' });
     const panel = panels.get(id);
     panel.setReturned({ outcome: frame.outcome, reason: frame.reason || '' });
@@ -293,6 +297,7 @@ export function ConsoleApp({ api, socket }) {
     rows.fetchedClosed = null;
     rows.set({ mode: 'open' });
     overview.reset();
+    sent.clear();
     set({ you: null, capacity: null });
     sessionStorage.removeItem(PRESENCE_KEY);
     showLapsed(false);
@@ -565,6 +570,11 @@ export function ConsoleApp({ api, socket }) {
         if (!known) attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
       }),
       socket.on('transfer.returned', transferReturned),
+      // pushed to the sender when the named colleague accepts (our own accept's reply has no entry here)
+      socket.on('transfer.accepted', (frame) => {
+        const entry = sent.remove(frame.conversationId);
+        if (entry) announce(t('experts.accepted', { name: entry.name, who: entry.who }));
+      }),
       socket.on('message', (frame) => panelOf(frame)?.chat.addMessage(frame)),
       socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame)),
       socket.on('conversation.resync', (frame) => panelOf(frame)?.chat.resync(frame.afterSeq || 0)),
@@ -688,6 +698,7 @@ export function ConsoleApp({ api, socket }) {
         ${s.view !== 'list' ? html`<${OfferReminder} overview=${overview} onShow=${() => showView('list')} />` : null}
         <div class="pane pane-list" id="list-pane">
           <div id="offers-slot"><${Offers} overview=${overview} /></div>
+          <${SentTransferList} store=${sent} />
           <section id="conversations" class="conversations" aria-labelledby="conversations-title">
             <h2 id="conversations-title" tabindex="-1" ref=${refs.listTitle}>${t('console.conversationsTitle')}</h2>
             <div id="conversation-list">

@@ -383,7 +383,8 @@ function TransferForm({ panel }) {
   const situationRef = useRef(null);
   const wasOpen = useRef(false);
   useEffect(() => {
-    if (open) document.querySelector(`input[name="${id.form}-kind"]:checked`)?.focus();
+    // the queue list first, as before (the usual case); the choice of queue or colleague is one Shift+Tab back
+    if (open) (kind === 'queue' ? targetRef.current : document.querySelector(`input[name="${id.form}-kind"]:checked`))?.focus();
     else if (wasOpen.current) toggleRef.current?.focus();
     wasOpen.current = open;
   }, [open]);

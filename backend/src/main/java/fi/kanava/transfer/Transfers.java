@@ -108,7 +108,8 @@ public final class Transfers {
               .map(now2 -> {
                 conversations.stateChanged(now2);
                 if (f.toQueue() != null) {
-                  routing.kick(f.toQueue()).onFailure(e -> log.warn("Could not route queue {} after a transfer", f.toQueue(), e));
+                  // its waiting list changes even when nobody is assigned (a pick queue): consoles list it to take
+                  routing.arrived(f.toQueue()).onFailure(e -> log.warn("Could not route queue {} after a transfer", f.toQueue(), e));
                 }
                 return new TransferFrames.Requested(id.toString(), made.transferId().toString(), made.target());
               });

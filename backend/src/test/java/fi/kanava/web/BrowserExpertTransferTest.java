@@ -54,6 +54,7 @@ class BrowserExpertTransferTest {
           Pro colleague = c.professional("diabetes-nurse", "nurse", "away");
           Pro other = c.professional("wound-nurse", "nurse", "available");
           Patient patient = c.anonymousPatient();
+          Patient second = c.anonymousPatient();
           BrowserContext context = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("en-GB")
               .setViewportSize(1280, 800))) {
         assertThat(t.send(HttpMethod.PUT, "/api/me/expertise", doctor.token(), expertise("Diabetes", "internal medicine")).statusCode())
@@ -61,6 +62,8 @@ class BrowserExpertTransferTest {
         assertThat(t.send(HttpMethod.PUT, "/api/me/expertise", colleague.token(), expertise("diabetes")).statusCode()).isEqualTo(200);
         assertThat(t.send(HttpMethod.PUT, "/api/me/expertise", other.token(), expertise("wound care")).statusCode()).isEqualTo(200);
         c.createQueue(ChatFixtures.queue("nurse-chat", "auto"), nurse);
+        c.createQueue(ChatFixtures.queue("wound-chat", "auto"), other.id());
+        c.createQueue(ChatFixtures.queue("nurse-pick", "pick"), nurse);
         String base = "http://localhost:" + t.app.port();
         Page console = context.newPage();
         List<String> scriptErrors = new ArrayList<>();
@@ -146,6 +149,31 @@ class BrowserExpertTransferTest {
         assertThat(console.locator("#announcer")).containsText("Test diabetes-doctor, physician accepted the transfer");
         assertThat(t.row("select assigned_to from conversation where id = $1", UUID.fromString(id)).getUUID("assigned_to"))
             .isEqualTo(doctor.id());
+
+        // return to sender: a colleague transfers a chat to a queue the nurse serves; she takes it and hands it back
+        String id2 = second.ws().request(ChatFixtures.enter("wound-chat")).getJsonObject("conversation").getString("id");
+        other.ws().await(fr -> "conversation.offer".equals(fr.getString("type")));
+        assertThat(other.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id2)).getString("type"))
+            .isEqualTo("conversation.state");
+        JsonObject toQueue = other.ws().request(new JsonObject().put("type", "transfer.request").put("conversationId", id2)
+            .put("toQueue", "nurse-pick").put("note", new JsonObject().put("situation", "Haava ei parane")));
+        assertThat(toQueue.getString("type")).as(toQueue.encode()).isEqualTo("transfer.requested");
+        console.getByTestId("take-" + id2).click();
+        Locator pane2 = console.getByTestId("panel-" + id2).getByTestId("context-pane");
+        pane2.getByTestId("return-open").click();
+        assertThat(pane2.getByTestId("return-reason")).isFocused();
+        pane2.getByTestId("return-submit").click();
+        assertThat(pane2.getByTestId("return-error")).hasText("Write a reason (up to 500 characters).");
+        pane2.getByTestId("return-reason").fill("Kuuluu haavahoitajalle");
+        Axe.assertNoViolations(console, "return to sender open");
+        pane2.getByTestId("return-submit").click();
+        assertThat(console.getByTestId("panel-" + id2)).hasCount(0);
+        assertThat(console.locator("#announcer")).containsText("returned to whoever transferred it");
+        JsonObject back = other.ws().await(fr -> "transfer.returned".equals(fr.getString("type")));
+        assertThat(back.getString("conversationId")).isEqualTo(id2);
+        assertThat(back.getString("reason")).isEqualTo("Kuuluu haavahoitajalle");
+        assertThat(t.row("select assigned_to from conversation where id = $1", UUID.fromString(id2)).getUUID("assigned_to"))
+            .isEqualTo(other.id());
         assertThat(scriptErrors).as("script errors on the page").isEmpty();
       }
     }

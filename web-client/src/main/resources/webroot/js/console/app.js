@@ -114,6 +114,12 @@ export function ConsoleApp({ api, socket }) {
   function transferred(id, target) {
     const panel = panels.get(id);
     if (!panel) return;
+    if (target?.kind === 'sender') { // we returned it to whoever transferred it (return-to-sender.js)
+      panel.transferred = true;
+      removePanel(id);
+      announce(t('experts.returned'));
+      return;
+    }
     const who = panel.title?.textContent || '';
     const where = target?.kind === 'professional'
       ? [target.name, target.role ? t(`role.${target.role}`) : ''].filter(Boolean).join(', ')

@@ -14,6 +14,7 @@ import { PhrasePicker } from './phrases.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 import { ExpertSearch } from './expert-search.js';
+import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -44,7 +45,7 @@ export class ConversationPanel {
    */
   /**
    * @param queues () => the queues the server lists (GET /api/queues), the transfer form's targets
-   * @param onTransferred (conversationId, target) => void: transfer.requested came; it leaves our list
+   * @param onTransferred (conversationId, target) => void: transfer.requested came (or target {kind: 'sender'}: we returned it); it leaves our list
    */
   constructor({ socket, api, view, queueName, queues = () => [], onTransferred = () => {}, onSelect, onDismiss, onChange, onView }) {
     Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange });
@@ -263,6 +264,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />
       ${live ? html`<${TransferForm} panel=${panel} />` : null}
+      ${live && receivedFromQueue(view) ? html`<${ReturnToSender} panel=${panel} errorText=${transferErrorText} />` : null}
       ${live ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>

@@ -185,6 +185,16 @@ class ExpertRegistryTest {
         assertThat(load.getInteger("maxConcurrent")).isEqualTo(4);
         assertThat(names(specialist.token(), "available=true")).containsExactly("Test doctor-bo", "Test nurse-anna");
         assertThat(one(specialist.token(), "", physician.id()).getJsonObject("load").getLong("active")).isZero();
+
+        // transferred by name: it waits in the physician's personal queue, and counts there
+        JsonObject requested = nurse.ws().request(new JsonObject().put("type", "transfer.request").put("conversationId", id)
+            .put("toProfessional", physician.id().toString()).put("note", new JsonObject().put("situation", "Diabetes, lääkärin arvio")));
+        assertThat(requested.getString("type")).as(requested.encode()).isEqualTo("transfer.requested");
+        JsonObject doctorLoad = one(specialist.token(), "", physician.id()).getJsonObject("load");
+        assertThat(doctorLoad.getLong("active")).isZero();
+        assertThat(doctorLoad.getLong("waitingTransfers")).isEqualTo(1);
+        assertThat(one(specialist.token(), "", nurse.id()).getJsonObject("load").getLong("active")).isZero();
+        assertThat(names(specialist.token(), "available=true")).containsExactly("Test nurse-anna", "Test doctor-bo");
       }
     }
   }

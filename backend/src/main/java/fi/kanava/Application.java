@@ -206,8 +206,10 @@ public final class Application {
     AttachmentRoutes attachmentRoutes = new AttachmentRoutes(
         new Attachments(vertx, pool, clock, conversations, guard, config.attachment()), authenticator);
     fi.kanava.referral.ReferralRoutes referralRoutes = new fi.kanava.referral.ReferralRoutes(referrals, authenticator);
+    fi.kanava.directory.DirectoryRoutes directoryRoutes =
+        new fi.kanava.directory.DirectoryRoutes(new fi.kanava.directory.Registry(pool), accounts, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,

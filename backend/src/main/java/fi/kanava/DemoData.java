@@ -46,6 +46,14 @@ public final class DemoData {
       new String[] {"liikunta", "Leo Liikuntaneuvoja", "partner", null, "rovaniemi-liikunta", null, "fi"},
       new String[] {"esihenkilo", "Eija Esihenkilö", "supervisor", null, "lappi", "lappi-digi", "fi"});
 
+  /** The expert registry (fi.kanava.directory): username → specialties, skills (comma-separated). */
+  private static final java.util.Map<String, String[]> EXPERTISE = java.util.Map.of(
+      "hoitaja", new String[] {"diabetes,wound care", "telephone triage,insulin pumps"},
+      "sairaanhoitaja", new String[] {"mental health,child psychiatry", "sámi culture,family counselling"},
+      "laakari", new String[] {"diabetes,internal medicine", "remote consultation,ultrasound"},
+      "fysio", new String[] {"back pain,sports injuries", "exercise therapy"},
+      "suuhygienisti", new String[] {"orthodontics,oral hygiene", "dental photography"});
+
   /** Demo queue definitions (resources demo/*.json) and the usernames that serve them. */
   private static final List<String[]> QUEUES = List.of(
       new String[] {"nurse-chat", "hoitaja", "sairaanhoitaja", "laakari"},
@@ -93,6 +101,10 @@ public final class DemoData {
       }
       if (a[5] != null) {
         body.put("unitId", a[5]);
+      }
+      String[] expertise = EXPERTISE.get(a[0]);
+      if (expertise != null) {
+        body.put("specialties", new JsonArray(List.of(expertise[0].split(",")))).put("skills", new JsonArray(List.of(expertise[1].split(","))));
       }
       chain = chain.compose(v -> exists(accounts.create(decode(body, Accounts.NewAccount.class)), "username_taken"));
     }

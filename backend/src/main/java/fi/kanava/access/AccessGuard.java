@@ -73,6 +73,19 @@ public final class AccessGuard {
         .compose(v -> Future.failedFuture(forbidden(principal, action.name(), decision)));
   }
 
+  /**
+   * Checks a system function that reads a list about people other than patients (the expert
+   * registry's colleagues) and audits the list read, allowed or denied: action {@code
+   * <action>.list} on {@code resourceType} {@code resourceId} (an organisation's directory, say).
+   */
+  public Future<Void> requireListRead(Principal principal, SystemAction action, String resourceType, String resourceId, String purpose) {
+    Decision decision = policy.decide(principal, action);
+    return audit
+        .record(event(Optional.of(principal), action.name().toLowerCase(Locale.ROOT) + ".list", resourceType,
+            Optional.ofNullable(resourceId), Optional.empty(), purpose, decision))
+        .compose(v -> decision.allowed() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
   /** The organisations whose figures the principal reads, to limit what a report shows. */
   public AccessPolicy.AdminScope figuresScope(Principal principal) {
     return policy.figuresScope(principal);

@@ -65,7 +65,12 @@ public final class AccessPolicy {
     READ_FIGURES,
     READ_OWN_ACCESS_LOG,
     /** The professional console: waiting lists, own conversations, canned phrases. */
-    USE_CONSOLE
+    USE_CONSOLE,
+    /**
+     * The expert registry: searching the colleagues of one's own organisation (specialties,
+     * languages, availability, load) and keeping one's own entry. Care professionals only.
+     */
+    EXPERT_REGISTRY
   }
 
   /**
@@ -192,6 +197,8 @@ public final class AccessPolicy {
           principal.role().filter(r -> r.isCareProfessional() || r == Role.PARTNER).isPresent()
               ? Decision.allow("care_role")
               : Decision.deny("care_roles_only");
+      case EXPERT_REGISTRY ->
+          principal.role().filter(Role::isCareProfessional).isPresent() ? Decision.allow("care_role") : Decision.deny("care_roles_only");
     };
   }
 

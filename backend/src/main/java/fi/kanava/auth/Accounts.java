@@ -47,7 +47,9 @@ public final class Accounts {
       String profession,
       String organisationId,
       String unitId,
-      List<Language> languages) {
+      List<Language> languages,
+      List<String> specialties,
+      List<String> skills) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public static NewAccount fromJson(
@@ -58,7 +60,9 @@ public final class Accounts {
         @com.fasterxml.jackson.annotation.JsonProperty("profession") String profession,
         @com.fasterxml.jackson.annotation.JsonProperty("organisationId") String organisationId,
         @com.fasterxml.jackson.annotation.JsonProperty("unitId") String unitId,
-        @com.fasterxml.jackson.annotation.JsonProperty("languages") List<String> languages) {
+        @com.fasterxml.jackson.annotation.JsonProperty("languages") List<String> languages,
+        @com.fasterxml.jackson.annotation.JsonProperty("specialties") List<String> specialties,
+        @com.fasterxml.jackson.annotation.JsonProperty("skills") List<String> skills) {
       String name = Require.text(username, "username", 100);
       if (!USERNAME.matcher(name).matches()) {
         throw ApiError.badRequest("invalid_field", "Field 'username' may hold letters, digits and . _ @ - (3 to 100)");
@@ -80,7 +84,10 @@ public final class Accounts {
           parsedProfession,
           Require.text(organisationId, "organisationId", 63),
           Require.optionalText(unitId, "unitId", 63),
-          Require.codes(languages, "languages", Language::fromCode));
+          Require.codes(languages, "languages", Language::fromCode),
+          // the expert registry's terms (optional here; see fi.kanava.directory)
+          fi.kanava.directory.Expertise.terms(specialties, "specialties"),
+          fi.kanava.directory.Expertise.terms(skills, "skills"));
     }
 
     @Override
@@ -120,14 +127,16 @@ public final class Accounts {
         })
         .compose(v -> tx.preparedQuery(
                 "insert into account (id, username, username_key, display_name, role, profession, organisation_id, unit_id,"
-                    + " languages, password_hash, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                    + " languages, password_hash, created_at, specialties, skills) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
             .execute(Tuple.of(id, request.username(), request.username().toLowerCase(Locale.ROOT), request.displayName(),
                     request.role().code(), request.profession())
                 .addValue(request.organisationId())
                 .addValue(request.unitId())
                 .addValue(request.languages().stream().map(Language::code).toArray(String[]::new))
                 .addValue(hash)
-                .addValue(Timestamps.at(clock.instant()))))
+                .addValue(Timestamps.at(clock.instant()))
+                .addValue(request.specialties().toArray(String[]::new))
+                .addValue(request.skills().toArray(String[]::new))))
         .compose(v -> get(tx, id));
   }
 
@@ -213,7 +222,7 @@ public final class Accounts {
 
   private static final String SELECT =
       "select a.id, a.username, a.display_name, a.role, a.profession, a.organisation_id, a.unit_id, a.languages,"
-          + " a.created_at, a.disabled_at from account a";
+          + " a.specialties, a.skills, a.created_at, a.disabled_at from account a";
 
   private static Future<JsonObject> get(SqlClient client, UUID id) {
     return client.preparedQuery(SELECT + " where a.id = $1")
@@ -231,6 +240,8 @@ public final class Accounts {
         .put("organisationId", row.getString("organisation_id"))
         .put("unitId", row.getString("unit_id"))
         .put("languages", new JsonArray(List.of(row.getArrayOfStrings("languages"))))
+        .put("specialties", new JsonArray(List.of(row.getArrayOfStrings("specialties"))))
+        .put("skills", new JsonArray(List.of(row.getArrayOfStrings("skills"))))
         .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
         .put("disabled", row.getOffsetDateTime("disabled_at") != null);
   }

@@ -118,6 +118,15 @@ public final class Routing {
     });
   }
 
+  /**
+   * A conversation came into the queue from elsewhere (a transfer): the queue's waiting list changes
+   * whether or not routing assigns it (a pick queue never does), then routing tries.
+   */
+  public Future<Void> arrived(String queueId) {
+    waiting.changed(queueId);
+    return kick(queueId);
+  }
+
   /** Kicks every queue the professional serves (their capacity or presence changed). */
   public Future<Void> kickServedBy(UUID professionalId) {
     return Queues.servedBy(pool, professionalId).compose(queueIds -> {

@@ -108,7 +108,8 @@ public final class Transfers {
               .map(now2 -> {
                 conversations.stateChanged(now2);
                 if (f.toQueue() != null) {
-                  routing.kick(f.toQueue()).onFailure(e -> log.warn("Could not route queue {} after a transfer", f.toQueue(), e));
+                  // its waiting list changes even when nobody is assigned (a pick queue): consoles list it to take
+                  routing.arrived(f.toQueue()).onFailure(e -> log.warn("Could not route queue {} after a transfer", f.toQueue(), e));
                 }
                 return new TransferFrames.Requested(id.toString(), made.transferId().toString(), made.target());
               });
@@ -176,6 +177,9 @@ public final class Transfers {
           metrics.counted(t.fromQueue(), t.targetLabel(), "accepted");
           metrics.pickedUp(Duration.between(t.createdAt(), now));
           conversations.published(conversationId, (JsonObject) done[1]);
+          // the sender's console shows the transfer as waiting until now
+          SocketEvents.toPrincipal(vertx.eventBus(), t.fromAccount(),
+              ServerFrames.toJson(new TransferFrames.Accepted(conversationId.toString(), t.id().toString())));
           return conversations.load(conversationId).map(c -> {
             conversations.stateChanged(c);
             return new TransferFrames.Accepted(conversationId.toString(), t.id().toString());

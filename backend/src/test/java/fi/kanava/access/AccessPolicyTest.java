@@ -13,6 +13,7 @@ import fi.kanava.conversation.ConversationState;
 import fi.kanava.access.AccessPolicy.Decision;
 import fi.kanava.access.AccessPolicy.SystemAction;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
@@ -257,6 +258,19 @@ class AccessPolicyTest {
     void only_patients_read_their_own_access_log() {
       assertThat(policy.decide(Principal.patient(patient), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isTrue();
       assertThat(policy.decide(pro(nurse, Role.NURSE), SystemAction.READ_OWN_ACCESS_LOG).allowed()).isFalse();
+    }
+
+    @Test
+    void only_care_professionals_use_the_expert_registry() {
+      for (Role role : List.of(Role.NURSE, Role.PHYSICIAN, Role.SPECIALIST)) {
+        assertThat(policy.decide(pro(UUID.randomUUID(), role), SystemAction.EXPERT_REGISTRY)).as(role.code())
+            .isEqualTo(new Decision(true, "care_role"));
+      }
+      for (Role role : List.of(Role.PARTNER, Role.SUPERVISOR, Role.ADMIN, Role.PLATFORM_ADMIN)) {
+        assertThat(policy.decide(pro(UUID.randomUUID(), role), SystemAction.EXPERT_REGISTRY)).as(role.code())
+            .isEqualTo(new Decision(false, "care_roles_only"));
+      }
+      assertThat(policy.decide(Principal.patient(patient), SystemAction.EXPERT_REGISTRY).allowed()).isFalse();
     }
   }
 

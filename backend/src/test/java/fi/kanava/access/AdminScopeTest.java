@@ -160,6 +160,9 @@ class AdminScopeTest {
       call("POST /api/admin/organisations/:id/seats/:accountId", "/api/admin/organisations/" + PARTNER_OF_A + "/seats/{partner}", () -> null, 200),
       call("GET /api/admin/organisations/:id/seats", "/api/admin/organisations/" + PARTNER_OF_A + "/seats", () -> null, 200),
       call("DELETE /api/admin/organisations/:id/seats/:accountId", "/api/admin/organisations/" + PARTNER_OF_A + "/seats/{partner}", () -> null,
+          200),
+      call("PUT /api/admin/accounts/:id/expertise", "/api/admin/accounts/{nurse}/expertise", () -> new JsonObject()
+          .put("specialties", new JsonArray(List.of("diabetes"))).put("skills", new JsonArray()).put("languages", new JsonArray(List.of("fi"))),
           200));
 
   /** The lists: every admin may call them, and each shows only what the caller administers. */

@@ -144,6 +144,7 @@ class TransferTest {
     try (Patient patient = c.anonymousPatient()) {
       String id = activeWithSender(patient);
       String enqueuedAt = conversation(id).getOffsetDateTime("enqueued_at").toString();
+      assertThat(type(receiver.ws().request(new JsonObject().put("type", "queues.watch")))).isEqualTo("queue.waiting");
 
       JsonObject requested = sender.ws().request(toQueue(id, "to"));
       assertThat(type(requested)).as(requested.encode()).isEqualTo("transfer.requested");
@@ -164,6 +165,10 @@ class TransferTest {
       patient.ws().await(fr -> type(fr).equals("conversation.state") && "queued".equals(fr.getJsonObject("conversation").getString("state")));
       // the handover note is internal: the patient never gets it
       assertThat(patient.ws().all("message")).noneMatch(m -> "note".equals(m.getString("kind")));
+
+      // the target queue's waiting list shows it to those who serve the queue (a pick queue assigns nobody)
+      receiver.ws().await(fr -> type(fr).equals("queue.waiting") && "to".equals(fr.getString("queueId"))
+          && fr.getJsonArray("items").stream().anyMatch(i -> id.equals(((JsonObject) i).getString("conversationId"))));
 
       Row moved = conversation(id);
       assertThat(moved.getString("state")).isEqualTo("queued");
@@ -456,6 +461,10 @@ class TransferTest {
 
       JsonObject accepted = receiver.ws().request(new JsonObject().put("type", "transfer.accept").put("conversationId", id));
       assertThat(type(accepted)).as(accepted.encode()).isEqualTo("transfer.accepted");
+      // the sender is told, so their console stops showing the transfer as waiting
+      JsonObject told = sender.ws().awaitType("transfer.accepted");
+      assertThat(told.getString("conversationId")).isEqualTo(id);
+      assertThat(told.getString("transferId")).isEqualTo(transferId);
       Row theirs = conversation(id);
       assertThat(theirs.getString("state")).isEqualTo("active");
       assertThat(theirs.getUUID("assigned_to")).isEqualTo(receiver.id());

@@ -23,6 +23,7 @@ import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ReferredClients } from './referrals.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { SentTransfers, SentTransferList } from './sent-transfers.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -101,6 +102,7 @@ export function ConsoleApp({ api, socket }) {
   }));
 
   // --- Transfers ----------------------------------------------------------------------------
+  const [sent] = useState(() => new SentTransfers()); // named transfers of ours waiting to be accepted
 
   /** A named transfer waiting for us is accepted: the conversation opens (conversation.open sends its history). */
   async function acceptTransfer(id) {
@@ -113,12 +115,19 @@ export function ConsoleApp({ api, socket }) {
   function transferred(id, target) {
     const panel = panels.get(id);
     if (!panel) return;
+    if (target?.kind === 'sender') { // we returned it to whoever transferred it (return-to-sender.js)
+      panel.transferred = true;
+      removePanel(id);
+      announce(t('experts.returned'));
+      return;
+    }
     const who = panel.title?.textContent || '';
     const where = target?.kind === 'professional'
       ? [target.name, target.role ? t(`role.${target.role}`) : ''].filter(Boolean).join(', ')
       : overview.queueName(target?.queueId) || target?.queueId || '';
     panel.transferred = true;
     removePanel(id);
+    if (target?.kind === 'professional') sent.add(id, who, where);
     announce(t('transferForm.done', { who, target: where }));
   }
 
@@ -126,6 +135,7 @@ export function ConsoleApp({ api, socket }) {
   function transferReturned(frame) {
     const id = frame.conversationId;
     if (!id) return;
+    sent.remove(id);
     openPanel({ id, state: 'active' });
     const panel = panels.get(id);
     panel.setReturned({ outcome: frame.outcome, reason: frame.reason || '' });
@@ -294,6 +304,7 @@ export function ConsoleApp({ api, socket }) {
     rows.fetchedClosed = null;
     rows.set({ mode: 'open' });
     overview.reset();
+    sent.clear();
     set({ you: null, capacity: null });
     sessionStorage.removeItem(PRESENCE_KEY);
     showLapsed(false);
@@ -572,6 +583,11 @@ export function ConsoleApp({ api, socket }) {
         if (!known) attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
       }),
       socket.on('transfer.returned', transferReturned),
+      // pushed to the sender when the named colleague accepts (our own accept's reply has no entry here)
+      socket.on('transfer.accepted', (frame) => {
+        const entry = sent.remove(frame.conversationId);
+        if (entry) announce(t('experts.accepted', { name: entry.name, who: entry.who }));
+      }),
       socket.on('message', (frame) => panelOf(frame)?.chat.addMessage(frame)),
       socket.on('message.ack', (frame) => panelOf(frame)?.chat.ack(frame)),
       socket.on('conversation.resync', (frame) => panelOf(frame)?.chat.resync(frame.afterSeq || 0)),
@@ -695,6 +711,7 @@ export function ConsoleApp({ api, socket }) {
         ${s.view !== 'list' ? html`<${OfferReminder} overview=${overview} onShow=${() => showView('list')} />` : null}
         <div class="pane pane-list" id="list-pane">
           <div id="offers-slot"><${Offers} overview=${overview} /></div>
+          <${SentTransferList} store=${sent} />
           <section id="conversations" class="conversations" aria-labelledby="conversations-title">
             <h2 id="conversations-title" tabindex="-1" ref=${refs.listTitle}>${t('console.conversationsTitle')}</h2>
             <div id="conversation-list">

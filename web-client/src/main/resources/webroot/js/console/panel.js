@@ -14,6 +14,8 @@ import { PhrasePicker } from './phrases.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 import { ReferralForm, PartnerReferralPane } from './referrals.js';
+import { ExpertSearch } from './expert-search.js';
+import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -44,7 +46,7 @@ export class ConversationPanel {
    */
   /**
    * @param queues () => the queues the server lists (GET /api/queues), the transfer form's targets
-   * @param onTransferred (conversationId, target) => void: transfer.requested came; it leaves our list
+   * @param onTransferred (conversationId, target) => void: transfer.requested came (or target {kind: 'sender'}: we returned it); it leaves our list
    */
   /**
    * @param referral for partner staff: the referral (GET /api/partner/referrals) this conversation was opened from
@@ -268,6 +270,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       <${TriageList} triage=${view.triage} />
       ${panel.referral ? html`<${PartnerReferralPane} panel=${panel} />` : null}
       ${live && !panel.referral ? html`<${TransferForm} panel=${panel} />` : null}
+      ${live && !panel.referral && receivedFromQueue(view) ? html`<${ReturnToSender} panel=${panel} errorText=${transferErrorText} />` : null}
       ${live && !panel.referral ? html`<${ReferralForm} panel=${panel} />` : null}
       ${live && !panel.referral ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
@@ -363,9 +366,9 @@ export function transferErrorText(error) {
 const NOTE_ERRORS = new Set(['invalid_note']);
 
 /**
- * Transfer to another queue with an ISBAR handover note, as an inline disclosure: the button opens
- * the form and moves the focus to its first field; Cancel or Escape close it and give the focus back.
- * Only queues: the server has no way for a nurse to list colleagues (toProfessional needs an account id).
+ * Transfer to another queue or to a named colleague with an ISBAR handover note, as an inline
+ * disclosure: the button opens the form and moves the focus to its first field; Cancel or Escape
+ * close it and give the focus back. A colleague is chosen with the expert search (expert-search.js).
  */
 function TransferForm({ panel }) {
   useLanguage();
@@ -377,6 +380,9 @@ function TransferForm({ panel }) {
   const id = ids.current;
   const [open, setOpen] = useState(false);
   const [target, setTarget] = useState('');
+  const [kind, setKind] = useState('queue'); // 'queue' or 'colleague'
+  const [colleague, setColleague] = useState(null); // the registry's object of the chosen colleague
+  const colleagueRef = useRef(null);
   const [note, setNote] = useState({});
   const [error, setError] = useState('');
   const [invalid, setInvalid] = useState(null); // 'target' or 'situation'
@@ -386,7 +392,8 @@ function TransferForm({ panel }) {
   const situationRef = useRef(null);
   const wasOpen = useRef(false);
   useEffect(() => {
-    if (open) targetRef.current?.focus();
+    // the queue list first, as before (the usual case); the choice of queue or colleague is one Shift+Tab back
+    if (open) (kind === 'queue' ? targetRef.current : document.querySelector(`input[name="${id.form}-kind"]:checked`))?.focus();
     else if (wasOpen.current) toggleRef.current?.focus();
     wasOpen.current = open;
   }, [open]);
@@ -403,12 +410,15 @@ function TransferForm({ panel }) {
   const fail = (text, field) => {
     setError(text);
     setInvalid(field);
-    (field === 'situation' ? situationRef : targetRef).current?.focus();
+    if (field === 'situation') situationRef.current?.focus();
+    else if (kind === 'colleague') colleagueRef.current?.querySelector('input')?.focus();
+    else targetRef.current?.focus();
   };
   const submit = async (event) => {
     event.preventDefault();
     setError('');
-    if (!target) return fail(t('transferForm.targetMissing'), 'target');
+    if (kind === 'queue' && !target) return fail(t('transferForm.targetMissing'), 'target');
+    if (kind === 'colleague' && !colleague) return fail(t('experts.colleagueMissing'), 'target');
     const parts = {};
     for (const { part } of ISBAR) {
       const text = (note[part] || '').trim();
@@ -417,8 +427,10 @@ function TransferForm({ panel }) {
     if (!parts.situation) return fail(t('transferForm.situationMissing'), 'situation');
     setBusy(true);
     try {
-      const reply = await panel.socket.request({ type: 'transfer.request', conversationId: panel.id, toQueue: target, note: parts });
-      panel.onTransferred(panel.id, reply.target || { kind: 'queue', queueId: target });
+      const to = kind === 'queue' ? { toQueue: target } : { toProfessional: colleague.id };
+      const reply = await panel.socket.request({ type: 'transfer.request', conversationId: panel.id, ...to, note: parts });
+      panel.onTransferred(panel.id, reply.target || (kind === 'queue' ? { kind: 'queue', queueId: target }
+        : { kind: 'professional', name: colleague.name, role: colleague.role }));
     } catch (e) {
       setBusy(false);
       fail(transferErrorText(e), NOTE_ERRORS.has(e.code) ? 'situation' : 'target');
@@ -447,7 +459,16 @@ function TransferForm({ panel }) {
         onSubmit=${submit} onKeyDown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } }}>
       <h3 id=${id.title}>${t('transferForm.title')}</h3>
       <p class="hint small">${t('transferForm.intro')}</p>
-      <div class="field">
+      <fieldset class="transfer-kind">
+        <legend>${t('experts.targetKind')}</legend>
+        ${['queue', 'colleague'].map((k) => html`<label><input type="radio" name=${`${id.form}-kind`} value=${k} checked=${kind === k}
+            data-testid=${`transfer-kind-${k}`} onChange=${() => { setKind(k); clearError(); }} />${t(k === 'queue' ? 'experts.toQueue' : 'experts.toColleague')}</label>`)}
+      </fieldset>
+      ${kind === 'colleague' ? html`<div ref=${colleagueRef} data-testid="transfer-colleague">
+        <${ExpertSearch} api=${panel.api} t=${t} label=${t('experts.colleague')} selectedId=${colleague?.id || null}
+            onSelect=${(p) => { setColleague(p); if (invalid === 'target') clearError(); }} />
+      </div>` : null}
+      <div class="field" hidden=${kind !== 'queue'}>
         <label for=${id.target}><span>${t('transferForm.target')}</span> <span class="required-mark">${t('questionnaire.required')}</span></label>
         <select id=${id.target} ref=${targetRef} data-testid="transfer-target" required value=${target}
             aria-describedby=${id.error} aria-invalid=${invalid === 'target' ? 'true' : undefined}

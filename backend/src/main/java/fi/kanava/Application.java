@@ -37,6 +37,8 @@ import fi.kanava.presence.PresenceSockets;
 import fi.kanava.queue.Offers;
 import fi.kanava.queue.QueueEntry;
 import fi.kanava.queue.QueueRoutes;
+import fi.kanava.report.LiveFigures;
+import fi.kanava.report.LiveWatch;
 import fi.kanava.report.ReportRoutes;
 import fi.kanava.report.Reports;
 import fi.kanava.queue.QueueSockets;
@@ -191,13 +193,17 @@ public final class Application {
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
+    LiveFigures liveFigures = new LiveFigures(pool, clock, guard, queues, config.routing().offlineGrace());
+    LiveWatch liveWatch = new LiveWatch(vertx, liveFigures);
+    liveWatch.register(frames);
+    liveWatch.start();
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);
     Maintenance maintenance = new Maintenance(vertx, logins, patients, revocations, abuse.anonymousRetention(), abuseMetrics);
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
-    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), liveFigures, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
         reportRoutes::mount);
 

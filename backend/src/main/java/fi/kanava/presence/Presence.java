@@ -121,6 +121,9 @@ public final class Presence {
    */
   private Future<Void> acted(UUID accountId, Change change, String originDevice) {
     boolean changed = !change.previous().equals(change.current());
+    if (changed) {
+      vertx.eventBus().publish(PresenceEvents.STATUS, new JsonObject().put("status", change.current()));
+    }
     Future<Void> routed = !changed && !PresenceStatus.AVAILABLE.equals(change.current())
         ? Future.succeededFuture()
         : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())

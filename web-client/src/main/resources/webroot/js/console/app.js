@@ -627,6 +627,8 @@ export function ConsoleApp({ api, socket }) {
       <div id="connection"><${ConnectionIndicator} socket=${socket} /></div>
       <div id="user-bar" class="user-bar" hidden=${s.phase !== 'workspace'}>
         <span id="user-name" class="user-name">${userName}</span>
+        ${['supervisor', 'admin', 'platform_admin'].includes(you.role)
+          ? html`<a href="/supervisor.html" data-testid="supervisor-link">${t('supervisor.link')}</a>` : null}
         <label><span>${t('console.presence')}</span>
           <select id="presence" data-testid="presence" ref=${refs.presence} value=${s.status}
               onChange=${(event) => setPresence(event.target.value)}>

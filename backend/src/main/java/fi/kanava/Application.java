@@ -48,6 +48,8 @@ import fi.kanava.queue.WaitingLists;
 import fi.kanava.feedback.Feedback;
 import fi.kanava.feedback.FeedbackMetrics;
 import fi.kanava.feedback.FeedbackSockets;
+import fi.kanava.feedback.ProfessionalFeedback;
+import fi.kanava.feedback.ProfessionalFeedbackMetrics;
 import fi.kanava.transfer.TransferMetrics;
 import fi.kanava.transfer.TransferSockets;
 import fi.kanava.transfer.Transfers;
@@ -192,6 +194,10 @@ public final class Application {
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
+    ProfessionalFeedback professionalFeedback = new ProfessionalFeedback(vertx, pool, clock, config.feedback().professionalEveryClosed(),
+        new ProfessionalFeedbackMetrics(registry));
+    professionalFeedback.start();
+    professionalFeedback.register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
     LiveFigures liveFigures = new LiveFigures(pool, clock, guard, queues, config.routing().offlineGrace());
     LiveWatch liveWatch = new LiveWatch(vertx, liveFigures);
@@ -203,7 +209,7 @@ public final class Application {
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
-    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), liveFigures, authenticator);
+    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard, professionalFeedback), liveFigures, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
         reportRoutes::mount);
 

@@ -42,3 +42,6 @@ grant select, insert on message to ${application_role};
 grant select, insert, update on conversation_transfer to ${application_role};
 -- feedback is written once and never changed (FeedbackStore)
 grant select, insert on feedback_response to ${application_role};
+-- professional feedback is written once and never changed; the prompt row of each account is updated (ProfessionalFeedback)
+grant select, insert on professional_feedback to ${application_role};
+grant select, insert, update on professional_feedback_prompt to ${application_role};

@@ -17,7 +17,14 @@ public record KanavaConfig(
     Routing routing,
     Chat chat,
     Abuse abuse,
-    Transfer transfer) {
+    Transfer transfer,
+    Feedback feedback) {
+
+  /**
+   * Feedback: a professional is asked about the tool itself after every
+   * {@code professionalEveryClosed} conversations they closed (0: never).
+   */
+  public record Feedback(int professionalEveryClosed) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

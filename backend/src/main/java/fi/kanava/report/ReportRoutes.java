@@ -21,7 +21,8 @@ public final class ReportRoutes {
 
   public void mount(Router router) {
     router.route("/api/reports/*").handler(authenticator);
-    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).map(MonthlyReport::toJson)));
+    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).compose(r -> reports.professional(Authenticator.principal(ctx),
+        r.month()).map(pro -> r.toJson().put("professionalFeedback", pro)))));
     router.get("/api/reports/monthly.csv").handler(this::csv);
     router.route("/api/supervisor/*").handler(authenticator);
     router.get("/api/supervisor/live").handler(Http.json(ctx -> live.snapshot(Authenticator.principal(ctx)).map(ReportRoutes::withoutType)));

@@ -24,7 +24,7 @@ class BrowserSupervisorLiveTest {
 
   @Test
   @DisplayName("a patient's answer to the NPS question after the nurse closes shows on the open supervisor page without a reload; axe clean at 1280 and 360 px")
-  void todays_nps_changes_live() {
+  void todays_nps_changes_live() throws java.io.IOException {
     try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
       Fixtures f = new Fixtures(t).organisations();
       ChatFixtures c = new ChatFixtures(t, f);
@@ -74,6 +74,10 @@ class BrowserSupervisorLiveTest {
         sup.setViewportSize(360, 740);
         assertThat(row.getByTestId("live-nps")).isAttached();
         Axe.assertNoViolations(sup, "the supervisor page at 360 px");
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "screenshots"));
+        sup.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", "supervisor-360.png")).setFullPage(true));
+        sup.setViewportSize(1280, 800);
+        sup.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", "supervisor-1280.png")).setFullPage(true));
         org.assertj.core.api.Assertions.assertThat(scriptErrors).isEmpty();
       }
     }

@@ -22,6 +22,7 @@ import { QueueOverview, Offers, OfferReminder, WaitingLists, Preview } from './q
 import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { ProFeedback } from './pro-feedback.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -663,6 +664,7 @@ export function ConsoleApp({ api, socket }) {
         </div>
       </div>
       <p id="announcer" class="visually-hidden" role="status" aria-live="polite">${s.announcement}</p>
+      ${s.phase === 'workspace' ? html`<${ProFeedback} socket=${socket} announce=${announce} />` : null}
 
       <section id="login-view" class="login" aria-labelledby="login-title" hidden=${s.phase !== 'login'}>
         <h2 id="login-title">${t('login.title')}</h2>

@@ -61,6 +61,29 @@ async function downloadCsv(api, month) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+/** The professionals' answers about the tool: apart from the patients' figures above, by role. */
+function ProfessionalFigures({ figures }) {
+  const roles = Object.entries(figures.byRole || {});
+  return html`
+    <h3 id="pro-title">${t('supervisor.pro.title')}</h3>
+    <p class="hint" data-testid="pro-summary">${t('supervisor.pro.summary', { nps: formatNps(figures.nps), n: number(figures.responses),
+      skipped: number(figures.skipped) })}</p>
+    ${roles.length === 0 ? null : html`
+      <table class="figures" data-testid="pro-table">
+        <caption class="visually-hidden">${t('supervisor.pro.title')}</caption>
+        <thead><tr>
+          <th scope="col">${t('supervisor.pro.role')}</th>
+          <th scope="col">${t('supervisor.month.nps')}</th>
+          <th scope="col">${t('supervisor.pro.responses')}</th>
+        </tr></thead>
+        <tbody>${roles.map(([role, r]) => html`<tr key=${role}>
+          <th scope="row">${t(`role.${role}`)}</th>
+          <td><${NpsBar} nps=${r.nps} /></td>
+          <td>${number(r.responses)}</td>
+        </tr>`)}</tbody>
+      </table>`}`;
+}
+
 export function MonthlyFigures({ api, onError }) {
   const [month, setMonth] = useState(lastMonth);
   const [report, setReport] = useState(null);
@@ -134,6 +157,7 @@ export function MonthlyFigures({ api, onError }) {
             </tbody>
           </table>
         </div>
-        <p class="hint">${t('supervisor.month.legend')}</p>`}
+        <p class="hint">${t('supervisor.month.legend')}</p>
+        ${report.professionalFeedback ? html`<${ProfessionalFigures} figures=${report.professionalFeedback} />` : null}`}
     </section>`;
 }

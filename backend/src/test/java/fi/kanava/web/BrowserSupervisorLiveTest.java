@@ -78,6 +78,13 @@ class BrowserSupervisorLiveTest {
         sup.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", "supervisor-360.png")).setFullPage(true));
         sup.setViewportSize(1280, 800);
         sup.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("target", "screenshots", "supervisor-1280.png")).setFullPage(true));
+        // the month's CSV downloads from a blob fetched with the Authorization header: no token in any URL
+        List<String> urls = new ArrayList<>();
+        sup.onRequest(request -> urls.add(request.url()));
+        com.microsoft.playwright.Download csv = sup.waitForDownload(() -> sup.getByTestId("month-csv").click());
+        org.assertj.core.api.Assertions.assertThat(csv.suggestedFilename()).matches("kanava-\\d{4}-\\d{2}\\.csv");
+        org.assertj.core.api.Assertions.assertThat(urls).anyMatch(u -> u.contains("/api/reports/monthly.csv?month="))
+            .noneMatch(u -> u.toLowerCase(java.util.Locale.ROOT).contains("token"));
         org.assertj.core.api.Assertions.assertThat(scriptErrors).isEmpty();
       }
     }

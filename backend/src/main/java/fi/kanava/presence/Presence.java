@@ -223,6 +223,9 @@ public final class Presence {
                 + " where status <> 'offline' and last_seen_at < $1 returning account_id")
             .execute(Tuple.of(Timestamps.at(cutoff))))
         .compose(rows -> {
+          if (rows.size() > 0) {
+            vertx.eventBus().publish(PresenceEvents.STATUS, new JsonObject().put("status", PresenceStatus.OFFLINE));
+          }
           List<Future<Void>> gone = new ArrayList<>();
           rows.forEach(row -> {
             log.info("Professional {} went offline (not seen); returning their conversations", row.getUUID(0));

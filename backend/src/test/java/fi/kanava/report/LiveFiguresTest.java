@@ -103,6 +103,19 @@ class LiveFiguresTest {
   }
 
   @Test
+  @DisplayName("a supervisor sees the queues of their own organisation only, and an archived queue only while something in it waits")
+  void scope_and_archived_queues() {
+    f.account("live-sup-scope", "supervisor");
+    c.createQueue(ChatFixtures.queue("own-queue", "pick"));
+    c.createQueue(ChatFixtures.queue("old-queue", "pick"));
+    TestApp.await(t.app.services().queues().create(Fixtures.decode(ChatFixtures.queue("other-queue", "pick"),
+        fi.kanava.queue.QueueSettings.Request.class).validate(null), Fixtures.PARTNER_ORG));
+    t.rows("update queue set archived_at = $1 where id = 'old-queue'", java.time.OffsetDateTime.now());
+    JsonObject live = t.get("/api/supervisor/live", f.accessToken("live-sup-scope")).bodyAsJsonObject();
+    assertThat(live.getJsonArray("queues").stream().map(q -> ((JsonObject) q).getString("queueId")).toList()).containsExactly("own-queue");
+  }
+
+  @Test
   @DisplayName("a nurse may neither watch nor read the figures, and the refusal of the read is audited")
   void nurses_are_refused() {
     try (Pro nurse = c.professional("live-nurse2", "nurse", "available")) {

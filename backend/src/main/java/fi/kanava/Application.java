@@ -39,6 +39,8 @@ import fi.kanava.presence.PresenceSockets;
 import fi.kanava.queue.Offers;
 import fi.kanava.queue.QueueEntry;
 import fi.kanava.queue.QueueRoutes;
+import fi.kanava.report.LiveFigures;
+import fi.kanava.report.LiveWatch;
 import fi.kanava.report.ReportRoutes;
 import fi.kanava.report.Reports;
 import fi.kanava.queue.QueueSockets;
@@ -48,6 +50,8 @@ import fi.kanava.queue.WaitingLists;
 import fi.kanava.feedback.Feedback;
 import fi.kanava.feedback.FeedbackMetrics;
 import fi.kanava.feedback.FeedbackSockets;
+import fi.kanava.feedback.ProfessionalFeedback;
+import fi.kanava.feedback.ProfessionalFeedbackMetrics;
 import fi.kanava.transfer.TransferMetrics;
 import fi.kanava.transfer.TransferSockets;
 import fi.kanava.transfer.Transfers;
@@ -195,14 +199,22 @@ public final class Application {
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
+    ProfessionalFeedback professionalFeedback = new ProfessionalFeedback(vertx, pool, clock, config.feedback().professionalEveryClosed(),
+        new ProfessionalFeedbackMetrics(registry));
+    professionalFeedback.start();
+    professionalFeedback.register(frames);
     new QueueSockets(queues, entry, offers, routing, waiting, conversationSockets).register(frames);
+    LiveFigures liveFigures = new LiveFigures(pool, clock, guard, queues, config.routing().offlineGrace());
+    LiveWatch liveWatch = new LiveWatch(vertx, liveFigures);
+    liveWatch.register(frames);
+    liveWatch.start();
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);
     Maintenance maintenance = new Maintenance(vertx, logins, patients, revocations, abuse.anonymousRetention(), abuseMetrics);
 
     ConversationRoutes conversationRoutes = new ConversationRoutes(conversations, guard, authenticator);
     QueueRoutes queueRoutes = new QueueRoutes(queues, accounts, routing, guard, authenticator);
-    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard), authenticator);
+    ReportRoutes reportRoutes = new ReportRoutes(new Reports(pool, guard, professionalFeedback), liveFigures, authenticator);
     AttachmentRoutes attachmentRoutes = new AttachmentRoutes(
         new Attachments(vertx, pool, clock, conversations, guard, config.attachment()), authenticator);
     fi.kanava.referral.ReferralRoutes referralRoutes = new fi.kanava.referral.ReferralRoutes(referrals, authenticator);

@@ -49,3 +49,6 @@ grant select, insert on attachment to ${application_role};
 grant select, insert, delete on partner_seat to ${application_role};
 grant select, insert, update on referral to ${application_role};
 grant select, insert on referral_note to ${application_role};
+-- professional feedback is written once and never changed; the prompt row of each account is updated (ProfessionalFeedback)
+grant select, insert on professional_feedback to ${application_role};
+grant select, insert, update on professional_feedback_prompt to ${application_role};

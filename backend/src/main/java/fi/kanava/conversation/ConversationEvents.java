@@ -24,6 +24,8 @@ public final class ConversationEvents {
   private static final String QUEUE = "kanava.queue.";
   /** A conversation closed (node-local: each node's routing hears its own closes): {@code {conversationId, queueId, professionalId?, outcome}}. */
   public static final String CLOSED = "kanava.conversation.closed";
+  /** A queue's conversations changed (one entered, was offered, taken, closed), cluster-wide: {@code {queueId, state?}}; counts only, for live figures. */
+  public static final String QUEUE_STATE = "kanava.conversation.queue-state";
 
   /** Event kinds on a conversation's addresses. */
   public static final String MESSAGE = "message";
@@ -85,6 +87,7 @@ public final class ConversationEvents {
     bus.publish(forPatient(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(PatientView.of(c)))));
     bus.publish(forStaff(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(StaffView.of(c))))
         .put("facts", factsToJson(c.facts())));
+    bus.publish(QUEUE_STATE, new JsonObject().put("queueId", c.queueId()).put("state", c.state().code()));
     if (c.isClosed()) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())

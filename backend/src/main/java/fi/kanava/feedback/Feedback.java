@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class Feedback {
   private static final Logger log = LoggerFactory.getLogger(Feedback.class);
   static final String CHAT = "chat";
+  /** A response or skip was recorded, cluster-wide: {@code {queueId}}; for live figures (no score, no event). */
+  public static final String RECORDED = "kanava.feedback.recorded";
 
   /** One statement, in one round trip: the event's facts are read from the conversation as the row is written. */
   private static final String RECORD = "insert into feedback_response (id, event_kind, event_id, queue_id, unit, professional_role, channel,"
@@ -89,6 +91,7 @@ public final class Feedback {
             return Future.failedFuture(ApiError.conflict("feedback_duplicate", "This conversation already has its feedback"));
           }
           Row row = rows.iterator().next();
+          vertx.eventBus().publish(RECORDED, new JsonObject().put("queueId", row.getString("queue_id")));
           if (score == null) {
             metrics.skipped(row.getString("queue_id"), CHAT, row.getString("unit"));
           } else {

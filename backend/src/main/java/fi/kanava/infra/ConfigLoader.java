@@ -122,6 +122,7 @@ public final class ConfigLoader {
     out.put("attachment.max-bytes", Integer.toString(config.attachment().maxBytes()));
     out.put("attachment.max-pixels", Integer.toString(config.attachment().maxPixels()));
     out.put("referral.default-seat-limit", Integer.toString(config.referral().defaultSeatLimit()));
+    out.put("feedback.professional-every-closed", Integer.toString(config.feedback().professionalEveryClosed()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -255,7 +256,8 @@ public final class ConfigLoader {
     var attachment = new KanavaConfig.Attachment(intIn("attachment.max-bytes", 1024, 100 * 1024 * 1024),
         intIn("attachment.max-pixels", 1, 200_000_000));
     var referral = new KanavaConfig.Referral(intIn("referral.default-seat-limit", 1, 1000));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral);
+    var feedback = new KanavaConfig.Feedback(intIn("feedback.professional-every-closed", 0, 100_000));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

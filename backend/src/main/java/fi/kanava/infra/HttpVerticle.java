@@ -72,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     features.forEach(feature -> feature.accept(router));
     router.route("/api/*").handler(ctx -> ctx.fail(404));
     router.get("/console").handler(ctx -> ctx.reroute("/console.html"));
+    router.get("/supervisor").handler(ctx -> ctx.reroute("/supervisor.html"));
     // pages are unversioned ES modules: revalidate on every load (a deploy is never half-applied);
     // the ETag turns an unchanged file into a 304 with no body
     router.route().handler(ctx -> {

@@ -19,7 +19,8 @@ public record KanavaConfig(
     Abuse abuse,
     Transfer transfer,
     Attachment attachment,
-    Referral referral) {
+    Referral referral,
+    Feedback feedback) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
@@ -29,6 +30,12 @@ public record KanavaConfig(
 
   /** Partner referrals: the seats of a partner organisation that has no seat limit of its own. */
   public record Referral(int defaultSeatLimit) {}
+
+  /**
+   * Feedback: a professional is asked about the tool itself after every
+   * {@code professionalEveryClosed} conversations they closed (0: never).
+   */
+  public record Feedback(int professionalEveryClosed) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

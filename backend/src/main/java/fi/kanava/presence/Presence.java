@@ -121,6 +121,9 @@ public final class Presence {
    */
   private Future<Void> acted(UUID accountId, Change change, String originDevice) {
     boolean changed = !change.previous().equals(change.current());
+    if (changed) {
+      vertx.eventBus().publish(PresenceEvents.STATUS, new JsonObject().put("status", change.current()));
+    }
     Future<Void> routed = !changed && !PresenceStatus.AVAILABLE.equals(change.current())
         ? Future.succeededFuture()
         : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())
@@ -220,6 +223,9 @@ public final class Presence {
                 + " where status <> 'offline' and last_seen_at < $1 returning account_id")
             .execute(Tuple.of(Timestamps.at(cutoff))))
         .compose(rows -> {
+          if (rows.size() > 0) {
+            vertx.eventBus().publish(PresenceEvents.STATUS, new JsonObject().put("status", PresenceStatus.OFFLINE));
+          }
           List<Future<Void>> gone = new ArrayList<>();
           rows.forEach(row -> {
             log.info("Professional {} went offline (not seen); returning their conversations", row.getUUID(0));

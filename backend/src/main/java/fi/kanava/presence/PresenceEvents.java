@@ -9,6 +9,8 @@ public final class PresenceEvents {
    */
   public static final String CHANGED = "kanava.presence.changed";
   /** A professional's last socket on this node closed: {@code {"accountId"}}. */
+  /** A professional's status changed (after routing acted), cluster-wide: {@code {"status"}}, no person; for live figures. */
+  public static final String STATUS = "kanava.presence.status";
   public static final String DISCONNECTED = "kanava.presence.disconnected";
 
   private PresenceEvents() {}

@@ -65,6 +65,7 @@ public final class WaitingLists implements QueuePlaces {
 
   /** Publishes the queue's waiting list soon (once, however many changes arrive meanwhile). */
   public void changed(String queueId) {
+    vertx.eventBus().publish(ConversationEvents.QUEUE_STATE, new io.vertx.core.json.JsonObject().put("queueId", queueId));
     if (pending.add(queueId)) {
       vertx.setTimer(COALESCE_MS, t -> {
         pending.remove(queueId);

@@ -10,17 +10,29 @@ import java.nio.charset.StandardCharsets;
 /** REST routes of the monthly report: JSON and CSV (docs/protocol.md, "Monthly reports"). */
 public final class ReportRoutes {
   private final Reports reports;
+  private final LiveFigures live;
   private final Authenticator authenticator;
 
-  public ReportRoutes(Reports reports, Authenticator authenticator) {
+  public ReportRoutes(Reports reports, LiveFigures live, Authenticator authenticator) {
     this.reports = reports;
+    this.live = live;
     this.authenticator = authenticator;
   }
 
   public void mount(Router router) {
     router.route("/api/reports/*").handler(authenticator);
-    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).map(MonthlyReport::toJson)));
+    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).compose(r -> reports.professional(Authenticator.principal(ctx),
+        r.month()).map(pro -> r.toJson().put("professionalFeedback", pro)))));
     router.get("/api/reports/monthly.csv").handler(this::csv);
+    router.route("/api/supervisor/*").handler(authenticator);
+    router.get("/api/supervisor/live").handler(Http.json(ctx -> live.snapshot(Authenticator.principal(ctx)).map(ReportRoutes::withoutType)));
+  }
+
+  /** The snapshot as the socket sends it, without the frame's type. */
+  private static io.vertx.core.json.JsonObject withoutType(LiveFigures.Snapshot snapshot) {
+    io.vertx.core.json.JsonObject json = fi.kanava.ws.ServerFrames.toJson(snapshot);
+    json.remove("type");
+    return json;
   }
 
   private Future<MonthlyReport> report(RoutingContext ctx) {

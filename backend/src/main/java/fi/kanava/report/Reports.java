@@ -31,10 +31,23 @@ public final class Reports {
 
   private final ReportStore store;
   private final AccessGuard guard;
+  private final fi.kanava.feedback.ProfessionalFeedback professionalFeedback;
 
-  public Reports(Pool pool, AccessGuard guard) {
+  public Reports(Pool pool, AccessGuard guard, fi.kanava.feedback.ProfessionalFeedback professionalFeedback) {
     this.store = new ReportStore(pool);
     this.guard = guard;
+    this.professionalFeedback = professionalFeedback;
+  }
+
+  /**
+   * The month's professional feedback about the tool in the principal's figures scope (its own
+   * organisation; every one for a platform admin), apart from the queues' patient figures. Called
+   * once {@link #monthly} has allowed the read.
+   */
+  Future<io.vertx.core.json.JsonObject> professional(Principal principal, YearMonth month) {
+    Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
+    Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
+    return professionalFeedback.figures(guard.figuresScope(principal).filter(), from, to).map(f -> f.toJson());
   }
 
   /**

@@ -12,6 +12,8 @@ public record Senders(String description, Predicate<Principal> admits) {
   /** Care professionals and partner staff: those who use the console. */
   public static final Senders PROFESSIONALS = new Senders("professionals",
       p -> p.role().filter(r -> r.isCareProfessional() || r == Role.PARTNER).isPresent());
+  /** Those who may read figures at all (the access policy's READ_FIGURES then decides whose): supervisors and admins. */
+  public static final Senders FIGURE_READERS = roles(Role.SUPERVISOR, Role.ADMIN, Role.PLATFORM_ADMIN);
 
   /** Accounts with one of these roles. */
   public static Senders roles(Role... roles) {

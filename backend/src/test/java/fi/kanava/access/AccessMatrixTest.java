@@ -178,6 +178,15 @@ class AccessMatrixTest {
         .put("transferId", java.util.UUID.randomUUID().toString()).put("granted", true)));
     frames("feedback.submit", denied("give feedback", a -> a.about("feedback.submit").put("score", 0)));
     frames("feedback.skip", denied("skip the feedback", a -> a.about("feedback.skip")));
+    Set<Intruder> figureReaders = EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN);
+    frames("figures.watch", new FrameSample("watch the live figures", a -> new JsonObject().put("type", "figures.watch"), figureReaders,
+        "figures.live", Audit.NONE, "counts per queue of the sender's own organisation, no patient data; others are refused by role"));
+    frames("figures.unwatch", new FrameSample("stop watching the live figures", a -> new JsonObject().put("type", "figures.unwatch"),
+        figureReaders, "figures.unwatched", Audit.NONE, "stops the sender's own watch"));
+    frames("profeedback.submit", new FrameSample("answer the question about the tool", a -> new JsonObject().put("type", "profeedback.submit")
+        .put("score", 5), CONSOLE, "error", Audit.NONE, "about the tool, not a patient: profeedback_not_asked unless the sender was asked"));
+    frames("profeedback.skip", new FrameSample("skip the question about the tool", a -> new JsonObject().put("type", "profeedback.skip"),
+        CONSOLE, "error", Audit.NONE, "about the tool, not a patient: profeedback_not_asked unless the sender was asked"));
   }
 
   private static void frames(String type, FrameSample... samples) {
@@ -209,6 +218,8 @@ class AccessMatrixTest {
       new Call(HttpMethod.GET, s -> "/api/queues/" + s.queue() + "/phrases", s -> null, CONSOLE, 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/metrics", s -> null, EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200,
           Audit.SYSTEM, null),
+      new Call(HttpMethod.GET, s -> "/api/supervisor/live", s -> null,
+          EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/reports/monthly?month=2026-03", s -> null,
           EnumSet.of(Intruder.SUPERVISOR, Intruder.ADMIN, Intruder.PLATFORM_ADMIN), 200, Audit.SYSTEM, null),
       new Call(HttpMethod.GET, s -> "/api/reports/monthly.csv?month=2026-03&queue=" + s.queue(), s -> null,

@@ -24,6 +24,7 @@ import { ReferredClients } from './referrals.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 import { SentTransfers, SentTransferList } from './sent-transfers.js';
+import { ProFeedback } from './pro-feedback.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -650,6 +651,8 @@ export function ConsoleApp({ api, socket }) {
       <div id="connection"><${ConnectionIndicator} socket=${socket} /></div>
       <div id="user-bar" class="user-bar" hidden=${s.phase !== 'workspace'}>
         <span id="user-name" class="user-name">${userName}</span>
+        ${['supervisor', 'admin', 'platform_admin'].includes(you.role)
+          ? html`<a href="/supervisor.html" data-testid="supervisor-link">${t('supervisor.link')}</a>` : null}
         <label><span>${t('console.presence')}</span>
           <select id="presence" data-testid="presence" ref=${refs.presence} value=${s.status}
               onChange=${(event) => setPresence(event.target.value)}>
@@ -684,6 +687,7 @@ export function ConsoleApp({ api, socket }) {
         </div>
       </div>
       <p id="announcer" class="visually-hidden" role="status" aria-live="polite">${s.announcement}</p>
+      ${s.phase === 'workspace' ? html`<${ProFeedback} socket=${socket} announce=${announce} />` : null}
 
       <section id="login-view" class="login" aria-labelledby="login-title" hidden=${s.phase !== 'login'}>
         <h2 id="login-title">${t('login.title')}</h2>

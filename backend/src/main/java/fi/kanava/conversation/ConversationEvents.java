@@ -85,7 +85,8 @@ public final class ConversationEvents {
     bus.publish(forPatient(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(PatientView.of(c)))));
     bus.publish(forStaff(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(StaffView.of(c))))
         .put("facts", factsToJson(c.facts())));
-    if (c.isClosed()) {
+    // routing and feedback hear of patients' conversations: a professional-only thread (a consultation) is neither
+    if (c.isClosed() && c.patientId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
           .put("accepted", c.acceptedAt() != null));

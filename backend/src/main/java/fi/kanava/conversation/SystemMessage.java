@@ -9,7 +9,11 @@ public enum SystemMessage {
   /** The conversation moves to a named professional; the {@code transfer.started} frame says who. */
   TRANSFERRED_TO_PROFESSIONAL("transferred_to_professional"),
   /** The transfer did not go through: the professional who had the conversation has it again. */
-  TRANSFER_RETURNED("transfer_returned");
+  TRANSFER_RETURNED("transfer_returned"),
+  /** A consultant joined the conversation; the message names them (docs/protocol.md, "Consultations"). */
+  CONSULTANT_JOINED("consultant_joined"),
+  /** A consultant took the conversation over: it is with them now; the message names them. */
+  CONSULTANT_TOOK_OVER("consultant_took_over");
 
   private final String code;
 

@@ -119,6 +119,7 @@ public final class ConfigLoader {
     out.put("chat.idle-close", config.chat().idleClose().toString());
     out.put("transfer.personal-queue-timeout", config.transfer().personalQueueTimeout().toString());
     out.put("transfer.consent-timeout", config.transfer().consentTimeout().toString());
+    out.put("consult.named-response-target", config.consult().namedResponseTarget().toString());
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -249,7 +250,8 @@ public final class ConfigLoader {
         intIn("abuse.sockets-per-principal", 1, 10_000),
         positiveDuration("abuse.anonymous-retention"));
     var transfer = new KanavaConfig.Transfer(positiveDuration("transfer.personal-queue-timeout"), positiveDuration("transfer.consent-timeout"));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer);
+    var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, consult);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

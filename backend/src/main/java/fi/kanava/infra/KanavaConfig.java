@@ -17,7 +17,11 @@ public record KanavaConfig(
     Routing routing,
     Chat chat,
     Abuse abuse,
-    Transfer transfer) {
+    Transfer transfer,
+    Consult consult) {
+
+  /** Consultations: how soon a non-urgent consultation to a named colleague is due (a consult queue has its own target). */
+  public record Consult(Duration namedResponseTarget) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

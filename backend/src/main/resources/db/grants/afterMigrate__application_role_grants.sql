@@ -42,3 +42,5 @@ grant select, insert on message to ${application_role};
 grant select, insert, update on conversation_transfer to ${application_role};
 -- feedback is written once and never changed (FeedbackStore)
 grant select, insert on feedback_response to ${application_role};
+-- consultations are accepted, joined, flagged and closed in place (ConsultStore); never deleted
+grant select, insert, update on consultation to ${application_role};

@@ -22,6 +22,7 @@ import { QueueOverview, Offers, OfferReminder, WaitingLists, Preview } from './q
 import { ConversationPanel, patientLabel, topicOf } from './panel.js';
 import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { Consultations } from './consultations.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -698,6 +699,7 @@ export function ConsoleApp({ api, socket }) {
             <h2 id="queues-title">${t('console.queuesTitle')}</h2>
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
           </section>
+          ${s.phase === 'workspace' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} />` : null}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">
             <summary>${t('shortcuts.title')}</summary>

@@ -6,7 +6,7 @@ import fi.kanava.auth.Authenticator;
 import fi.kanava.infra.Http;
 import io.vertx.ext.web.Router;
 
-/** {@code GET /api/consultations?view=queue|mine} (docs/protocol.md, "Consultations"). */
+/** {@code GET /api/consultations?view=queue|mine} and {@code GET /api/consultations/queues} (docs/protocol.md, "Consultations"). */
 public final class ConsultRoutes {
   private final Consultations consultations;
   private final AccessGuard guard;
@@ -20,6 +20,9 @@ public final class ConsultRoutes {
 
   public void mount(Router router) {
     router.route("/api/consultations").handler(authenticator);
+    router.route("/api/consultations/*").handler(authenticator);
+    router.get("/api/consultations/queues").handler(guard.route(SystemAction.USE_CONSOLE, "consult_queues", 200,
+        ctx -> consultations.consultQueues(Authenticator.principal(ctx))));
     router.get("/api/consultations").handler(guard.route(SystemAction.USE_CONSOLE, "consultations", 200,
         ctx -> consultations.list(Authenticator.principal(ctx), ctx.request().getParam("view", "queue"))));
   }

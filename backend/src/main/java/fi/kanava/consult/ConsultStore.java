@@ -171,6 +171,17 @@ final class ConsultStore {
         + " order by (k.state = 'closed'), k.created_at desc, k.id limit 200", accountId);
   }
 
+  /** The consult queues that take consultations (not archived), for the requester's choice: id, names, response target. */
+  static Future<io.vertx.core.json.JsonArray> consultQueues(SqlClient client) {
+    return client.query("select id, names, consult_response_minutes from queue where kind = 'consult' and archived_at is null order by id")
+        .execute().map(rows -> {
+          io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+          rows.forEach(row -> out.add(new JsonObject().put("id", row.getString("id")).put("names", json(row.getValue("names")))
+              .put("responseMinutes", row.getInteger("consult_response_minutes"))));
+          return out;
+        });
+  }
+
   /** Makes a queue a consult queue with a response target for non-urgent consultations (demo data, admin set-up). */
   static Future<Void> makeConsultQueue(SqlClient client, String queueId, int responseMinutes) {
     return client.preparedQuery("update queue set kind = 'consult', consult_response_minutes = $2 where id = $1")

@@ -351,6 +351,14 @@ public final class Consultations {
     });
   }
 
+  /** The consult queues a care professional may ask (docs/protocol.md, {@code GET /api/consultations/queues}). */
+  public Future<JsonArray> consultQueues(Principal principal) {
+    if (principal.role().filter(r -> r.isCareProfessional()).isEmpty()) {
+      return Future.failedFuture(ApiError.forbidden("Consultations are between care professionals"));
+    }
+    return ConsultStore.consultQueues(pool);
+  }
+
   /** Every consult queue's label sets start at zero (at start). */
   public Future<Void> primeMetrics() {
     return pool.query("select id from queue where kind = 'consult'").execute().map(rows -> {

@@ -97,6 +97,39 @@ class BrowserConsultConsoleTest {
         assertThat(t.row("select answer from consultation where id = $1", UUID.fromString(id)).getString(0))
             .isEqualTo("Allergiaepäily; antihistamiini, kontrolli 2 vrk.");
         Axe.assertNoViolations(console, "the consultations with a closed one");
+
+        // a second nurse consults from her open conversation: the consult form in its context pane
+        UUID nurseB = f.account("consult-nurse-b", "nurse");
+        c.createQueue(ChatFixtures.queue("chat-b", "auto"), nurseB);
+        try (BrowserContext contextB = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("en-GB")
+            .setViewportSize(1280, 800)); Patient second = c.anonymousPatient()) {
+          Page nursePage = contextB.newPage();
+          nursePage.onPageError(scriptErrors::add);
+          nursePage.navigate("http://localhost:" + t.app.port() + "/console");
+          nursePage.getByTestId("login-username").fill("consult-nurse-b");
+          nursePage.getByTestId("login-password").fill(Fixtures.PASSWORD);
+          nursePage.getByTestId("login-submit").click();
+          assertThat(nursePage.getByTestId("presence")).hasValue("available");
+          String secondCase = second.ws().request(ChatFixtures.enter("chat-b")).getJsonObject("conversation").getString("id");
+          nursePage.getByTestId("accept-" + secondCase).click();
+          Locator pane = nursePage.getByTestId("panel-" + secondCase).getByTestId("context-pane");
+          pane.getByTestId("consult-open").click();
+          assertThat(pane.getByTestId("consult-queue")).isFocused();
+          pane.getByTestId("consult-submit").click();
+          assertThat(pane.getByTestId("consult-error")).hasText("Choose the consult queue.");
+          pane.getByTestId("consult-queue").selectOption("on-duty");
+          pane.getByTestId("consult-urgency-urgent").check();
+          pane.getByTestId("consult-situation").fill("Rintakipu, pyydän soittoa");
+          Axe.assertNoViolations(nursePage, "the consult form open");
+          pane.getByTestId("consult-submit").click();
+          assertThat(pane.getByTestId("consult-sent")).hasText("The consultation was sent.");
+          assertThat(pane.getByTestId("consult-open")).isFocused();
+          // the consultant's console lists it at once, urgent
+          Locator offered = console.locator("[data-testid=consult-waiting]", new Page.LocatorOptions().setHasText("Rintakipu, pyydän soittoa"));
+          assertThat(offered.getByTestId("consult-due")).hasText("Answer now");
+          assertThat(t.row("select count(*) from consultation where case_conversation_id = $1 and urgency = 'urgent'",
+              UUID.fromString(secondCase)).getLong(0)).isEqualTo(1);
+        }
         assertThat(scriptErrors).isEmpty();
       }
     }

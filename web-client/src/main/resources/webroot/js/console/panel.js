@@ -13,6 +13,7 @@ import { ChatView } from '../chat-view.js';
 import { PhrasePicker } from './phrases.js';
 import { UrgencyBadge } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
+import { ConsultForm } from './consult-form.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -262,6 +263,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />
       ${live ? html`<${TransferForm} panel=${panel} />` : null}
+      ${live ? html`<${ConsultForm} panel=${panel} />` : null}
       ${live ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>

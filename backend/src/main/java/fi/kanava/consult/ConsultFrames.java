@@ -1,5 +1,6 @@
 package fi.kanava.consult;
 
+import fi.kanava.conversation.ConversationFrames.AboutConversation;
 import fi.kanava.infra.ApiError;
 import fi.kanava.transfer.TransferFrames.Isbar;
 import fi.kanava.ws.ClientFrame;
@@ -36,7 +37,7 @@ public final class ConsultFrames {
 
   /** A professional asks a consult queue or a named colleague, about a patient's case or without one. */
   public record Open(String ref, UUID caseConversationId, String queueId, UUID toAccountId, String urgency, Isbar isbar)
-      implements ClientFrame {
+      implements ClientFrame, AboutConversation {
     public Open {
       ref = Fields.ref(ref);
       queueId = queueId == null || queueId.isBlank() ? null : queueId.strip();
@@ -49,6 +50,12 @@ public final class ConsultFrames {
 
     Urgency level() {
       return Urgency.decode(urgency);
+    }
+
+    /** The patient's case it is about, if any: a refusal of the frame concerns that patient, and is audited as such. */
+    @Override
+    public UUID conversationId() {
+      return caseConversationId;
     }
   }
 

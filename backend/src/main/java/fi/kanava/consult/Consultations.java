@@ -84,8 +84,9 @@ public final class Consultations {
     Urgency urgency = f.level();
     UUID id = UUID.randomUUID();
     UUID threadId = UUID.randomUUID();
-    return target(f)
-        .compose(target -> theCase(author.actor(), f.caseConversationId()).compose(theCase -> {
+    // the case first: someone not entitled to it learns nothing of the target
+    return theCase(author.actor(), f.caseConversationId())
+        .compose(theCase -> target(f).compose(target -> {
           Instant dueAt = urgency == Urgency.URGENT ? null
               : target.queue() != null ? now.plus(Duration.ofMinutes(target.queue().responseMinutes()))
               : now.plus(config.namedResponseTarget());

@@ -93,7 +93,8 @@ public final class Application {
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
       Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations,
-      fi.kanava.referral.Referrals referrals) {}
+      fi.kanava.referral.Referrals referrals,
+      fi.kanava.consult.Consultations consultations) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -188,7 +189,9 @@ public final class Application {
         new AddressLimiter("queue_entry", abuse.queueEntries(), abuse.trackedAddresses(), clock, abuseMetrics), abuse, abuseMetrics);
     Offers offers = new Offers(clock, conversations, routing, chatMetrics);
     Transfers transfers = new Transfers(vertx, pool, clock, conversations, guard, routing, new TransferMetrics(registry), config.transfer());
-    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers);
+    fi.kanava.consult.Consultations consultations = new fi.kanava.consult.Consultations(vertx, pool, clock, conversations, guard,
+        new fi.kanava.consult.ConsultMetrics(registry), config.consult());
+    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations);
 
     // every feature registers its frames; the socket knows none of them
     FrameRegistry frames = WebSocketEndpoint.newRegistry();
@@ -196,6 +199,7 @@ public final class Application {
     conversationSockets.register(frames);
     new PresenceSockets(presence).register(frames);
     new TransferSockets(transfers, conversationSockets).register(frames);
+    new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
@@ -220,17 +224,19 @@ public final class Application {
     fi.kanava.referral.ReferralRoutes referralRoutes = new fi.kanava.referral.ReferralRoutes(referrals, authenticator);
     fi.kanava.directory.DirectoryRoutes directoryRoutes =
         new fi.kanava.directory.DirectoryRoutes(new fi.kanava.directory.Registry(pool), accounts, guard, authenticator);
+    fi.kanava.consult.ConsultRoutes consultRoutes = new fi.kanava.consult.ConsultRoutes(consultations, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals, consultations), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
     return wired.routing().start()
+        .compose(v -> wired.services().consultations().primeMetrics())
         .compose(v -> vertx.deployVerticle(() -> {
           HttpVerticle verticle = new HttpVerticle(config.http(), wired.features(), wired.endpoint()::handshake,
               List.of(WebSocketEndpoint.PROTOCOL));

@@ -57,7 +57,16 @@ public final class DemoData {
   /** Demo queue definitions (resources demo/*.json) and the usernames that serve them. */
   private static final List<String[]> QUEUES = List.of(
       new String[] {"nurse-chat", "hoitaja", "sairaanhoitaja", "laakari"},
-      new String[] {"dental", "suuhygienisti"});
+      new String[] {"dental", "suuhygienisti"},
+      new String[] {"consult-on-duty", "laakari"},
+      new String[] {"consult-psychiatry", "laakari"},
+      new String[] {"consult-dental-hygienist", "suuhygienisti"});
+
+  /** Consult queues (docs/protocol.md, "Consultations") among {@link #QUEUES}: their response target for non-urgent consultations. */
+  private static final java.util.Map<String, java.time.Duration> CONSULT_QUEUES = java.util.Map.of(
+      "consult-on-duty", java.time.Duration.ofMinutes(60),
+      "consult-psychiatry", java.time.Duration.ofDays(1),
+      "consult-dental-hygienist", java.time.Duration.ofDays(2));
 
   private static Future<Void> demoQueue(Application.Services services, String queueId, List<String> usernames) {
     JsonObject definition;
@@ -113,6 +122,9 @@ public final class DemoData {
     }
     // the exercise counsellor holds one of the partner's two seats, given by the area's admin
     chain = chain.compose(v -> services.referrals().demoSeat("liikunta", "admin"));
+    for (var consult : CONSULT_QUEUES.entrySet()) {
+      chain = chain.compose(v -> services.consultations().makeConsultQueue(consult.getKey(), consult.getValue()));
+    }
     // ops/loadtest waits for "Demo data loaded" before it starts
     return chain.onSuccess(v -> log.info("Demo data loaded. Demo accounts: {} (password '{}')",
         ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's timers: the presence heartbeat, and one pass of every time-driven rule in order
  * (professionals not seen go offline, offers not accepted return to the queue, idle conversations
- * are warned and expire, auto queues are kicked). Tests call {@link #sweep} after moving the clock.
+ * are warned and expire, auto queues are kicked, transfers lapse, consultations past their due time
+ * are flagged). Tests call {@link #sweep} after moving the clock.
  */
 public final class Sweeper {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
@@ -23,10 +24,12 @@ public final class Sweeper {
   private final Routing routing;
   private final Conversations conversations;
   private final fi.kanava.transfer.Transfers transfers;
+  private final fi.kanava.consult.Consultations consultations;
 
   public Sweeper(Vertx vertx, KanavaConfig.Routing config, Presence presence, Routing routing, Conversations conversations,
-      fi.kanava.transfer.Transfers transfers) {
+      fi.kanava.transfer.Transfers transfers, fi.kanava.consult.Consultations consultations) {
     this.transfers = transfers;
+    this.consultations = consultations;
     this.vertx = vertx;
     this.config = config;
     this.presence = presence;
@@ -46,6 +49,7 @@ public final class Sweeper {
   }
 
   private Future<Void> rules() {
-    return presence.sweep().compose(v -> routing.sweep()).compose(v -> conversations.sweepIdle()).compose(v -> transfers.sweep());
+    return presence.sweep().compose(v -> routing.sweep()).compose(v -> conversations.sweepIdle()).compose(v -> transfers.sweep())
+        .compose(v -> consultations.sweep());
   }
 }

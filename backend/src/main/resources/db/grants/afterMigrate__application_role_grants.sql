@@ -52,3 +52,5 @@ grant select, insert on referral_note to ${application_role};
 -- professional feedback is written once and never changed; the prompt row of each account is updated (ProfessionalFeedback)
 grant select, insert on professional_feedback to ${application_role};
 grant select, insert, update on professional_feedback_prompt to ${application_role};
+-- consultations are accepted, joined, flagged and closed in place (ConsultStore); never deleted
+grant select, insert, update on consultation to ${application_role};

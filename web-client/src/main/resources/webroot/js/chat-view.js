@@ -488,10 +488,16 @@ function messageKey(frame) {
   return `${sender.kind}|${sender.id || sender.name || ''}|${frame.clientMsgId}`;
 }
 
+/** System messages that name a professional (a consultant who joined or took over): by name and role. */
+const SYSTEM_CODES_ABOUT = new Set(['consultant_joined', 'consultant_took_over']);
+
 function systemText(frame) {
   const span = document.createElement('span');
+  const about = frame.sender || {};
   if (frame.code === 'referred_to_partner') setText(span, 'referral.systemReferred', { organisation: frame.argument || '' });
-  else if (frame.code && SYSTEM_CODES.has(frame.code)) setText(span, `system.${frame.code}`);
+  else if (frame.code && SYSTEM_CODES_ABOUT.has(frame.code) && about.name) {
+    setText(span, `system.${frame.code}`, { name: about.name, role: about.role ? t(`role.${about.role}`) : '' });
+  } else if (frame.code && SYSTEM_CODES.has(frame.code)) setText(span, `system.${frame.code}`);
   else if (frame.text) span.textContent = frame.text;
   else setText(span, 'system.other');
   return span;

@@ -219,4 +219,29 @@ public final class AccessGuard {
             Optional.ofNullable(conversation.patientId()), purpose, decision))
         .compose(v -> decision.allowed() ? Future.<Void>succeededFuture() : Future.failedFuture(forbidden(principal, "attachment.view", decision)));
   }
+
+  /**
+   * Checks a consultation action ({@link AccessPolicy#decide(Actor, AccessPolicy.ConsultationAction,
+   * AccessPolicy.ConsultationFacts)}) and audits it either way: a consultation is about a patient's
+   * case ({@code patientId}, null without one). A denial fails with 403 once its row is written.
+   */
+  public Future<Void> requireConsultation(Actor actor, AccessPolicy.ConsultationAction action, UUID consultationId,
+      AccessPolicy.ConsultationFacts facts, UUID patientId, String purpose) {
+    Decision decision = policy.decide(actor, action, facts);
+    Principal principal = actor.principal();
+    return audit.record(event(Optional.of(principal), "consultation." + action.name().toLowerCase(Locale.ROOT), "consultation",
+            Optional.of(consultationId.toString()), Optional.ofNullable(patientId), purpose, decision))
+        .compose(v -> decision.allowed() ? Future.succeededFuture() : Future.failedFuture(forbidden(principal, action.name(), decision)));
+  }
+
+  /** Audits an allowed event about a consultation (opened, listed, breached), with the case's patient if it has one. */
+  public Future<Void> recordConsultation(Optional<Principal> principal, String action, UUID consultationId, UUID patientId, String purpose,
+      String reason) {
+    AuditEvent e = principal.isPresent()
+        ? event(principal, action, "consultation", Optional.of(consultationId.toString()), Optional.ofNullable(patientId), purpose,
+            Decision.allow(reason))
+        : new AuditEvent(clock.instant(), AuditEvent.SYSTEM, Optional.empty(), Optional.empty(), action, "consultation",
+            Optional.of(consultationId.toString()), Optional.ofNullable(patientId), purpose, true, reason);
+    return audit.record(e);
+  }
 }

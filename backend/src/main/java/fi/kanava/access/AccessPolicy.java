@@ -431,4 +431,47 @@ public final class AccessPolicy {
     }
     return read;
   }
+
+  // --- consultations (docs/security.md, "Consultations") ---------------------------------------------------
+
+  /** What one may do with a consultation between professionals; reading its thread is a {@link ConversationAction}. */
+  public enum ConsultationAction {
+    /** Take a waiting consultation: a member of its consult queue, or the colleague it names. */
+    ACCEPT,
+    /** Join the linked patient conversation, or take it over: the consultant who accepted. */
+    JOIN,
+    TAKE_OVER,
+    /** Close with the answer: the requester or the consultant. */
+    CLOSE
+  }
+
+  /** What the policy needs to know of a consultation: who asked, its target (a consult queue or a named colleague), who took it. */
+  public record ConsultationFacts(UUID requesterId, String queueId, UUID toAccountId, Optional<UUID> consultantId) {
+    public ConsultationFacts {
+      Objects.requireNonNull(requesterId);
+      consultantId = consultantId == null ? Optional.empty() : consultantId;
+    }
+  }
+
+  /**
+   * A consultation action. Only care professionals take part in consultations; the thread itself is
+   * read and written by its participants (the requester and the consultant) under the conversation
+   * rules above, and the linked case by the consultant as a {@code consultant} participant.
+   */
+  public Decision decide(Actor actor, ConsultationAction action, ConsultationFacts c) {
+    Principal principal = actor.principal();
+    if (principal.isPatient() || principal.role().filter(Role::isCareProfessional).isEmpty()) {
+      return Decision.deny("care_roles_only");
+    }
+    UUID id = principal.id();
+    boolean consultant = c.consultantId().filter(id::equals).isPresent();
+    return switch (action) {
+      case ACCEPT -> id.equals(c.toAccountId()) ? Decision.allow("named_consultant")
+          : c.queueId() != null && actor.servedQueueIds().contains(c.queueId()) ? Decision.allow("consult_queue_member")
+          : Decision.deny("not_consult_queue_member");
+      case JOIN, TAKE_OVER -> consultant ? Decision.allow("consultant") : Decision.deny("not_consultant");
+      case CLOSE -> consultant ? Decision.allow("consultant")
+          : id.equals(c.requesterId()) ? Decision.allow("requester") : Decision.deny("not_consultation_party");
+    };
+  }
 }

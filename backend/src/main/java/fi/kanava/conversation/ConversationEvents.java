@@ -87,8 +87,11 @@ public final class ConversationEvents {
     bus.publish(forPatient(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(PatientView.of(c)))));
     bus.publish(forStaff(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(StaffView.of(c))))
         .put("facts", factsToJson(c.facts())));
-    bus.publish(QUEUE_STATE, new JsonObject().put("queueId", c.queueId()).put("state", c.state().code()));
-    if (c.isClosed()) {
+    if (c.queueId() != null) {
+      bus.publish(QUEUE_STATE, new JsonObject().put("queueId", c.queueId()).put("state", c.state().code()));
+    }
+    // routing and feedback hear of patients' conversations: a professional-only thread (a consultation) is neither
+    if (c.isClosed() && c.patientId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
           .put("accepted", c.acceptedAt() != null));

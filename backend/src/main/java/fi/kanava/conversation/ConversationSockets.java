@@ -108,7 +108,8 @@ public final class ConversationSockets {
    * one's patient data whatever it carried, and is not audited.
    */
   private Future<Void> refused(SocketSession s, String type, ClientFrame frame) {
-    if (!(frame instanceof ConversationFrames.AboutConversation about)) {
+    // (a consultation opened without a patient's case names none)
+    if (!(frame instanceof ConversationFrames.AboutConversation about) || about.conversationId() == null) {
       return Future.succeededFuture();
     }
     UUID id = about.conversationId();

@@ -155,10 +155,14 @@ public final class ConversationStore {
         .mapEmpty();
   }
 
-  /** Marks active conversations idle since {@code idleSince} as warned (once); returns their ids and last activity. */
+  /**
+   * Marks active conversations idle since {@code idleSince} as warned (once); returns their ids and last activity.
+   * A professional-only thread (a consultation's) has no patient to warn and closes with its consultation.
+   */
   public static Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> warnIdle(SqlClient tx, Instant idleSince, Instant now) {
     return tx.preparedQuery("update conversation set idle_warned_at = $2"
-            + " where state = 'active' and idle_warned_at is null and last_activity_at < $1 returning id, last_activity_at")
+            + " where state = 'active' and patient_id is not null and idle_warned_at is null and last_activity_at < $1"
+            + " returning id, last_activity_at")
         .execute(Tuple.of(Timestamps.at(idleSince), Timestamps.at(now)));
   }
 

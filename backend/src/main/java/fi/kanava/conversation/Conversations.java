@@ -215,6 +215,11 @@ public final class Conversations {
     return Messages.system(tx, seqs, conversationId, code.code() + "\n" + argument.replace('\n', ' '), at);
   }
 
+  /** Appends a system message naming a professional (who joined) inside the caller's transaction (which holds the row lock). */
+  public Future<JsonObject> systemMessageAbout(SqlClient tx, UUID conversationId, SystemMessage code, Author about, Instant at) {
+    return Messages.systemAbout(tx, seqs, conversationId, code.code(), about.principal().id(), about.name(), about.role(), at);
+  }
+
   /** Appends an internal note by the author inside the caller's transaction (which holds the row lock); returns its frame. */
   public Future<JsonObject> note(SqlClient tx, UUID conversationId, Author author, String text, Instant at) {
     return Messages.note(tx, seqs, conversationId, author.principal().id(), author.name(), author.role(), text, at);
@@ -390,7 +395,7 @@ public final class Conversations {
   /** Warns the patient of an active conversation idle for chat.idle-warning; closes it as expired after chat.idle-close. */
   public Future<Void> sweepIdle() {
     Instant now = clock.instant();
-    return pool.preparedQuery("select id from conversation where state = 'active' and last_activity_at < $1")
+    return pool.preparedQuery("select id from conversation where state = 'active' and patient_id is not null and last_activity_at < $1")
         .execute(Tuple.of(Timestamps.at(now.minus(config.idleClose()))))
         .compose(rows -> {
           List<Future<ConversationRecord>> expired = new ArrayList<>();

@@ -349,8 +349,10 @@ final class MessageSends {
     return null;
   }
 
+  /** A professional's first message to the patient; a professional-only thread (a consultation's) has no patient to respond to. */
   private static boolean isFirstResponse(Author author, ConversationFrames.Send request, Row facts) {
-    return !author.principal().isPatient() && !request.internal() && facts.getOffsetDateTime("first_response_at") == null;
+    return !author.principal().isPatient() && !request.internal() && facts.getOffsetDateTime("first_response_at") == null
+        && facts.getUUID("patient_id") != null;
   }
 
   private static String kind(ConversationFrames.Send request) {

@@ -40,6 +40,18 @@ final class Messages {
   }
 
   /**
+   * Appends a system message about a professional (who joined), as {@link #system} does: the
+   * professional is stored as the message's sender id, and the frame names them (name and role,
+   * never the id) so that each side's client says who it was in its own language.
+   */
+  static Future<JsonObject> systemAbout(SqlClient tx, SequenceGuard seqs, UUID conversationId, String code, UUID about, String name,
+      String role, Instant at) {
+    UUID id = UUID.randomUUID();
+    return append(tx, seqs, conversationId, id, "system", "system", about, code, at)
+        .map(stored -> frame(conversationId, id, stored.seq(), "system", "system", about, name, role, null, code, stored.at()));
+  }
+
+  /**
    * Appends an internal note by a professional inside the caller's transaction (which holds the
    * row lock), as {@link #system} does; returns its frame. Notes reach professionals only.
    */
@@ -146,7 +158,8 @@ final class Messages {
     JsonObject patientSender = new JsonObject().put("kind", sender.getString("kind"));
     if ("patient".equals(sender.getString("kind"))) {
       patientSender.put("id", sender.getString("id"));
-    } else if ("professional".equals(sender.getString("kind"))) {
+    } else if ("professional".equals(sender.getString("kind")) || sender.containsKey("name")) {
+      // a professional who wrote, or whom a system message is about (who joined)
       patientSender.put("name", sender.getString("name")).put("role", sender.getString("role"));
     }
     JsonObject out = new JsonObject()
@@ -179,6 +192,9 @@ final class Messages {
       sender.put("id", senderId.toString()).put("name", senderName).put("role", senderRole);
     } else if ("patient".equals(senderKind)) {
       sender.put("id", senderId.toString());
+    } else if (senderName != null) {
+      // a system message about a professional: by name and role only
+      sender.put("name", senderName).put("role", senderRole);
     }
     JsonObject frame = new JsonObject()
         .put("type", "message")

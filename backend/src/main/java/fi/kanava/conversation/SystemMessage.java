@@ -11,7 +11,11 @@ public enum SystemMessage {
   /** The transfer did not go through: the professional who had the conversation has it again. */
   TRANSFER_RETURNED("transfer_returned"),
   /** The client was referred to a partner organisation (named in the message's {@code argument}), which may contact them. */
-  REFERRED_TO_PARTNER("referred_to_partner");
+  REFERRED_TO_PARTNER("referred_to_partner"),
+  /** A consultant joined the conversation; the message names them (docs/protocol.md, "Consultations"). */
+  CONSULTANT_JOINED("consultant_joined"),
+  /** A consultant took the conversation over: it is with them now; the message names them. */
+  CONSULTANT_TOOK_OVER("consultant_took_over");
 
   private final String code;
 

@@ -123,6 +123,7 @@ public final class ConfigLoader {
     out.put("attachment.max-pixels", Integer.toString(config.attachment().maxPixels()));
     out.put("referral.default-seat-limit", Integer.toString(config.referral().defaultSeatLimit()));
     out.put("feedback.professional-every-closed", Integer.toString(config.feedback().professionalEveryClosed()));
+    out.put("consult.named-response-target", config.consult().namedResponseTarget().toString());
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -257,7 +258,8 @@ public final class ConfigLoader {
         intIn("attachment.max-pixels", 1, 200_000_000));
     var referral = new KanavaConfig.Referral(intIn("referral.default-seat-limit", 1, 1000));
     var feedback = new KanavaConfig.Feedback(intIn("feedback.professional-every-closed", 0, 100_000));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback);
+    var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

@@ -20,7 +20,8 @@ public record KanavaConfig(
     Transfer transfer,
     Attachment attachment,
     Referral referral,
-    Feedback feedback) {
+    Feedback feedback,
+    Consult consult) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
@@ -36,6 +37,9 @@ public record KanavaConfig(
    * {@code professionalEveryClosed} conversations they closed (0: never).
    */
   public record Feedback(int professionalEveryClosed) {}
+
+  /** Consultations: how soon a non-urgent consultation to a named colleague is due (a consult queue has its own target). */
+  public record Consult(Duration namedResponseTarget) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

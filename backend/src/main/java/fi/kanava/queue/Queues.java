@@ -195,18 +195,19 @@ public final class Queues {
             .put("archivedAt", Optional.ofNullable(rows.iterator().next().getOffsetDateTime(0)).map(t -> t.toInstant().toString()).orElse(null))));
   }
 
-  /** When each archived queue was archived. */
+  /** When each archived queue was archived; a consult queue, never offered to patients, counts as archived from its creation. */
   public Future<Map<String, Instant>> archived() {
-    return pool.query("select id, archived_at from queue where archived_at is not null").execute().map(rows -> {
+    return pool.query("select id, coalesce(archived_at, created_at) from queue where archived_at is not null or kind <> 'patient'")
+        .execute().map(rows -> {
       Map<String, Instant> out = new LinkedHashMap<>();
       rows.forEach(row -> out.put(row.getString(0), row.getOffsetDateTime(1).toInstant()));
       return out;
     });
   }
 
-  /** Whether the queue is archived (and so takes no new entries). */
+  /** Whether the queue is archived, or a consult queue (docs/protocol.md, "Consultations"): either way it takes no patient's entry. */
   public Future<Boolean> isArchived(SqlClient client, String queueId) {
-    return client.preparedQuery("select archived_at is not null from queue where id = $1").execute(Tuple.of(queueId))
+    return client.preparedQuery("select archived_at is not null or kind <> 'patient' from queue where id = $1").execute(Tuple.of(queueId))
         .map(rows -> rows.size() > 0 && rows.iterator().next().getBoolean(0));
   }
 

@@ -16,7 +16,7 @@ public final class TransferFrames {
 
   private TransferFrames() {}
 
-  /** The ISBAR handover note: situation required, the rest optional; each bounded. */
+  /** The ISBAR handover note (and a consultation's request, docs/protocol.md "Consultations"): situation required, the rest optional; each bounded. */
   public record Isbar(String situation, String background, String assessment, String recommendation) {
     public Isbar {
       situation = bounded(Fields.required(situation, "note.situation"), "situation", MAX_SITUATION);
@@ -38,8 +38,8 @@ public final class TransferFrames {
       return text.strip();
     }
 
-    /** The note as the internal message that opens the receiver's part of the thread. */
-    String asText() {
+    /** The note as the internal message that opens the receiver's part of the thread (or a consultation's thread). */
+    public String asText() {
       StringBuilder out = new StringBuilder("ISBAR\nS: ").append(situation);
       if (background != null) {
         out.append("\nB: ").append(background);

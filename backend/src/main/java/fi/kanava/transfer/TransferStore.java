@@ -36,7 +36,7 @@ final class TransferStore {
       + " from conversation_transfer ";
 
   static Future<QueueTarget> queue(SqlClient tx, String queueId) {
-    return tx.preparedQuery("select organisation_id, archived_at from queue where id = $1").execute(Tuple.of(queueId))
+    return tx.preparedQuery("select organisation_id, archived_at from queue where id = $1 and kind = 'patient'").execute(Tuple.of(queueId))
         .map(rows -> rows.size() == 0 ? null
             : new QueueTarget(rows.iterator().next().getString(0), rows.iterator().next().getValue(1) != null));
   }

@@ -187,6 +187,20 @@ class AccessMatrixTest {
         .put("score", 5), CONSOLE, "error", Audit.NONE, "about the tool, not a patient: profeedback_not_asked unless the sender was asked"));
     frames("profeedback.skip", new FrameSample("skip the question about the tool", a -> new JsonObject().put("type", "profeedback.skip"),
         CONSOLE, "error", Audit.NONE, "about the tool, not a patient: profeedback_not_asked unless the sender was asked"));
+    frames("consult.open", denied("consult about the conversation", a -> new JsonObject().put("type", "consult.open")
+        .put("caseConversationId", a.scene().conversationId().toString()).put("queueId", a.scene().queue()).put("urgency", "urgent")
+        .put("isbar", new JsonObject().put("situation", "Let me see it"))));
+    for (String type : List.of("consult.accept", "consult.join", "consult.takeover", "consult.close")) {
+      frames(type, new FrameSample(type, a -> consultFrame(type), EnumSet.of(Intruder.NURSE_OUTSIDE_QUEUE, Intruder.NURSE_OF_QUEUE), "error", Audit.NONE,
+          "names no existing consultation (care professionals get consultation_not_found, others are refused at the socket): nothing is read;"
+              + " refusals of real consultations are audited (ConsultationTest)"));
+    }
+  }
+
+  /** A consultation frame about a consultation that does not exist. */
+  private static JsonObject consultFrame(String type) {
+    JsonObject frame = new JsonObject().put("type", type).put("consultationId", java.util.UUID.randomUUID().toString());
+    return "consult.close".equals(type) ? frame.put("answer", "An answer") : frame;
   }
 
   private static void frames(String type, FrameSample... samples) {

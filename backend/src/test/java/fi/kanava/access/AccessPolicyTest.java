@@ -372,4 +372,71 @@ class AccessPolicyTest {
       assertThat(view(pro(nurse, Role.NURSE), c, sentAt(nurse, 4, "note")).allowed()).isTrue();
     }
   }
+
+  @Nested
+  @DisplayName("consultations")
+  class Consultations {
+    private final AccessPolicy.ConsultationFacts toQueue =
+        new AccessPolicy.ConsultationFacts(nurse, "on-duty", null, Optional.empty());
+
+    /** A consultation's thread as the consult service makes it: no patient, no queue, nobody assigned, requester and consultant as participants. */
+    private ConversationFacts thread(ConversationState state) {
+      return new ConversationFacts(null, null, state, Optional.empty(), Set.of(), Set.of(nurse, consultant), Set.of());
+    }
+
+    private Decision consult(Principal who, Set<String> queues, AccessPolicy.ConsultationAction action, AccessPolicy.ConsultationFacts k) {
+      return policy.decide(new Actor(who, queues), action, k);
+    }
+
+    @Test
+    @DisplayName("the thread is read and written by the requester and the consultant and nobody else, and written only while open")
+    void the_thread_is_the_requester_and_the_consultant() {
+      ConversationFacts open = thread(ConversationState.ACTIVE);
+      for (UUID party : new UUID[] {nurse, consultant}) {
+        assertThat(decide(pro(party, Role.PHYSICIAN), Set.of(), ConversationAction.READ, open)).isEqualTo(new Decision(true, "consultant"));
+        assertThat(decide(pro(party, Role.PHYSICIAN), Set.of(), ConversationAction.WRITE, open)).isEqualTo(new Decision(true, "consultant"));
+      }
+      // serving the consult queue, or any queue, gives nothing: the thread waits in none
+      assertThat(decide(pro(otherNurse, Role.PHYSICIAN), Set.of("on-duty", "nurse-chat"), ConversationAction.READ, open))
+          .isEqualTo(new Decision(false, "not_entitled"));
+      assertThat(decide(Principal.patient(patient), Set.of(), ConversationAction.READ, open))
+          .isEqualTo(new Decision(false, "not_own_conversation"));
+      assertThat(decide(pro(consultant, Role.PHYSICIAN), Set.of(), ConversationAction.WRITE, thread(ConversationState.CLOSED)))
+          .isEqualTo(new Decision(false, "conversation_closed"));
+    }
+
+    @Test
+    @DisplayName("a waiting consultation is accepted by a member of its consult queue, or by the colleague it names")
+    void who_accepts() {
+      assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of("on-duty"), AccessPolicy.ConsultationAction.ACCEPT, toQueue))
+          .isEqualTo(new Decision(true, "consult_queue_member"));
+      assertThat(consult(pro(otherNurse, Role.NURSE), Set.of("nurse-chat"), AccessPolicy.ConsultationAction.ACCEPT, toQueue))
+          .isEqualTo(new Decision(false, "not_consult_queue_member"));
+      var named = new AccessPolicy.ConsultationFacts(nurse, null, physician, Optional.empty());
+      assertThat(consult(pro(physician, Role.PHYSICIAN), Set.of(), AccessPolicy.ConsultationAction.ACCEPT, named))
+          .isEqualTo(new Decision(true, "named_consultant"));
+      assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of("on-duty"), AccessPolicy.ConsultationAction.ACCEPT, named))
+          .isEqualTo(new Decision(false, "not_consult_queue_member"));
+      assertThat(consult(Principal.patient(patient), Set.of(), AccessPolicy.ConsultationAction.ACCEPT, toQueue))
+          .isEqualTo(new Decision(false, "care_roles_only"));
+    }
+
+    @Test
+    @DisplayName("only the consultant joins or takes over the case; the requester or the consultant closes")
+    void who_joins_takes_over_and_closes() {
+      var accepted = new AccessPolicy.ConsultationFacts(nurse, "on-duty", null, Optional.of(consultant));
+      for (var action : new AccessPolicy.ConsultationAction[] {AccessPolicy.ConsultationAction.JOIN, AccessPolicy.ConsultationAction.TAKE_OVER}) {
+        assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of(), action, accepted)).isEqualTo(new Decision(true, "consultant"));
+        assertThat(consult(pro(nurse, Role.NURSE), Set.of(), action, accepted)).isEqualTo(new Decision(false, "not_consultant"));
+        assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of("on-duty"), action, toQueue)).isEqualTo(new Decision(false, "not_consultant"));
+      }
+      assertThat(consult(pro(nurse, Role.NURSE), Set.of(), AccessPolicy.ConsultationAction.CLOSE, accepted)).isEqualTo(new Decision(true, "requester"));
+      assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of(), AccessPolicy.ConsultationAction.CLOSE, accepted))
+          .isEqualTo(new Decision(true, "consultant"));
+      assertThat(consult(pro(otherNurse, Role.NURSE), Set.of("on-duty"), AccessPolicy.ConsultationAction.CLOSE, accepted))
+          .isEqualTo(new Decision(false, "not_consultation_party"));
+      assertThat(consult(pro(UUID.randomUUID(), Role.SUPERVISOR), Set.of(), AccessPolicy.ConsultationAction.CLOSE, accepted))
+          .isEqualTo(new Decision(false, "care_roles_only"));
+    }
+  }
 }

@@ -25,6 +25,7 @@ import { ConversationList, ConversationRows } from './conversation-list.js';
 import { useLanguage } from './hooks.js';
 import { SentTransfers, SentTransferList } from './sent-transfers.js';
 import { ProFeedback } from './pro-feedback.js';
+import { Consultations } from './consultations.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -727,6 +728,7 @@ export function ConsoleApp({ api, socket }) {
             <h2 id="queues-title">${t('console.queuesTitle')}</h2>
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
           </section>`}
+          ${s.phase === 'workspace' && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} />` : null}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">
             <summary>${t('shortcuts.title')}</summary>

@@ -16,6 +16,7 @@ import { useLanguage } from './hooks.js';
 import { ReferralForm, PartnerReferralPane } from './referrals.js';
 import { ExpertSearch } from './expert-search.js';
 import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
+import { ConsultForm } from './consult-form.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -272,6 +273,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       ${live && !panel.referral ? html`<${TransferForm} panel=${panel} />` : null}
       ${live && !panel.referral && receivedFromQueue(view) ? html`<${ReturnToSender} panel=${panel} errorText=${transferErrorText} />` : null}
       ${live && !panel.referral ? html`<${ReferralForm} panel=${panel} />` : null}
+      ${live && !panel.referral ? html`<${ConsultForm} panel=${panel} />` : null}
       ${live && !panel.referral ? html`<${CloseForm} panel=${panel} />` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>

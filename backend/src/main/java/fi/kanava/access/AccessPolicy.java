@@ -86,9 +86,11 @@ public final class AccessPolicy {
       Set<UUID> consultantIds,
       Set<String> consentedPartnerOrganisationIds,
       Optional<UUID> heldFor,
-      List<HistoryCut> historyCuts) {
+      List<HistoryCut> historyCuts,
+      Set<UUID> readerIds) {
 
     public ConversationFacts {
+      readerIds = readerIds == null ? Set.of() : Set.copyOf(readerIds);
       Objects.requireNonNull(state);
       transferRecipientIds = Set.copyOf(transferRecipientIds);
       consultantIds = Set.copyOf(consultantIds);
@@ -101,7 +103,15 @@ public final class AccessPolicy {
     public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
         Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds) {
       this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
-          Optional.empty(), List.of());
+          Optional.empty(), List.of(), Set.of());
+    }
+
+    /** A conversation nobody only reads along (no consultant who has not joined it yet). */
+    public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
+        Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds, Optional<UUID> heldFor,
+        List<HistoryCut> historyCuts) {
+      this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
+          heldFor, historyCuts, Set.of());
     }
   }
 
@@ -357,6 +367,10 @@ public final class AccessPolicy {
     UUID id = actor.principal().id();
     Optional<String> relation = relation(id, c);
     if (relation.isPresent()) {
+      if (relation.get().equals("reader") && action != ConversationAction.READ) {
+        // a consultant who accepted reads the case; writing to the patient waits until they join it (and the patient is told)
+        return Decision.deny("reads_only");
+      }
       if (changes(action) && c.state() == ConversationState.CLOSED) {
         return Decision.deny("conversation_closed");
       }
@@ -392,6 +406,9 @@ public final class AccessPolicy {
     }
     if (c.consultantIds().contains(professionalId)) {
       return Optional.of("consultant");
+    }
+    if (c.readerIds().contains(professionalId)) {
+      return Optional.of("reader");
     }
     return Optional.empty();
   }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * patient, whose participants are the requester and the consultant) and its {@code consultation}
  * row, optionally linked to a patient's case. Who may act is decided by the access policy's
  * consultation rules; the thread and the case are read and written through the conversation
- * rules, so the consultant reads the case as a {@code consultant} participant, audited, within
+ * rules: after accepting, the consultant reads the case as an {@code observer} participant (read
+ * only), and joins it as a {@code consultant} (who writes, and the patient is told), audited, within
  * the patient's consent-scoped history. Frames go out after commit.
  */
 public final class Consultations {
@@ -160,8 +161,9 @@ public final class Consultations {
           return ConsultStore.accept(tx, id, me, now)
               .compose(v -> Participants.join(tx, locked.threadId(), ParticipantKind.CONSULTANT, me, now))
               .compose(v -> locked.caseId() == null ? Future.succeededFuture()
+                  // the case is read, not written, until the consultant joins it and the patient is told who joined
                   : ConversationStore.load(tx, locked.caseId(), false).compose(c -> c.isClosed() ? Future.succeededFuture()
-                      : Participants.join(tx, locked.caseId(), ParticipantKind.CONSULTANT, me, now)));
+                      : Participants.join(tx, locked.caseId(), ParticipantKind.OBSERVER, me, now)));
         })).map(k))
         .compose(k -> {
           metrics.responded(k.queueLabel(), k.urgency(), Duration.between(k.createdAt(), now));
@@ -174,9 +176,10 @@ public final class Consultations {
     Instant now = clock.instant();
     return entitled(author, id, ConsultationAction.JOIN, "consultation_join", ConsultClosedOrNoCase::check)
         .compose(k -> k.joinedAt() != null ? Future.succeededFuture()
-            : conversations.locked(author.actor(), ConversationAction.WRITE, "consultation_join", k.caseId(),
+            : conversations.locked(author.actor(), ConversationAction.READ, "consultation_join", k.caseId(),
                     c -> c.isClosed() ? AccessGuard.conversationClosed() : null,
-                    (tx, c) -> Participants.join(tx, c.id(), ParticipantKind.CONSULTANT, author.principal().id(), now)
+                    (tx, c) -> Participants.leave(tx, c.id(), ParticipantKind.OBSERVER, author.principal().id(), now)
+                        .compose(v -> Participants.join(tx, c.id(), ParticipantKind.CONSULTANT, author.principal().id(), now))
                         .compose(v -> conversations.systemMessageAbout(tx, c.id(), SystemMessage.CONSULTANT_JOINED, author, now))
                         .compose(frame -> ConsultStore.joined(tx, id, now).map(frame)))
                 .compose(frame -> {
@@ -197,6 +200,7 @@ public final class Consultations {
                     : me.equals(c.assignedTo()) ? ApiError.conflict("already_assigned", "The conversation is already yours") : null,
                 (tx, c) -> ConversationStore.returnTo(tx, c.id(), c.queueId(), me, c.assignedTo(), now)
                     .compose(v -> Participants.leave(tx, c.id(), ParticipantKind.CONSULTANT, me, now))
+                    .compose(v -> Participants.leave(tx, c.id(), ParticipantKind.OBSERVER, me, now))
                     .compose(v -> conversations.systemMessageAbout(tx, c.id(), SystemMessage.CONSULTANT_TOOK_OVER, author, now))
                     .compose(frame -> ConsultStore.joined(tx, id, now).map(frame)))
             .compose(frame -> {
@@ -220,7 +224,7 @@ public final class Consultations {
                             // the consultant reads the case for the consultation only, unless they joined the conversation
                             .compose(v -> locked.caseId() == null || locked.consultantId() == null || locked.joinedAt() != null
                                 ? Future.succeededFuture()
-                                : Participants.leave(tx, locked.caseId(), ParticipantKind.CONSULTANT, locked.consultantId(), now))
+                                : Participants.leave(tx, locked.caseId(), ParticipantKind.OBSERVER, locked.consultantId(), now))
                             .map(note))))
             .compose(note -> {
               conversations.published(k.threadId(), note);

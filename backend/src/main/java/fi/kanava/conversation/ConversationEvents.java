@@ -176,7 +176,8 @@ public final class ConversationEvents {
         .put("consultants", new JsonArray(f.consultantIds().stream().map(UUID::toString).toList()))
         .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()))
         .put("heldFor", f.heldFor().map(UUID::toString).orElse(null))
-        .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()));
+        .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()))
+        .put("readers", new JsonArray(f.readerIds().stream().map(UUID::toString).toList()));
   }
 
   static ConversationFacts factsFromJson(JsonObject json) {
@@ -187,7 +188,8 @@ public final class ConversationEvents {
         ids(json.getJsonArray("transferRecipients")), ids(json.getJsonArray("consultants")),
         json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()),
         Optional.ofNullable(json.getString("heldFor")).map(UUID::fromString),
-        ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)));
+        ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)),
+        ids(json.getJsonArray("readers", new JsonArray())));
   }
 
   private static Set<UUID> ids(JsonArray array) {

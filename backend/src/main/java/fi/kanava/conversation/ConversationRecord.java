@@ -146,7 +146,7 @@ public record ConversationRecord(
   public ConversationFacts facts() {
     ConversationFacts f = facts(patientId, queueId, state, assignedTo, participants);
     return new ConversationFacts(f.patientId(), f.queueId(), f.state(), f.assignedProfessionalId(), f.transferRecipientIds(),
-        f.consultantIds(), f.consentedPartnerOrganisationIds(), Optional.ofNullable(heldFor), historyCuts);
+        f.consultantIds(), f.consentedPartnerOrganisationIds(), Optional.ofNullable(heldFor), historyCuts, f.readerIds());
   }
 
   static List<HistoryCut> cuts(String[] column) {
@@ -164,7 +164,8 @@ public record ConversationRecord(
     return new ConversationFacts(patientId, queueId, state, Optional.ofNullable(assignedTo),
         accounts(participants, ParticipantKind.TRANSFER_RECIPIENT), accounts(participants, ParticipantKind.CONSULTANT),
         participants.stream().filter(p -> p.kind() == ParticipantKind.PARTNER && p.organisationId() != null)
-            .map(Participant::organisationId).collect(Collectors.toSet()));
+            .map(Participant::organisationId).collect(Collectors.toSet()),
+        Optional.empty(), List.of(), accounts(participants, ParticipantKind.OBSERVER));
   }
 
   private static Set<UUID> accounts(List<Participant> participants, ParticipantKind kind) {

@@ -323,7 +323,7 @@ public final class ConversationSockets {
       ConversationFacts f = w.facts;
       w.facts = new ConversationFacts(f.patientId(), f.queueId(), ConversationState.fromCode(view.getString("state")),
           f.assignedProfessionalId(), f.transferRecipientIds(), f.consultantIds(), f.consentedPartnerOrganisationIds(), f.heldFor(),
-          f.historyCuts());
+          f.historyCuts(), f.readerIds());
     }
     s.send(frame);
     if (ConversationState.CLOSED.code().equals(view.getString("state"))) {

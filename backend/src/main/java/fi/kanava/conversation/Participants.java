@@ -27,12 +27,12 @@ public final class Participants {
 
   /**
    * The open participations that give access beyond the assigned professional (transfer
-   * recipients, consultants, partner organisations), as one text array of {@code kind:id}: the
+   * recipients, consultants, partner organisations, observers such as a consultant who has not joined), as one text array of {@code kind:id}: the
    * light form the message path reads for every send. Most conversations have none, so it is null.
    */
   static final String ACCESS_AS_ARRAY = "(select array_agg(cp.kind || ':' || coalesce(cp.account_id::text, cp.organisation_id))"
       + " from conversation_participant cp where cp.conversation_id = c.id and cp.left_at is null"
-      + " and cp.kind in ('transfer_recipient', 'consultant', 'partner'))";
+      + " and cp.kind in ('transfer_recipient', 'consultant', 'partner', 'observer'))";
 
   private Participants() {}
 

@@ -406,6 +406,26 @@ class AccessPolicyTest {
     }
 
     @Test
+    @DisplayName("a consultant who accepted reads the patient's case but writes to it only once joined (and the patient told)")
+    void the_case_is_read_after_accepting_and_written_after_joining() {
+      ConversationFacts accepted = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
+          Set.of(), Set.of(), Optional.empty(), java.util.List.of(), Set.of(consultant));
+      Principal doctor = pro(consultant, Role.PHYSICIAN);
+      assertThat(decide(doctor, Set.of(), ConversationAction.READ, accepted)).isEqualTo(new Decision(true, "reader"));
+      for (ConversationAction action : new ConversationAction[] {ConversationAction.WRITE, ConversationAction.PARTICIPATE,
+          ConversationAction.EXPORT}) {
+        assertThat(decide(doctor, Set.of(), action, accepted)).isEqualTo(new Decision(false, "reads_only"));
+      }
+      ConversationFacts joined = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
+          Set.of(consultant), Set.of());
+      assertThat(decide(doctor, Set.of(), ConversationAction.WRITE, joined)).isEqualTo(new Decision(true, "consultant"));
+      // the consent-scoped history applies to a reader as to anyone but the one who transferred
+      ConversationFacts cut = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
+          Set.of(), Set.of(), Optional.empty(), java.util.List.of(new AccessPolicy.HistoryCut(7, otherNurse)), Set.of(consultant));
+      assertThat(policy.historyFrom(doctor, cut)).isEqualTo(7);
+    }
+
+    @Test
     @DisplayName("a waiting consultation is accepted by a member of its consult queue, or by the colleague it names")
     void who_accepts() {
       assertThat(consult(pro(consultant, Role.PHYSICIAN), Set.of("on-duty"), AccessPolicy.ConsultationAction.ACCEPT, toQueue))

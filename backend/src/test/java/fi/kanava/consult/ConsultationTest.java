@@ -226,11 +226,14 @@ class ConsultationTest {
       assertThat(foreign.getString("code")).isEqualTo("forbidden");
       assertThat(audited(outsider.id(), "conversation.read", "denied")).containsExactly("not_entitled");
 
-      // the case, read through the guard as a consultant, audited
+      // the case, read through the guard by the consultant who accepted (a reader, not yet a writer), audited
       JsonObject caseOpen = doctor.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", caseId));
       assertThat(type(caseOpen)).as(caseOpen.encode()).isEqualTo("conversation");
       assertThat(count("select count(*) from audit_event where actor_id = $1 and resource_id = $2 and action = 'conversation.read'"
-          + " and outcome = 'allowed' and reason = 'consultant'", doctor.id(), caseId)).isPositive();
+          + " and outcome = 'allowed' and reason = 'reader'", doctor.id(), caseId)).isPositive();
+      // before joining, the consultant cannot write to the patient (who has not been told who reads along)
+      assertThat(refusal(doctor, send(caseId, "d-early", "Hei!"))).isEqualTo("forbidden");
+      assertThat(count("select count(*) from message where conversation_id = $1 and body = 'Hei!'", caseId)).isZero();
 
       // joining: the patient is told who joined, by name and role
       JsonObject joined = doctor.ws().request(act("consult.join", id));

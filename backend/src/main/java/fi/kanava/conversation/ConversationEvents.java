@@ -85,7 +85,8 @@ public final class ConversationEvents {
     bus.publish(forPatient(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(PatientView.of(c)))));
     bus.publish(forStaff(c.id()), new JsonObject().put("event", STATE).put("view", ServerFrames.toJson(new ViewFrame(StaffView.of(c))))
         .put("facts", factsToJson(c.facts())));
-    if (c.isClosed()) {
+    // routing and feedback hear of closes in a queue: a referral's thread is in none
+    if (c.isClosed() && c.queueId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
           .put("accepted", c.acceptedAt() != null));
@@ -170,7 +171,8 @@ public final class ConversationEvents {
         .put("consultants", new JsonArray(f.consultantIds().stream().map(UUID::toString).toList()))
         .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()))
         .put("heldFor", f.heldFor().map(UUID::toString).orElse(null))
-        .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()));
+        .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()))
+        .put("referralThread", f.referralThread());
   }
 
   static ConversationFacts factsFromJson(JsonObject json) {
@@ -181,7 +183,8 @@ public final class ConversationEvents {
         ids(json.getJsonArray("transferRecipients")), ids(json.getJsonArray("consultants")),
         json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()),
         Optional.ofNullable(json.getString("heldFor")).map(UUID::fromString),
-        ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)));
+        ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)),
+        json.getBoolean("referralThread", false));
   }
 
   private static Set<UUID> ids(JsonArray array) {

@@ -165,6 +165,36 @@ class AccessPolicyTest {
     }
 
     @Test
+    @DisplayName("partner staff write only in the referral's own thread; the source conversation they read, read-only, as the patient saw it")
+    void partner_staff_write_in_the_thread_and_read_the_source_as_the_patient_saw_it() {
+      Principal partner = pro(UUID.randomUUID(), Role.PARTNER);
+      ConversationFacts source = conversation(ConversationState.ACTIVE, nurse);
+      ConversationFacts thread = new ConversationFacts(patient, null, ConversationState.ACTIVE, Optional.empty(), Set.of(), Set.of(),
+          Set.of("exercise-partner")).asReferralThread(true);
+      assertThat(decide(partner, Set.of(), ConversationAction.READ, source)).isEqualTo(new Decision(true, "partner_referral_source"));
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, source)).isEqualTo(new Decision(false, "partner_source_read_only"));
+      assertThat(decide(partner, Set.of(), ConversationAction.PARTICIPATE, source)).isEqualTo(new Decision(false, "partner_source_read_only"));
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, thread)).isEqualTo(new Decision(true, "partner_referral_thread"));
+      assertThat(decide(partner, Set.of(), ConversationAction.PARTICIPATE, thread).allowed()).isTrue();
+      assertThat(decide(partner, Set.of(), ConversationAction.EXPORT, thread).allowed()).isFalse();
+      ConversationFacts closedThread = new ConversationFacts(patient, null, ConversationState.CLOSED, Optional.empty(), Set.of(), Set.of(),
+          Set.of("exercise-partner")).asReferralThread(true);
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, closedThread)).isEqualTo(new Decision(false, "conversation_closed"));
+      assertThat(decide(partner, Set.of(), ConversationAction.READ, closedThread).allowed()).isTrue();
+      // the thread of another organisation's referral: nothing
+      Principal otherPartner = Principal.professional(UUID.randomUUID(), Role.PARTNER, "some-other-partner");
+      assertThat(decide(otherPartner, Set.of(), ConversationAction.READ, thread)).isEqualTo(new Decision(false, "no_referral_consent"));
+      // nor does a nurse write in a referral's thread: it is with nobody
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.READ, thread).allowed()).isFalse();
+
+      // internal notes, handover notes and the triage: professionals; partner staff only in their thread; never the patient
+      assertThat(policy.readsInternal(partner, source)).isFalse();
+      assertThat(policy.readsInternal(partner, thread)).isTrue();
+      assertThat(policy.readsInternal(pro(nurse, Role.NURSE), source)).isTrue();
+      assertThat(policy.readsInternal(Principal.patient(patient), thread)).isFalse();
+    }
+
+    @Test
     void partner_staff_without_a_seat_see_nothing_even_of_referred_clients() {
       Actor unseated = new Actor(pro(UUID.randomUUID(), Role.PARTNER), Set.of(), false);
       assertThat(policy.decide(unseated, ConversationAction.READ, conversation(ConversationState.ACTIVE, nurse)))

@@ -47,8 +47,8 @@ public final class ReferralRoutes {
 
     router.post("/api/referrals/:id/thread/close").handler(Http.json(ctx ->
         referrals.closeThread(Authenticator.principal(ctx), Http.uuidParam(ctx, "id"))));
-    // the client's open referral threads (with the organisation's name); only state=open is listed
-    router.route("/api/patient/conversations").handler(authenticator);
+    // the client's open referral threads (with the organisation's name); only state=open is listed.
+    // Authenticated by ConversationRoutes' /api/patient/conversations/* (which matches the bare path too).
     router.get("/api/patient/conversations").handler(Http.json(ctx -> {
       String state = ctx.queryParams().get("state");
       if (!"open".equals(state)) {

@@ -93,6 +93,9 @@ class BrowserReferralTest {
         // the nurse's own chat shows it too, translated
         assertThat(console.getByTestId("panel-" + id)).containsText("You were referred to Liikuntaneuvonta. They may contact you.");
 
+        JsonObject said = patient.ws().request(ChatFixtures.send(id, "client-source-1", "Haluaisin liikkua enemmän"));
+        assertThat(said.getString("type")).as(said.encode()).isEqualTo("message.ack");
+
         // the counsellor: "Referred clients" instead of the queues
         Page partner = partnerContext.newPage();
         partner.onPageError(scriptErrors::add);
@@ -109,6 +112,9 @@ class BrowserReferralTest {
         assertThat(detail).containsText(REASON);
         assertThat(detail).containsText("by phone");
         assertThat(partnerPanel.getByTestId("context-pane").getByTestId("close-submit")).hasCount(0);
+        // what was said to the client in the nurse's chat, read-only
+        detail.getByTestId("referral-source-toggle").click();
+        assertThat(detail.getByTestId("referral-source")).containsText("Haluaisin liikkua enemmän");
 
         // they write to the client in the shared conversation pane; the client's socket watches the thread
         JsonObject watching = patient.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));

@@ -118,6 +118,11 @@ public final class AccessGuard {
     return policy.historyFrom(principal, facts);
   }
 
+  /** Whether the principal reads internal notes and the staff side of the conversation (see {@link AccessPolicy#readsInternal}). */
+  public boolean readsInternal(Principal principal, ConversationFacts facts) {
+    return policy.readsInternal(principal, facts);
+  }
+
   /** Audits an event decided elsewhere (a transfer, its decline or lapse, a consent answer): allowed, with its reason. */
   public Future<Void> record(Optional<Principal> principal, String action, UUID conversationId, UUID patientId, String purpose, String reason) {
     return audit.record(event(principal, action, "conversation", Optional.of(conversationId.toString()), Optional.ofNullable(patientId),

@@ -27,8 +27,10 @@ import java.util.UUID;
  *       transferred to a named professional is not previewed by the queue meanwhile;
  *   <li>after a transfer without the patient's consent, professionals other than the one who
  *       transferred it read only the messages from the handover note on ({@link #historyFrom});
- *   <li>partner staff (a municipal exercise counsellor, say) read and write only when the patient
- *       was referred to their organisation with recorded consent;
+ *   <li>partner staff (a municipal exercise counsellor, say) only when the patient was referred to
+ *       their organisation with recorded consent: they read and write in the referral's own thread
+ *       while it is open, and read the conversation the referral was made in, read-only and only
+ *       as the patient saw it ({@link #readsInternal}: no internal or handover notes, no triage);
  *   <li>supervisors see figures, never message bodies; admins manage accounts, not care.
  * </ul>
  *
@@ -87,7 +89,8 @@ public final class AccessPolicy {
       Set<String> consentedPartnerOrganisationIds,
       Optional<UUID> heldFor,
       List<HistoryCut> historyCuts,
-      Set<UUID> readerIds) {
+      Set<UUID> readerIds,
+      boolean referralThread) {
 
     public ConversationFacts {
       readerIds = readerIds == null ? Set.of() : Set.copyOf(readerIds);
@@ -99,19 +102,25 @@ public final class AccessPolicy {
       historyCuts = historyCuts == null ? List.of() : List.copyOf(historyCuts);
     }
 
-    /** A conversation never transferred, held for nobody. */
-    public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
-        Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds) {
-      this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
-          Optional.empty(), List.of(), Set.of());
-    }
-
-    /** A conversation nobody only reads along (no consultant who has not joined it yet). */
+    /** Not a referral's thread, and nobody only reads along (no consultant who has not joined it yet). */
     public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
         Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds, Optional<UUID> heldFor,
         List<HistoryCut> historyCuts) {
       this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
-          heldFor, historyCuts, Set.of());
+          heldFor, historyCuts, Set.of(), false);
+    }
+
+    /** The same conversation, as a referral's thread ({@code true}) or not. */
+    public ConversationFacts asReferralThread(boolean thread) {
+      return new ConversationFacts(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds,
+          consentedPartnerOrganisationIds, heldFor, historyCuts, readerIds, thread);
+    }
+
+    /** A conversation never transferred, held for nobody. */
+    public ConversationFacts(UUID patientId, String queueId, ConversationState state, Optional<UUID> assignedProfessionalId,
+        Set<UUID> transferRecipientIds, Set<UUID> consultantIds, Set<String> consentedPartnerOrganisationIds) {
+      this(patientId, queueId, state, assignedProfessionalId, transferRecipientIds, consultantIds, consentedPartnerOrganisationIds,
+          Optional.empty(), List.of(), Set.of(), false);
     }
   }
 
@@ -353,14 +362,32 @@ public final class AccessPolicy {
     if (!c.consentedPartnerOrganisationIds().contains(principal.organisationId().orElseThrow())) {
       return Decision.deny("no_referral_consent");
     }
+    if (!c.referralThread()) {
+      // the conversation the referral was made in: read-only, as the patient saw it
+      return action == ConversationAction.READ ? Decision.allow("partner_referral_source") : Decision.deny("partner_source_read_only");
+    }
     return switch (action) {
-      case READ -> Decision.allow("partner_referral_consent");
+      case READ -> Decision.allow("partner_referral_thread");
       case WRITE, PARTICIPATE ->
           c.state() == ConversationState.CLOSED
               ? Decision.deny("conversation_closed")
-              : Decision.allow("partner_referral_consent");
+              : Decision.allow("partner_referral_thread");
       case EXPORT -> Decision.deny("partner_no_export");
     };
+  }
+
+  /**
+   * Whether the principal, once allowed to read the conversation, reads what only professionals
+   * see: internal notes (ISBAR handover notes are notes), the staff view with the triage answers,
+   * the staff side of its events. Care professionals do; patients never; partner staff only in a
+   * referral's own thread, never in the conversation the referral was made in (docs/security.md,
+   * "Partner organisations": the triage answers were given for the nurse's care, not the partner's).
+   */
+  public boolean readsInternal(Principal principal, ConversationFacts c) {
+    if (principal.isPatient()) {
+      return false;
+    }
+    return !principal.hasRole(Role.PARTNER) || c.referralThread();
   }
 
   private static Decision careProfessional(Actor actor, ConversationAction action, ConversationFacts c) {

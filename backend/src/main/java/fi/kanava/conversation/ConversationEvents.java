@@ -90,8 +90,9 @@ public final class ConversationEvents {
     if (c.queueId() != null) {
       bus.publish(QUEUE_STATE, new JsonObject().put("queueId", c.queueId()).put("state", c.state().code()));
     }
-    // routing and feedback hear of patients' conversations: a professional-only thread (a consultation) is neither
-    if (c.isClosed() && c.patientId() != null) {
+    // routing and feedback hear of patients' conversations in a queue: a professional-only thread (a consultation)
+    // and a referral's thread (in no queue) are neither
+    if (c.isClosed() && c.patientId() != null && c.queueId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
           .put("accepted", c.acceptedAt() != null));
@@ -177,7 +178,8 @@ public final class ConversationEvents {
         .put("partnerOrganisations", new JsonArray(f.consentedPartnerOrganisationIds().stream().toList()))
         .put("heldFor", f.heldFor().map(UUID::toString).orElse(null))
         .put("historyCuts", new JsonArray(f.historyCuts().stream().map(cut -> cut.fromSeq() + ":" + cut.fromAccount()).toList()))
-        .put("readers", new JsonArray(f.readerIds().stream().map(UUID::toString).toList()));
+        .put("readers", new JsonArray(f.readerIds().stream().map(UUID::toString).toList()))
+        .put("referralThread", f.referralThread());
   }
 
   static ConversationFacts factsFromJson(JsonObject json) {
@@ -189,7 +191,8 @@ public final class ConversationEvents {
         json.getJsonArray("partnerOrganisations").stream().map(String.class::cast).collect(Collectors.toSet()),
         Optional.ofNullable(json.getString("heldFor")).map(UUID::fromString),
         ConversationRecord.cuts(json.getJsonArray("historyCuts").stream().map(String.class::cast).toArray(String[]::new)),
-        ids(json.getJsonArray("readers", new JsonArray())));
+        ids(json.getJsonArray("readers", new JsonArray())),
+        json.getBoolean("referralThread", false));
   }
 
   private static Set<UUID> ids(JsonArray array) {

@@ -47,7 +47,8 @@ public record ConversationRecord(
     List<Participant> participants,
     UUID heldFor,
     List<HistoryCut> historyCuts,
-    LatestTransfer latestTransfer) {
+    LatestTransfer latestTransfer,
+    boolean referralThread) {
 
   /**
    * The latest transfer of the conversation while it stands (pending, or accepted by its
@@ -84,7 +85,7 @@ public record ConversationRecord(
           + " and r.reader_id is distinct from c.patient_id), 0) as professional_read, "
           + Participants.OPEN_AS_JSON + " as participants, c.held_for, "
           + HISTORY_CUTS + " as history_cuts, lt.lt_id, lt.lt_to_queue, lt.lt_to_name, lt.lt_to_role, lt.lt_answer_by, lt.lt_consent,"
-          + " lt.lt_consent_at, lt.lt_state"
+          + " lt.lt_consent_at, lt.lt_state, c.referral_thread"
           + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to"
           + LATEST_TRANSFER;
 
@@ -118,7 +119,8 @@ public record ConversationRecord(
         Participants.fromJson(row.getValue("participants")),
         row.getUUID("held_for"),
         cuts(row.getArrayOfStrings("history_cuts")),
-        latestTransfer(row));
+        latestTransfer(row),
+        row.getBoolean("referral_thread"));
   }
 
   private static LatestTransfer latestTransfer(Row row) {
@@ -146,7 +148,7 @@ public record ConversationRecord(
   public ConversationFacts facts() {
     ConversationFacts f = facts(patientId, queueId, state, assignedTo, participants);
     return new ConversationFacts(f.patientId(), f.queueId(), f.state(), f.assignedProfessionalId(), f.transferRecipientIds(),
-        f.consultantIds(), f.consentedPartnerOrganisationIds(), Optional.ofNullable(heldFor), historyCuts, f.readerIds());
+        f.consultantIds(), f.consentedPartnerOrganisationIds(), Optional.ofNullable(heldFor), historyCuts, f.readerIds(), referralThread);
   }
 
   static List<HistoryCut> cuts(String[] column) {
@@ -165,7 +167,7 @@ public record ConversationRecord(
         accounts(participants, ParticipantKind.TRANSFER_RECIPIENT), accounts(participants, ParticipantKind.CONSULTANT),
         participants.stream().filter(p -> p.kind() == ParticipantKind.PARTNER && p.organisationId() != null)
             .map(Participant::organisationId).collect(Collectors.toSet()),
-        Optional.empty(), List.of(), accounts(participants, ParticipantKind.OBSERVER));
+        Optional.empty(), List.of(), accounts(participants, ParticipantKind.OBSERVER), false);
   }
 
   private static Set<UUID> accounts(List<Participant> participants, ParticipantKind kind) {

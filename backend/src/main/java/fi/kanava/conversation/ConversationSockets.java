@@ -180,8 +180,8 @@ public final class ConversationSockets {
     Watch w = new Watch(c.id(), c.facts());
     w.delivered = afterSeq;
     watches.watching.put(c.id(), w);
-    boolean patient = s.principal().isPatient();
-    String address = patient ? ConversationEvents.forPatient(c.id()) : ConversationEvents.forStaff(c.id());
+    // what the patient sees for the patient and for partner staff reading the conversation a referral was made in
+    String address = guard.readsInternal(s.principal(), c.facts()) ? ConversationEvents.forStaff(c.id()) : ConversationEvents.forPatient(c.id());
     w.consumer = s.vertx().eventBus().consumer(address, msg -> w.then(() -> onEvent(s, w, msg.body())));
     return w.then(() -> w.consumer.completion()
         // the caller's check read the facts before this subscription existed: a colleague may have taken the
@@ -323,7 +323,7 @@ public final class ConversationSockets {
       ConversationFacts f = w.facts;
       w.facts = new ConversationFacts(f.patientId(), f.queueId(), ConversationState.fromCode(view.getString("state")),
           f.assignedProfessionalId(), f.transferRecipientIds(), f.consultantIds(), f.consentedPartnerOrganisationIds(), f.heldFor(),
-          f.historyCuts(), f.readerIds());
+          f.historyCuts(), f.readerIds(), f.referralThread());
     }
     s.send(frame);
     if (ConversationState.CLOSED.code().equals(view.getString("state"))) {

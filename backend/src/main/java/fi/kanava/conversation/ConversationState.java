@@ -16,6 +16,10 @@ import java.util.Set;
  *
  * A closed conversation never changes again; closing it twice is refused by {@link #canBecome}
  * and the callers treat a second close as harmless.
+ *
+ * <p>A referral's thread (docs/architecture.md, "Participants") starts {@code active} with nobody
+ * assigned and only ever closes: with no queue and no assigned professional nothing requeues,
+ * offers or transfers it.
  */
 public enum ConversationState {
   QUEUED,

@@ -61,6 +61,19 @@ public final class ConversationStore {
   }
 
   /**
+   * Opens a referral's own thread with the client {@code patientId} (who joins as patient): in no
+   * queue, with no one assigned, active and open to writing at once (accepted now, so it has no
+   * first response to measure); its partner organisation joins as the caller says.
+   */
+  public static Future<Void> openReferralThread(SqlClient tx, UUID id, UUID patientId, String language, String municipality, Instant at) {
+    return tx.preparedQuery("insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, municipality, answers,"
+            + " triage_summary, enqueued_at, accepted_at, first_response_at, last_activity_at, referral_thread)"
+            + " values ($1, null, $2, 'active', 'non_urgent', $3, $4, $5, '{}'::jsonb, '[]'::jsonb, $6, $6, $6, $6, true)")
+        .execute(Tuple.of(id, patientId, Urgency.NON_URGENT.rank(), language, municipality, Timestamps.at(at)))
+        .compose(v -> Participants.joinPatient(tx, id, patientId, at));
+  }
+
+  /**
    * Makes a queued conversation the professional's (caller holds the locks and has checked the
    * capacity). {@code accepted}: taken by hand, so the professional joins at once; otherwise it is
    * an offer until {@link #accept}.
@@ -161,7 +174,7 @@ public final class ConversationStore {
    */
   public static Future<io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row>> warnIdle(SqlClient tx, Instant idleSince, Instant now) {
     return tx.preparedQuery("update conversation set idle_warned_at = $2"
-            + " where state = 'active' and patient_id is not null and idle_warned_at is null and last_activity_at < $1"
+            + " where state = 'active' and patient_id is not null and not referral_thread and idle_warned_at is null and last_activity_at < $1"
             + " returning id, last_activity_at")
         .execute(Tuple.of(Timestamps.at(idleSince), Timestamps.at(now)));
   }

@@ -122,42 +122,52 @@ public final class Conversations {
 
   /** The view the principal may see ({@link PatientView} or {@link StaffView}), with position and estimate while waiting. */
   public Future<Object> view(Principal principal, ConversationRecord c) {
+    // partner staff reading the conversation a referral was made in see it as the patient does (no triage)
+    boolean patientSide = !guard.readsInternal(principal, c.facts());
     if (!c.isQueued()) {
-      return Future.succeededFuture(principal.isPatient() ? PatientView.of(c) : StaffView.of(c));
+      return Future.succeededFuture(patientSide ? PatientView.of(c) : StaffView.of(c));
     }
-    return places.placeOf(c).map(place -> principal.isPatient()
+    return places.placeOf(c).map(place -> patientSide
         ? PatientView.of(c, place)
         : StaffView.of(c, place));
   }
 
   /**
    * Messages after a sequence number (history for REST), as far as the principal may read them:
-   * notes only for professionals, and after a transfer without the patient's consent only from the
+   * notes only for those who read internal notes (professionals; partner staff only in a referral's thread), and after a transfer without the patient's consent only from the
    * handover note on (the access policy's {@code historyFrom}).
    */
   public Future<List<JsonObject>> messages(Principal principal, ConversationRecord c, long after, int limit) {
-    return Messages.between(pool, c.id(), visibleAfter(principal, c.facts(), after), Long.MAX_VALUE, !principal.isPatient(), limit);
+    return Messages.between(pool, c.id(), visibleAfter(principal, c.facts(), after), Long.MAX_VALUE, guard.readsInternal(principal, c.facts()),
+        limit);
   }
 
   /** Messages with after < seq < before that the principal may read (see {@link #messages}), for a watching socket. */
   public Future<List<JsonObject>> messagesBetween(Principal principal, ConversationFacts facts, UUID id, long after, long before) {
-    return Messages.between(pool, id, visibleAfter(principal, facts, after), before, !principal.isPatient(), 10_000);
+    return Messages.between(pool, id, visibleAfter(principal, facts, after), before, guard.readsInternal(principal, facts), 10_000);
   }
 
   private long visibleAfter(Principal principal, ConversationFacts facts, long after) {
     return Math.max(after, guard.historyFrom(principal, facts) - 1);
   }
 
-  /** The patient's open conversation, or null. */
+  /** The patient's open conversation through a queue (not a referral's thread), or null. */
   public Future<ConversationRecord> current(Principal patient) {
-    return ConversationStore.list(pool, "where c.patient_id = $1 and c.state <> 'closed' order by c.enqueued_at desc limit 1",
+    return ConversationStore.list(pool, "where c.patient_id = $1 and c.state <> 'closed' and not c.referral_thread"
+            + " order by c.enqueued_at desc limit 1",
         Tuple.of(patient.id())).map(list -> list.isEmpty() ? null : list.get(0));
   }
 
-  /** The patient's most recent conversation, closed ones included, or null (the end screen after a reload). */
+  /** The patient's most recent conversation through a queue, closed ones included, or null (the end screen after a reload). */
   public Future<ConversationRecord> latest(Principal patient) {
-    return ConversationStore.list(pool, "where c.patient_id = $1 order by c.enqueued_at desc limit 1",
+    return ConversationStore.list(pool, "where c.patient_id = $1 and not c.referral_thread order by c.enqueued_at desc limit 1",
         Tuple.of(patient.id())).map(list -> list.isEmpty() ? null : list.get(0));
+  }
+
+  /** The patient's open referral threads (docs/protocol.md, "Partner referrals"), newest first. */
+  public Future<List<ConversationRecord>> openThreads(Principal patient) {
+    return ConversationStore.list(pool, "where c.patient_id = $1 and c.state <> 'closed' and c.referral_thread"
+        + " order by c.enqueued_at desc limit 20", Tuple.of(patient.id()));
   }
 
   /** A professional's active conversations (offered ones included). */
@@ -326,8 +336,11 @@ public final class Conversations {
         .map(result -> {
           ConversationRecord closed = result.conversation();
           String outcome = closed.outcome();
-          metrics.closed(closed.queueId(), outcome);
-          if (closed.acceptedAt() != null) {
+          // the chat figures are per queue: a referral's thread is in none
+          if (closed.queueId() != null) {
+            metrics.closed(closed.queueId(), outcome);
+          }
+          if (closed.acceptedAt() != null && closed.queueId() != null) {
             metrics.handled(closed.queueId(), outcome, Duration.between(closed.acceptedAt(), now));
           }
           published(id, result.frame());
@@ -395,7 +408,8 @@ public final class Conversations {
   /** Warns the patient of an active conversation idle for chat.idle-warning; closes it as expired after chat.idle-close. */
   public Future<Void> sweepIdle() {
     Instant now = clock.instant();
-    return pool.preparedQuery("select id from conversation where state = 'active' and patient_id is not null and last_activity_at < $1")
+    // a referral's thread waits for days on purpose: it closes with the referral, never idles out; a consultation's has no patient
+    return pool.preparedQuery("select id from conversation where state = 'active' and patient_id is not null and not referral_thread and last_activity_at < $1")
         .execute(Tuple.of(Timestamps.at(now.minus(config.idleClose()))))
         .compose(rows -> {
           List<Future<ConversationRecord>> expired = new ArrayList<>();

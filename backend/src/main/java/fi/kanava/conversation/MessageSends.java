@@ -62,7 +62,7 @@ final class MessageSends {
 
   /** The columns the access decision and the message need; no joins, no lock. */
   private static final String FACTS = "select c.id, c.patient_id, c.queue_id, c.state, c.assigned_to, c.accepted_at, c.first_response_at,"
-      + " c.enqueued_at, c.urgency, " + Participants.ACCESS_AS_ARRAY + " as participants,"
+      + " c.enqueued_at, c.urgency, c.referral_thread, " + Participants.ACCESS_AS_ARRAY + " as participants,"
       + " coalesce((select q.patient_may_write_while_queued from queue q where q.id = c.queue_id), false) as patient_may_write_while_queued"
       + " from conversation c where c.id = $1";
 
@@ -332,7 +332,7 @@ final class MessageSends {
     UUID id = p.conversationId();
     AccessPolicy.ConversationFacts facts = ConversationRecord.facts(row.getUUID("patient_id"), row.getString("queue_id"),
         ConversationState.fromCode(row.getString("state")), row.getUUID("assigned_to"),
-        Participants.fromAccessArray(row.getArrayOfStrings("participants")));
+        Participants.fromAccessArray(row.getArrayOfStrings("participants"))).asReferralThread(row.getBoolean("referral_thread"));
     Decision decision = guard.decide(author.actor(), ConversationAction.WRITE, facts);
     if (!decision.allowed()) {
       return guard.settle(author.actor(), ConversationAction.WRITE, id, facts, "message", decision).map(v -> (JsonObject) null);

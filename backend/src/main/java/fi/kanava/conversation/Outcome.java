@@ -15,6 +15,11 @@ public final class Outcome {
   public static final String EXPIRED = "expired";
   /** The patient ended the conversation once a professional had joined (before that, leaving is {@link #ABANDONED}). */
   public static final String ENDED_BY_PATIENT = "ended_by_patient";
+  /**
+   * A referral's thread ended with its referral (detail: {@code completed}, {@code declined} or
+   * {@code closed_by_partner}). Not a chat outcome: threads are in no queue, so not in {@link #ALL}.
+   */
+  public static final String REFERRAL_ENDED = "referral_ended";
 
   /** Every outcome, in the order reports list them (metrics register each at zero). */
   public static final List<String> ALL = List.of(RESOLVED, REFERRED, APPOINTMENT_BOOKED, REDIRECTED_TO_URGENT_CARE, ABANDONED, ENDED_BY_PATIENT,

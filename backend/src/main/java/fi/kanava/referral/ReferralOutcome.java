@@ -42,6 +42,11 @@ public enum ReferralOutcome {
     return this == DECLINED || this == COMPLETED;
   }
 
+  /** Whether reaching this outcome closes the referral's thread: the final ones. */
+  public boolean endsThread() {
+    return isFinal();
+  }
+
   /** Whether the referral may move from this outcome to {@code next}: forward only, never from a final one, never to itself. */
   public boolean canBecome(ReferralOutcome next) {
     return next(this).contains(next);

@@ -45,6 +45,18 @@ public final class ReferralRoutes {
       return referrals.setOutcome(Authenticator.principal(ctx), id, JsonBodies.decode(ctx.body().buffer(), ReferralRequests.Outcome.class));
     }));
 
+    router.post("/api/referrals/:id/thread/close").handler(Http.json(ctx ->
+        referrals.closeThread(Authenticator.principal(ctx), Http.uuidParam(ctx, "id"))));
+    // the client's open referral threads (with the organisation's name); only state=open is listed.
+    // Authenticated by ConversationRoutes' /api/patient/conversations/* (which matches the bare path too).
+    router.get("/api/patient/conversations").handler(Http.json(ctx -> {
+      String state = ctx.queryParams().get("state");
+      if (!"open".equals(state)) {
+        throw ApiError.badRequest("invalid_parameter", "'state' must be open");
+      }
+      return referrals.threadsOf(Authenticator.principal(ctx));
+    }));
+
     router.get("/api/partner/referrals").handler(Http.json(ctx -> referrals.forPartner(Authenticator.principal(ctx))));
   }
 

@@ -25,7 +25,7 @@ final class ReferralStore {
   record Partner(String id, String name, Integer seatLimit, String partnerOf) {}
 
   /** One referral row, with the names the lists show. */
-  record Referral(UUID id, UUID conversationId, UUID patientId, String partnerOrganisationId, String partnerName,
+  record Referral(UUID id, UUID conversationId, UUID threadConversationId, UUID patientId, String partnerOrganisationId, String partnerName,
       String referringOrganisationId, UUID referredBy, String referredByName, String reason, String consentMethod, String consentNote,
       UUID consentAskedBy, Instant consentAt, Instant createdAt, ReferralOutcome outcome, Instant outcomeAt, Instant contactedAt,
       Instant startedAt, Instant declinedAt, Instant completedAt, String clientLabel) {}
@@ -117,14 +117,27 @@ final class ReferralStore {
 
   // --- referrals -----------------------------------------------------------------------------------------------
 
-  static Future<Void> insert(SqlClient tx, UUID id, UUID conversationId, UUID patientId, String partnerId, String referringOrganisationId,
-      UUID by, String reason, ReferralRequests.Consent consent, Instant at) {
+  static Future<Void> insert(SqlClient tx, UUID id, UUID conversationId, UUID threadId, UUID patientId, String partnerId,
+      String referringOrganisationId, UUID by, String reason, ReferralRequests.Consent consent, Instant at) {
     return tx.preparedQuery("insert into referral (id, conversation_id, patient_id, partner_organisation_id, referring_organisation_id,"
-            + " referred_by, reason, consent_method, consent_note, consent_asked_by, consent_at, created_at, outcome, outcome_at)"
-            + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $6, $10, $10, 'referred', $10)")
+            + " referred_by, reason, consent_method, consent_note, consent_asked_by, consent_at, created_at, outcome, outcome_at,"
+            + " thread_conversation_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $6, $10, $10, 'referred', $10, $11)")
         .execute(Tuple.of(id, conversationId, patientId, partnerId, referringOrganisationId, by).addValue(reason)
-            .addValue(consent.method().code()).addValue(consent.note()).addValue(Timestamps.at(at)))
+            .addValue(consent.method().code()).addValue(consent.note()).addValue(Timestamps.at(at)).addValue(threadId))
         .mapEmpty();
+  }
+
+  /** The referrals whose threads these are, by thread. */
+  static Future<java.util.Map<UUID, Referral>> byThreads(SqlClient client, List<UUID> threads) {
+    if (threads.isEmpty()) {
+      return Future.succeededFuture(java.util.Map.of());
+    }
+    return client.preparedQuery(SELECT + "where r.thread_conversation_id = any($1)").execute(Tuple.of(threads.toArray(UUID[]::new)))
+        .map(rows -> {
+          java.util.Map<UUID, Referral> out = new java.util.HashMap<>();
+          rows.forEach(row -> out.put(row.getUUID("thread_conversation_id"), from(row)));
+          return out;
+        });
   }
 
   /** Whether the conversation was referred to the organisation already. */
@@ -193,7 +206,7 @@ final class ReferralStore {
   }
 
   private static Referral from(Row row) {
-    return new Referral(row.getUUID("id"), row.getUUID("conversation_id"), row.getUUID("patient_id"), row.getString("partner_organisation_id"),
+    return new Referral(row.getUUID("id"), row.getUUID("conversation_id"), row.getUUID("thread_conversation_id"), row.getUUID("patient_id"), row.getString("partner_organisation_id"),
         row.getString("partner_name"), row.getString("referring_organisation_id"), row.getUUID("referred_by"), row.getString("referred_by_name"),
         row.getString("reason"), row.getString("consent_method"), row.getString("consent_note"), row.getUUID("consent_asked_by"),
         instant(row.getOffsetDateTime("consent_at")), instant(row.getOffsetDateTime("created_at")),

@@ -6,7 +6,11 @@ import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.access.AccessPolicy.SystemAction;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Role;
+import fi.kanava.access.AccessPolicy.Actor;
 import fi.kanava.conversation.ConversationRecord;
+import fi.kanava.conversation.ConversationStore;
+import fi.kanava.conversation.Outcome;
+import fi.kanava.conversation.PatientView;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.conversation.ParticipantKind;
 import fi.kanava.conversation.Participants;
@@ -28,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * care professional's referral of a client with the client's recorded consent, what partner staff
  * see of it, their visit notes and the outcome.
  *
- * <p>A referral adds the partner organisation as a participant (kind {@code partner}) of the
- * client's current conversation: partner staff holding a seat then read it and message the client
- * with the normal {@code message.send} while it is open, and read it afterwards. The referral itself
- * (reason, consent, notes, outcome) outlives the conversation. See docs/security.md, "Partner
- * organisations", for why the client's own conversation and not a new thread.
+ * <p>A referral opens its own thread: a conversation with the client as patient and the partner
+ * organisation as participant (kind {@code partner}), in no queue, with no one assigned, active at
+ * once, never routed and never idled out. Partner staff holding a seat message the client there
+ * with the normal {@code message.send} for as long as the referral runs; it closes when the outcome
+ * becomes {@code completed} or {@code declined}, or when partner staff close it. The organisation
+ * also joins the conversation the referral was made in, which its staff read, read-only and as the
+ * patient saw it (docs/security.md, "Partner organisations").
  */
 public final class Referrals {
   private static final Logger log = LoggerFactory.getLogger(Referrals.class);
@@ -135,7 +141,7 @@ public final class Referrals {
   }
 
   /** What a referral committed, for what goes out after. */
-  private record Made(UUID id, ConversationRecord before, ReferralStore.Partner partner, JsonObject system) {}
+  private record Made(UUID id, ConversationRecord before, ReferralStore.Partner partner, JsonObject system, UUID thread) {}
 
   /**
    * A care professional entitled to write to the client's conversation refers the client, with
@@ -156,18 +162,23 @@ public final class Referrals {
               if (partner == null || (partner.partnerOf() != null && !partner.partnerOf().equals(own))) {
                 return Future.failedFuture(unknownPartner());
               }
+              UUID thread = UUID.randomUUID();
               return ReferralStore.exists(tx, c.id(), partner.id()).compose(twice -> twice
                   ? Future.failedFuture(ApiError.conflict("already_referred", "The client was referred to this organisation in this conversation"))
-                  : ReferralStore.insert(tx, id, c.id(), c.patientId(), partner.id(), own, principal.id(), r.reason(), r.consent(), now)
+                  : ConversationStore.openReferralThread(tx, thread, c.patientId(), c.language(), c.municipality(), now)
+                      .compose(v -> Participants.joinOrganisation(tx, thread, ParticipantKind.PARTNER, partner.id(), now))
+                      .compose(v -> ReferralStore.insert(tx, id, c.id(), thread, c.patientId(), partner.id(), own, principal.id(), r.reason(),
+                          r.consent(), now))
                       .compose(v -> Participants.joinOrganisation(tx, c.id(), ParticipantKind.PARTNER, partner.id(), now))
                       .compose(v -> conversations.systemMessage(tx, c.id(), SystemMessage.REFERRED_TO_PARTNER, partner.name(), now))
-                      .map(system -> new Made(id, c, partner, system)));
+                      .map(system -> new Made(id, c, partner, system, thread)));
             })))
         .compose(made -> {
           UUID conversationId = made.before().id();
           metrics.counted(made.partner().id(), ReferralOutcome.REFERRED);
           conversations.published(conversationId, made.system());
-          log.info("Conversation {} referred by {} to {} (referral {})", conversationId, principal.id(), made.partner().id(), id);
+          log.info("Conversation {} referred by {} to {} (referral {}, thread {})", conversationId, principal.id(), made.partner().id(), id,
+              made.thread());
           return guard.record(Optional.of(principal), "referral.create", conversationId, made.before().patientId(), "referral",
                   "consent_" + r.consent().method().code())
               .compose(v -> conversations.load(conversationId))
@@ -231,9 +242,61 @@ public final class Referrals {
         .compose(r -> {
           metrics.counted(r.partnerOrganisationId(), next);
           log.info("Referral {} to {}: {} -> {} by {}", id, r.partnerOrganisationId(), r.outcome().code(), next.code(), principal.id());
-          return ReferralStore.get(pool, id, false);
+          return next.endsThread() ? endThread(null, r.threadConversationId(), next.code()) : Future.succeededFuture();
         })
+        .compose(v -> ReferralStore.get(pool, id, false))
         .compose(this::withNotes);
+  }
+
+  /**
+   * Partner staff close the referral's thread themselves (the client will not be contacted there
+   * again) while the referral itself goes on; closing a closed thread is harmless.
+   */
+  public Future<JsonObject> closeThread(Principal principal, UUID id) {
+    return referral(principal, id, true, "referral.thread_close")
+        .compose(r -> conversations.actor(principal).compose(actor -> endThread(actor, r.threadConversationId(), CLOSED_BY_PARTNER)))
+        .compose(v -> ReferralStore.get(pool, id, false))
+        .compose(this::withNotes);
+  }
+
+  static final String CLOSED_BY_PARTNER = "closed_by_partner";
+
+  /**
+   * Closes the thread through the conversation core (the state machine, the closing system message,
+   * the state event that ends nobody's access but stops writing); already closed is fine. A null
+   * actor is the system: the outcome that ended the referral was decided by entitled partner staff.
+   */
+  private Future<Void> endThread(Actor actor, UUID thread, String detail) {
+    return conversations.closeAs(actor, "referral_thread_close", thread, c -> null, Outcome.REFERRAL_ENDED, detail)
+        .<Void>mapEmpty()
+        .recover(e -> e instanceof ApiError error && "conversation_closed".equals(error.code())
+            ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  // --- the client ----------------------------------------------------------------------------------------------
+
+  /**
+   * The client's open referral threads, newest first, each the patient's view of the conversation
+   * with the partner organisation ({@code partner}: id and name) and the referral's id.
+   */
+  public Future<JsonArray> threadsOf(Principal patient) {
+    if (!patient.isPatient()) {
+      return Future.failedFuture(ApiError.forbidden("For patients"));
+    }
+    return conversations.openThreads(patient).compose(threads -> ReferralStore.byThreads(pool,
+            threads.stream().map(ConversationRecord::id).toList())
+        .map(byThread -> {
+          JsonArray out = new JsonArray();
+          for (ConversationRecord c : threads) {
+            ReferralStore.Referral r = byThread.get(c.id());
+            if (r == null) {
+              continue;
+            }
+            out.add(JsonObject.mapFrom(PatientView.of(c)).put("referralId", r.id().toString())
+                .put("partner", new JsonObject().put("id", r.partnerOrganisationId()).put("name", r.partnerName())));
+          }
+          return out;
+        }));
   }
 
   /** The referral, after the access check (every decision audited); 404 {@code referral_not_found} when there is none. */
@@ -252,6 +315,7 @@ public final class Referrals {
     return new JsonObject()
         .put("id", r.id().toString())
         .put("conversationId", r.conversationId().toString())
+        .put("threadConversationId", r.threadConversationId().toString())
         .put("client", new JsonObject().put("name", r.clientLabel()).put("reference", r.conversationId().toString().substring(0, 8)))
         .put("partnerOrganisation", new JsonObject().put("id", r.partnerOrganisationId()).put("name", r.partnerName()))
         .put("referredBy", new JsonObject().put("id", r.referredBy().toString()).put("name", r.referredByName()))

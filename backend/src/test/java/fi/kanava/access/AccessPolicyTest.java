@@ -166,6 +166,36 @@ class AccessPolicyTest {
     }
 
     @Test
+    @DisplayName("partner staff write only in the referral's own thread; the source conversation they read, read-only, as the patient saw it")
+    void partner_staff_write_in_the_thread_and_read_the_source_as_the_patient_saw_it() {
+      Principal partner = pro(UUID.randomUUID(), Role.PARTNER);
+      ConversationFacts source = conversation(ConversationState.ACTIVE, nurse);
+      ConversationFacts thread = new ConversationFacts(patient, null, ConversationState.ACTIVE, Optional.empty(), Set.of(), Set.of(),
+          Set.of("exercise-partner")).asReferralThread(true);
+      assertThat(decide(partner, Set.of(), ConversationAction.READ, source)).isEqualTo(new Decision(true, "partner_referral_source"));
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, source)).isEqualTo(new Decision(false, "partner_source_read_only"));
+      assertThat(decide(partner, Set.of(), ConversationAction.PARTICIPATE, source)).isEqualTo(new Decision(false, "partner_source_read_only"));
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, thread)).isEqualTo(new Decision(true, "partner_referral_thread"));
+      assertThat(decide(partner, Set.of(), ConversationAction.PARTICIPATE, thread).allowed()).isTrue();
+      assertThat(decide(partner, Set.of(), ConversationAction.EXPORT, thread).allowed()).isFalse();
+      ConversationFacts closedThread = new ConversationFacts(patient, null, ConversationState.CLOSED, Optional.empty(), Set.of(), Set.of(),
+          Set.of("exercise-partner")).asReferralThread(true);
+      assertThat(decide(partner, Set.of(), ConversationAction.WRITE, closedThread)).isEqualTo(new Decision(false, "conversation_closed"));
+      assertThat(decide(partner, Set.of(), ConversationAction.READ, closedThread).allowed()).isTrue();
+      // the thread of another organisation's referral: nothing
+      Principal otherPartner = Principal.professional(UUID.randomUUID(), Role.PARTNER, "some-other-partner");
+      assertThat(decide(otherPartner, Set.of(), ConversationAction.READ, thread)).isEqualTo(new Decision(false, "no_referral_consent"));
+      // nor does a nurse write in a referral's thread: it is with nobody
+      assertThat(decide(pro(nurse, Role.NURSE), Set.of("nurse-chat"), ConversationAction.READ, thread).allowed()).isFalse();
+
+      // internal notes, handover notes and the triage: professionals; partner staff only in their thread; never the patient
+      assertThat(policy.readsInternal(partner, source)).isFalse();
+      assertThat(policy.readsInternal(partner, thread)).isTrue();
+      assertThat(policy.readsInternal(pro(nurse, Role.NURSE), source)).isTrue();
+      assertThat(policy.readsInternal(Principal.patient(patient), thread)).isFalse();
+    }
+
+    @Test
     void partner_staff_without_a_seat_see_nothing_even_of_referred_clients() {
       Actor unseated = new Actor(pro(UUID.randomUUID(), Role.PARTNER), Set.of(), false);
       assertThat(policy.decide(unseated, ConversationAction.READ, conversation(ConversationState.ACTIVE, nurse)))
@@ -409,7 +439,7 @@ class AccessPolicyTest {
     @DisplayName("a consultant who accepted reads the patient's case but writes to it only once joined (and the patient told)")
     void the_case_is_read_after_accepting_and_written_after_joining() {
       ConversationFacts accepted = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
-          Set.of(), Set.of(), Optional.empty(), java.util.List.of(), Set.of(consultant));
+          Set.of(), Set.of(), Optional.empty(), java.util.List.of(), Set.of(consultant), false);
       Principal doctor = pro(consultant, Role.PHYSICIAN);
       assertThat(decide(doctor, Set.of(), ConversationAction.READ, accepted)).isEqualTo(new Decision(true, "reader"));
       for (ConversationAction action : new ConversationAction[] {ConversationAction.WRITE, ConversationAction.PARTICIPATE,
@@ -421,7 +451,7 @@ class AccessPolicyTest {
       assertThat(decide(doctor, Set.of(), ConversationAction.WRITE, joined)).isEqualTo(new Decision(true, "consultant"));
       // the consent-scoped history applies to a reader as to anyone but the one who transferred
       ConversationFacts cut = new ConversationFacts(patient, "nurse-chat", ConversationState.ACTIVE, Optional.of(nurse), Set.of(),
-          Set.of(), Set.of(), Optional.empty(), java.util.List.of(new AccessPolicy.HistoryCut(7, otherNurse)), Set.of(consultant));
+          Set.of(), Set.of(), Optional.empty(), java.util.List.of(new AccessPolicy.HistoryCut(7, otherNurse)), Set.of(consultant), false);
       assertThat(policy.historyFrom(doctor, cut)).isEqualTo(7);
     }
 

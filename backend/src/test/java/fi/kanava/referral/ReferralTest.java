@@ -277,6 +277,151 @@ class ReferralTest {
     }
   }
 
+  /** The referral thread's row: state, outcome and detail, and whether it is in a queue or with anyone. */
+  private Row thread(String id) {
+    return t.row("select state, outcome, outcome_detail, queue_id, assigned_to, referral_thread from conversation where id = $1",
+        UUID.fromString(id));
+  }
+
+  private JsonObject closeAsNurse(String id) {
+    JsonObject closed = nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", id).put("outcome", "referred")
+        .put("detail", "Liikuntaneuvonta"));
+    assertThat(closed.getString("type")).as(closed.encode()).isEqualTo("conversation.closed");
+    return closed;
+  }
+
+  @Nested
+  @DisplayName("The referral's own thread")
+  class Thread {
+    @Test
+    @DisplayName("after the nurse closed her conversation the counsellor still writes to the client on the thread, and the client's socket gets it")
+    void counsellor_writes_after_the_nurse_closed() {
+      Patient patient = patient();
+      String source = activeWithNurse(patient);
+      JsonObject made = refer(source);
+      String thread = made.getString("threadConversationId");
+      assertThat(thread).isNotEqualTo(source);
+      assertThat(made.getString("conversationId")).isEqualTo(source);
+      Row row = thread(thread);
+      assertThat(row.getString("state")).isEqualTo("active");
+      assertThat(row.getString("queue_id")).isNull();
+      assertThat(row.getUUID("assigned_to")).isNull();
+      closeAsNurse(source);
+
+      // the client lists the open thread with the organisation's name; /latest stays the nurse's chat (its end screen)
+      var open = t.get("/api/patient/conversations?state=open", patient.token());
+      assertThat(open.statusCode()).as(open.bodyAsString()).isEqualTo(200);
+      assertThat(open.bodyAsJsonArray()).hasSize(1);
+      JsonObject listed = open.bodyAsJsonArray().getJsonObject(0);
+      assertThat(listed.getString("id")).isEqualTo(thread);
+      assertThat(listed.getString("state")).isEqualTo("active");
+      assertThat(listed.getJsonObject("partner").getString("name")).isEqualTo("Liikuntaneuvonta");
+      assertThat(t.get("/api/patient/conversations/latest", patient.token()).bodyAsJsonObject().getString("id")).isEqualTo(source);
+      assertError(t.get("/api/patient/conversations?state=closed", patient.token()), 400, "invalid_parameter");
+      assertError(t.get("/api/patient/conversations?state=open", nurse.token()), 403, "forbidden");
+      JsonObject opened = patient.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));
+      assertThat(opened.getString("type")).as(opened.encode()).isEqualTo("conversation");
+
+      seatedPartner("days-later", PARTNER);
+      t.clock.advance(Duration.ofDays(3));
+      // days later: the counsellor signs in
+      String partnerToken = f.accessToken("days-later");
+      try (WsClient ws = WsClient.connect(t, partnerToken)) {
+        assertThat(ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", thread)).getString("type"))
+            .isEqualTo("conversation");
+        JsonObject ack = ws.request(send(thread, "later-1", "Hei! Sovitaanko ensikäynti torstaille?"));
+        assertThat(ack.getString("type")).as(ack.encode()).isEqualTo("message.ack");
+        JsonObject got = patient.ws().await(fr -> "message".equals(fr.getString("type")) && thread.equals(fr.getString("conversationId"))
+            && "Hei! Sovitaanko ensikäynti torstaille?".equals(fr.getString("text")));
+        assertThat(got.getJsonObject("sender").getString("name")).isEqualTo("Partner days-later");
+        // and the client answers there
+        JsonObject answer = patient.ws().request(send(thread, "client-1", "Torstai sopii"));
+        assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("message.ack");
+        ws.await(fr -> "message".equals(fr.getString("type")) && "Torstai sopii".equals(fr.getString("text")));
+      }
+    }
+
+    @Test
+    @DisplayName("partner staff read the source conversation as the client saw it: no internal notes (ISBAR handover notes are notes), no triage")
+    void source_without_notes_or_triage() {
+      Patient patient = patient();
+      String source = activeWithNurse(patient);
+      JsonObject note = nurse.ws().request(send(source, "note-1", "Sisäinen: epäilen masennusta").put("internal", true));
+      assertThat(note.getString("type")).as(note.encode()).isEqualTo("message.ack");
+      JsonObject text = nurse.ws().request(send(source, "text-1", "Ohjaan sinut liikuntaneuvontaan"));
+      assertThat(text.getString("type")).as(text.encode()).isEqualTo("message.ack");
+      refer(source);
+      String partnerToken = seatedPartner("reader", PARTNER);
+
+      JsonArray nurseSees = t.get("/api/conversations/" + source + "/messages", nurse.token()).bodyAsJsonArray();
+      assertThat(nurseSees.stream().map(m -> ((JsonObject) m).getString("kind"))).contains("note");
+      var history = t.get("/api/conversations/" + source + "/messages", partnerToken);
+      assertThat(history.statusCode()).as(history.bodyAsString()).isEqualTo(200);
+      assertThat(history.bodyAsString()).doesNotContain("epäilen masennusta").contains("Ohjaan sinut liikuntaneuvontaan");
+      assertThat(history.bodyAsJsonArray().stream().map(m -> ((JsonObject) m).getString("kind"))).doesNotContain("note");
+
+      try (WsClient ws = WsClient.connect(t, partnerToken)) {
+        JsonObject opened = ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", source));
+        assertThat(opened.getString("type")).as(opened.encode()).isEqualTo("conversation");
+        assertThat(opened.encode()).doesNotContain("epäilen masennusta").doesNotContain("triage");
+        // a note written now does not reach the partner's socket either; the next message to the client does
+        nurse.ws().request(send(source, "note-2", "Toinen sisäinen huomio").put("internal", true));
+        nurse.ws().request(send(source, "text-2", "Kiitos, hyvää jatkoa"));
+        ws.await(fr -> "message".equals(fr.getString("type")) && "Kiitos, hyvää jatkoa".equals(fr.getString("text")));
+        assertThat(ws.received().toString()).doesNotContain("sisäinen").doesNotContain("epäilen masennusta");
+      }
+    }
+
+    @Test
+    @DisplayName("the thread is not idle-closed by the sweep; completing the outcome closes it; partner staff may close one themselves")
+    void not_idle_closed_and_closed_by_outcome() {
+      Patient patient = patient();
+      String source = activeWithNurse(patient);
+      JsonObject made = refer(source);
+      String thread = made.getString("threadConversationId");
+      closeAsNurse(source);
+      Patient second = patient();
+      JsonObject secondReferral = refer(activeWithNurse(second));
+
+      seatedPartner("closer", PARTNER);
+      // a week without a word: far past chat.idle-close
+      t.clock.advance(Duration.ofDays(7));
+      TestApp.await(t.app.services().sweeper().sweep());
+      assertThat(thread(thread).getString("state")).isEqualTo("active");
+      assertThat(count("select count(*) from message where conversation_id = $1 and kind = 'system'", UUID.fromString(thread))).isZero();
+
+      String partnerToken = f.accessToken("closer");
+      String base = "/api/referrals/" + made.getString("id");
+      assertThat(t.send(HttpMethod.PUT, base + "/outcome", partnerToken, new JsonObject().put("outcome", "contacted")).statusCode()).isEqualTo(200);
+      assertThat(thread(thread).getString("state")).isEqualTo("active");
+      JsonObject opened = patient.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));
+      assertThat(opened.getString("type")).isEqualTo("conversation");
+      assertThat(t.send(HttpMethod.PUT, base + "/outcome", partnerToken, new JsonObject().put("outcome", "completed")).statusCode()).isEqualTo(200);
+      Row closed = thread(thread);
+      assertThat(closed.getString("state")).isEqualTo("closed");
+      assertThat(closed.getString("outcome")).isEqualTo("referral_ended");
+      assertThat(closed.getString("outcome_detail")).isEqualTo("completed");
+      patient.ws().await(fr -> "conversation.state".equals(fr.getString("type"))
+          && thread.equals(fr.getJsonObject("conversation").getString("id")) && "closed".equals(fr.getJsonObject("conversation").getString("state")));
+      assertThat(count("select count(*) from conversation where patient_id = $1 and referral_thread and state <> 'closed'", patient.id()))
+          .isZero();
+      try (WsClient ws = WsClient.connect(t, partnerToken)) {
+        JsonObject refused = ws.request(send(thread, "after-end", "Vielä yksi asia"));
+        assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("error");
+      }
+
+      // another client: the counsellor closes the thread while the referral goes on; a nurse may not; twice is harmless
+      String closeUrl = "/api/referrals/" + secondReferral.getString("id") + "/thread/close";
+      assertError(t.post(closeUrl, f.accessToken("nurse-referrer"), null), 403, "forbidden");
+      assertThat(thread(secondReferral.getString("threadConversationId")).getString("state")).isEqualTo("active");
+      var byPartner = t.post(closeUrl, partnerToken, null);
+      assertThat(byPartner.statusCode()).as(byPartner.bodyAsString()).isEqualTo(200);
+      assertThat(byPartner.bodyAsJsonObject().getString("outcome")).isEqualTo("referred");
+      assertThat(thread(secondReferral.getString("threadConversationId")).getString("outcome_detail")).isEqualTo("closed_by_partner");
+      assertThat(t.post(closeUrl, partnerToken, null).statusCode()).isEqualTo(200);
+    }
+  }
+
   @Nested
   @DisplayName("Partner staff")
   class PartnerStaff {
@@ -329,17 +474,23 @@ class ReferralTest {
     }
 
     @Test
-    @DisplayName("message the client on the referred conversation; the message reaches the client's socket")
+    @DisplayName("message the client on the referral's thread; the message reaches the client's socket; the source is read-only")
     void partner_messages_reach_the_client() {
       Patient patient = patient();
       String id = activeWithNurse(patient);
-      refer(id);
+      String thread = refer(id).getString("threadConversationId");
       String partnerToken = seatedPartner("messenger", PARTNER);
+      JsonObject patientOpened = patient.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));
+      assertThat(patientOpened.getString("type")).as(patientOpened.encode()).isEqualTo("conversation");
       try (WsClient ws = WsClient.connect(t, partnerToken)) {
-        JsonObject opened = ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", id));
+        JsonObject opened = ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));
         assertThat(opened.getString("type")).as(opened.encode()).isEqualTo("conversation");
-        JsonObject ack = ws.request(send(id, "partner-1", "Hei, olen liikuntaneuvoja. Soitanko ensi viikolla?"));
+        JsonObject ack = ws.request(send(thread, "partner-1", "Hei, olen liikuntaneuvoja. Soitanko ensi viikolla?"));
         assertThat(ack.getString("type")).as(ack.encode()).isEqualTo("message.ack");
+        // the conversation the referral was made in is the nurse's: the partner reads it and writes nothing there
+        JsonObject refused = ws.request(send(id, "partner-2", "Tämä ei mene perille"));
+        assertThat(refused.getString("type")).as(refused.encode()).isEqualTo("error");
+        assertThat(audits(Fixtures.subject(partnerToken), "partner_source_read_only")).isNotEmpty();
       }
       JsonObject got = patient.ws().await(fr -> "message".equals(fr.getString("type")) && fr.getString("text") != null
           && fr.getString("text").startsWith("Hei, olen liikuntaneuvoja"));

@@ -12,9 +12,12 @@ import fi.kanava.auth.Organisations;
 import fi.kanava.support.Axe;
 import fi.kanava.support.ChatFixtures;
 import fi.kanava.support.ChatFixtures.Patient;
+import fi.kanava.support.ChatFixtures.Pro;
 import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
+import fi.kanava.support.PatientPages;
 import fi.kanava.support.TestApp;
+import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -90,6 +93,9 @@ class BrowserReferralTest {
         // the nurse's own chat shows it too, translated
         assertThat(console.getByTestId("panel-" + id)).containsText("You were referred to Liikuntaneuvonta. They may contact you.");
 
+        JsonObject said = patient.ws().request(ChatFixtures.send(id, "client-source-1", "Haluaisin liikkua enemmän"));
+        assertThat(said.getString("type")).as(said.encode()).isEqualTo("message.ack");
+
         // the counsellor: "Referred clients" instead of the queues
         Page partner = partnerContext.newPage();
         partner.onPageError(scriptErrors::add);
@@ -99,13 +105,20 @@ class BrowserReferralTest {
         assertThat(list.locator("li")).hasCount(1);
         assertThat(partner.locator("#queues")).hasCount(0);
         list.locator("button.referral-open").click();
-        Locator partnerPanel = partner.getByTestId("panel-" + id);
+        // the referral's own thread opens: that is where the counsellor writes to the client
+        String thread = t.row("select thread_conversation_id from referral where conversation_id = $1", UUID.fromString(id)).getUUID(0).toString();
+        Locator partnerPanel = partner.getByTestId("panel-" + thread);
         Locator detail = partnerPanel.getByTestId("partner-referral");
         assertThat(detail).containsText(REASON);
         assertThat(detail).containsText("by phone");
         assertThat(partnerPanel.getByTestId("context-pane").getByTestId("close-submit")).hasCount(0);
+        // what was said to the client in the nurse's chat, read-only
+        detail.getByTestId("referral-source-toggle").click();
+        assertThat(detail.getByTestId("referral-source")).containsText("Haluaisin liikkua enemmän");
 
-        // they write to the client in the shared conversation pane
+        // they write to the client in the shared conversation pane; the client's socket watches the thread
+        JsonObject watching = patient.ws().request(new JsonObject().put("type", "conversation.open").put("conversationId", thread));
+        assertThat(watching.getString("type")).as(watching.encode()).isEqualTo("conversation");
         Locator input = partnerPanel.getByTestId("chat-input");
         input.fill("Hei, soitan sinulle huomenna liikuntaneuvonnasta.");
         partner.keyboard().press("Enter");
@@ -130,6 +143,72 @@ class BrowserReferralTest {
         partner.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-partner-referral-360.png")));
 
         assertThat(t.row("select outcome from referral where conversation_id = $1", UUID.fromString(id)).getString(0)).isEqualTo("contacted");
+        assertThat(scriptErrors).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("the patient page shows the counsellor's message on the referral thread after the nurse closed the chat, without a reload")
+  void the_client_gets_the_counsellors_message_after_the_chat_closed() throws Exception {
+    try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
+      Fixtures f = new Fixtures(t).organisations();
+      TestApp.await(t.app.services().organisations().create(Fixtures.decode(new JsonObject().put("id", PARTNER)
+          .put("name", "Liikuntaneuvonta").put("kind", "partner").put("partnerOf", Fixtures.ORG), Organisations.NewOrganisation.class)));
+      UUID counsellor = UUID.fromString(TestApp.await(t.app.services().accounts().create(Fixtures.decode(new JsonObject()
+          .put("username", "counsellor").put("password", Fixtures.PASSWORD).put("displayName", "Leo Liikuntaneuvoja").put("role", "partner")
+          .put("organisationId", PARTNER).put("languages", new JsonArray(List.of("fi"))), Accounts.NewAccount.class))).getString("id"));
+      f.account("area-admin", "admin");
+      assertThat(t.post("/api/admin/organisations/" + PARTNER + "/seats/" + counsellor, f.accessToken("area-admin"), null).statusCode())
+          .isEqualTo(200);
+      ChatFixtures c = new ChatFixtures(t, f);
+      Files.createDirectories(SHOTS);
+      try (Pro nurse = c.professional("thread-nurse", "nurse", "available");
+          BrowserContext context = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("fi-FI").setViewportSize(1280, 800))) {
+        c.createQueue(ChatFixtures.queue("thread-chat", "pick"), nurse.id());
+        String base = "http://localhost:" + t.app.port();
+        List<String> scriptErrors = new ArrayList<>();
+        Page page = context.newPage();
+        page.onPageError(scriptErrors::add);
+        PatientPages.answerAndQueue(page, base, "thread-chat", "Muu");
+        assertThat(page.locator("#waiting")).isVisible();
+        String id = t.row("select id from conversation where queue_id = $1", "thread-chat").getUUID(0).toString();
+        JsonObject taken = nurse.ws().request(new JsonObject().put("type", "conversation.take").put("conversationId", id));
+        assertThat(taken.getString("type")).as(taken.encode()).isEqualTo("conversation.state");
+        assertThat(page.getByTestId("chat-input")).isVisible();
+
+        var referred = t.post("/api/referrals", nurse.token(), new JsonObject().put("conversationId", id).put("partnerOrganisationId", PARTNER)
+            .put("consent", new JsonObject().put("method", "chat")).put("reason", REASON));
+        assertThat(referred.statusCode()).as(referred.bodyAsString()).isEqualTo(201);
+        String thread = referred.bodyAsJsonObject().getString("threadConversationId");
+        JsonObject closed = nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", id)
+            .put("outcome", "referred").put("detail", "Liikuntaneuvonta"));
+        assertThat(closed.getString("type")).as(closed.encode()).isEqualTo("conversation.closed");
+
+        // the end screen of the nurse's chat, and beside it the thread where the partner will write
+        assertThat(page.getByTestId("end-title")).isVisible();
+        Locator threadView = page.getByTestId("referral-thread");
+        assertThat(threadView).hasCount(1);
+        assertThat(threadView.locator("h3")).hasText("Viestit: Liikuntaneuvonta");
+        assertThat(threadView.getByTestId("referral-thread-status")).hasText("Liikuntaneuvonta ottaa sinuun yhteyttä täällä.");
+
+        // days later (for the server) the counsellor writes; the page shows it without a reload
+        try (WsClient ws = WsClient.connect(t, f.accessToken("counsellor"))) {
+          assertThat(ws.request(new JsonObject().put("type", "conversation.open").put("conversationId", thread)).getString("type"))
+              .isEqualTo("conversation");
+          JsonObject ack = ws.request(ChatFixtures.send(thread, "counsellor-1", "Hei! Soitanko huomenna kello 10?"));
+          assertThat(ack.getString("type")).as(ack.encode()).isEqualTo("message.ack");
+          assertThat(threadView).containsText("Hei! Soitanko huomenna kello 10?");
+          // and the client answers in the thread
+          threadView.getByTestId("chat-input").fill("Sopii hyvin");
+          threadView.getByTestId("chat-input").press("Enter");
+          ws.await(fr -> "message".equals(fr.getString("type")) && "Sopii hyvin".equals(fr.getString("text")));
+        }
+        Axe.assertNoViolations(page, "the end screen with the referral thread at 1280 px");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("patient-referral-thread-1280.png")));
+        page.setViewportSize(360, 740);
+        Axe.assertNoViolations(page, "the end screen with the referral thread at 360 px");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("patient-referral-thread-360.png")).setFullPage(true));
         assertThat(scriptErrors).isEmpty();
       }
     }

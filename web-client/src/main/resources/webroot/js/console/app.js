@@ -340,7 +340,8 @@ export function ConsoleApp({ api, socket }) {
 
   /** Partner staff open a referred client's conversation: the shared panes, with the referral in the context pane. */
   function openReferral(referral) {
-    openPanel({ id: referral.conversationId }, { select: true, referral });
+    // the referral's own thread, where partner staff write to the client (the source they read, read-only, by REST)
+    openPanel({ id: referral.threadConversationId || referral.conversationId }, { select: true, referral });
   }
 
   function openPanel(view, { select = false, alreadyOpen = false, referral = null } = {}) {

@@ -3,7 +3,8 @@
 //   the client's consent (how it was given) and a reason; shown in the context pane;
 // - ReferredClients: partner staff's list of the clients referred to their organisation (list pane);
 // - PartnerReferralPane: for partner staff, a referral's reason, consent, outcome and visit notes,
-//   in the context pane of the referred conversation (the conversation pane is the shared one).
+//   in the context pane of the referral's thread (the conversation pane is the shared one), with the
+//   conversation the referral was made in shown on request, read-only and as the client saw it.
 // Text comes from the i18n bundles (keys referral.*).
 import { html, useEffect, useRef, useState } from '../ui.js';
 import { t } from '../i18n.js';
@@ -213,6 +214,7 @@ export function PartnerReferralPane({ panel }) {
         ${consent.note ? html`<br />${consent.note}` : null}</dd>
       <dt>${t('referral.outcomeNow')}</dt><dd data-testid="referral-outcome-now">${t(`referral.outcome.${referral.outcome}`)} · ${when(referral.outcomeAt)}</dd>
     </dl>
+    <${SourceConversation} panel=${panel} conversationId=${referral.conversationId} />
     ${next.length > 0 ? html`<form class="referral-outcome" novalidate onSubmit=${saveOutcome}>
       <div class="field">
         <label for=${id.outcome}>${t('referral.outcomeLabel')}</label>
@@ -240,4 +242,40 @@ export function PartnerReferralPane({ panel }) {
     <p class="field-error" id=${id.error} role="alert" hidden=${!error}>${error}</p>
     <p class="hint" id=${id.status} role="status">${status}</p>
   </section>`;
+}
+
+/**
+ * The conversation the referral was made in, read-only and as the client saw it (the server leaves
+ * out internal and handover notes for partner staff): shown on request, its read audited.
+ */
+function SourceConversation({ panel, conversationId }) {
+  const [shown, setShown] = useState(false);
+  const [messages, setMessages] = useState(null);
+  const [failed, setFailed] = useState(false);
+  const listId = useRef(uid('referral-source')).current;
+  const toggle = async () => {
+    if (shown) { setShown(false); return; }
+    setShown(true);
+    setFailed(false);
+    try {
+      setMessages((await panel.api.get(`/api/conversations/${encodeURIComponent(conversationId)}/messages?limit=500`)) || []);
+    } catch (e) {
+      setFailed(true);
+    }
+  };
+  if (!conversationId) return null;
+  const texts = (messages || []).filter((m) => m.kind === 'text');
+  return html`<div class="referral-source">
+    <button type="button" data-testid="referral-source-toggle" aria-expanded=${shown ? 'true' : 'false'} aria-controls=${listId}
+      onClick=${toggle}>${t(shown ? 'referral.sourceHide' : 'referral.sourceShow')}</button>
+    <div id=${listId} hidden=${!shown} data-testid="referral-source">
+      <h4>${t('referral.sourceTitle')}</h4>
+      ${failed ? html`<p class="field-error" role="alert">${t('referral.sourceFailed')}</p>` : null}
+      ${messages && texts.length === 0 ? html`<p class="hint">${t('referral.sourceEmpty')}</p>` : null}
+      <ol class="referral-source-lines">
+        ${texts.map((m) => html`<li key=${m.seq}><span class="hint small">${m.sender?.kind === 'patient' ? t('referral.sourceClient')
+          : (m.sender?.name || '')} · ${when(m.at)}</span><br />${m.text}</li>`)}
+      </ol>
+    </div>
+  </div>`;
 }

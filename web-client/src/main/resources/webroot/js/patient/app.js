@@ -37,6 +37,7 @@ export function PatientApp({ api, socket }) {
     queues: [], // the latest queues, for the conversation's callbacks between renders
     chosenQueue: null,
     conversation: null, // the PatientConversation, once its modules have loaded
+    threads: null, // the ReferralThreads, once a session exists (patient/referral-threads.js)
     conversationModules: null, // the promise of those modules
     questionnaire: null,
     retry: null,
@@ -85,6 +86,7 @@ export function PatientApp({ api, socket }) {
     const onSignedOut = (event) => {
       sessionStorage.removeItem(KIND_KEY);
       s.conversation?.close();
+      s.threads?.clear();
       if (event.detail.reason === 'expired') showAlert($('alert'), t('error.sessionExpired'));
       page.show('view-start');
     };
@@ -183,6 +185,7 @@ function patientActions({ api, socket, state, setScreen, setQueues, setPersons }
 
   async function afterSession({ resumed = false } = {}) {
     socket.start();
+    referralThreads().catch(() => {});
     const current = await api.get('/api/patient/conversations/current');
     alertError(null);
     // After a reload: the conversation this tab showed, if it has closed since, shows its end screen again.
@@ -219,6 +222,15 @@ function patientActions({ api, socket, state, setScreen, setQueues, setPersons }
       throw error;
     });
     return state.conversationModules;
+  }
+
+  /** The client's referral threads: a partner writes there whatever became of the nurse's chat. */
+  async function referralThreads() {
+    if (!state.threads) {
+      const { ReferralThreads } = await import('./referral-threads.js');
+      state.threads ??= new ReferralThreads({ socket, api });
+    }
+    await state.threads.refresh();
   }
 
   // --- c. Queue choice ----------------------------------------------------------------------

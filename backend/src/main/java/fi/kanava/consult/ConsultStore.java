@@ -22,10 +22,7 @@ final class ConsultStore {
   private ConsultStore() {}
 
   /** A queue as a consultation's target: whether it is a consult queue, archived, its response target and names. */
-  record QueueTarget(String id, boolean consult, boolean archived, Integer responseMinutes, JsonObject names) {}
-
-  /** A colleague as a consultation's target. */
-  record Colleague(UUID id, String name, String role, boolean enabled) {}
+  record QueueTarget(String id, String organisationId, boolean consult, boolean archived, Integer responseMinutes, JsonObject names) {}
 
   /** One consultation with the names it is shown with, and the linked case's patient (for the audit trail only). */
   record Consultation(UUID id, UUID threadId, UUID caseId, UUID casePatientId, String queueId, JsonObject queueNames, UUID toAccountId,
@@ -79,28 +76,15 @@ final class ConsultStore {
       + " left join conversation cc on cc.id = k.case_conversation_id ";
 
   static Future<QueueTarget> queue(SqlClient client, String queueId) {
-    return client.preparedQuery("select id, kind, archived_at, consult_response_minutes, names from queue where id = $1")
+    return client.preparedQuery("select id, organisation_id, kind, archived_at, consult_response_minutes, names from queue where id = $1")
         .execute(Tuple.of(queueId))
         .map(rows -> {
           if (rows.size() == 0) {
             return null;
           }
           Row row = rows.iterator().next();
-          return new QueueTarget(row.getString("id"), "consult".equals(row.getString("kind")), row.getValue("archived_at") != null,
+          return new QueueTarget(row.getString("id"), row.getString("organisation_id"), "consult".equals(row.getString("kind")), row.getValue("archived_at") != null,
               row.getInteger("consult_response_minutes"), json(row.getValue("names")));
-        });
-  }
-
-  static Future<Colleague> colleague(SqlClient client, UUID accountId) {
-    return client.preparedQuery("select id, display_name, role, disabled_at from account where id = $1"
-            + " and role in ('nurse', 'physician', 'specialist')")
-        .execute(Tuple.of(accountId))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            return null;
-          }
-          Row row = rows.iterator().next();
-          return new Colleague(row.getUUID("id"), row.getString("display_name"), row.getString("role"), row.getValue("disabled_at") == null);
         });
   }
 

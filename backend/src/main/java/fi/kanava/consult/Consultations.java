@@ -19,6 +19,7 @@ import fi.kanava.conversation.Participants;
 import fi.kanava.conversation.SystemMessage;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.KanavaConfig;
+import fi.kanava.transfer.TransferStore;
 import fi.kanava.ws.ServerFrame;
 import fi.kanava.ws.ServerFrames;
 import fi.kanava.ws.SocketEvents;
@@ -72,7 +73,11 @@ public final class Consultations {
   }
 
   /** A checked target: a consult queue or a named colleague. */
-  private record Target(ConsultStore.QueueTarget queue, ConsultStore.Colleague colleague) {}
+  private record Target(ConsultStore.QueueTarget queue, TransferStore.ProfessionalTarget colleague) {
+    String organisationId() {
+      return queue != null ? queue.organisationId() : colleague.organisationId();
+    }
+  }
 
   // --- opening ---------------------------------------------------------------------------------------------
 
@@ -87,7 +92,7 @@ public final class Consultations {
     UUID threadId = UUID.randomUUID();
     // the case first: someone not entitled to it learns nothing of the target
     return theCase(author.actor(), f.caseConversationId())
-        .compose(theCase -> target(f).compose(target -> {
+        .compose(theCase -> target(f).compose(target -> otherOrganisation(me, theCase, target).map(target)).compose(target -> {
           Instant dueAt = urgency == Urgency.URGENT ? null
               : target.queue() != null ? now.plus(Duration.ofMinutes(target.queue().responseMinutes()))
               : now.plus(config.namedResponseTarget());
@@ -131,9 +136,23 @@ public final class Consultations {
         return Future.succeededFuture(new Target(q, null));
       });
     }
-    return ConsultStore.colleague(pool, f.toAccountId()).compose(p -> p == null || !p.enabled()
+    return TransferStore.professional(pool, f.toAccountId()).compose(p -> p == null || !p.enabled()
         ? Future.failedFuture(ApiError.notFound("unknown_professional", "No such professional"))
         : Future.succeededFuture(new Target(null, p)));
+  }
+
+  /**
+   * A consultation about a patient's case to another organisation (its consult queue or one of its
+   * professionals) needs the patient's consent on record, as a transfer there does: the consultant
+   * would read the case. Without a case only the ISBAR request goes, which the requester writes.
+   */
+  private Future<Void> otherOrganisation(Principal me, ConversationRecord theCase, Target target) {
+    String own = me.organisationId().orElse(null);
+    if (theCase == null || target.organisationId() == null || target.organisationId().equals(own)) {
+      return Future.succeededFuture();
+    }
+    return TransferStore.consentOnRecord(pool, theCase.id()).compose(granted -> granted ? Future.<Void>succeededFuture()
+        : Future.failedFuture(ApiError.conflict("consent_required", "A consultation with another organisation about a patient needs the patient's consent")));
   }
 
   /** The linked case, read through the guard (audited); it must be open. Null without one. */

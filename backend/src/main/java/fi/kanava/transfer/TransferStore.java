@@ -14,7 +14,7 @@ import java.util.UUID;
  * The SQL of {@code conversation_transfer}, the only class that writes it, and the read-only
  * look-ups of a transfer's target. Runs on the connection it is given.
  */
-final class TransferStore {
+public final class TransferStore {
   private TransferStore() {}
 
   /** One transfer row. */
@@ -30,7 +30,7 @@ final class TransferStore {
   record QueueTarget(String organisationId, boolean archived) {}
 
   /** A professional a transfer may go to. */
-  record ProfessionalTarget(String organisationId, String name, String role, boolean enabled) {}
+  public record ProfessionalTarget(String organisationId, String name, String role, boolean enabled) {}
 
   private static final String SELECT = "select id, conversation_id, from_account, from_queue, to_queue, to_account, state, created_at, consent"
       + " from conversation_transfer ";
@@ -41,7 +41,8 @@ final class TransferStore {
             : new QueueTarget(rows.iterator().next().getString(0), rows.iterator().next().getValue(1) != null));
   }
 
-  static Future<ProfessionalTarget> professional(SqlClient tx, UUID accountId) {
+  /** A care professional as the target of a transfer or a consultation; null if there is none. */
+  public static Future<ProfessionalTarget> professional(SqlClient tx, UUID accountId) {
     return tx.preparedQuery("select organisation_id, display_name, role, disabled_at from account where id = $1"
             + " and role in ('nurse', 'physician', 'specialist')")
         .execute(Tuple.of(accountId))
@@ -78,7 +79,8 @@ final class TransferStore {
   }
 
   /** Whether the patient ever allowed the earlier messages to be shown in this conversation (and has not taken it back). */
-  static Future<Boolean> consentOnRecord(SqlClient tx, UUID conversationId) {
+  /** Whether the patient allowed the earlier messages to be shown at a transfer of the conversation (and has not taken it back). */
+  public static Future<Boolean> consentOnRecord(SqlClient tx, UUID conversationId) {
     return tx.preparedQuery("select 1 from conversation_transfer where conversation_id = $1 and consent = 'granted' limit 1")
         .execute(Tuple.of(conversationId)).map(rows -> rows.size() > 0);
   }

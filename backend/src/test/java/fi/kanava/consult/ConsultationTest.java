@@ -271,6 +271,17 @@ class ConsultationTest {
     }
   }
 
+  /** A physician of another wellbeing area. */
+  private UUID elsewhere() {
+    var orgs = t.app.services().organisations();
+    TestApp.await(orgs.create(Fixtures.decode(new JsonObject().put("id", "other-area").put("name", "Other area").put("kind", "wellbeing_area"),
+        fi.kanava.auth.Organisations.NewOrganisation.class)));
+    JsonObject body = new JsonObject().put("username", "other-doctor").put("password", Fixtures.PASSWORD).put("displayName", "Other doctor")
+        .put("role", "physician").put("organisationId", "other-area").put("languages", new JsonArray(List.of("fi")));
+    return UUID.fromString(TestApp.await(t.app.services().accounts().create(Fixtures.decode(body, fi.kanava.auth.Accounts.NewAccount.class)))
+        .getString("id"));
+  }
+
   private static String refusal(Pro pro, JsonObject frame) {
     JsonObject reply = pro.ws().request(frame);
     assertThat(type(reply)).as(reply.encode()).isEqualTo("error");
@@ -307,6 +318,9 @@ class ConsultationTest {
       assertThat(refusal(nurse, open("on-duty", "urgent", null).put("queueId", (String) null)
           .put("toAccountId", UUID.randomUUID().toString()))).isEqualTo("unknown_professional");
       assertThat(refusal(nurse, open("on-duty", "urgent", closedCase))).isEqualTo("conversation_closed");
+      // a colleague in another organisation would read the case: not without the patient's consent on record
+      assertThat(refusal(nurse, open("on-duty", "urgent", caseId).put("queueId", (String) null)
+          .put("toAccountId", elsewhere().toString()))).isEqualTo("consent_required");
       assertThat(refusal(nurse, open("on-duty", "soonish", null))).isEqualTo("malformed_frame");
       assertThat(refusal(nurse, open("on-duty", "urgent", null).put("isbar", new JsonObject().put("situation", "  "))))
           .isIn("malformed_frame", "invalid_note");

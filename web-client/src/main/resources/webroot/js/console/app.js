@@ -13,7 +13,8 @@
 // (socket listeners, the overview's callbacks) always see the current values.
 import { html, useEffect, useReducer, useRef, useState } from '../ui.js';
 import { t, LANGUAGES, language, setLanguage } from '../i18n.js';
-import { showAlert, errorText } from '../dom.js';
+import { errorText } from '../dom.js';
+import { Alert, SignInForm } from '../sign-in.js';
 import { HANDLED_BY_SOCKET } from '../socket.js';
 import { ConnectionIndicator } from '../connection.js';
 import { Attention } from '../attention.js';
@@ -52,13 +53,6 @@ function focusHeading(el) {
   el.focus();
 }
 
-/** A role=alert region; each new message object is announced, even with the same text (dom.js showAlert). */
-function Alert({ id, testid, message }) {
-  const ref = useRef(null);
-  useEffect(() => showAlert(ref.current, message.text), [message]);
-  return html`<div id=${id} ref=${ref} class="alert" role="alert" data-testid=${testid} hidden></div>`;
-}
-
 export function ConsoleApp({ api, socket }) {
   useLanguage();
   const [, rerender] = useReducer((n) => n + 1, 0);
@@ -72,7 +66,6 @@ export function ConsoleApp({ api, socket }) {
       lapsed: false, // the "offer lapsed, you are away" notice is shown
       alert: { text: '' },
       loginError: { text: '' },
-      loginBusy: false,
       view: 'list', // the pane in view on a phone: 'list', 'conversation' or 'context'
       selectedId: null,
       announcement: '',
@@ -85,7 +78,7 @@ export function ConsoleApp({ api, socket }) {
   };
   const refs = {
     presence: useRef(null), lapse: useRef(null), panels: useRef(null), listTitle: useRef(null),
-    username: useRef(null), password: useRef(null), attention: useRef(null),
+    username: useRef(null), attention: useRef(null),
   };
   const panels = useRef(new Map()).current; // conversationId -> ConversationPanel
   const [rows] = useState(() => new ConversationRows()); // what the list pane shows
@@ -226,34 +219,6 @@ export function ConsoleApp({ api, socket }) {
   function showLogin() {
     set({ phase: 'login' });
     afterRender(() => refs.username.current.focus());
-  }
-
-  async function login(event) {
-    event.preventDefault();
-    const username = refs.username.current.value;
-    const password = refs.password.current;
-    set({ loginError: { text: '' } });
-    if (!username.trim() || !password.value) {
-      set({ loginError: { text: t('login.missing') } });
-      (username.trim() ? password : refs.username.current).focus();
-      return;
-    }
-    set({ loginBusy: true });
-    try {
-      const pair = await api.request('POST', '/api/auth/login', { body: { username, password: password.value }, auth: false });
-      password.value = '';
-      api.setTokens(pair);
-      await startWorkspace();
-    } catch (e) {
-      password.value = '';
-      const text = e.code === 'too_many_attempts' && e.retryAfter
-        ? t('error.too_many_attempts_wait', { minutes: Math.max(1, Math.ceil(e.retryAfter / 60)) })
-        : errorText(e);
-      set({ loginError: { text } });
-      password.focus();
-    } finally {
-      set({ loginBusy: false });
-    }
   }
 
   async function resume() {
@@ -691,25 +656,8 @@ export function ConsoleApp({ api, socket }) {
       <p id="announcer" class="visually-hidden" role="status" aria-live="polite">${s.announcement}</p>
       ${s.phase === 'workspace' ? html`<${ProFeedback} socket=${socket} announce=${announce} />` : null}
 
-      <section id="login-view" class="login" aria-labelledby="login-title" hidden=${s.phase !== 'login'}>
-        <h2 id="login-title">${t('login.title')}</h2>
-        <form id="login-form" novalidate onSubmit=${login}>
-          <div class="field">
-            <label for="login-username">${t('login.username')}</label>
-            <input id="login-username" name="username" autocomplete="username" required maxlength="100"
-                autocapitalize="none" spellcheck="false" data-testid="login-username" ref=${refs.username} />
-          </div>
-          <div class="field">
-            <label for="login-password">${t('login.password')}</label>
-            <input id="login-password" name="password" type="password" autocomplete="current-password" required
-                maxlength="256" data-testid="login-password" ref=${refs.password} />
-          </div>
-          <${Alert} id="login-error" testid="login-error" message=${s.loginError} />
-          <div class="actions">
-            <button type="submit" class="primary" data-testid="login-submit" disabled=${s.loginBusy}>${t('login.submit')}</button>
-          </div>
-        </form>
-      </section>
+      <${SignInForm} api=${api} hidden=${s.phase !== 'login'} error=${s.loginError}
+          setError=${(text) => set({ loginError: { text } })} usernameRef=${refs.username} onSignedIn=${startWorkspace} />
 
       <p id="loading" class="hint" hidden=${s.phase !== 'loading'}>${t('common.loading')}</p>
 

@@ -3,7 +3,8 @@
 // monthly figures with their CSV download. The socket and API are services passed in as props.
 import { html, useEffect, useReducer, useRef } from '../ui.js';
 import { t, LANGUAGES, language, setLanguage } from '../i18n.js';
-import { showAlert, errorText } from '../dom.js';
+import { errorText } from '../dom.js';
+import { Alert, SignInForm } from '../sign-in.js';
 import { ConnectionIndicator } from '../connection.js';
 import { useLanguage } from '../console/hooks.js';
 import { LiveFigures } from './live.js';
@@ -11,12 +12,6 @@ import { MonthlyFigures } from './monthly.js';
 
 /** Roles that may read figures (the server decides whose). */
 const FIGURE_READERS = new Set(['supervisor', 'admin', 'platform_admin']);
-
-function Alert({ id, testid, message }) {
-  const ref = useRef(null);
-  useEffect(() => showAlert(ref.current, message.text), [message]);
-  return html`<div id=${id} ref=${ref} class="alert" role="alert" data-testid=${testid} hidden></div>`;
-}
 
 export function SupervisorApp({ api, socket }) {
   useLanguage();
@@ -28,7 +23,6 @@ export function SupervisorApp({ api, socket }) {
       you: null,
       alert: { text: '' },
       loginError: { text: '' },
-      loginBusy: false,
     };
   }
   const s = st.current;
@@ -36,39 +30,11 @@ export function SupervisorApp({ api, socket }) {
     Object.assign(s, changes);
     rerender();
   };
-  const refs = { username: useRef(null), password: useRef(null) };
+  const refs = { username: useRef(null) };
 
   function showLogin() {
     set({ phase: 'login' });
     setTimeout(() => refs.username.current?.focus());
-  }
-
-  async function login(event) {
-    event.preventDefault();
-    const username = refs.username.current.value;
-    const password = refs.password.current;
-    set({ loginError: { text: '' } });
-    if (!username.trim() || !password.value) {
-      set({ loginError: { text: t('login.missing') } });
-      (username.trim() ? password : refs.username.current).focus();
-      return;
-    }
-    set({ loginBusy: true });
-    try {
-      const pair = await api.request('POST', '/api/auth/login', { body: { username, password: password.value }, auth: false });
-      password.value = '';
-      api.setTokens(pair);
-      start();
-    } catch (e) {
-      password.value = '';
-      const text = e.code === 'too_many_attempts' && e.retryAfter
-        ? t('error.too_many_attempts_wait', { minutes: Math.max(1, Math.ceil(e.retryAfter / 60)) })
-        : errorText(e);
-      set({ loginError: { text } });
-      password.focus();
-    } finally {
-      set({ loginBusy: false });
-    }
   }
 
   async function resume() {
@@ -147,25 +113,8 @@ export function SupervisorApp({ api, socket }) {
     <main id="main" tabindex="-1">
       <${Alert} id="alert" message=${s.alert} />
 
-      <section id="login-view" class="login" aria-labelledby="login-title" hidden=${s.phase !== 'login'}>
-        <h2 id="login-title">${t('login.title')}</h2>
-        <form id="login-form" novalidate onSubmit=${login}>
-          <div class="field">
-            <label for="login-username">${t('login.username')}</label>
-            <input id="login-username" name="username" autocomplete="username" required maxlength="100"
-                autocapitalize="none" spellcheck="false" data-testid="login-username" ref=${refs.username} />
-          </div>
-          <div class="field">
-            <label for="login-password">${t('login.password')}</label>
-            <input id="login-password" name="password" type="password" autocomplete="current-password" required
-                maxlength="256" data-testid="login-password" ref=${refs.password} />
-          </div>
-          <${Alert} id="login-error" testid="login-error" message=${s.loginError} />
-          <div class="actions">
-            <button type="submit" class="primary" data-testid="login-submit" disabled=${s.loginBusy}>${t('login.submit')}</button>
-          </div>
-        </form>
-      </section>
+      <${SignInForm} api=${api} hidden=${s.phase !== 'login'} error=${s.loginError}
+          setError=${(text) => set({ loginError: { text } })} usernameRef=${refs.username} onSignedIn=${start} />
 
       <p id="loading" class="hint" hidden=${s.phase !== 'loading'}>${t('common.loading')}</p>
       <p class="notice" data-testid="supervisor-refused" hidden=${s.phase !== 'refused'}>

@@ -36,6 +36,21 @@ class BrowserTransferConsultTest {
   private static final String SITUATION = "Kuume 4 pv, ihottuma; pyydän arviota";
   private static final String THREAD_ANSWER = "Todennäköisesti virusihottuma; CRP ja kontrolli huomenna.";
   private static final String CLOSING_ANSWER = "Virusihottuma; CRP, kontrolli 1 vrk.";
+  private static final String NO_CASE = "Rokotusohjelman poikkeama, yleinen kysymys";
+  /** The console's visibility as the test says (as in BrowserAttentionTest): "looking at another tab". */
+  private static final String VISIBILITY = """
+      (() => {
+        let state = 'visible';
+        Object.defineProperty(Document.prototype, 'visibilityState', { get: () => state, configurable: true });
+        Object.defineProperty(Document.prototype, 'hidden', { get: () => state === 'hidden', configurable: true });
+        Document.prototype.hasFocus = () => state === 'visible';
+        window.__setVisibility = (s) => {
+          state = s;
+          document.dispatchEvent(new Event('visibilitychange'));
+          if (s === 'visible') window.dispatchEvent(new Event('focus'));
+        };
+      })();
+      """;
 
   @Test
   @DisplayName("transfer with consent, history shown, consultation by name answered in its thread and closed; the patient page never reloads")
@@ -101,6 +116,11 @@ class BrowserTransferConsultTest {
         assertThat(panelB.getByTestId("message-list")).containsText(EARLY_NURSE);
         assertThat(panelB.getByTestId("context-pane")).containsText("the patient allowed them to be shown");
 
+        // C is signed in, looking at another tab
+        contextC.addInitScript(VISIBILITY);
+        Page cPage = signIn(contextC, base, "e2e-colleague", scriptErrors);
+        cPage.evaluate("() => window.__setVisibility('hidden')");
+
         // B consults colleague C by name from the conversation, with the expert search
         Locator paneB = panelB.getByTestId("context-pane");
         paneB.getByTestId("consult-open").click();
@@ -119,8 +139,10 @@ class BrowserTransferConsultTest {
         // the thread is in B's list, next to the patient's conversation
         assertThat(b.getByTestId("row-" + thread)).containsText("Consultation: To Test e2e-colleague");
 
-        // C sees it waiting, urgent, and accepts: the thread opens with the request at its top
-        Page cPage = signIn(contextC, base, "e2e-colleague", scriptErrors);
+        // the urgent consultation alerts C as an offer does; C looks and sees it waiting, urgent, and accepts
+        assertThat(cPage).hasTitle("(1) Urgent consultation – Kanava – professional console");
+        cPage.evaluate("() => window.__setVisibility('visible')");
+        assertThat(cPage).hasTitle("Kanava – professional console");
         Locator waiting = cPage.locator("[data-testid=consult-waiting]", new Page.LocatorOptions().setHasText(SITUATION));
         assertThat(waiting.getByTestId("consult-due")).hasText("Answer now");
         Axe.assertNoViolations(cPage, "C's consultations waiting at 1280 px");
@@ -175,6 +197,26 @@ class BrowserTransferConsultTest {
         patient.getByTestId("chat-send").click();
         assertThat(panelB.getByTestId("message-list")).containsText("Kiitos!");
         assertThat(navigations.get()).as("navigations of the patient page").isZero();
+
+        // a consultation about no conversation: A asks the on-duty consult queue from "New consultation"
+        a.getByTestId("consult-new").click();
+        Locator form = a.getByTestId("consultations").getByTestId("consult-form");
+        form.getByTestId("consult-queue").selectOption("on-duty");
+        form.getByTestId("consult-situation").fill(NO_CASE);
+        Axe.assertNoViolations(a, "A's new consultation without a conversation at 1280 px");
+        form.getByTestId("consult-submit").click();
+        assertThat(form).hasCount(0); // sent: the form goes, the thread opens
+        String noCaseThread = t.row("select thread_conversation_id from consultation where case_conversation_id is null")
+            .getUUID(0).toString();
+        Locator threadA = a.getByTestId("panel-" + noCaseThread);
+        assertThat(threadA.getByTestId("chat-input")).isFocused(); // the new thread is where one writes next
+        assertThat(threadA.getByTestId("consult-thread-isbar")).containsText(NO_CASE);
+        assertThat(threadA.getByTestId("context-pane")).containsText("Not linked to a patient conversation");
+        // C (a member of the consult queue) sees it with the queue's response target in words
+        cPage.setViewportSize(1280, 800);
+        Locator queued = cPage.locator("[data-testid=consult-waiting]", new Page.LocatorOptions().setHasText(NO_CASE));
+        assertThat(queued.getByTestId("consult-target")).hasText("Response target: 60 minutes");
+        assertThat(queued.getByTestId("consult-due")).containsText("Due");
         Axe.assertNoViolations(patient, "the patient's chat after it all at 360 px");
         assertThat(scriptErrors).as("script errors").isEmpty();
       }

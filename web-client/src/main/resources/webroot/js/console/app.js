@@ -361,7 +361,9 @@ export function ConsoleApp({ api, socket }) {
     if (!ours) return;
     const panel = panels.get(k.threadConversationId);
     if (!panel && k.state === 'closed' && !select) return; // a closed one opens when asked for only
-    openPanel({ id: k.threadConversationId }, { select, consultation: k });
+    // an open consultation's thread is active (nobody assigned) until it closes; its conversation frame follows
+    openPanel(k.state === 'closed' ? { id: k.threadConversationId } : { id: k.threadConversationId, state: 'active' },
+      { select, consultation: k });
   }
 
   /** A consultation changed (or is listed): its thread and a case read through it follow; a new one of ours opens. */

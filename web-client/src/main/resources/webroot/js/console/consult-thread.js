@@ -11,10 +11,10 @@ import { uid, errorText } from '../dom.js';
 import { formatDateTime } from '../format.js';
 import { useLanguage } from './hooks.js';
 
-/** Due time, "answer now" or "overdue", in words. */
-export function dueText(k, now = Date.now()) {
+/** Due time, "answer now" or "overdue", in words; overdue as the server flagged it (its clock, not the browser's). */
+export function dueText(k) {
   if (k.state === 'closed') return '';
-  if (k.breached || (k.dueAt && Date.parse(k.dueAt) < now)) return t('consult.overdue');
+  if (k.breached) return t('consult.overdue');
   if (k.urgency === 'urgent') return t('consult.urgentNow');
   return k.dueAt ? t('consult.dueAt', { time: formatDateTime(k.dueAt) }) : '';
 }

@@ -13,7 +13,10 @@ import fi.kanava.support.Chromium;
 import fi.kanava.support.Fixtures;
 import fi.kanava.support.PatientPages;
 import fi.kanava.support.TestApp;
+import java.io.IOException;
 import io.vertx.sqlclient.Row;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +40,8 @@ class BrowserTransferConsultTest {
   private static final String THREAD_ANSWER = "Todennäköisesti virusihottuma; CRP ja kontrolli huomenna.";
   private static final String CLOSING_ANSWER = "Virusihottuma; CRP, kontrolli 1 vrk.";
   private static final String NO_CASE = "Rokotusohjelman poikkeama, yleinen kysymys";
+  /** Where the screenshots of the thread and the case go, to be looked at. */
+  private static final Path SHOTS = Path.of("target", "screenshots");
   /** The console's visibility as the test says (as in BrowserAttentionTest): "looking at another tab". */
   private static final String VISIBILITY = """
       (() => {
@@ -54,7 +59,7 @@ class BrowserTransferConsultTest {
 
   @Test
   @DisplayName("transfer with consent, history shown, consultation by name answered in its thread and closed; the patient page never reloads")
-  void transfer_then_consult_end_to_end() {
+  void transfer_then_consult_end_to_end() throws IOException {
     try (Chromium chromium = Chromium.launch(); TestApp t = TestApp.startBesideBrowser()) {
       Fixtures f = new Fixtures(t).organisations();
       UUID nurseA = f.account("e2e-nurse", "nurse");
@@ -67,6 +72,7 @@ class BrowserTransferConsultTest {
       TestApp.await(t.app.services().consultations().makeConsultQueue("on-duty", Duration.ofMinutes(60)));
       String base = "http://localhost:" + t.app.port();
       List<String> scriptErrors = new ArrayList<>();
+      Files.createDirectories(SHOTS);
 
       try (BrowserContext patientContext = chromium.browser.newContext(new Browser.NewContextOptions().setLocale("fi-FI")
               .setViewportSize(360, 740));
@@ -159,6 +165,7 @@ class BrowserTransferConsultTest {
         assertThat(caseC.getByTestId("message-list")).containsText(EARLY_PATIENT);
         assertThat(caseC.getByTestId("chat-input")).isHidden();
         Axe.assertNoViolations(cPage, "C reading the case at 1280 px");
+        cPage.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("consult-case-readonly-1280.png")));
 
         // C answers in the thread; B gets it live
         cPage.getByTestId("row-" + thread).click();
@@ -169,12 +176,14 @@ class BrowserTransferConsultTest {
         Locator threadB = b.getByTestId("panel-" + thread);
         assertThat(threadB.getByTestId("message-list")).containsText(THREAD_ANSWER);
         Axe.assertNoViolations(b, "B reading the consultation thread at 1280 px");
+        b.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("consult-thread-requester-1280.png")));
 
         // on a phone, one pane at a time: the thread, then its context
         cPage.setViewportSize(360, 740);
         assertThat(threadC.getByTestId("chat-input")).isVisible();
         assertThat(threadC.getByTestId("context-pane")).isHidden();
         Axe.assertNoViolations(cPage, "C's consultation thread at 360 px");
+        cPage.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("consult-thread-consultant-360.png")));
         threadC.getByTestId("show-context").click();
         Locator contextC2 = threadC.getByTestId("context-pane");
         assertThat(contextC2).isVisible();

@@ -686,7 +686,8 @@ export function ConsoleApp({ api, socket }) {
 
   // --- Render -------------------------------------------------------------------------------
 
-  const live = [...panels.values()].filter((p) => p.isLive()).length;
+  // the capacity counts patients' conversations, not consultation threads
+  const live = [...panels.values()].filter((p) => p.isLive() && !p.consultation).length;
   const you = s.you || {};
   const userName = [you.name, you.role ? t(`role.${you.role}`) : ''].filter(Boolean).join(', ');
   return html`

@@ -110,9 +110,9 @@ export class ConversationPanel {
     const patientWaits = last ? last.classList.contains('theirs') : !v.acceptedAt;
     return {
       id: this.id,
-      urgency: v.urgency,
+      urgency: this.consultation ? null : v.urgency, // a patient's urgency; a thread's is the consultation's, in its topic
       who: this.consultation ? threadTitle(this.consultation) : titleOf(v),
-      topic: this.consultation ? t('consult.thread.label') : [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
+      topic: this.consultation ? [t(`consult.urgency.${this.consultation.urgency}`), t('consult.thread.label')].join(' · ') : [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
       activity: last
         ? { key: patientWaits ? 'list.waiting' : 'list.lastMessage', at }
         : { key: 'list.waiting', at: v.enqueuedAt },

@@ -178,6 +178,15 @@ class BrowserTransferConsultTest {
         Axe.assertNoViolations(b, "B reading the consultation thread at 1280 px");
         b.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("consult-thread-requester-1280.png")));
 
+        // C joins the patient's conversation from the case: the patient is told who joined, and C can write there
+        cPage.getByTestId("row-" + id).click();
+        caseC.getByTestId("consult-case-join").click();
+        assertThat(caseC.getByTestId("consult-case-readonly")).hasCount(0);
+        assertThat(caseC.getByTestId("chat-input")).isVisible();
+        assertThat(patient.getByTestId("message-list"))
+            .containsText("Konsultoiva ammattilainen Test e2e-colleague (lääkäri) liittyi keskusteluun.");
+        cPage.getByTestId("row-" + thread).click();
+
         // on a phone, one pane at a time: the thread, then its context
         cPage.setViewportSize(360, 740);
         assertThat(threadC.getByTestId("chat-input")).isVisible();

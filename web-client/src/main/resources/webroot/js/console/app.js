@@ -366,6 +366,13 @@ export function ConsoleApp({ api, socket }) {
       { select, consultation: k });
   }
 
+  /** The last list of our consultations: its threads open once we know who we are (the ready frame may come after it). */
+  const listedConsultations = useRef([]);
+  function consultationsListed(list) {
+    listedConsultations.current = list;
+    list.forEach(consultationChanged);
+  }
+
   /** A consultation changed (or is listed): its thread and a case read through it follow; a new one of ours opens. */
   function consultationChanged(k) {
     if (!k) return;
@@ -570,7 +577,10 @@ export function ConsoleApp({ api, socket }) {
       socket.send({ type: 'presence', status: storedPresence() });
     });
     const offs = [
-      socket.on('ready', (frame) => set({ you: frame.you || {} })),
+      socket.on('ready', (frame) => {
+        set({ you: frame.you || {} });
+        listedConsultations.current.forEach(consultationChanged);
+      }),
       socket.on('presence', onPresence),
       socket.on('queue.waiting', (frame) => overview.onWaiting(frame)),
       socket.on('conversation.offer', (frame) => {
@@ -773,7 +783,7 @@ export function ConsoleApp({ api, socket }) {
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
           </section>`}
           ${s.phase === 'workspace' && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} consult=${consult}
-              onConsultations=${(list) => list.forEach(consultationChanged)} />` : null}
+              onConsultations=${consultationsListed} />` : null}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">
             <summary>${t('shortcuts.title')}</summary>

@@ -309,10 +309,49 @@ export function ConsoleApp({ api, socket }) {
     openPanel({ id: referral.threadConversationId || referral.conversationId }, { select: true, referral });
   }
 
-  function openPanel(view, { select = false, alreadyOpen = false, referral = null } = {}) {
+  // --- Consultations (consult-thread.js) --------------------------------------------------------
+
+  /** The consultation actions the list and the thread panes share; the lists and panes follow consult.updated. */
+  const consult = {
+    act: (frame) => socket.request(frame),
+    openThread: (k, { select = false } = {}) => openConsultation(k, { select }),
+    openCase: (k) => openPanel({ id: k.caseConversationId }, { select: true, caseOf: k }),
+    caseName: (k) => panels.get(k.caseConversationId)?.title?.textContent || '',
+  };
+
+  /** A consultation of ours (asked for, or accepted): its thread in the conversation pane. */
+  function openConsultation(k, { select = false } = {}) {
+    if (!k || !k.threadConversationId) return;
+    const me = s.you?.id;
+    const ours = (k.requester && k.requester.id === me) || (k.consultant && k.consultant.id === me);
+    if (!ours) return;
+    const panel = panels.get(k.threadConversationId);
+    if (!panel && k.state === 'closed' && !select) return; // a closed one opens when asked for only
+    // an open consultation's thread is active (nobody assigned) until it closes; its conversation frame follows
+    openPanel(k.state === 'closed' ? { id: k.threadConversationId } : { id: k.threadConversationId, state: 'active' },
+      { select, consultation: k });
+  }
+
+  /** The last list of our consultations: its threads open once we know who we are (the ready frame may come after it). */
+  const listedConsultations = useRef([]);
+  function consultationsListed(list) {
+    listedConsultations.current = list;
+    list.forEach(consultationChanged);
+  }
+
+  /** A consultation changed (or is listed): its thread and a case read through it follow; a new one of ours opens. */
+  function consultationChanged(k) {
+    if (!k) return;
+    for (const panel of panels.values()) panel.setConsultation(k);
+    if (k.state !== 'closed' && !panels.has(k.threadConversationId)) openConsultation(k);
+  }
+
+  function openPanel(view, { select = false, alreadyOpen = false, referral = null, consultation = null, caseOf = null } = {}) {
     // Ours again after access had ended (taken back, transferred back): start afresh.
     if (panels.get(view.id)?.revoked) removePanel(view.id);
     if (panels.has(view.id)) {
+      if (consultation) panels.get(view.id).consultation = consultation;
+      if (caseOf && !panels.get(view.id).consultation) panels.get(view.id).caseOf = caseOf;
       panels.get(view.id).update(view);
       if (select) selectPanel(view.id, { focus: true });
       return;
@@ -327,6 +366,10 @@ export function ConsoleApp({ api, socket }) {
       onChange: updateTitle,
       onView: showView,
       referral,
+      consultation,
+      caseOf,
+      consult,
+      me: () => s.you?.id,
     });
     panels.set(view.id, panel);
     // Each panel renders itself into its own element (panel.js); the pane holds them.
@@ -500,7 +543,10 @@ export function ConsoleApp({ api, socket }) {
       socket.send({ type: 'presence', status: storedPresence() });
     });
     const offs = [
-      socket.on('ready', (frame) => set({ you: frame.you || {} })),
+      socket.on('ready', (frame) => {
+        set({ you: frame.you || {} });
+        listedConsultations.current.forEach(consultationChanged);
+      }),
       socket.on('presence', onPresence),
       socket.on('queue.waiting', (frame) => overview.onWaiting(frame)),
       socket.on('conversation.offer', (frame) => {
@@ -551,6 +597,13 @@ export function ConsoleApp({ api, socket }) {
         if (!known) attention.signal({ titleKey: 'attention.newOffer', bodyKey: 'attention.newOfferBody', tag: 'kanava-offer' });
       }),
       socket.on('transfer.returned', transferReturned),
+      // an urgent consultation alerts as an offer does (docs/protocol.md, "Consultations": alert)
+      socket.on('consult.offer', (frame) => {
+        if (frame.alert) attention.signal({ titleKey: 'consult.attention.urgent', bodyKey: 'consult.attention.urgentBody', tag: 'kanava-consult' });
+      }),
+      socket.on('consult.opened', (frame) => consultationChanged(frame.consultation)),
+      socket.on('consult.updated', (frame) => consultationChanged(frame.consultation)),
+      socket.on('consult.breached', (frame) => consultationChanged(frame.consultation)),
       // pushed to the sender when the named colleague accepts (our own accept's reply has no entry here)
       socket.on('transfer.accepted', (frame) => {
         const entry = sent.remove(frame.conversationId);
@@ -609,7 +662,8 @@ export function ConsoleApp({ api, socket }) {
 
   // --- Render -------------------------------------------------------------------------------
 
-  const live = [...panels.values()].filter((p) => p.isLive()).length;
+  // the capacity counts patients' conversations, not consultation threads
+  const live = [...panels.values()].filter((p) => p.isLive() && !p.consultation).length;
   const you = s.you || {};
   const userName = [you.name, you.role ? t(`role.${you.role}`) : ''].filter(Boolean).join(', ');
   return html`
@@ -677,7 +731,8 @@ export function ConsoleApp({ api, socket }) {
             <h2 id="queues-title">${t('console.queuesTitle')}</h2>
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
           </section>`}
-          ${s.phase === 'workspace' && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} />` : null}
+          ${s.phase === 'workspace' && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} consult=${consult}
+              onConsultations=${consultationsListed} />` : null}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">
             <summary>${t('shortcuts.title')}</summary>

@@ -17,6 +17,7 @@ import { ReferralForm, PartnerReferralPane } from './referrals.js';
 import { ExpertSearch } from './expert-search.js';
 import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
 import { ConsultForm } from './consult-form.js';
+import { ThreadPanes, CaseReadOnlyNotice, threadTitle } from './consult-thread.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -53,8 +54,11 @@ export class ConversationPanel {
    * @param referral for partner staff: the referral (GET /api/partner/referrals) this conversation was opened from
    */
   constructor({ socket, api, view, queueName, queues = () => [], onTransferred = () => {}, onSelect, onDismiss, onChange, onView,
-    referral = null }) {
-    Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange, referral });
+    referral = null, consultation = null, caseOf = null, consult = null, me = () => null }) {
+    Object.assign(this, { socket, api, queueName, queues, onTransferred, onView, onDismiss, onChange, referral, consult, me });
+    // a consultation's professional-only thread (consult-thread.js), or a case a consultant reads (caseOf)
+    this.consultation = consultation;
+    this.caseOf = caseOf;
     this.returned = null; // {outcome, reason}: a transfer of ours came back (transfer.returned)
     this.id = view.id;
     this.view = { ...view };
@@ -67,7 +71,7 @@ export class ConversationPanel {
     this.chat = new ChatView({
       socket,
       side: 'professional',
-      notes: true,
+      notes: !consultation, // a consultation's thread is professional-only already
       isAttentive: () => this.isAttentive(),
       // typing and read receipts only while we take part: not once closed, returned or revoked
       canParticipate: () => this.isLive(),
@@ -106,9 +110,9 @@ export class ConversationPanel {
     const patientWaits = last ? last.classList.contains('theirs') : !v.acceptedAt;
     return {
       id: this.id,
-      urgency: v.urgency,
-      who: titleOf(v),
-      topic: [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
+      urgency: this.consultation ? null : v.urgency, // a patient's urgency; a thread's is the consultation's, in its topic
+      who: this.consultation ? threadTitle(this.consultation) : titleOf(v),
+      topic: this.consultation ? [t(`consult.urgency.${this.consultation.urgency}`), t('consult.thread.label')].join(' · ') : [this.queueName(v.queueId), topicOf(v.triage)].filter(Boolean).join(' · '),
       activity: last
         ? { key: patientWaits ? 'list.waiting' : 'list.lastMessage', at }
         : { key: 'list.waiting', at: v.enqueuedAt },
@@ -123,7 +127,21 @@ export class ConversationPanel {
 
   /** Whether the conversation is ours to write in: active and still sent to this socket. */
   isLive() {
-    return this.view.state === 'active' && !this.revoked;
+    return this.view.state === 'active' && !this.revoked && !this.consultReadOnly() && this.consultation?.state !== 'closed';
+  }
+
+  /** A case a consultant reads before joining it: shown, not written in. */
+  consultReadOnly() {
+    return Boolean(this.caseOf && !this.caseOf.joinedAt && this.caseOf.state !== 'closed' && this.view.state === 'active'
+      && this.view.professional?.id !== this.me());
+  }
+
+  /** consult.updated (or the lists): the consultation this thread, or this read-only case, belongs to. */
+  setConsultation(k) {
+    if (this.consultation && this.consultation.id === k.id) this.consultation = k;
+    else if (this.caseOf && this.caseOf.id === k.id) this.caseOf = k;
+    else return;
+    this.#render();
   }
 
   isAttentive() {
@@ -188,7 +206,8 @@ export class ConversationPanel {
     const focused = this.element.contains(document.activeElement) ? document.activeElement : null;
     this.chat.setEnabled(live);
     this.element.classList.toggle('is-ended', !live);
-    render(html`<${PanelPanes} panel=${this} view=${{ ...this.view }} live=${live} revoked=${this.revoked}
+    render(this.consultation ? html`<${ThreadPanes} panel=${this} view=${{ ...this.view }} live=${live} unread=${this.unread} />`
+      : html`<${PanelPanes} panel=${this} view=${{ ...this.view }} live=${live} revoked=${this.revoked}
         unread=${this.unread} phrases=${this.phraseTexts} />`, this.element);
     // The control that had focus was hidden (closed): keep focus in the panel, on its title.
     if (focused && (!focused.isConnected || focused.closest('[hidden]'))) this.focusTitle();
@@ -247,7 +266,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
           <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>
         </p>
       </header>
-      <p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>
+      ${panel.consultReadOnly() ? html`<${CaseReadOnlyNotice} panel=${panel} />` : html`<p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>`}
       ${live && panel.returned ? html`<${ReturnedNotice} returned=${panel.returned} />` : null}
       <div class="chat-slot" ref=${chatSlot}></div>
       ${live && phrases.length > 0 ? html`<${PhrasePicker} phrases=${phrases} onInsert=${(text) => panel.chat.insertText(text)} />` : null}

@@ -58,6 +58,8 @@ public final class DemoData {
   private static final List<String[]> QUEUES = List.of(
       new String[] {"nurse-chat", "hoitaja", "sairaanhoitaja", "laakari"},
       new String[] {"dental", "suuhygienisti"},
+      // where a nurse transfers a patient who needs a physician (docs/protocol.md, "Transfers")
+      new String[] {"doctor-chat", "laakari"},
       new String[] {"consult-on-duty", "laakari"},
       new String[] {"consult-psychiatry", "laakari"},
       new String[] {"consult-dental-hygienist", "suuhygienisti"});

@@ -18,14 +18,14 @@ class DemoDataTest {
       var counts = TestApp.await(t.pool().query("select (select count(*) from account) as accounts, (select count(*) from queue) as queues,"
           + " (select count(*) from queue_member) as members").execute()).iterator().next();
       assertThat(counts.getLong("accounts")).isEqualTo(9);
-      assertThat(counts.getLong("queues")).isEqualTo(5);
-      assertThat(counts.getLong("members")).isEqualTo(7);
+      assertThat(counts.getLong("queues")).isEqualTo(6);
+      assertThat(counts.getLong("members")).isEqualTo(8);
       // the three consult queues, with their response targets, never shown to patients
       var consult = TestApp.await(t.pool().query("select string_agg(id || '=' || consult_response_minutes, ',' order by id) from queue"
           + " where kind = 'consult'").execute()).iterator().next();
       assertThat(consult.getString(0)).isEqualTo("consult-dental-hygienist=2880,consult-on-duty=60,consult-psychiatry=1440");
       assertThat(TestApp.await(t.app.services().queues().publicList()).stream().map(q -> ((JsonObject) q).getString("id")).toList())
-          .containsExactlyInAnyOrder("nurse-chat", "dental");
+          .containsExactlyInAnyOrder("nurse-chat", "dental", "doctor-chat");
       JsonObject login = t.post("/api/auth/login", null, new JsonObject().put("username", "hoitaja").put("password", DemoData.PASSWORD))
           .bodyAsJsonObject();
       assertThat(login.getString("accessToken")).isNotBlank();

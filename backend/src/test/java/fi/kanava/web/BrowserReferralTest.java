@@ -71,7 +71,12 @@ class BrowserReferralTest {
         String id = patient.ws().request(ChatFixtures.enter("nurse-chat")).getJsonObject("conversation").getString("id");
         console.getByTestId("accept-" + id).click();
         Locator pane = console.getByTestId("panel-" + id).getByTestId("context-pane");
+        // the form opens inline from its button, like the transfer form; the focus goes to its first field
+        assertThat(pane.getByTestId("referral-form")).isHidden();
+        pane.getByTestId("referral-open").click();
+        assertThat(pane.getByTestId("referral-open")).hasAttribute("aria-expanded", "true");
         Locator form = pane.getByTestId("referral-form");
+        assertThat(form.getByTestId("referral-partner")).isFocused();
         assertThat(form.getByTestId("referral-partner").locator("option[value=" + PARTNER + "]")).hasCount(1);
 
         // a missing choice is said inline and the focus goes to it
@@ -85,7 +90,7 @@ class BrowserReferralTest {
         form.scrollIntoViewIfNeeded();
         console.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("console-referral-form-1280.png")));
         form.getByTestId("referral-submit").click();
-        assertThat(form.getByTestId("referral-done")).hasText("The client was referred to Liikuntaneuvonta.");
+        assertThat(pane.getByTestId("referral-done")).hasText("The client was referred to Liikuntaneuvonta.");
 
         // the patient is told in the chat, with the organisation's name
         JsonObject told = patient.ws().await(fr -> "message".equals(fr.getString("type")) && "referred_to_partner".equals(fr.getString("code")));

@@ -289,11 +289,13 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       <h3>${t('triage.title')}</h3>
       <${TriageList} triage=${view.triage} />
       ${panel.referral ? html`<${PartnerReferralPane} panel=${panel} />` : null}
-      ${live && !panel.referral ? html`<${TransferForm} panel=${panel} />` : null}
-      ${live && !panel.referral && receivedFromQueue(view) ? html`<${ReturnToSender} panel=${panel} errorText=${transferErrorText} />` : null}
-      ${live && !panel.referral ? html`<${ReferralForm} panel=${panel} />` : null}
-      ${live && !panel.referral ? html`<${ConsultForm} panel=${panel} />` : null}
       ${live && !panel.referral ? html`<${CloseForm} panel=${panel} />` : null}
+      ${live && !panel.referral ? html`<div class="context-actions">
+        <${TransferForm} panel=${panel} />
+        <${ConsultForm} panel=${panel} />
+        ${receivedFromQueue(view) ? html`<${ReturnToSender} panel=${panel} errorText=${transferErrorText} />` : null}
+        <${ReferralForm} panel=${panel} />
+      </div>` : null}
       <div class="actions">
         <button type="button" hidden=${live} onClick=${() => panel.onDismiss(panel.id)}>${t('panel.dismiss')}</button>
       </div>

@@ -56,7 +56,9 @@ export function ReferralForm({ panel }) {
   const [invalid, setInvalid] = useState(null);
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState(false);
-  const refs = { partner: useRef(null), method: useRef(null), reason: useRef(null) };
+  const [open, setOpen] = useState(false);
+  const refs = { partner: useRef(null), method: useRef(null), reason: useRef(null), toggle: useRef(null) };
+  useEffect(() => { if (open) refs.partner.current?.focus(); }, [open]);
 
   useEffect(() => {
     let live = true;
@@ -85,6 +87,8 @@ export function ReferralForm({ panel }) {
         body: { conversationId: panel.id, partnerOrganisationId: partner, consent, reason: reason.trim() },
       });
       setDone(t('referral.done', { organisation: made.partnerOrganisation.name }));
+      setOpen(false);
+      refs.toggle.current?.focus();
       setPartner('');
       setMethod('');
       setNote('');
@@ -97,7 +101,15 @@ export function ReferralForm({ panel }) {
     return undefined;
   };
   const clear = (field) => { if (invalid === field) setInvalid(null); };
-  return html`<form class="referral-form" novalidate aria-labelledby=${id.title} data-testid="referral-form" onSubmit=${submit}>
+  const close = () => { setOpen(false); setError(''); setInvalid(null); refs.toggle.current?.focus(); };
+  return html`<div class="referral">
+    <div class="actions">
+      <button type="button" ref=${refs.toggle} data-testid="referral-open" aria-expanded=${open ? 'true' : 'false'} aria-controls=${id.form}
+          onClick=${() => { setDone(''); if (open) close(); else setOpen(true); }}>${t('referral.formTitle')}</button>
+    </div>
+    <p class="hint" id=${id.status} role="status" data-testid="referral-done">${done}</p>
+    <form id=${id.form} class="referral-form" novalidate hidden=${!open} aria-labelledby=${id.title} data-testid="referral-form"
+        onSubmit=${submit} onKeyDown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } }}>
     <h3 id=${id.title}>${t('referral.formTitle')}</h3>
     <div class="field">
       <label for=${id.partner}>${t('referral.partner')}</label>
@@ -128,9 +140,9 @@ export function ReferralForm({ panel }) {
           value=${reason} onInput=${(e) => { setReason(e.target.value); clear('reason'); }}></textarea>
     </div>
     <p class="field-error" id=${id.error} role="alert" hidden=${!error}>${error}</p>
-    <p class="hint" id=${id.status} role="status" data-testid="referral-done">${done}</p>
     <button type="submit" data-testid="referral-submit" disabled=${busy}>${t('referral.submit')}</button>
-  </form>`;
+  </form>
+  </div>`;
 }
 
 /** Partner staff: the clients referred to their organisation; choosing one opens its conversation. */

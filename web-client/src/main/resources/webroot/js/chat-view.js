@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { h, setText, uid, errorText } from './dom.js';
 import { formatTime } from './format.js';
 import { uploadPhoto, photoThumbnail } from './attachments.js';
+import { systemMessage } from './system-text.js';
 
 const MAX_LENGTH = 4000;
 const TYPING_REPEAT_MS = 3000;
@@ -15,8 +16,6 @@ const TYPING_SHOWN_MS = 10000;
 // History arrives as one message frame each: one read receipt for the lot, not one per message
 // (forty at once tripped the server's rate limit and showed an alert).
 const READ_DELAY_MS = 250;
-const SYSTEM_CODES = new Set(['professional_joined', 'returned_to_queue', 'idle_warning', 'closed',
-  'transferred_to_queue', 'transferred_to_professional', 'transfer_returned']);
 
 export class ChatView {
   /**
@@ -488,17 +487,10 @@ function messageKey(frame) {
   return `${sender.kind}|${sender.id || sender.name || ''}|${frame.clientMsgId}`;
 }
 
-/** System messages that name a professional (a consultant who joined or took over): by name and role. */
-const SYSTEM_CODES_ABOUT = new Set(['consultant_joined', 'consultant_took_over']);
-
 function systemText(frame) {
   const span = document.createElement('span');
-  const about = frame.sender || {};
-  if (frame.code === 'referred_to_partner') setText(span, 'referral.systemReferred', { organisation: frame.argument || '' });
-  else if (frame.code && SYSTEM_CODES_ABOUT.has(frame.code) && about.name) {
-    setText(span, `system.${frame.code}`, { name: about.name, role: about.role ? t(`role.${about.role}`) : '' });
-  } else if (frame.code && SYSTEM_CODES.has(frame.code)) setText(span, `system.${frame.code}`);
-  else if (frame.text) span.textContent = frame.text;
-  else setText(span, 'system.other');
+  const said = systemMessage(frame, (role) => t(`role.${role}`));
+  if (said.key) setText(span, said.key, said.params);
+  else span.textContent = said.text;
   return span;
 }

@@ -4,6 +4,7 @@
 // reach a patient, cannot be in it.
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime } from '../format.js';
+import { systemMessage } from '../system-text.js';
 
 /** Who wrote a message, in the page language. */
 export function senderLabel(message) {
@@ -15,10 +16,15 @@ export function senderLabel(message) {
   return role || t('transcript.professionalUnknown');
 }
 
-/** A message's text: system messages carry a code that the page translates. */
+/** A message's text: system messages carry a code that the page translates; a photo is named, not shown. */
 export function messageText(message) {
-  if (message.kind === 'system') return message.code ? t(`system.${message.code}`) : (message.text || '');
-  return message.text || '';
+  if (message.kind === 'system') {
+    const said = systemMessage(message, (role) => t(`role.${role}`));
+    return said.key ? t(said.key, said.params) : said.text;
+  }
+  const text = message.text || '';
+  if (!message.attachment) return text;
+  return text ? `${text} ${t('attachment.inTranscript')}` : t('attachment.inTranscript');
 }
 
 /** The professional as the header names them, or null. */

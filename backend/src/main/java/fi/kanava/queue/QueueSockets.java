@@ -133,7 +133,7 @@ public final class QueueSockets {
       s.onClose(() -> created.values().forEach(MessageConsumer::unregister));
       return created;
     });
-    return queues.servedBy(s.principal().id()).compose(queueIds -> {
+    return queues.patientQueuesServedBy(s.principal().id()).compose(queueIds -> {
       if (s.isClosed()) {
         return Future.succeededFuture(); // gone meanwhile: subscribe nothing
       }

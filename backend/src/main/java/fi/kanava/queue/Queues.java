@@ -232,6 +232,22 @@ public final class Queues {
     return servedBy(pool, accountId);
   }
 
+  /**
+   * The ids of the patient queues a professional serves: the waiting lists the console shows. Their
+   * consult queues have none (a consultation's thread waits in no queue; the console lists
+   * consultations apart).
+   */
+  public Future<List<String>> patientQueuesServedBy(UUID accountId) {
+    return pool.preparedQuery("select m.queue_id from queue_member m join queue q on q.id = m.queue_id"
+            + " where m.account_id = $1 and q.kind = 'patient' order by m.queue_id")
+        .execute(Tuple.of(accountId))
+        .map(rows -> {
+          List<String> out = new ArrayList<>();
+          rows.forEach(row -> out.add(row.getString(0)));
+          return out;
+        });
+  }
+
   /** The ids of the queues a professional serves. */
   public static Future<List<String>> servedBy(SqlClient client, UUID accountId) {
     return client.preparedQuery("select queue_id from queue_member where account_id = $1 order by queue_id")

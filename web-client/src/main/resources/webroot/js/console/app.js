@@ -731,7 +731,7 @@ export function ConsoleApp({ api, socket }) {
             <h2 id="queues-title">${t('console.queuesTitle')}</h2>
             <div id="queue-overview"><${WaitingLists} overview=${overview} /></div>
           </section>`}
-          ${s.phase === 'workspace' && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} consult=${consult}
+          ${s.phase === 'workspace' && you.role && you.role !== 'partner' ? html`<${Consultations} api=${api} socket=${socket} me=${you.id} consult=${consult}
               onConsultations=${consultationsListed} />` : null}
           <div id="preview-slot"><${Preview} overview=${overview} /></div>
           <details class="shortcuts" data-testid="shortcuts">

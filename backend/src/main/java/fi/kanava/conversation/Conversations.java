@@ -327,10 +327,20 @@ public final class Conversations {
   /** As above, with the outcome decided on the locked row. */
   public Future<ConversationRecord> closeAs(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
       Function<ConversationRecord, String> outcomeOf, String detail) {
+    return closeAs(actor, purpose, id, precondition, outcomeOf, detail, (tx, c) -> Future.succeededFuture());
+  }
+
+  /**
+   * As above, with the caller's own work ({@code before}) in the same transaction, on the locked
+   * row, before the close: both commit or neither does (a referral's final outcome and the end of
+   * its thread, say).
+   */
+  public Future<ConversationRecord> closeAs(Actor actor, String purpose, UUID id, Function<ConversationRecord, ApiError> precondition,
+      Function<ConversationRecord, String> outcomeOf, String detail, BiFunction<SqlClient, ConversationRecord, Future<Void>> before) {
     Instant now = clock.instant();
     return locked(actor, ConversationAction.WRITE, purpose, id,
             c -> !c.state().canBecome(ConversationState.CLOSED) ? AccessGuard.conversationClosed() : precondition.apply(c),
-            (tx, c) -> ConversationStore.close(tx, id, outcomeOf.apply(c), detail, now)
+            (tx, c) -> before.apply(tx, c).compose(v -> ConversationStore.close(tx, id, outcomeOf.apply(c), detail, now))
                 .compose(v -> Messages.system(tx, seqs, id, Messages.CLOSED, now))
                 .compose(frame -> ConversationStore.load(tx, id, false).map(closed -> new Closed(closed, frame, c.assignedTo()))))
         .map(result -> {

@@ -234,18 +234,31 @@ public final class Referrals {
   public Future<JsonObject> setOutcome(Principal principal, UUID id, ReferralRequests.Outcome request) {
     Instant now = clock.instant();
     ReferralOutcome next = request.outcome();
+    // a final outcome and the end of the thread commit together (the thread's row is locked first, then the
+    // referral's); a thread already closed by partner staff leaves only the outcome to record
     return referral(principal, id, true, "referral.outcome")
-        .compose(r -> pool.withTransaction(tx -> ReferralStore.get(tx, id, true).compose(locked -> locked.outcome().canBecome(next)
-            ? ReferralStore.outcome(tx, id, next, principal.id(), now).map(locked)
-            : Future.failedFuture(ApiError.conflict("invalid_transition",
-                "A referral that is " + locked.outcome().code() + " cannot become " + next.code())))))
-        .compose(r -> {
-          metrics.counted(r.partnerOrganisationId(), next);
-          log.info("Referral {} to {}: {} -> {} by {}", id, r.partnerOrganisationId(), r.outcome().code(), next.code(), principal.id());
-          return next.endsThread() ? endThread(null, r.threadConversationId(), next.code()) : Future.succeededFuture();
-        })
+        .compose(r -> (next.endsThread()
+            ? conversations.closeAs(null, "referral_thread_close", r.threadConversationId(), c -> null, c -> Outcome.REFERRAL_ENDED,
+                    next.code(), (tx, c) -> recordOutcome(tx, id, next, principal, now))
+                .<Void>mapEmpty()
+                .recover(e -> e instanceof ApiError error && "conversation_closed".equals(error.code())
+                    ? pool.withTransaction(tx -> recordOutcome(tx, id, next, principal, now)) : Future.failedFuture(e))
+            : pool.withTransaction(tx -> recordOutcome(tx, id, next, principal, now)))
+            .map(v -> {
+              metrics.counted(r.partnerOrganisationId(), next);
+              log.info("Referral {} to {}: {} -> {} by {}", id, r.partnerOrganisationId(), r.outcome().code(), next.code(), principal.id());
+              return v;
+            }))
         .compose(v -> ReferralStore.get(pool, id, false))
         .compose(this::withNotes);
+  }
+
+  /** Records the next outcome on the locked referral, only forward ({@code invalid_transition} otherwise). */
+  private static Future<Void> recordOutcome(io.vertx.sqlclient.SqlClient tx, UUID id, ReferralOutcome next, Principal by, Instant now) {
+    return ReferralStore.get(tx, id, true).compose(locked -> locked.outcome().canBecome(next)
+        ? ReferralStore.outcome(tx, id, next, by.id(), now)
+        : Future.failedFuture(ApiError.conflict("invalid_transition",
+            "A referral that is " + locked.outcome().code() + " cannot become " + next.code())));
   }
 
   /**

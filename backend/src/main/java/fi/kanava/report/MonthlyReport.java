@@ -61,10 +61,12 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
       long feedbackAnswered,
       Double responseRate,
       long activeProfessionals,
-      SortedMap<String, Long> unmetDemandByLanguage) {
+      SortedMap<String, Long> unmetDemandByLanguage,
+      Consults consultations) {
 
     public Figures {
       unmetDemandByLanguage = new TreeMap<>(unmetDemandByLanguage);
+      consultations = consultations == null ? Consults.NONE : consultations;
     }
 
     public long npsResponses() {
@@ -101,8 +103,26 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
           .put("responseRate", responseRate)
           .put("activeProfessionals", activeProfessionals)
           .put("unmetDemandByLanguage", unmet)
-          .put("consultations", notYetRecorded("consultations"))
+          .put("consultations", consultations.toJson())
           .put("remoteVisits", notYetRecorded("remote visits"));
+    }
+  }
+
+  /**
+   * Consultations asked in the month: of a consult queue's row, those sent to it; of the total, all
+   * the report covers (with those to a named colleague when it covers every queue). {@code answered}
+   * are closed with an answer, {@code breached} passed their due time unanswered.
+   */
+  public record Consults(long opened, long urgent, long answered, long breached) {
+    public static final Consults NONE = new Consults(0, 0, 0, 0);
+
+    Consults plus(Consults other) {
+      return new Consults(opened + other.opened, urgent + other.urgent, answered + other.answered, breached + other.breached);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("opened", opened).put("urgent", urgent).put("nonUrgent", opened - urgent).put("answered", answered)
+          .put("breached", breached);
     }
   }
 

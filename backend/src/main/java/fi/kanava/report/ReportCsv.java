@@ -24,7 +24,7 @@ final class ReportCsv {
         "abandoned", "nps", "nps_responses", "promoters", "passives", "detractors", "feedback_asked", "feedback_answered", "response_rate",
         "active_professionals", "unmet_demand"));
     languages.forEach(l -> header.add("unmet_demand_" + l));
-    header.add("consultations");
+    header.addAll(List.of("consultations", "consultations_urgent", "consultations_answered", "consultations_breached"));
     header.add("remote_visits");
     StringBuilder out = new StringBuilder();
     line(out, header.stream().map(ReportCsv::text).toList());
@@ -45,7 +45,8 @@ final class ReportCsv {
         number(f.activeProfessionals()), number(f.unmetDemand())));
     Map<String, Long> unmet = f.unmetDemandByLanguage();
     languages.forEach(l -> cells.add(number(unmet.getOrDefault(l, 0L))));
-    cells.add(text(MonthlyReport.NOT_YET_RECORDED));
+    MonthlyReport.Consults k = f.consultations();
+    cells.addAll(List.of(number(k.opened()), number(k.urgent()), number(k.answered()), number(k.breached())));
     cells.add(text(MonthlyReport.NOT_YET_RECORDED));
     return cells;
   }

@@ -208,4 +208,25 @@ final class ReportStore {
           return out;
         });
   }
+
+  /**
+   * Consultations asked in [from, to), by the consult queue they were sent to (key null: to a named
+   * colleague; counted only with {@code named}, for professionals of {@code organisation}, null: every one).
+   */
+  Future<Map<String, MonthlyReport.Consults>> consultations(Instant from, Instant to, List<String> queueIds, boolean named, String organisation) {
+    return pool.preparedQuery("select k.queue_id, count(*), count(*) filter (where k.urgency = 'urgent'),"
+            + " count(*) filter (where k.state = 'closed'), count(*) filter (where k.breached_at is not null)"
+            + " from consultation k join account r on r.id = k.requester_id"
+            + " where k.created_at >= $1 and k.created_at < $2"
+            + " and (k.queue_id = any($3) or ($4 and k.queue_id is null and ($5::text is null or r.organisation_id = $5)))"
+            + " group by k.queue_id")
+        .execute(Tuple.of(fi.kanava.infra.Timestamps.at(from), fi.kanava.infra.Timestamps.at(to), queueIds.toArray(new String[0]), named,
+            organisation))
+        .map(rows -> {
+          Map<String, MonthlyReport.Consults> out = new java.util.HashMap<>();
+          rows.forEach(row -> out.put(row.getString(0),
+              new MonthlyReport.Consults(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4))));
+          return out;
+        });
+  }
 }

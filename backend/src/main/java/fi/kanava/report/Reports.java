@@ -79,8 +79,9 @@ public final class Reports {
         .compose(v -> queueId == null ? store.queues(guard.figuresScope(principal).filter()).map(qs -> new Scope(qs,
                 guard.figuresScope(principal).filter()))
             : one(principal, queueId))
-        .compose(scope -> report(month, scope.queues()).compose(r -> store.referrals(scope.organisation(), r.from(), r.to())
-            .map(referrals -> new MonthlyReport(r.month(), r.timeZone(), r.from(), r.to(), r.queues(), r.total(), referrals))));
+        .compose(scope -> report(month, scope.queues(), queueId == null, scope.organisation())
+            .compose(r -> store.referrals(scope.organisation(), r.from(), r.to())
+                .map(referrals -> new MonthlyReport(r.month(), r.timeZone(), r.from(), r.to(), r.queues(), r.total(), referrals))));
   }
 
   /** The queues a report covers and the organisation whose referrals it counts (null: every one). */
@@ -93,24 +94,26 @@ public final class Reports {
             .map(v -> new Scope(List.of(found.get().queue()), java.util.Objects.requireNonNullElse(found.get().organisationId(), ""))));
   }
 
-  private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues) {
+  /** The figures per queue and in total; consultations to a named colleague count in the total of a report of every queue. */
+  private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues, boolean named, String organisation) {
     Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     List<String> ids = queues.stream().map(ReportStore.QueueName::id).toList();
-    return store.counts(from, to, ids).map(counts -> {
+    return store.counts(from, to, ids).compose(counts -> store.consultations(from, to, ids, named, organisation).map(consults -> {
       List<MonthlyReport.Figures> rows = new ArrayList<>();
       for (ReportStore.QueueName q : queues) {
-        rows.add(figures(q.id(), q.name(), counts.get(q.id())));
+        rows.add(figures(q.id(), q.name(), counts.get(q.id()), consults.getOrDefault(q.id(), MonthlyReport.Consults.NONE)));
       }
-      return new MonthlyReport(month, TIME_ZONE, from, to, rows, figures(null, null, counts.get(ReportStore.TOTAL)));
-    });
+      MonthlyReport.Consults all = consults.values().stream().reduce(MonthlyReport.Consults.NONE, MonthlyReport.Consults::plus);
+      return new MonthlyReport(month, TIME_ZONE, from, to, rows, figures(null, null, counts.get(ReportStore.TOTAL), all));
+    }));
   }
 
-  private static MonthlyReport.Figures figures(String queueId, String name, ReportStore.Counts c) {
+  private static MonthlyReport.Figures figures(String queueId, String name, ReportStore.Counts c, MonthlyReport.Consults consults) {
     ReportStore.Counts n = c == null ? new ReportStore.Counts() : c;
     return new MonthlyReport.Figures(queueId, name, n.contacts, n.closed, n.resolved, MonthlyReport.share(n.resolved, n.closed),
         n.transferred, MonthlyReport.share(n.transferred, n.contacts), n.waits, MonthlyReport.seconds(n.p50), MonthlyReport.seconds(n.p90),
         n.abandoned, n.promoters, n.passives, n.detractors, MonthlyReport.nps(n.promoters, n.passives, n.detractors), n.asked, n.answered,
-        MonthlyReport.share(n.answered, n.asked), n.active, new java.util.TreeMap<>(Map.copyOf(n.unmet)));
+        MonthlyReport.share(n.answered, n.asked), n.active, new java.util.TreeMap<>(Map.copyOf(n.unmet)), consults);
   }
 }

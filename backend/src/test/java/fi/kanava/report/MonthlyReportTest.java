@@ -86,6 +86,26 @@ class MonthlyReportTest {
     UUID c7 = conversation(A, "se", dec.plusSeconds(1800), 5, nurse1, "resolved");
     feedback(c7, A, 0, dec.plusSeconds(7000));
     conversation(A, "fi", nov.minusSeconds(7200), 5, nurse2, "abandoned");
+    // consultations, counted by the queue they were sent to: k1 urgent and answered, k2 non-urgent and breached (to A);
+    // k3 to a named colleague, answered (the total of a report of every queue only); k4 in December
+    consultation(A, null, "urgent", nov.plus(Duration.ofDays(2)), true, false);
+    consultation(A, null, "non_urgent", nov.plus(Duration.ofDays(3)), false, true);
+    consultation(null, nurseB, "non_urgent", nov.plus(Duration.ofDays(3)), true, false);
+    consultation(A, null, "urgent", dec.plusSeconds(3600), true, false);
+  }
+
+  /** A consultation asked by nurse1 at {@code at}, with its professional-only thread; answered a day later, or breached. */
+  private static void consultation(String queue, UUID colleague, String urgency, Instant at, boolean answered, boolean breached) {
+    UUID thread = UUID.randomUUID();
+    t.rows("insert into conversation (id, queue_id, patient_id, state, urgency, urgency_rank, language, answers, triage_summary, enqueued_at,"
+            + " last_activity_at) values ($1, null, null, 'active', 'non_urgent', 2, 'fi', '{}', '[]', $2, $2)", thread, at(at));
+    Instant due = "urgent".equals(urgency) ? null : at.plus(Duration.ofHours(1));
+    t.rows("insert into consultation (id, thread_conversation_id, requester_id, queue_id, to_account_id, urgency, situation, created_at,"
+            + " due_at, state, consultant_id, accepted_at, breached_at, answer, closed_at, closed_by)"
+            + " values ($1, $2, $3, $4, $5, $6, 'Kysymys', $7, $8, $9, $10, $11, $12, $13, $14, $10)",
+        UUID.randomUUID(), thread, nurse1, queue, colleague, urgency, at(at), at(due), answered ? "closed" : "waiting",
+        answered ? nurse2 : null, answered ? at(at.plusSeconds(600)) : null, breached ? at(due) : null, answered ? "Vastaus" : null,
+        answered ? at(at.plus(Duration.ofDays(1))) : null);
   }
 
   @AfterAll
@@ -187,7 +207,8 @@ class MonthlyReportTest {
       assertThat(a.getDouble("responseRate")).isEqualTo(0.75);
       assertThat(a.getLong("activeProfessionals")).as("nurse1, nurse2").isEqualTo(2);
       assertThat(a.getJsonObject("unmetDemandByLanguage").encode()).isEqualTo("{\"se\":1}");
-      assertThat(a.getJsonObject("consultations").getString("status")).isEqualTo("not_yet_recorded");
+      assertThat(a.getJsonObject("consultations").encode()).as("k1 and k2; k4 is in December")
+          .isEqualTo("{\"opened\":2,\"urgent\":1,\"nonUrgent\":1,\"answered\":1,\"breached\":1}");
       assertThat(a.getJsonObject("remoteVisits").getString("status")).isEqualTo("not_yet_recorded");
 
       JsonObject b = row(report, B);
@@ -202,8 +223,12 @@ class MonthlyReportTest {
       assertThat(b.getDouble("responseRate")).isEqualTo(1.0);
       assertThat(b.getLong("activeProfessionals")).as("nurseB").isEqualTo(1);
 
+      assertThat(b.getJsonObject("consultations").getLong("opened")).isZero();
+
       JsonObject total = report.getJsonObject("total");
       assertThat(total.getString("queueId")).isNull();
+      assertThat(total.getJsonObject("consultations").encode()).as("k1, k2 and the named k3")
+          .isEqualTo("{\"opened\":3,\"urgent\":1,\"nonUrgent\":2,\"answered\":2,\"breached\":1}");
       assertThat(total.getLong("contacts")).isEqualTo(6);
       assertThat(total.getLong("closed")).isEqualTo(6);
       assertThat(total.getLong("resolvedWithoutReferral")).isEqualTo(4);
@@ -255,9 +280,9 @@ class MonthlyReportTest {
       assertThat(lines).hasSize(4);
       List<String> header = Arrays.asList(lines.get(0).split(","));
       assertThat(header).startsWith("month", "queue_id", "queue_name", "contacts").contains("nps", "response_rate", "unmet_demand_se")
-          .endsWith("consultations", "remote_visits");
+          .endsWith("consultations", "consultations_urgent", "consultations_answered", "consultations_breached", "remote_visits");
       assertThat(lines.get(1)).startsWith("2026-11,report-a,\"Kuume, \"\"yö\"\"\",6,5,3,0.6,1,0.1667,5,120.0,480.0,1,33.3,3,2,0,1,4,3,0.75,2,1,1,"
-          + "not yet recorded,not yet recorded");
+          + "2,1,1,1,not yet recorded");
       assertThat(lines.get(2)).as("a name that looks like a formula is defused").startsWith("2026-11,report-b,'=1+1,0,1,1,1.0,0,,0,,,0,0.0,1,");
       assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,");
     }

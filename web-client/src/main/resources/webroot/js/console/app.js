@@ -12,9 +12,9 @@
 // their cleanups. Handlers read the state through the ref, so the ones registered on the first render
 // (socket listeners, the overview's callbacks) always see the current values.
 import { html, useEffect, useReducer, useRef, useState } from '../ui.js';
-import { t, LANGUAGES, language, setLanguage } from '../i18n.js';
+import { t } from '../i18n.js';
 import { errorText } from '../dom.js';
-import { Alert, SignInForm } from '../sign-in.js';
+import { Alert, LanguagePicker, SignInForm } from '../pro-page.js';
 import { HANDLED_BY_SOCKET } from '../socket.js';
 import { ConnectionIndicator } from '../connection.js';
 import { Attention } from '../attention.js';
@@ -687,11 +687,7 @@ export function ConsoleApp({ api, socket }) {
         <summary>${t('console.settings')}</summary>
         <div class="header-menu-body">
           <span id="attention-slot" ref=${refs.attention}></span>
-          <label class="language-picker"><span>${t('app.language')}</span>
-            <select id="language" value=${language()} onChange=${(event) => setLanguage(event.target.value)}>
-              ${LANGUAGES.map((l) => html`<option value=${l.code}>${l.name}</option>`)}
-            </select>
-          </label>
+          <${LanguagePicker} />
         </div>
       </details>
     </header>

@@ -10,6 +10,7 @@ import { t, localized } from '../i18n.js';
 import { uid, errorText } from '../dom.js';
 import { formatDateTime } from '../format.js';
 import { useLanguage } from './hooks.js';
+import { PanelTop } from './panel-top.js';
 
 /** Due time, "answer now" or "overdue", in words; overdue as the server flagged it (its clock, not the browser's). */
 export function dueText(k) {
@@ -69,16 +70,7 @@ export function ThreadPanes({ panel, view, live, unread }) {
   return html`
     <section class="pane pane-conversation consult-thread" aria-labelledby=${title} data-testid="consult-thread">
       <header class="panel-header">
-        <div class="panel-nav">
-          <button type="button" class="phone-only back" data-testid="back-to-list" onClick=${() => panel.onView('list')}>
-            <span aria-hidden="true">←</span><span>${t('console.backToList')}</span></button>
-          <button type="button" class="phone-only" data-testid="show-context" onClick=${() => panel.onView('context')}>
-            <span>${t('console.showContext')}</span></button>
-        </div>
-        <div class="panel-title">
-          <h2 id=${title} class="panel-heading">${threadTitle(k)}</h2>
-          ${unread > 0 ? html`<span class="unread-badge">${t('panel.unread', { n: unread })}</span>` : null}
-        </div>
+        <${PanelTop} panel=${panel} titleId=${title} heading=${threadTitle(k)} unread=${unread} />
         <p class="item-facts">
           <span class="badge consult-thread-badge" data-testid="consult-thread-label">${t('consult.thread.label')}</span>${' '}
           <span class=${`badge ${k.urgency === 'urgent' ? 'badge-urgent' : ''}`}>${t(`consult.urgency.${k.urgency}`)}</span>${' '}

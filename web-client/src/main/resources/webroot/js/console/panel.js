@@ -18,6 +18,7 @@ import { ExpertSearch } from './expert-search.js';
 import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
 import { ConsultForm } from './consult-form.js';
 import { ThreadPanes, CaseReadOnlyNotice, threadTitle } from './consult-thread.js';
+import { PanelTop } from './panel-top.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -251,16 +252,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
   return html`
     <section class="pane pane-conversation" aria-labelledby=${title}>
       <header class="panel-header">
-        <div class="panel-nav">
-          <button type="button" class="phone-only back" data-testid="back-to-list" onClick=${() => panel.onView('list')}>
-            <span aria-hidden="true">←</span><span>${t('console.backToList')}</span></button>
-          <button type="button" class="phone-only" data-testid="show-context" onClick=${() => panel.onView('context')}>
-            <span>${t('console.showContext')}</span></button>
-        </div>
-        <div class="panel-title">
-          <h2 id=${title} class="panel-heading">${titleOf(view)}</h2>
-          ${unread > 0 ? html`<span class="unread-badge">${t('panel.unread', { n: unread })}</span>` : null}
-        </div>
+        <${PanelTop} panel=${panel} titleId=${title} heading=${titleOf(view)} unread=${unread} />
         <p class="item-facts">
           ${view.urgency ? html`<${UrgencyBadge} urgency=${view.urgency} />` : null}${' '}
           <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>

@@ -2,9 +2,9 @@
 // bar, the live figures per queue (pushed on the socket: figures.watch, then figures.live) and the
 // monthly figures with their CSV download. The socket and API are services passed in as props.
 import { html, useEffect, useReducer, useRef } from '../ui.js';
-import { t, LANGUAGES, language, setLanguage } from '../i18n.js';
+import { t } from '../i18n.js';
 import { errorText } from '../dom.js';
-import { Alert, SignInForm } from '../sign-in.js';
+import { Alert, LanguagePicker, SignInForm } from '../pro-page.js';
 import { ConnectionIndicator } from '../connection.js';
 import { useLanguage } from '../console/hooks.js';
 import { LiveFigures } from './live.js';
@@ -101,11 +101,7 @@ export function SupervisorApp({ api, socket }) {
       <details class="header-menu">
         <summary>${t('console.settings')}</summary>
         <div class="header-menu-body">
-          <label class="language-picker"><span>${t('app.language')}</span>
-            <select id="language" value=${language()} onChange=${(event) => setLanguage(event.target.value)}>
-              ${LANGUAGES.map((l) => html`<option value=${l.code}>${l.name}</option>`)}
-            </select>
-          </label>
+          <${LanguagePicker} />
         </div>
       </details>
     </header>

@@ -1,6 +1,7 @@
-// The professionals' sign-in (console and supervisor page) and the alert both pages show errors in.
+// What the professionals' pages (the console and the supervisor page) share: the sign-in form, the alert
+// they show errors in, and the language picker of their settings menu.
 import { html, useEffect, useRef, useState } from './ui.js';
-import { t } from './i18n.js';
+import { t, LANGUAGES, language, setLanguage } from './i18n.js';
 import { showAlert, errorText } from './dom.js';
 
 /** An alert region that announces `message.text` each time a new message object is given. */
@@ -66,4 +67,13 @@ export function SignInForm({ api, hidden, error, setError, usernameRef, onSigned
         </div>
       </form>
     </section>`;
+}
+
+/** The page language, chosen in the settings menu. */
+export function LanguagePicker() {
+  return html`<label class="language-picker"><span>${t('app.language')}</span>
+    <select id="language" value=${language()} onChange=${(event) => setLanguage(event.target.value)}>
+      ${LANGUAGES.map((l) => html`<option value=${l.code}>${l.name}</option>`)}
+    </select>
+  </label>`;
 }

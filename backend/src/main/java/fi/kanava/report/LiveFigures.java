@@ -40,7 +40,7 @@ public final class LiveFigures {
       + " (select count(*) from feedback_response f where f.queue_id = s.id and f.created_at >= s.since and f.score between 7 and 8) as passives,"
       + " (select count(*) from feedback_response f where f.queue_id = s.id and f.created_at >= s.since and f.score <= 6) as detractors"
       + " from unnest($1::text[], $2::timestamptz[]) as s(id, since) join queue q on q.id = s.id"
-      + " where ($4::text is null or q.organisation_id = $4)"
+      + " where q.kind = 'patient' and ($4::text is null or q.organisation_id = $4)"
       // an archived queue takes no new entries; it is shown while something in it still waits or is handled
       + "   and (q.archived_at is null or exists (select 1 from conversation c where c.queue_id = s.id and c.state in ('queued', 'active')))"
       + " order by s.id";

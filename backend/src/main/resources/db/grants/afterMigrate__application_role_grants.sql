@@ -54,3 +54,11 @@ grant select, insert on professional_feedback to ${application_role};
 grant select, insert, update on professional_feedback_prompt to ${application_role};
 -- consultations are accepted, joined, flagged and closed in place (ConsultStore); never deleted
 grant select, insert, update on consultation to ${application_role};
+-- visits are rescheduled, admitted and ended in place (VisitStore); codes are used once; members leave
+grant select, insert, update on visit to ${application_role};
+grant select, insert, update on visit_member to ${application_role};
+grant select, insert, update on visit_code to ${application_role};
+-- calls move through their states in place (CallStore); checks are finished in place (NetworkCheckStore)
+grant select, insert, update on call to ${application_role};
+grant select, insert, update on call_member to ${application_role};
+grant select, insert, update on network_check to ${application_role};

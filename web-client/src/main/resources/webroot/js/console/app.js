@@ -27,6 +27,7 @@ import { useLanguage } from './hooks.js';
 import { SentTransfers, SentTransferList } from './sent-transfers.js';
 import { ProFeedback } from './pro-feedback.js';
 import { Consultations } from './consultations.js';
+import { VisitsView } from './visits.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -69,6 +70,9 @@ export function ConsoleApp({ api, socket }) {
       view: 'list', // the pane in view on a phone: 'list', 'conversation' or 'context'
       selectedId: null,
       announcement: '',
+      section: 'chats', // 'chats' or 'visits' (the Visits view, visits.js)
+      bookOffer: null, // a chat we closed with "appointment booked": {conversationId, who, language}
+      bookFrom: null, // the chat the Visits view's book form is for
     };
   }
   const s = st.current;
@@ -150,6 +154,12 @@ export function ConsoleApp({ api, socket }) {
   function announce(text) {
     set({ announcement: '' });
     setTimeout(() => set({ announcement: text }), 50);
+  }
+
+  /** The chats (the three panes) or the Visits view (visits.js); the view shown gets the focus on its heading. */
+  function showSection(section) {
+    set({ section });
+    afterRender(() => focusHeading(section === 'visits' ? document.getElementById('visits-title') : refs.listTitle.current));
   }
 
   // --- Presence -----------------------------------------------------------------------------
@@ -272,7 +282,7 @@ export function ConsoleApp({ api, socket }) {
     rows.set({ mode: 'open' });
     overview.reset();
     sent.clear();
-    set({ you: null, capacity: null });
+    set({ you: null, capacity: null, section: 'chats', bookOffer: null, bookFrom: null });
     sessionStorage.removeItem(PRESENCE_KEY);
     showLapsed(false);
   }
@@ -587,6 +597,10 @@ export function ConsoleApp({ api, socket }) {
       socket.on('conversation.closed', (frame) => {
         overview.removeOffer(frame.conversationId);
         const panel = panelOf(frame);
+        // our own close (the reply has our ref) with "appointment booked": offer to book the visit
+        if (panel && frame.ref && frame.outcome === 'appointment_booked') {
+          set({ bookOffer: { conversationId: frame.conversationId, who: panel.title?.textContent || '', language: panel.view.language } });
+        }
         panel?.setClosed(frame.outcome);
         // closed by the patient or by the idle timeout, not by us: it leaves the open list, so say which and why
         if (panel && CLOSED_BY_OTHERS.has(frame.outcome)) announce(`${panel.title.textContent}: ${t(`outcome.${frame.outcome}`)}`);
@@ -672,6 +686,12 @@ export function ConsoleApp({ api, socket }) {
       <div id="connection"><${ConnectionIndicator} socket=${socket} /></div>
       <div id="user-bar" class="user-bar" hidden=${s.phase !== 'workspace'}>
         <span id="user-name" class="user-name">${userName}</span>
+        ${you.role && you.role !== 'partner' ? html`<span class="console-sections">
+          <button type="button" data-testid="chats-tab" aria-pressed=${s.section === 'chats' ? 'true' : 'false'}
+              onClick=${() => showSection('chats')}>${t('visit.nav.chats')}</button>
+          <button type="button" data-testid="visits-tab" aria-pressed=${s.section === 'visits' ? 'true' : 'false'}
+              onClick=${() => showSection('visits')}>${t('visit.nav.visits')}</button>
+        </span>` : null}
         ${['supervisor', 'admin', 'platform_admin'].includes(you.role)
           ? html`<a href="/supervisor.html" data-testid="supervisor-link">${t('supervisor.link')}</a>` : null}
         <label><span>${t('console.presence')}</span>
@@ -711,7 +731,18 @@ export function ConsoleApp({ api, socket }) {
 
       <p id="loading" class="hint" hidden=${s.phase !== 'loading'}>${t('common.loading')}</p>
 
-      <div id="workspace" class="workspace" data-view=${s.view} hidden=${s.phase !== 'workspace'}>
+      ${s.bookOffer && s.phase === 'workspace' ? html`<div class="notice" data-testid="visit-book-offer">
+        <p>${t('visit.bookOffer.text', { who: s.bookOffer.who })}</p>
+        <div class="actions">
+          <button type="button" class="primary" data-testid="visit-book-offer-accept"
+              onClick=${() => { set({ bookFrom: s.bookOffer, bookOffer: null }); showSection('visits'); }}>${t('visit.bookOffer.book')}</button>
+          <button type="button" onClick=${() => set({ bookOffer: null })}>${t('visit.bookOffer.later')}</button>
+        </div>
+      </div>` : null}
+      ${s.phase === 'workspace' && s.section === 'visits' ? html`<${VisitsView} api=${api} socket=${socket} announce=${announce}
+          showError=${showError} bookFrom=${s.bookFrom} onBookFromDone=${() => set({ bookFrom: null })} />` : null}
+
+      <div id="workspace" class="workspace" data-view=${s.view} hidden=${s.phase !== 'workspace' || s.section !== 'chats'}>
         ${s.view !== 'list' ? html`<${OfferReminder} overview=${overview} onShow=${() => showView('list')} />` : null}
         <div class="pane pane-list" id="list-pane">
           <div id="offers-slot"><${Offers} overview=${overview} /></div>

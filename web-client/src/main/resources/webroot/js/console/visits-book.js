@@ -1,0 +1,87 @@
+// Booking a visit (POST /api/visits): date, time, duration, channel, language, interpreter needed, and
+// the patient: a new one by name (reached only by the join link), or the patient of a chat just closed
+// with "appointment booked" (`from`: {conversationId, who, language}), whose patient, queue and
+// language the server takes from the conversation.
+import { html, useRef, useState } from '../ui.js';
+import { t } from '../i18n.js';
+import { errorText, uid } from '../dom.js';
+import { VISIT_LANGUAGES, CHANNELS, DURATIONS, toInstant, localTime } from './visits-format.js';
+
+export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
+  const ids = useRef(null);
+  if (!ids.current) ids.current = { form: uid('book'), error: uid('book-error') };
+  const id = ids.current;
+  const inFiveMinutes = new Date(Math.ceil((Date.now() + 5 * 60000) / 300000) * 300000);
+  const [values, setValues] = useState({
+    date, time: localTime(inFiveMinutes), duration: '30', channel: 'video',
+    language: from?.language && VISIT_LANGUAGES.includes(from.language) ? from.language : 'fi', interpreter: false, patientName: '',
+  });
+  const [error, setError] = useState('');
+  const [invalid, setInvalid] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const refs = { time: useRef(null), patientName: useRef(null), date: useRef(null) };
+  const change = (name) => (e) => {
+    setValues({ ...values, [name]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+    if (invalid === name) setInvalid(null);
+  };
+  const fail = (text, field) => {
+    setError(text);
+    setInvalid(field);
+    refs[field]?.current?.focus();
+  };
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    if (!values.date) return fail(t('visit.book.dateMissing'), 'date');
+    if (!values.time) return fail(t('visit.book.timeMissing'), 'time');
+    if (!from && !values.patientName.trim()) return fail(t('visit.book.patientMissing'), 'patientName');
+    const body = {
+      startsAt: toInstant(values.date, values.time), durationMinutes: Number(values.duration), channel: values.channel,
+      language: values.language, interpreterNeeded: values.interpreter,
+    };
+    if (from) body.conversationId = from.conversationId;
+    else body.patientName = values.patientName.trim();
+    setBusy(true);
+    try {
+      const visit = await api.post('/api/visits', body);
+      onBooked(visit);
+    } catch (e) {
+      setBusy(false);
+      fail(errorText(e), null);
+    }
+    return undefined;
+  }
+
+  const field = (name, label, input) => html`<div class="field"><label for=${`${id.form}-${name}`}>${label}</label>${input}</div>`;
+  const aria = (name) => ({ 'aria-invalid': invalid === name ? 'true' : undefined, 'aria-describedby': id.error });
+  return html`<form class="visit-book" novalidate onSubmit=${submit} data-testid="visit-book-form" aria-labelledby=${`${id.form}-title`}>
+    <h3 id=${`${id.form}-title`} tabindex="-1" ref=${headingRef}>${t(from ? 'visit.book.fromChatTitle' : 'visit.book.title')}</h3>
+    ${from ? html`<p data-testid="visit-book-from">${t('visit.book.fromChat', { who: from.who || '' })}</p>`
+      : field('patientName', t('visit.book.patientName'), html`<input id=${`${id.form}-patientName`} ref=${refs.patientName} maxlength="200"
+          autocomplete="off" required data-testid="visit-book-patient" value=${values.patientName} onInput=${change('patientName')} ...${aria('patientName')} />`)}
+    <div class="field-row">
+      ${field('date', t('visit.book.date'), html`<input id=${`${id.form}-date`} type="date" ref=${refs.date} required data-testid="visit-book-date"
+          value=${values.date} onInput=${change('date')} ...${aria('date')} />`)}
+      ${field('time', t('visit.book.time'), html`<input id=${`${id.form}-time`} type="time" step="300" ref=${refs.time} required data-testid="visit-book-time"
+          value=${values.time} onInput=${change('time')} ...${aria('time')} />`)}
+      ${field('duration', t('visit.book.duration'), html`<select id=${`${id.form}-duration`} data-testid="visit-book-duration" value=${values.duration} onChange=${change('duration')}>
+          ${DURATIONS.map((m) => html`<option value=${String(m)}>${t('visit.minutes', { minutes: m })}</option>`)}</select>`)}
+    </div>
+    <div class="field-row">
+      ${field('channel', t('visit.book.channel'), html`<select id=${`${id.form}-channel`} data-testid="visit-book-channel" value=${values.channel} onChange=${change('channel')}>
+          ${CHANNELS.map((c) => html`<option value=${c}>${t(`visit.channel.${c}`)}</option>`)}</select>`)}
+      ${field('language', t('visit.book.language'), html`<select id=${`${id.form}-language`} data-testid="visit-book-language" value=${values.language} onChange=${change('language')}>
+          ${VISIT_LANGUAGES.map((l) => html`<option value=${l}>${t(`visit.language.${l}`)}</option>`)}</select>`)}
+    </div>
+    <div class="check">
+      <input type="checkbox" id=${`${id.form}-interpreter`} data-testid="visit-book-interpreter" checked=${values.interpreter} onChange=${change('interpreter')} />
+      <label for=${`${id.form}-interpreter`}>${t('visit.book.interpreter')}</label>
+    </div>
+    <p class="field-error" id=${id.error} role="alert" hidden=${!error}>${error}</p>
+    <div class="actions">
+      <button type="submit" class="primary" data-testid="visit-book-submit" disabled=${busy}>${t('visit.book.submit')}</button>
+      <button type="button" onClick=${onCancel}>${t('common.cancel')}</button>
+    </div>
+  </form>`;
+}

@@ -1,0 +1,54 @@
+// The call screen of a visit, for the patient's page and the console's Visits view alike. CallSession
+// and CallScreen are the call module's (js/call/, docs/video.md); they are loaded when a call is
+// joined, and until that module is on the server a plain notice stands in their place.
+import { html, useEffect, useRef, useState } from '../ui.js';
+import { t } from '../i18n.js';
+
+let loading = null;
+
+/** The call module ({CallSession, CallScreen}), or null when the server does not have it. */
+export function loadCallModule() {
+  if (!loading) {
+    loading = Promise.all([import('../call/call-session.js'), import('../call/call-screen.js')])
+      .then(([session, screen]) => ({ CallSession: session.CallSession, CallScreen: screen.CallScreen }))
+      .catch(() => null);
+  }
+  return loading;
+}
+
+/**
+ * Joins the visit's call and shows it. `media` is what the device check chose ({audio, video,
+ * audioDeviceId, videoDeviceId}); `onEnded` runs when the call ends or is left.
+ */
+export function VisitCall({ socket, visitId, callId, media, onEnded }) {
+  const [module, setModule] = useState(undefined); // undefined while loading, null when missing
+  const [, setTick] = useState(0);
+  const session = useRef(null);
+  useEffect(() => {
+    let live = true;
+    loadCallModule().then((m) => {
+      if (!live) return;
+      setModule(m);
+      if (!m) return;
+      const options = { socket, onChange: () => setTick((n) => n + 1) };
+      if (callId) options.callId = callId;
+      else options.visitId = visitId;
+      session.current = new m.CallSession(options);
+      session.current.start({ audio: true, video: media?.video !== false, ...media });
+    });
+    return () => {
+      live = false;
+      const s = session.current;
+      if (s && s.state?.phase !== 'ended') s.hangUp();
+    };
+  }, [visitId, callId]);
+
+  if (module === undefined) return html`<p class="hint" role="status">${t('visit.call.joining')}</p>`;
+  if (module === null) {
+    return html`<div class="notice" data-testid="call-unavailable">
+      <p>${t('visit.call.unavailable')}</p>
+      <div class="actions"><button type="button" onClick=${() => onEnded?.()}>${t('visit.call.leave')}</button></div>
+    </div>`;
+  }
+  return session.current ? html`<${module.CallScreen} session=${session.current} t=${t} onEnded=${onEnded} />` : null;
+}

@@ -94,7 +94,8 @@ public final class Application {
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
       Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations,
       fi.kanava.referral.Referrals referrals,
-      fi.kanava.consult.Consultations consultations) {}
+      fi.kanava.consult.Consultations consultations,
+      fi.kanava.visit.Visits visits) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -191,6 +192,8 @@ public final class Application {
     Transfers transfers = new Transfers(vertx, pool, clock, conversations, guard, routing, new TransferMetrics(registry), config.transfer());
     fi.kanava.consult.Consultations consultations = new fi.kanava.consult.Consultations(vertx, pool, clock, conversations, guard,
         new fi.kanava.consult.ConsultMetrics(registry), config.consult());
+    fi.kanava.visit.Visits visits = new fi.kanava.visit.Visits(vertx, pool, clock, guard, conversations, patients, sessions,
+        new fi.kanava.visit.VisitMetrics(registry), config.visit(), config.routing().sweepInterval());
     Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations);
 
     // every feature registers its frames; the socket knows none of them
@@ -200,6 +203,7 @@ public final class Application {
     new PresenceSockets(presence).register(frames);
     new TransferSockets(transfers, conversationSockets).register(frames);
     new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
+    new fi.kanava.visit.VisitSockets(visits).register(frames);
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
@@ -225,12 +229,15 @@ public final class Application {
     fi.kanava.directory.DirectoryRoutes directoryRoutes =
         new fi.kanava.directory.DirectoryRoutes(new fi.kanava.directory.Registry(pool), accounts, guard, authenticator);
     fi.kanava.consult.ConsultRoutes consultRoutes = new fi.kanava.consult.ConsultRoutes(consultations, guard, authenticator);
+    fi.kanava.visit.VisitRoutes visitRoutes = new fi.kanava.visit.VisitRoutes(visits, authenticator, addresses,
+        new AddressLimiter("visit_code", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics));
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount,
+        visitRoutes::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals, consultations), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals, consultations, visits), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
@@ -246,6 +253,7 @@ public final class Application {
         .map(id -> {
           wired.sweeper().start();
           wired.maintenance().start();
+          wired.services().visits().start();
           wired.services().signingKeys().startTimer();
           wired.services().revocations().startTimer();
           int port = first.get().actualPort();

@@ -249,4 +249,37 @@ public final class AccessGuard {
             Optional.of(consultationId.toString()), Optional.ofNullable(patientId), purpose, true, reason);
     return audit.record(e);
   }
+
+  /**
+   * Checks a visit action ({@link AccessPolicy#decide(Principal, AccessPolicy.VisitAction,
+   * AccessPolicy.VisitFacts)}) and audits it as {@code visit.<action>} of the visit, about its patient:
+   * every decision of a professional (reads and changes), and every denial. A patient-side member
+   * attending their own visit is not audited. A denial fails with 403: {@code not_a_member} for
+   * someone outside the visit (or its organisation), {@code forbidden} for a role with no part in visits.
+   */
+  public Future<Void> requireVisit(Principal principal, AccessPolicy.VisitAction action, UUID visitId, AccessPolicy.VisitFacts facts,
+      UUID patientId, String purpose) {
+    Decision decision = policy.decide(principal, action, facts);
+    boolean audited = !decision.allowed() || !principal.isPatient();
+    Future<Void> written = audited
+        ? audit.record(event(Optional.of(principal), "visit." + action.name().toLowerCase(Locale.ROOT), "visit",
+            Optional.ofNullable(visitId).map(UUID::toString), Optional.ofNullable(patientId), purpose, decision))
+        : Future.succeededFuture();
+    if (decision.allowed()) {
+      return written;
+    }
+    log.info("Denied visit {} to {} {}: {}", action, principal.kind().code(), principal.id(), decision.reason());
+    ApiError error = "care_roles_only".equals(decision.reason()) ? ApiError.forbidden("Visits are held by care professionals")
+        : new ApiError(403, "not_a_member", "You are not a member of this visit");
+    return written.compose(v -> Future.failedFuture(error));
+  }
+
+  /** Audits an allowed event about a visit decided elsewhere (listed in a day list, marked a no-show by the sweep). */
+  public Future<Void> recordVisit(Optional<Principal> principal, String action, UUID visitId, UUID patientId, String purpose, String reason) {
+    AuditEvent e = principal.isPresent()
+        ? event(principal, action, "visit", Optional.of(visitId.toString()), Optional.ofNullable(patientId), purpose, Decision.allow(reason))
+        : new AuditEvent(clock.instant(), AuditEvent.SYSTEM, Optional.empty(), Optional.empty(), action, "visit",
+            Optional.of(visitId.toString()), Optional.ofNullable(patientId), purpose, true, reason);
+    return audit.record(e);
+  }
 }

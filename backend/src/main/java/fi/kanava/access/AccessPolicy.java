@@ -518,4 +518,60 @@ public final class AccessPolicy {
           : id.equals(c.requesterId()) ? Decision.allow("requester") : Decision.deny("not_consultation_party");
     };
   }
+
+  // --- remote visits (docs/security.md, "Remote visits") ---------------------------------------------------
+
+  /** What one may do with a remote visit. */
+  public enum VisitAction {
+    /** Book a visit (the booker becomes one of its professionals). */
+    BOOK,
+    /** Read a visit: the day list, its detail with members and network checks. */
+    READ,
+    /** Change it: cancel, reschedule, a new join link, invite a member; admit and the late notice. */
+    MANAGE,
+    /** Take part as a patient-side member: arrive in the waiting room, watch it, join the call once admitted. */
+    ATTEND
+  }
+
+  /**
+   * What the policy needs to know of a visit: its organisation, the accounts holding it (its
+   * professionals and invited colleagues) and the patient-kind principals taking part (the patient,
+   * an interpreter or relative without an account). Removed members are not in the sets.
+   */
+  public record VisitFacts(String organisationId, Set<UUID> professionalIds, Set<UUID> patientSideIds) {
+    public VisitFacts {
+      Objects.requireNonNull(organisationId);
+      professionalIds = Set.copyOf(professionalIds);
+      patientSideIds = Set.copyOf(patientSideIds);
+    }
+  }
+
+  /**
+   * A visit action. Care professionals book visits in their own organisation and read and manage
+   * the visits they hold (as a professional or an invited colleague), in their own organisation
+   * only; a colleague of the same organisation who does not hold the visit sees nothing of it.
+   * Patient-side members attend their own visit only and never read its professional view.
+   * Supervisors, admins and partner staff have no part in visits. {@code visit} is null for
+   * {@code BOOK}.
+   */
+  public Decision decide(Principal principal, VisitAction action, VisitFacts visit) {
+    if (principal.isPatient()) {
+      return action == VisitAction.ATTEND && visit != null && visit.patientSideIds().contains(principal.id())
+          ? Decision.allow("visit_member")
+          : Decision.deny("not_visit_member");
+    }
+    if (principal.role().filter(Role::isCareProfessional).isEmpty()) {
+      return Decision.deny("care_roles_only");
+    }
+    if (action == VisitAction.BOOK) {
+      return Decision.allow("care_role");
+    }
+    if (action == VisitAction.ATTEND) {
+      return Decision.deny("patient_side_only");
+    }
+    if (!principal.organisationId().filter(visit.organisationId()::equals).isPresent()) {
+      return Decision.deny("other_organisation");
+    }
+    return visit.professionalIds().contains(principal.id()) ? Decision.allow("visit_professional") : Decision.deny("not_visit_member");
+  }
 }

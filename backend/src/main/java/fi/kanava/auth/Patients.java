@@ -61,11 +61,25 @@ public final class Patients {
                 + " and not exists (select 1 from refresh_token t where t.subject_kind = 'patient' and t.subject_id = p.id)"
                 + " and not exists (select 1 from conversation c where c.patient_id = p.id)"
                 + " and not exists (select 1 from conversation_participant cp where cp.patient_id = p.id)"
+                + " and not exists (select 1 from visit_member vm where vm.patient_id = p.id)"
                 + " limit $2)")
         .execute(Tuple.of(Timestamps.at(cutoff), PURGE_BATCH))
         .compose(rows -> rows.rowCount() < PURGE_BATCH
             ? Future.succeededFuture(sofar + rows.rowCount())
             : purgePatients(cutoff, sofar + rows.rowCount()));
+  }
+
+  /**
+   * A patient-kind principal with no identity, made inside the caller's transaction for someone
+   * reached only by a visit's join link (a patient booked by name, an interpreter or relative
+   * without an account); the name they are shown with is the visit member's, not stored here.
+   * Kept while the visit is (see {@link #purgeStale}).
+   */
+  public Future<UUID> newForVisit(io.vertx.sqlclient.SqlClient tx) {
+    UUID id = UUID.randomUUID();
+    return tx.preparedQuery("insert into patient (id, kind, created_at) values ($1, 'anonymous', $2)")
+        .execute(Tuple.of(id, Timestamps.at(clock.instant())))
+        .map(id);
   }
 
   public Future<TokenPair> openIdentified(IdentityProvider.VerifiedIdentity identity) {

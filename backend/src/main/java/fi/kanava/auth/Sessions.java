@@ -58,6 +58,15 @@ public final class Sessions {
     return issue(client, principal, UUID.randomUUID(), clock.instant());
   }
 
+  /**
+   * Starts a new token family that ends at {@code endsAt} at the latest, however it is refreshed (a
+   * session opened with a visit's join code): the family counts as started {@code
+   * auth.session-max-duration} before that, so the usual session limit falls on {@code endsAt}.
+   */
+  public Future<TokenPair> openUntil(SqlClient client, Principal principal, Instant endsAt) {
+    return issue(client, principal, UUID.randomUUID(), endsAt.minus(sessionMax));
+  }
+
   public Future<TokenPair> open(Principal principal) {
     return open(pool, principal);
   }

@@ -124,6 +124,10 @@ public final class ConfigLoader {
     out.put("referral.default-seat-limit", Integer.toString(config.referral().defaultSeatLimit()));
     out.put("feedback.professional-every-closed", Integer.toString(config.feedback().professionalEveryClosed()));
     out.put("consult.named-response-target", config.consult().namedResponseTarget().toString());
+    out.put("visit.code-ttl", config.visit().codeTtl().toString());
+    out.put("visit.session-after-end", config.visit().sessionAfterEnd().toString());
+    out.put("visit.no-show-after", config.visit().noShowAfter().toString());
+    out.put("visit.public-base-url", config.visit().publicBaseUrl());
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -259,7 +263,10 @@ public final class ConfigLoader {
     var referral = new KanavaConfig.Referral(intIn("referral.default-seat-limit", 1, 1000));
     var feedback = new KanavaConfig.Feedback(intIn("feedback.professional-every-closed", 0, 100_000));
     var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult);
+    var visit = new KanavaConfig.Visit(positiveDuration("visit.code-ttl"), positiveDuration("visit.session-after-end"),
+        positiveDuration("visit.no-show-after"), publicBaseUrl("visit.public-base-url"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
+        visit);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */
@@ -383,6 +390,24 @@ public final class ConfigLoader {
       throw new ConfigException(key, "must be longer than zero");
     }
     return d;
+  }
+
+  /** Empty, or an http(s) address without query or fragment; a trailing slash is dropped. */
+  private String publicBaseUrl(String key) {
+    String value = raw(key);
+    if (value.isEmpty()) {
+      return value;
+    }
+    try {
+      URI uri = URI.create(value);
+      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null || uri.getQuery() != null
+          || uri.getFragment() != null) {
+        throw new ConfigException(key, "must be an http(s) address such as https://kanava.example.fi, got '" + value + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, "must be an http(s) address such as https://kanava.example.fi, got '" + value + "'");
+    }
+    return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
   }
 
   private static String validDbUrl(String key, String url) {

@@ -21,7 +21,8 @@ public record KanavaConfig(
     Attachment attachment,
     Referral referral,
     Feedback feedback,
-    Consult consult) {
+    Consult consult,
+    Visit visit) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
@@ -40,6 +41,14 @@ public record KanavaConfig(
 
   /** Consultations: how soon a non-urgent consultation to a named colleague is due (a consult queue has its own target). */
   public record Consult(Duration namedResponseTarget) {}
+
+  /**
+   * Remote visits (docs/protocol.md, "Visits"): how long a join code is valid (never past the visit's
+   * end), how long a session opened with one outlives the visit's end, how long after the start a
+   * patient who never arrived is a no-show, and the address the join link starts with (empty: a
+   * link relative to the server).
+   */
+  public record Visit(Duration codeTtl, Duration sessionAfterEnd, Duration noShowAfter, String publicBaseUrl) {}
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

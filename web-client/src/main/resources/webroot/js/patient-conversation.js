@@ -17,10 +17,8 @@ import { PatientChatCall } from './call/chat-call.js';
 
 // The chat's own styles (the end screen, transcript, consent card, feedback form) come with its modules,
 // so the first question does not wait for them.
-for (const href of ['/css/patient-chat.css', '/css/call.css']) {
-  if (!document.querySelector(`link[href="${href}"]`)) {
-    document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
-  }
+if (!document.querySelector('link[href="/css/patient-chat.css"]')) {
+  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/css/patient-chat.css' }));
 }
 
 const $ = (id) => document.getElementById(id);

@@ -5,6 +5,12 @@
 // tiles stack and the controls stay on screen (a sticky bar). Texts come from the page's t (bundle keys
 // `call.*`). The CallSession (call-session.js) owns the call; this component only shows it.
 import { html, useEffect, useReducer, useRef, useState } from '../ui.js';
+import { uid } from '../dom.js';
+
+// The call's styles come with its modules (a page that links css/call.css itself keeps its own link).
+if (!document.querySelector('link[href="/css/call.css"]')) {
+  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/css/call.css' }));
+}
 
 /**
  * @param session a started (or starting) CallSession
@@ -18,6 +24,8 @@ export function CallScreen({ session, t, onEnded, heading }) {
   const headingRef = useRef(null);
   const endedRef = useRef(false);
   const previousPhase = useRef(session.state.phase);
+  const headingId = useRef(null);
+  headingId.current ??= uid('call-heading');
 
   useEffect(() => {
     const onChange = (event) => {
@@ -52,9 +60,9 @@ export function CallScreen({ session, t, onEnded, heading }) {
     // Escape does not hang up by accident; the hang-up button is one Tab away from every control.
     if (event.key === 'Escape') event.stopPropagation();
   };
-  return html`<section class="call-screen" aria-labelledby="call-heading" data-testid="call-screen" data-phase=${s.phase} onKeyDown=${onKeyDown}>
+  return html`<section class="call-screen" aria-labelledby=${headingId.current} data-testid="call-screen" data-phase=${s.phase} onKeyDown=${onKeyDown}>
     <div class="call-top">
-      <h2 id="call-heading" tabindex="-1" ref=${headingRef}>${heading || t('call.title')}</h2>
+      <h2 id=${headingId.current} tabindex="-1" ref=${headingRef}>${heading || t('call.title')}</h2>
       <p class="call-status" data-testid="call-status" data-phase=${s.phase}>${statusText(s, t)}</p>
     </div>
     <p class="visually-hidden" role="status" aria-live="polite" data-testid="call-announcement">${announcement}</p>
@@ -120,7 +128,7 @@ function Tile({ t, name, role, stream, audio, video, self = false, connection, t
     ${video ? null : html`<span class="call-tile-initial" aria-hidden="true">${(name || '?').slice(0, 1)}</span>`}
     <p class="call-tile-name">
       <span>${name}</span>${roleText ? html` <span class="call-tile-role">(${roleText})</span>` : null}
-      ${off.length ? html`<span class="call-tile-off" data-testid="call-tile-off"> – ${off.join(', ')}</span>` : null}
+      ${off.length ? html`<span class="call-tile-off" data-testid="call-off"> – ${off.join(', ')}</span>` : null}
     </p>
   </li>`;
 }

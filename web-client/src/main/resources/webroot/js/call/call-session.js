@@ -62,9 +62,13 @@ export class CallSession extends EventTarget {
     };
   }
 
-  /** Takes the camera and microphone (as far as they can be had) and joins the call. */
-  async start({ audio = true, video = true } = {}) {
+  /**
+   * Takes the camera and microphone (as far as they can be had) and joins the call. audioDeviceId and
+   * videoDeviceId: the devices a device check chose (else the browser's defaults).
+   */
+  async start({ audio = true, video = true, audioDeviceId = null, videoDeviceId = null } = {}) {
     this.#listen();
+    this.devices = { audioDeviceId, videoDeviceId };
     this.state.localStream = await this.#localMedia(audio, video);
     const stream = this.state.localStream;
     this.state.audio = Boolean(stream && stream.getAudioTracks().length && audio);
@@ -170,8 +174,9 @@ export class CallSession extends EventTarget {
 
   async #localMedia(audio, video) {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return new MediaStream();
-    const attempts = [{ audio, video: video ? VIDEO_CONSTRAINTS : false }];
-    if (video) attempts.push({ audio, video: false }); // no camera, or it was refused: audio only
+    const audioConstraints = audio && this.devices.audioDeviceId ? { deviceId: this.devices.audioDeviceId } : audio;
+    const attempts = [{ audio: audioConstraints, video: video ? this.#videoConstraints() : false }];
+    if (video) attempts.push({ audio: audioConstraints, video: false }); // no camera, or it was refused: audio only
     for (const constraints of attempts) {
       if (!constraints.audio && !constraints.video) break;
       try {
@@ -521,7 +526,7 @@ export class CallSession extends EventTarget {
   async #cameraBack() {
     let track = null;
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: VIDEO_CONSTRAINTS });
+      const stream = await navigator.mediaDevices.getUserMedia({ video: this.#videoConstraints() });
       [track] = stream.getVideoTracks();
     } catch (e) {
       this.state.error = 'media_unavailable';
@@ -548,6 +553,10 @@ export class CallSession extends EventTarget {
     this.#sendMedia();
     this.#report(true);
     this.#changed();
+  }
+
+  #videoConstraints() {
+    return this.devices?.videoDeviceId ? { ...VIDEO_CONSTRAINTS, deviceId: this.devices.videoDeviceId } : VIDEO_CONSTRAINTS;
   }
 
   #localTracks(kind) {

@@ -13,6 +13,7 @@ import { attentionControls } from './attention-controls.js';
 import { EndChat } from './patient/end-chat.js';
 import { EndScreen } from './patient/end-screen.js';
 import { TransferConsent, announcement } from './patient/transfer-consent.js';
+import { PatientChatCall } from './call/chat-call.js';
 
 // The chat's own styles (the end screen, transcript, consent card, feedback form) come with its modules,
 // so the first question does not wait for them.
@@ -96,6 +97,7 @@ export class PatientConversation {
     renderUi(null, $('end-chat-slot'));
     renderUi(null, $('closed'));
     renderUi(null, $('transfer-slot'));
+    renderUi(null, $('call-slot'));
     $('transfer-status').textContent = '';
     this.announced = null;
   }
@@ -145,6 +147,9 @@ export class PatientConversation {
     endSlot.hidden = state !== 'joined';
     renderUi(state === 'joined' ? html`<${EndChat} onEnd=${() => this.#end()} />` : null, endSlot);
     this.#renderTransfer(state);
+    // video from the chat: the professional may call while the chat is on; a call ends with the chat
+    renderUi(state === 'joined' ? html`<${PatientChatCall} key=${view.id} socket=${this.socket} conversationId=${view.id} t=${t}
+      attention=${this.attention} onClosed=${() => this.#afterCall()} />` : null, $('call-slot'));
     if (state === 'closed') {
       sessionStorage.removeItem(DRAFT_PREFIX + view.id);
       this.chat.setDraft('');
@@ -154,6 +159,14 @@ export class PatientConversation {
       this.idleClosesAt = null;
     }
     this.#renderIdle();
+  }
+
+  /** The call or its prompt went: the focus, if it was there (now lost), goes back to the chat. */
+  #afterCall() {
+    requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body) this.chat.focusInput();
+    });
   }
 
   /** The current transfer's question or decision while the conversation is open; announced when it changes. */

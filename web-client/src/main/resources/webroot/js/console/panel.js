@@ -19,6 +19,7 @@ import { ReturnToSender, receivedFromQueue } from './return-to-sender.js';
 import { ConsultForm } from './consult-form.js';
 import { ThreadPanes, CaseReadOnlyNotice, threadTitle } from './consult-thread.js';
 import { PanelTop } from './panel-top.js';
+import { ConsoleChatCall } from '../call/chat-call.js';
 
 export const OUTCOMES = ['resolved', 'referred', 'appointment_booked', 'redirected_to_urgent_care'];
 
@@ -129,6 +130,12 @@ export class ConversationPanel {
   /** Whether the conversation is ours to write in: active and still sent to this socket. */
   isLive() {
     return this.view.state === 'active' && !this.revoked && !this.consultReadOnly() && this.consultation?.state !== 'closed';
+  }
+
+  /** Video from the chat: only the professional the active patient conversation is assigned to (not partner staff). */
+  mayCall() {
+    return this.isLive() && !this.referral && !this.consultation && !this.caseOf && Boolean(this.view.professional?.id)
+      && this.view.professional.id === this.me();
   }
 
   /** A case a consultant reads before joining it: shown, not written in. */
@@ -258,6 +265,8 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
           <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>
         </p>
       </header>
+      ${panel.mayCall() ? html`<${ConsoleChatCall} socket=${panel.socket} conversationId=${panel.id} t=${t}
+          live=${true} patientName=${patientLabel(view)} />` : null}
       ${panel.consultReadOnly() ? html`<${CaseReadOnlyNotice} panel=${panel} />` : html`<p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>`}
       ${live && panel.returned ? html`<${ReturnedNotice} returned=${panel.returned} />` : null}
       <div class="chat-slot" ref=${chatSlot}></div>

@@ -160,14 +160,8 @@ export function VisitApp({ api, socket, code, picker }) {
     setVisitId(id);
     st.current.visitId = id;
     socket.start();
+    // (visit.watch would count as arriving: the visit's time and professional come with arrival's visit.status)
     setPhase('devices');
-    // the visit's time and professional, if the server tells a patient before arrival
-    socket.request({ type: 'visit.watch', visitId: id }).then((frame) => {
-      if (frame.visit) showVisit(frame.visit);
-      if (['cancelled', 'no_show'].includes(frame.visit?.state || frame.state)) setPhase('cancelled');
-    }).catch((e) => {
-      if (e.code === 'visit_closed') setPhase('cancelled');
-    });
   }
 
   let body;

@@ -95,7 +95,8 @@ public final class Application {
       Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations,
       fi.kanava.referral.Referrals referrals,
       fi.kanava.consult.Consultations consultations,
-      fi.kanava.visit.Visits visits) {}
+      fi.kanava.visit.Visits visits,
+      fi.kanava.rtc.Calls calls) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -194,7 +195,11 @@ public final class Application {
         new fi.kanava.consult.ConsultMetrics(registry), config.consult());
     fi.kanava.visit.Visits visits = new fi.kanava.visit.Visits(vertx, pool, clock, guard, conversations, patients, sessions,
         new fi.kanava.visit.VisitMetrics(registry), config.visit(), config.routing().sweepInterval());
-    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations);
+    // calls ask the visit feature who may join a visit's call (CallRoster)
+    fi.kanava.rtc.TurnCredentials turn = new fi.kanava.rtc.TurnCredentials(config.rtc(), clock);
+    fi.kanava.rtc.Calls calls = new fi.kanava.rtc.Calls(vertx, pool, clock, conversations, guard, new fi.kanava.visit.VisitRoster(visits), turn,
+        new fi.kanava.rtc.CallMetrics(registry), config.rtc());
+    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations, calls);
 
     // every feature registers its frames; the socket knows none of them
     FrameRegistry frames = WebSocketEndpoint.newRegistry();
@@ -204,6 +209,7 @@ public final class Application {
     new TransferSockets(transfers, conversationSockets).register(frames);
     new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
     new fi.kanava.visit.VisitSockets(visits).register(frames);
+    new fi.kanava.rtc.RtcSockets(vertx, calls).register(frames);
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
@@ -233,11 +239,11 @@ public final class Application {
         new AddressLimiter("visit_code", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics));
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
         reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount,
-        visitRoutes::mount);
+        visitRoutes::mount, new fi.kanava.rtc.RtcRoutes(turn, authenticator)::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals, consultations, visits), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals, consultations, visits, calls), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {

@@ -29,7 +29,7 @@ public final class ConfigLoader {
   private static final String ENV_PREFIX = "KANAVA_";
 
   private static final Set<String> SECRET_KEYS = Set.of("db.password", "db.migration.password", "metrics.scrape-token",
-      "auth.signing-key.encryption-key");
+      "auth.signing-key.encryption-key", "rtc.turn-secret");
 
   private final Map<String, String> values;
 
@@ -128,6 +128,12 @@ public final class ConfigLoader {
     out.put("visit.session-after-end", config.visit().sessionAfterEnd().toString());
     out.put("visit.no-show-after", config.visit().noShowAfter().toString());
     out.put("visit.public-base-url", config.visit().publicBaseUrl());
+    out.put("rtc.stun-urls", String.join(",", config.rtc().stunUrls()));
+    out.put("rtc.turn-urls", String.join(",", config.rtc().turnUrls()));
+    out.put("rtc.turn-secret", mask(config.rtc().turnSecret()));
+    out.put("rtc.turn-credential-ttl", config.rtc().turnCredentialTtl().toString());
+    out.put("rtc.reconnect-grace", config.rtc().reconnectGrace().toString());
+    out.put("rtc.max-participants", Integer.toString(config.rtc().maxParticipants()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -265,8 +271,39 @@ public final class ConfigLoader {
     var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
     var visit = new KanavaConfig.Visit(positiveDuration("visit.code-ttl"), positiveDuration("visit.session-after-end"),
         positiveDuration("visit.no-show-after"), publicBaseUrl("visit.public-base-url"));
+    var rtc = rtc();
     return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
-        visit);
+        visit, rtc);
+  }
+
+  private KanavaConfig.Rtc rtc() {
+    var stun = iceUrls("rtc.stun-urls", "stun:");
+    var turn = iceUrls("rtc.turn-urls", "turn:", "turns:");
+    Optional<String> secret = optional("rtc.turn-secret");
+    if (!turn.isEmpty() && secret.isEmpty()) {
+      throw new ConfigException("rtc.turn-secret", "must be set when rtc.turn-urls is (the static-auth-secret of coturn)");
+    }
+    if (secret.isPresent() && secret.get().length() < 16) {
+      throw new ConfigException("rtc.turn-secret", "must be at least 16 characters (openssl rand -hex 32)");
+    }
+    return new KanavaConfig.Rtc(stun, turn, secret, positiveDuration("rtc.turn-credential-ttl"), positiveDuration("rtc.reconnect-grace"),
+        intIn("rtc.max-participants", 2, 4));
+  }
+
+  /** Comma-separated ICE server URLs, each starting with one of the schemes. */
+  private java.util.List<String> iceUrls(String key, String... schemes) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw(key).split(",")) {
+      String url = part.strip();
+      if (url.isEmpty()) {
+        continue;
+      }
+      if (java.util.Arrays.stream(schemes).noneMatch(url::startsWith) || !url.matches("[a-z]+:[A-Za-z0-9.:\\[\\]-]+(\\?transport=(udp|tcp))?")) {
+        throw new ConfigException(key, "'" + url + "' is not a " + String.join(" or ", schemes) + "host:port[?transport=udp|tcp] URL");
+      }
+      out.add(url);
+    }
+    return java.util.List.copyOf(out);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

@@ -124,6 +124,10 @@ public final class ConfigLoader {
     out.put("referral.default-seat-limit", Integer.toString(config.referral().defaultSeatLimit()));
     out.put("feedback.professional-every-closed", Integer.toString(config.feedback().professionalEveryClosed()));
     out.put("consult.named-response-target", config.consult().namedResponseTarget().toString());
+    out.put("netcheck.enabled", Boolean.toString(config.netcheck().enabled()));
+    out.put("netcheck.timeout", config.netcheck().timeout().toString());
+    out.put("netcheck.max-concurrent", Integer.toString(config.netcheck().maxConcurrent()));
+    out.put("rtc.stun-urls", String.join(",", config.netcheck().stunUrls()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -259,7 +263,10 @@ public final class ConfigLoader {
     var referral = new KanavaConfig.Referral(intIn("referral.default-seat-limit", 1, 1000));
     var feedback = new KanavaConfig.Feedback(intIn("feedback.professional-every-closed", 0, 100_000));
     var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult);
+    var netcheck = new KanavaConfig.Netcheck(bool("netcheck.enabled"), positiveDuration("netcheck.timeout"),
+        intIn("netcheck.max-concurrent", 1, 10_000), stunUrls("rtc.stun-urls"));
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
+        netcheck);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */
@@ -304,6 +311,22 @@ public final class ConfigLoader {
       throw new ConfigException(key, "must be 32 bytes in base64 (openssl rand -base64 32), got " + raw.length + " bytes");
     }
     return value;
+  }
+
+  /** Comma-separated {@code stun:host[:port]} URLs; empty: none. */
+  private java.util.List<String> stunUrls(String key) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw(key).split(",")) {
+      String url = part.strip();
+      if (url.isEmpty()) {
+        continue;
+      }
+      if (!url.matches("stuns?:[A-Za-z0-9.:\\[\\]-]+")) {
+        throw new ConfigException(key, "'" + url + "' is not a STUN URL such as stun:stun.example.fi:3478");
+      }
+      out.add(url);
+    }
+    return java.util.List.copyOf(out);
   }
 
   private java.util.List<String> origins(String key) {

@@ -134,6 +134,9 @@ public final class ConfigLoader {
     out.put("rtc.turn-credential-ttl", config.rtc().turnCredentialTtl().toString());
     out.put("rtc.reconnect-grace", config.rtc().reconnectGrace().toString());
     out.put("rtc.max-participants", Integer.toString(config.rtc().maxParticipants()));
+    out.put("netcheck.enabled", Boolean.toString(config.netcheck().enabled()));
+    out.put("netcheck.timeout", config.netcheck().timeout().toString());
+    out.put("netcheck.max-concurrent", Integer.toString(config.netcheck().maxConcurrent()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -272,8 +275,11 @@ public final class ConfigLoader {
     var visit = new KanavaConfig.Visit(positiveDuration("visit.code-ttl"), positiveDuration("visit.session-after-end"),
         positiveDuration("visit.no-show-after"), publicBaseUrl("visit.public-base-url"));
     var rtc = rtc();
+    // the network check uses the calls' STUN servers (rtc.stun-urls)
+    var netcheck = new KanavaConfig.Netcheck(bool("netcheck.enabled"), positiveDuration("netcheck.timeout"),
+        intIn("netcheck.max-concurrent", 1, 10_000), rtc.stunUrls());
     return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
-        visit, rtc);
+        visit, rtc, netcheck);
   }
 
   private KanavaConfig.Rtc rtc() {

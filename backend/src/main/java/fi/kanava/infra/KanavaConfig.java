@@ -23,7 +23,8 @@ public record KanavaConfig(
     Feedback feedback,
     Consult consult,
     Visit visit,
-    Rtc rtc) {
+    Rtc rtc,
+    Netcheck netcheck) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
@@ -39,6 +40,14 @@ public record KanavaConfig(
    * {@code professionalEveryClosed} conversations they closed (0: never).
    */
   public record Feedback(int professionalEveryClosed) {}
+
+  /**
+   * The network check's server-side peer (docs/video.md, "Network check"): off means every check
+   * answers {@code check_unavailable} without loading native WebRTC; a check not done by
+   * {@code timeout} ends on its own; at most {@code maxConcurrent} checks at once on a node; the STUN
+   * URLs ({@code rtc.stun-urls}, shared with calls) go to the browser and the server's peer.
+   */
+  public record Netcheck(boolean enabled, Duration timeout, int maxConcurrent, java.util.List<String> stunUrls) {}
 
   /** Consultations: how soon a non-urgent consultation to a named colleague is due (a consult queue has its own target). */
   public record Consult(Duration namedResponseTarget) {}

@@ -181,7 +181,11 @@ export function VisitDetail({ api, socket, visit, links, setLink, changed, act, 
   const patientName = visit.patient?.name || t('visit.kind.patient');
 
   const admit = (member) => act(t('visit.admitted', { name: member.name || t(`visit.kind.${member.kind}`) }),
-    () => socket.request({ type: 'visit.admit', visitId: visit.id, memberId: member.id }));
+    async () => {
+      await socket.request({ type: 'visit.admit', visitId: visit.id, memberId: member.id });
+      // the room's push says who still waits; the visit's own state (admitted) is read again
+      changed(await api.get(`/api/visits/${visit.id}`));
+    });
   const late = (minutes) => act(t('visit.late.sent', { minutes }), () => socket.request({ type: 'visit.late', visitId: visit.id, minutes }));
   const newLink = () => act(t('visit.link.made'), async () => setLink(visit.id, await api.post(`/api/visits/${visit.id}/link`, {})));
   const reschedule = (body) => act(t('visit.reschedule.done'), async () => {

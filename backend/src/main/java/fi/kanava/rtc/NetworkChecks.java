@@ -85,10 +85,15 @@ public final class NetworkChecks {
       }
       Check check = new Check(checkId, native_.get(), Vertx.currentContext());
       checks.open.put(checkId, check);
-      check.timer = vertx.setTimer(config.timeout().toMillis(), id -> timedOut(session, checks, check));
       return store.started(checkId, principal, frame.visitId(), clock.instant())
           .onFailure(e -> abandon(checks, check))
-          .map(v -> new Ready(checkId.toString(), iceServers(principal)));
+          .map(v -> {
+            // from the stored start, so that a result is never written before its row
+            if (!check.ended) {
+              check.timer = vertx.setTimer(config.timeout().toMillis(), id -> timedOut(session, checks, check));
+            }
+            return new Ready(checkId.toString(), iceServers(principal));
+          });
     });
   }
 
@@ -186,7 +191,9 @@ public final class NetworkChecks {
 
   private void end(Checks checks, Check check) {
     check.ended = true;
-    vertx.cancelTimer(check.timer);
+    if (check.timer >= 0) {
+      vertx.cancelTimer(check.timer);
+    }
     checks.open.remove(check.id);
   }
 
@@ -230,7 +237,7 @@ public final class NetworkChecks {
     volatile NetworkCheckPeer peer;
     boolean offered;
     boolean ended;
-    long timer;
+    long timer = -1;
     private Future<?> tail = Future.succeededFuture();
 
     Check(UUID id, PeerConnectionFactory factory, Context context) {

@@ -81,21 +81,31 @@ export function DeviceCheck({ onDone, headingRef }) {
     const context = new Context();
     const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
-    analyser.fftSize = 1024;
+    // the last ~0.7 s of sound at each reading, so that a short sound between two readings is not missed
+    analyser.fftSize = 32768;
     source.connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
+    // a context made before the page was used may start suspended: the first key press or touch wakes it
+    const wake = () => context.resume().catch(() => {});
+    document.addEventListener('pointerdown', wake);
+    document.addEventListener('keydown', wake);
     const timer = setInterval(() => {
-      if (context.state === 'suspended') context.resume().catch(() => {});
+      if (context.state === 'suspended') wake();
       analyser.getFloatTimeDomainData(samples);
       let sum = 0;
-      for (const v of samples) sum += v * v;
+      let peak = 0;
+      for (const v of samples) {
+        sum += v * v;
+        peak = Math.max(peak, Math.abs(v));
+      }
       const rms = Math.sqrt(sum / samples.length);
-      const shown = Math.min(1, rms * 4);
-      setLevel(Math.round(shown * 100) / 100);
-      if (rms > HEARD_LEVEL) setHeard(true);
+      setLevel(Math.round(Math.min(1, peak) * 100) / 100);
+      if (rms > HEARD_LEVEL / 4 || peak > HEARD_LEVEL * 5) setHeard(true);
     }, LEVEL_INTERVAL_MS);
     return () => {
       clearInterval(timer);
+      document.removeEventListener('pointerdown', wake);
+      document.removeEventListener('keydown', wake);
       context.close().catch(() => {});
     };
   }, [stream]);

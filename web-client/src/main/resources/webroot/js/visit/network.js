@@ -41,7 +41,8 @@ export function NetworkCheck({ socket, visitId, onDone, headingRef }) {
     setProgress(0);
     runCheck(socket, visitId, (p) => {
       if (!live) return;
-      const value = typeof p === 'number' ? p : p?.fraction ?? p?.progress;
+      // netcheck.js tells of each step ({phase, sent, echoed}); about 20 pings make a check
+      const value = typeof p === 'number' ? p : typeof p?.sent === 'number' ? Math.min(1, p.sent / 20) : p?.fraction ?? p?.progress;
       if (typeof value === 'number') setProgress(Math.max(0, Math.min(1, value > 1 ? value / 100 : value)));
     }).then((result) => {
       if (live) setCheck(result);

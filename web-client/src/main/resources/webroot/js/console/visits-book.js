@@ -20,7 +20,9 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
   const [invalid, setInvalid] = useState(null);
   const [busy, setBusy] = useState(false);
   const refs = { time: useRef(null), patientName: useRef(null), date: useRef(null) };
+  const [languageChosen, setLanguageChosen] = useState(false); // from a chat, its own language unless another is chosen
   const change = (name) => (e) => {
+    if (name === 'language') setLanguageChosen(true);
     setValues({ ...values, [name]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
     if (invalid === name) setInvalid(null);
   };
@@ -40,8 +42,12 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
       startsAt: toInstant(values.date, values.time), durationMinutes: Number(values.duration), channel: values.channel,
       language: values.language, interpreterNeeded: values.interpreter,
     };
-    if (from) body.conversationId = from.conversationId;
-    else body.patientName = values.patientName.trim();
+    if (from) {
+      body.conversationId = from.conversationId;
+      if (!languageChosen && !from.language) delete body.language;
+    } else {
+      body.patientName = values.patientName.trim();
+    }
     setBusy(true);
     try {
       const visit = await api.post('/api/visits', body);

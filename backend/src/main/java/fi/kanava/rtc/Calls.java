@@ -301,6 +301,18 @@ public final class Calls {
         });
   }
 
+  /**
+   * A hang-up from a socket that is not (or no longer) in the call: harmless once the call has ended
+   * for someone who took part (they get {@code rtc.ended} again), {@code not_in_call} otherwise.
+   */
+  public Future<RtcFrames.Ended> hungUpAgain(UUID callId, Principal principal) {
+    return CallStore.get(pool, callId, false).compose(call -> call == null || call.state() != CallState.ENDED
+        ? Future.failedFuture(notInCall())
+        : CallStore.tookPart(pool, callId, principal.id()).compose(was -> was
+            ? Future.succeededFuture(new RtcFrames.Ended(callId.toString(), call.endReason()))
+            : Future.failedFuture(notInCall())));
+  }
+
   /** The socket of a peer closed: it stays for the grace, then the sweep lets it leave. */
   public Future<Void> dropped(UUID callId, UUID peerId) {
     return CallStore.dropped(pool, callId, peerId, clock.instant());

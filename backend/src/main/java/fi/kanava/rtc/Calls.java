@@ -78,12 +78,9 @@ public final class Calls {
     return ApiError.notFound("call_not_found", "No such call");
   }
 
+  /** The state machine refuses with call_ended (after the end) or not_ringing (a decline of an answered call). */
   private static ApiError rejected(String code) {
-    return switch (code) {
-      case "call_ended" -> callEnded();
-      case "not_ringing" -> ApiError.conflict("not_ringing", "The call is not ringing: it was answered already");
-      default -> ApiError.conflict(code, code);
-    };
+    return "not_ringing".equals(code) ? ApiError.conflict("not_ringing", "The call is not ringing: it was answered already") : callEnded();
   }
 
   // --- membership ------------------------------------------------------------------------------------

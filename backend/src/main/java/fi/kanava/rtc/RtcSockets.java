@@ -72,9 +72,9 @@ public final class RtcSockets {
           return FrameResult.reply(calls.joinedFrame(joining, s.principal()));
         }));
     registry.register("rtc.offer", RtcFrames.Offer.class, Senders.ANYONE, (s, f) -> relay(s, f,
-        new RtcFrames.RelayedDescription("rtc.offer", f.callId().toString(), null, f.sdp())));
+        new RtcFrames.RelayedOffer(f.callId().toString(), null, f.sdp())));
     registry.register("rtc.answer", RtcFrames.Answer.class, Senders.ANYONE, (s, f) -> relay(s, f,
-        new RtcFrames.RelayedDescription("rtc.answer", f.callId().toString(), null, f.sdp())));
+        new RtcFrames.RelayedAnswer(f.callId().toString(), null, f.sdp())));
     registry.register("rtc.candidate", RtcFrames.Candidate.class, Senders.ANYONE, (s, f) -> relay(s, f,
         new RtcFrames.RelayedCandidate(f.callId().toString(), null, f.candidate())));
     registry.register("rtc.media", RtcFrames.Media.class, Senders.ANYONE,

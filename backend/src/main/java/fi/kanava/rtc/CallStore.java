@@ -17,7 +17,7 @@ final class CallStore {
 
   /** One call as the service needs it. */
   record CallRow(UUID id, UUID visitId, UUID conversationId, CallState state, UUID createdBy, boolean connected, boolean relayed,
-      boolean audioOnly) {
+      boolean audioOnly, String endReason) {
     boolean isChat() {
       return conversationId != null;
     }
@@ -41,11 +41,11 @@ final class CallStore {
   /** What a relayed signal needs: the call's state, and whether sender and target are current members. */
   record SignalCheck(CallState state, boolean senderIn, boolean targetIn) {}
 
-  private static final String CALL_COLUMNS = "id, visit_id, conversation_id, state, created_by, connected, relayed, audio_only";
+  private static final String CALL_COLUMNS = "id, visit_id, conversation_id, state, created_by, connected, relayed, audio_only, end_reason";
 
   private static CallRow call(Row r) {
     return new CallRow(r.getUUID("id"), r.getUUID("visit_id"), r.getUUID("conversation_id"), CallState.fromCode(r.getString("state")),
-        r.getUUID("created_by"), r.getBoolean("connected"), r.getBoolean("relayed"), r.getBoolean("audio_only"));
+        r.getUUID("created_by"), r.getBoolean("connected"), r.getBoolean("relayed"), r.getBoolean("audio_only"), r.getString("end_reason"));
   }
 
   private static CallRow first(RowSet<Row> rows) {
@@ -89,7 +89,7 @@ final class CallStore {
 
   /** Records the result figures; each flag only ever turns on. */
   static Future<Void> figures(SqlClient client, UUID id, boolean connected, boolean relayed, boolean audioOnly, Instant at) {
-    return client.preparedQuery("update call set connected = connected or $2, connected_at = coalesce(connected_at, case when $2 then $5 end),"
+    return client.preparedQuery("update call set connected = connected or $2, connected_at = coalesce(connected_at, case when $2 then $5::timestamptz end),"
             + " relayed = relayed or $3, audio_only = audio_only or $4 where id = $1")
         .execute(Tuple.of(id, connected, relayed, audioOnly, Timestamps.at(at))).mapEmpty();
   }
@@ -183,6 +183,11 @@ final class CallStore {
   static Future<Long> active(SqlClient client) {
     return client.query("select count(*) from call where state in ('active', 'reconnecting')").execute()
         .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  static Future<Boolean> tookPart(SqlClient client, UUID callId, UUID subjectId) {
+    return client.preparedQuery("select 1 from call_member where call_id = $1 and subject_id = $2").execute(Tuple.of(callId, subjectId))
+        .map(rows -> rows.size() > 0);
   }
 
   /** The subjects who took part in the call, for frames to all their sockets. */

@@ -78,12 +78,9 @@ public final class Calls {
     return ApiError.notFound("call_not_found", "No such call");
   }
 
+  /** The state machine refuses with call_ended (after the end) or not_ringing (a decline of an answered call). */
   private static ApiError rejected(String code) {
-    return switch (code) {
-      case "call_ended" -> callEnded();
-      case "not_ringing" -> ApiError.conflict("not_ringing", "The call is not ringing: it was answered already");
-      default -> ApiError.conflict(code, code);
-    };
+    return "not_ringing".equals(code) ? ApiError.conflict("not_ringing", "The call is not ringing: it was answered already") : callEnded();
   }
 
   // --- membership ------------------------------------------------------------------------------------
@@ -299,6 +296,18 @@ public final class Calls {
                 return Future.succeededFuture();
               });
         });
+  }
+
+  /**
+   * A hang-up from a socket that is not (or no longer) in the call: harmless once the call has ended
+   * for someone who took part (they get {@code rtc.ended} again), {@code not_in_call} otherwise.
+   */
+  public Future<RtcFrames.Ended> hungUpAgain(UUID callId, Principal principal) {
+    return CallStore.get(pool, callId, false).compose(call -> call == null || call.state() != CallState.ENDED
+        ? Future.failedFuture(notInCall())
+        : CallStore.tookPart(pool, callId, principal.id()).compose(was -> was
+            ? Future.succeededFuture(new RtcFrames.Ended(callId.toString(), call.endReason()))
+            : Future.failedFuture(notInCall())));
   }
 
   /** The socket of a peer closed: it stays for the grace, then the sweep lets it leave. */

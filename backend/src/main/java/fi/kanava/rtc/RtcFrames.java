@@ -185,8 +185,21 @@ public final class RtcFrames {
     }
   }
 
-  /** A relayed {@code rtc.offer} or {@code rtc.answer}, to its target peer only. */
-  public record RelayedDescription(String type, String callId, String from, String sdp) implements ServerFrame {}
+  /** A relayed {@code rtc.offer}, to its target peer only ({@code from} is set when relayed). */
+  public record RelayedOffer(String callId, String from, String sdp) implements ServerFrame {
+    @Override
+    public String type() {
+      return "rtc.offer";
+    }
+  }
+
+  /** A relayed {@code rtc.answer}, to its target peer only. */
+  public record RelayedAnswer(String callId, String from, String sdp) implements ServerFrame {
+    @Override
+    public String type() {
+      return "rtc.answer";
+    }
+  }
 
   public record RelayedCandidate(String callId, String from, IceCandidate candidate) implements ServerFrame {
     @Override

@@ -37,6 +37,11 @@ public final class RtcSockets {
   /** A socket's joins: call id to its peer id in that call. */
   private static final class Joins {
     final Map<UUID, UUID> peers = new ConcurrentHashMap<>();
+    /**
+     * The socket's signals go out in the order they came (an offer before its candidates): each is
+     * checked after the one before it. Frames are handled on the socket's event loop, in order.
+     */
+    Future<?> signals = Future.succeededFuture();
   }
 
   /** This node's sockets in one call, and its one consumer of the call's address. */
@@ -67,21 +72,29 @@ public final class RtcSockets {
           return FrameResult.reply(calls.joinedFrame(joining, s.principal()));
         }));
     registry.register("rtc.offer", RtcFrames.Offer.class, Senders.ANYONE, (s, f) -> relay(s, f,
-        new RtcFrames.RelayedDescription("rtc.offer", f.callId().toString(), null, f.sdp())));
+        new RtcFrames.RelayedOffer(f.callId().toString(), null, f.sdp())));
     registry.register("rtc.answer", RtcFrames.Answer.class, Senders.ANYONE, (s, f) -> relay(s, f,
-        new RtcFrames.RelayedDescription("rtc.answer", f.callId().toString(), null, f.sdp())));
+        new RtcFrames.RelayedAnswer(f.callId().toString(), null, f.sdp())));
     registry.register("rtc.candidate", RtcFrames.Candidate.class, Senders.ANYONE, (s, f) -> relay(s, f,
         new RtcFrames.RelayedCandidate(f.callId().toString(), null, f.candidate())));
     registry.register("rtc.media", RtcFrames.Media.class, Senders.ANYONE,
         (s, f) -> peer(s, f).compose(peer -> calls.media(f.callId(), peer, f.audio(), f.video())).map(v -> FrameResult.ACCEPTED));
     registry.register("rtc.status", RtcFrames.Status.class, Senders.ANYONE,
         (s, f) -> peer(s, f).compose(peer -> calls.status(f.callId(), peer, f)).map(FrameResult::reply));
-    registry.register("rtc.hangup", RtcFrames.Hangup.class, Senders.ANYONE, (s, f) -> peer(s, f)
-        .compose(peer -> calls.leave(f.callId(), peer, "hung_up").map(v -> {
-          joins(s).peers.remove(f.callId(), peer);
-          forget(f.callId(), peer);
-          return FrameResult.reply(new RtcFrames.PeerLeft(f.callId().toString(), peer.toString()));
-        })));
+    registry.register("rtc.hangup", RtcFrames.Hangup.class, Senders.ANYONE, (s, f) -> {
+      UUID peer = joins(s).peers.get(f.callId());
+      if (peer == null) {
+        return calls.hungUpAgain(f.callId(), s.principal()).map(FrameResult::reply);
+      }
+      return calls.leave(f.callId(), peer, "hung_up")
+          .<FrameResult>map(v -> FrameResult.reply(new RtcFrames.PeerLeft(f.callId().toString(), peer.toString())))
+          .recover(e -> e instanceof fi.kanava.infra.ApiError api && api.code().equals("call_ended")
+              ? calls.hungUpAgain(f.callId(), s.principal()).map(FrameResult::reply) : Future.failedFuture(e))
+          .onComplete(done -> {
+            joins(s).peers.remove(f.callId(), peer);
+            forget(f.callId(), peer);
+          });
+    });
   }
 
   private Joins joins(SocketSession s) {
@@ -100,10 +113,13 @@ public final class RtcSockets {
 
   /** Relays a signal as the frame with the sender's peer id as {@code from}. */
   private Future<FrameResult> relay(SocketSession s, RtcFrames.Signal f, Object template) {
-    return peer(s, f).compose(from -> {
+    Joins joins = joins(s);
+    Future<FrameResult> relayed = joins.signals.transform(before -> peer(s, f).compose(from -> {
       JsonObject frame = ServerFrames.toJson(template).put("from", from.toString());
       return calls.relay(f.callId(), from, f.to(), frame);
-    }).map(v -> FrameResult.ACCEPTED);
+    }).map(v -> FrameResult.ACCEPTED));
+    joins.signals = relayed;
+    return relayed;
   }
 
   private void remember(UUID callId, UUID peerId, SocketSession s) {

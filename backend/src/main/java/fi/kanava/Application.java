@@ -222,7 +222,7 @@ public final class Application {
     LiveWatch liveWatch = new LiveWatch(vertx, liveFigures);
     liveWatch.register(frames);
     liveWatch.start();
-    new fi.kanava.rtc.NetworkCheckSockets(new fi.kanava.rtc.NetworkChecks(vertx, pool, clock, config.netcheck(),
+    new fi.kanava.rtc.NetworkCheckSockets(new fi.kanava.rtc.NetworkChecks(vertx, pool, clock, config.netcheck(), turn,
         new fi.kanava.rtc.NetworkCheckMetrics(registry))).register(frames);
     WebSocketEndpoint endpoint = new WebSocketEndpoint(vertx, clock, config.ws(), authenticator, profiles::profile, frames,
         new SocketMetrics(registry), addresses, abuse.socketsPerPrincipal(), abuseMetrics);

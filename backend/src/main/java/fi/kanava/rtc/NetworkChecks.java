@@ -44,10 +44,12 @@ public final class NetworkChecks {
   private final KanavaConfig.Netcheck config;
   private final NetworkCheckMetrics metrics;
   private final WorkerExecutor natives;
+  private final TurnCredentials turn;
   private Future<Optional<PeerConnectionFactory>> factory;
 
-  public NetworkChecks(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Netcheck config, NetworkCheckMetrics metrics) {
+  public NetworkChecks(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Netcheck config, TurnCredentials turn, NetworkCheckMetrics metrics) {
     this.vertx = vertx;
+    this.turn = turn;
     this.store = new NetworkCheckStore(pool);
     this.clock = clock;
     this.config = config;
@@ -55,13 +57,12 @@ public final class NetworkChecks {
     this.natives = vertx.createSharedWorkerExecutor("kanava-netcheck", 4);
   }
 
-  /** The ICE servers the browser's peer uses (STUN only until calls' TURN credentials are wired in). */
+  /**
+   * The ICE servers the browser's peer uses: the calls' STUN and TURN servers with the caller's own
+   * short-lived TURN credentials, so that the check finds out whether this network needs a relay.
+   */
   JsonArray iceServers(Principal principal) {
-    JsonArray servers = new JsonArray();
-    if (!config.stunUrls().isEmpty()) {
-      servers.add(new JsonObject().put("urls", new JsonArray(config.stunUrls())));
-    }
-    return servers;
+    return RtcRoutes.json(turn.iceServers(principal.id()));
   }
 
   /** {@code netcheck.start}: a new check, or {@code check_unavailable} (stored as such) when this node has no native peer. */

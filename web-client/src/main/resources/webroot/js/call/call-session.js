@@ -34,8 +34,11 @@ export class CallSession extends EventTarget {
    * @param visitId a visit whose call to join
    * @param onChange (state) => void, after every change (the 'change' event says the same)
    */
-  constructor({ socket, callId = null, visitId = null, onChange = () => {} }) {
+  // poorNetwork: a network check before the call lost many pings, so audio only is offered from the
+  // start and stays offered until taken or declined
+  constructor({ socket, callId = null, visitId = null, poorNetwork = false, onChange = () => {} }) {
     super();
+    this.poorNetwork = poorNetwork;
     this.socket = socket;
     this.callId = callId;
     this.visitId = visitId;
@@ -55,7 +58,7 @@ export class CallSession extends EventTarget {
       audio: true,
       video: true,
       audioOnly: false,
-      suggestAudioOnly: false,
+      suggestAudioOnly: poorNetwork,
       relayed: false,
       endedReason: null,
       error: null,
@@ -124,6 +127,7 @@ export class CallSession extends EventTarget {
 
   /** The suggestion to go audio only was declined: not asked again until the loss comes back. */
   dismissSuggestion() {
+    this.poorNetwork = false;
     this.state.suggestAudioOnly = false;
     this.lossSamples = -HEAVY_LOSS_SAMPLES * 5; // about half a minute of quiet before asking again
     this.#changed();
@@ -514,7 +518,7 @@ export class CallSession extends EventTarget {
       }
     }
     this.lossSamples = loss > HEAVY_LOSS ? this.lossSamples + 1 : Math.min(0, this.lossSamples + 1);
-    const suggest = !this.state.audioOnly && this.lossSamples >= HEAVY_LOSS_SAMPLES;
+    const suggest = !this.state.audioOnly && (this.poorNetwork || this.lossSamples >= HEAVY_LOSS_SAMPLES);
     if (suggest !== this.state.suggestAudioOnly && (suggest || this.lossSamples <= 0)) {
       this.state.suggestAudioOnly = suggest;
       this.#changed();

@@ -61,6 +61,8 @@ export function VisitApp({ api, socket, code, picker }) {
   const [media, setMedia] = useState(null);
   const [error, setError] = useState('');
   const [callKey, setCallKey] = useState(0);
+  // heavy loss in the network check: the call offers audio only from its start
+  const [poorNetwork, setPoorNetwork] = useState(false);
   const heading = useRef(null);
   const st = useRef({ phase: 'start', visitId: null });
   st.current.phase = phase;
@@ -111,7 +113,8 @@ export function VisitApp({ api, socket, code, picker }) {
     }
   }
 
-  async function arrive() {
+  async function arrive(check) {
+    if (check && typeof check.lossPercent === 'number') setPoorNetwork(check.lossPercent >= 10);
     setPhase('waiting');
     try {
       onStatus(await socket.request({ type: 'visit.arrive', visitId: st.current.visitId }));
@@ -197,7 +200,7 @@ export function VisitApp({ api, socket, code, picker }) {
   } else if (phase === 'call') {
     body = html`<section class="visit-step visit-call" aria-labelledby="visit-call-title" data-testid="visit-call">
       <h2 id="visit-call-title" tabindex="-1" ref=${heading}>${t('visit.call.title')}</h2>
-      <${VisitCall} socket=${socket} visitId=${visitId} callId=${callId} media=${media}
+      <${VisitCall} socket=${socket} visitId=${visitId} callId=${callId} media=${media} poorNetwork=${poorNetwork}
           key=${callKey} onEnded=${callEnded} />
     </section>`;
   } else if (phase === 'left') {

@@ -18,9 +18,10 @@ export function loadCallModule() {
 
 /**
  * Joins the visit's call and shows it. `media` is what the device check chose ({audio, video,
- * audioDeviceId, videoDeviceId}); `onEnded` runs when the call ends or is left.
+ * audioDeviceId, videoDeviceId}); `poorNetwork` (the network check lost 10% or more) makes the call
+ * offer audio only from its start; `onEnded` runs when the call ends or is left.
  */
-export function VisitCall({ socket, visitId, callId, media, onEnded }) {
+export function VisitCall({ socket, visitId, callId, media, poorNetwork, onEnded }) {
   const [module, setModule] = useState(undefined); // undefined while loading, null when missing
   const [, setTick] = useState(0);
   const session = useRef(null);
@@ -30,7 +31,8 @@ export function VisitCall({ socket, visitId, callId, media, onEnded }) {
       if (!live) return;
       setModule(m);
       if (!m) return;
-      const options = { socket, onChange: () => setTick((n) => n + 1) };
+      // the network check lost many pings: the call offers audio only at once, as live stats would after a few seconds
+      const options = { socket, poorNetwork: Boolean(poorNetwork && media?.video !== false), onChange: () => setTick((n) => n + 1) };
       if (callId) options.callId = callId;
       else options.visitId = visitId;
       session.current = new m.CallSession(options);

@@ -44,7 +44,7 @@ class VisitTest {
   @BeforeEach
   void start() {
     t = TestApp.start(Map.of("metrics.scrape-token", SCRAPE_TOKEN, "visit.code-ttl", "PT2H", "visit.no-show-after", "PT15M",
-        "visit.session-after-end", "PT1H"));
+        "visit.session-after-end", "PT1H", "abuse.anonymous-sessions.burst", "6"));
     f = new Fixtures(t).organisations();
     c = new ChatFixtures(t, f);
     nurse = c.professional("visit-nurse", "nurse", "available");
@@ -241,13 +241,18 @@ class VisitTest {
   }
 
   @Test
-  @DisplayName("a code expires by visit.code-ttl before the visit's end")
+  @DisplayName("a code expires by visit.code-ttl before the visit's end; guessing is rate-limited per address")
   void code_expires_by_ttl() {
     JsonObject visit = book(nurse, booking(TestApp.START.plus(Duration.ofDays(2)), "Ville Vanhentunut"));
     String code = code(visit.getJsonObject("joinLink"));
     t.clock.advance(Duration.ofHours(2));
     assertThat(error(exchange(code), 401)).isEqualTo("code_invalid");
     assertThat(count("select count(*) from visit_code where used_at is not null")).isZero();
+    // a burst of six attempts per address (abuse.anonymous-sessions.burst here), then 429
+    for (int i = 0; i < 5; i++) {
+      assertThat(error(exchange("B".repeat(42) + i), 401)).isEqualTo("code_invalid");
+    }
+    assertThat(error(exchange(code), 429)).isEqualTo("rate_limited");
   }
 
   // --- the waiting room -------------------------------------------------------------------------------------
@@ -361,6 +366,16 @@ class VisitTest {
         .isEqualTo("call_full");
     assertThat(count("select count(*) from visit_member")).isEqualTo(members);
     assertThat(count("select count(*) from patient")).isEqualTo(patients);
+  }
+
+  @Test
+  @DisplayName("the purge of stale anonymous patients keeps those reached by a visit's link")
+  void visit_patients_survive_the_purge() {
+    JsonObject visit = book(nurse, booking(TestApp.START.plus(Duration.ofDays(3)), "Pirjo Pysyvä"));
+    UUID patient = t.row("select patient_id from visit where id = $1", UUID.fromString(visit.getString("id"))).getUUID(0);
+    t.clock.advance(Duration.ofDays(2));
+    TestApp.await(t.app.maintenance().run());
+    assertThat(count("select count(*) from patient where id = $1", patient)).isEqualTo(1);
   }
 
   // --- bad input and access ---------------------------------------------------------------------------------

@@ -127,6 +127,12 @@ public final class DemoData {
     for (var consult : CONSULT_QUEUES.entrySet()) {
       chain = chain.compose(v -> services.consultations().makeConsultQueue(consult.getKey(), consult.getValue()));
     }
+    // a video visit today for the physician, with a patient known only by name; its join link goes to the log
+    chain = chain.compose(v -> services.visits().demoVisit("laakari", "Aino Asiakas"))
+        .map(url -> {
+          log.info("Demo video visit today for laakari with Aino Asiakas; the patient's one-time join link (open it on this server): {}", url);
+          return null;
+        });
     // ops/loadtest waits for "Demo data loaded" before it starts
     return chain.onSuccess(v -> log.info("Demo data loaded. Demo accounts: {} (password '{}')",
         ACCOUNTS.stream().map(a -> a[0] + "=" + a[2]).toList(), PASSWORD));

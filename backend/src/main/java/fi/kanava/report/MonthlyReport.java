@@ -26,9 +26,6 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
     this(month, timeZone, from, to, queues, total, new TreeMap<>());
   }
 
-  /** What the report says of a figure whose events Kanava does not record yet. */
-  public static final String NOT_YET_RECORDED = "not yet recorded";
-
   public MonthlyReport {
     Objects.requireNonNull(month);
     queues = List.copyOf(queues);
@@ -62,11 +59,13 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
       Double responseRate,
       long activeProfessionals,
       SortedMap<String, Long> unmetDemandByLanguage,
-      Consults consultations) {
+      Consults consultations,
+      Visits visits) {
 
     public Figures {
       unmetDemandByLanguage = new TreeMap<>(unmetDemandByLanguage);
       consultations = consultations == null ? Consults.NONE : consultations;
+      visits = visits == null ? Visits.NONE : visits;
     }
 
     public long npsResponses() {
@@ -104,7 +103,7 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
           .put("activeProfessionals", activeProfessionals)
           .put("unmetDemandByLanguage", unmet)
           .put("consultations", consultations.toJson())
-          .put("remoteVisits", notYetRecorded("remote visits"));
+          .put("remoteVisits", visits.toJson());
     }
   }
 
@@ -126,6 +125,24 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
     }
   }
 
+  /**
+   * Remote visits of the month (by their start, in the report's time zone) that ended: completed,
+   * cancelled, or a no-show. Of a queue's row, the visits booked in that queue (from its chats, or
+   * for it); of the total, all the report covers (with visits booked without a queue when it covers
+   * every queue).
+   */
+  public record Visits(long completed, long cancelled, long noShow) {
+    public static final Visits NONE = new Visits(0, 0, 0);
+
+    Visits plus(Visits other) {
+      return new Visits(completed + other.completed, cancelled + other.cancelled, noShow + other.noShow);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("completed", completed).put("cancelled", cancelled).put("noShow", noShow);
+    }
+  }
+
   /** A share of a whole, rounded to four decimals; null when the whole is zero. */
   static Double share(long part, long whole) {
     return whole == 0 ? null : round(part / (double) whole, 4);
@@ -143,11 +160,6 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
 
   private static double round(double value, int decimals) {
     return java.math.BigDecimal.valueOf(value).setScale(decimals, java.math.RoundingMode.HALF_UP).doubleValue();
-  }
-
-  private static JsonObject notYetRecorded(String what) {
-    return new JsonObject().put("status", "not_yet_recorded")
-        .put("note", NOT_YET_RECORDED + ": Kanava does not record " + what + " yet, so no figure is given");
   }
 
   public JsonObject toJson() {

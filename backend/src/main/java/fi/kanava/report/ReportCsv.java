@@ -25,7 +25,7 @@ final class ReportCsv {
         "active_professionals", "unmet_demand"));
     languages.forEach(l -> header.add("unmet_demand_" + l));
     header.addAll(List.of("consultations", "consultations_urgent", "consultations_answered", "consultations_breached"));
-    header.add("remote_visits");
+    header.addAll(List.of("visits_completed", "visits_cancelled", "visits_no_show"));
     StringBuilder out = new StringBuilder();
     line(out, header.stream().map(ReportCsv::text).toList());
     for (MonthlyReport.Figures q : report.queues()) {
@@ -47,7 +47,8 @@ final class ReportCsv {
     languages.forEach(l -> cells.add(number(unmet.getOrDefault(l, 0L))));
     MonthlyReport.Consults k = f.consultations();
     cells.addAll(List.of(number(k.opened()), number(k.urgent()), number(k.answered()), number(k.breached())));
-    cells.add(text(MonthlyReport.NOT_YET_RECORDED));
+    MonthlyReport.Visits v = f.visits();
+    cells.addAll(List.of(number(v.completed()), number(v.cancelled()), number(v.noShow())));
     return cells;
   }
 

@@ -229,4 +229,24 @@ final class ReportStore {
           return out;
         });
   }
+
+  /**
+   * Remote visits that started in [from, to) and ended (completed, cancelled, no-show), by the queue
+   * they were booked in (key null: without a queue; counted only with {@code unqueued}, of {@code
+   * organisation}, null: every one).
+   */
+  Future<Map<String, MonthlyReport.Visits>> visits(Instant from, Instant to, List<String> queueIds, boolean unqueued, String organisation) {
+    return pool.preparedQuery("select v.queue_id, count(*) filter (where v.state = 'completed'),"
+            + " count(*) filter (where v.state = 'cancelled'), count(*) filter (where v.state = 'no_show')"
+            + " from visit v where v.starts_at >= $1 and v.starts_at < $2 and v.state in ('completed', 'cancelled', 'no_show')"
+            + " and (v.queue_id = any($3) or ($4 and v.queue_id is null and ($5::text is null or v.organisation_id = $5)))"
+            + " group by v.queue_id")
+        .execute(Tuple.of(fi.kanava.infra.Timestamps.at(from), fi.kanava.infra.Timestamps.at(to), queueIds.toArray(new String[0]), unqueued,
+            organisation))
+        .map(rows -> {
+          Map<String, MonthlyReport.Visits> out = new java.util.HashMap<>();
+          rows.forEach(row -> out.put(row.getString(0), new MonthlyReport.Visits(row.getLong(1), row.getLong(2), row.getLong(3))));
+          return out;
+        });
+  }
 }

@@ -99,21 +99,25 @@ public final class Reports {
     Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     List<String> ids = queues.stream().map(ReportStore.QueueName::id).toList();
-    return store.counts(from, to, ids).compose(counts -> store.consultations(from, to, ids, named, organisation).map(consults -> {
-      List<MonthlyReport.Figures> rows = new ArrayList<>();
-      for (ReportStore.QueueName q : queues) {
-        rows.add(figures(q.id(), q.name(), counts.get(q.id()), consults.getOrDefault(q.id(), MonthlyReport.Consults.NONE)));
-      }
-      MonthlyReport.Consults all = consults.values().stream().reduce(MonthlyReport.Consults.NONE, MonthlyReport.Consults::plus);
-      return new MonthlyReport(month, TIME_ZONE, from, to, rows, figures(null, null, counts.get(ReportStore.TOTAL), all));
-    }));
+    return store.counts(from, to, ids).compose(counts -> store.consultations(from, to, ids, named, organisation).compose(consults ->
+        store.visits(from, to, ids, named, organisation).map(visits -> {
+          List<MonthlyReport.Figures> rows = new ArrayList<>();
+          for (ReportStore.QueueName q : queues) {
+            rows.add(figures(q.id(), q.name(), counts.get(q.id()), consults.getOrDefault(q.id(), MonthlyReport.Consults.NONE),
+                visits.getOrDefault(q.id(), MonthlyReport.Visits.NONE)));
+          }
+          MonthlyReport.Consults all = consults.values().stream().reduce(MonthlyReport.Consults.NONE, MonthlyReport.Consults::plus);
+          MonthlyReport.Visits allVisits = visits.values().stream().reduce(MonthlyReport.Visits.NONE, MonthlyReport.Visits::plus);
+          return new MonthlyReport(month, TIME_ZONE, from, to, rows, figures(null, null, counts.get(ReportStore.TOTAL), all, allVisits));
+        })));
   }
 
-  private static MonthlyReport.Figures figures(String queueId, String name, ReportStore.Counts c, MonthlyReport.Consults consults) {
+  private static MonthlyReport.Figures figures(String queueId, String name, ReportStore.Counts c, MonthlyReport.Consults consults,
+      MonthlyReport.Visits visits) {
     ReportStore.Counts n = c == null ? new ReportStore.Counts() : c;
     return new MonthlyReport.Figures(queueId, name, n.contacts, n.closed, n.resolved, MonthlyReport.share(n.resolved, n.closed),
         n.transferred, MonthlyReport.share(n.transferred, n.contacts), n.waits, MonthlyReport.seconds(n.p50), MonthlyReport.seconds(n.p90),
         n.abandoned, n.promoters, n.passives, n.detractors, MonthlyReport.nps(n.promoters, n.passives, n.detractors), n.asked, n.answered,
-        MonthlyReport.share(n.answered, n.asked), n.active, new java.util.TreeMap<>(Map.copyOf(n.unmet)), consults);
+        MonthlyReport.share(n.answered, n.asked), n.active, new java.util.TreeMap<>(Map.copyOf(n.unmet)), consults, visits);
   }
 }

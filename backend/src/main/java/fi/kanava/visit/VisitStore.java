@@ -135,9 +135,9 @@ final class VisitStore {
 
   static Future<Void> setState(SqlClient tx, UUID id, VisitState state, Instant at) {
     return tx.preparedQuery("update visit set state = $2,"
-            + " arrived_at = case when $2 = 'waiting' then coalesce(arrived_at, $3) else arrived_at end,"
-            + " admitted_at = case when $2 = 'admitted' then coalesce(admitted_at, $3) else admitted_at end,"
-            + " ended_at = case when $2 in ('completed', 'cancelled', 'no_show') then coalesce(ended_at, $3) else ended_at end"
+            + " arrived_at = case when $2 = 'waiting' then coalesce(arrived_at, $3::timestamptz) else arrived_at end,"
+            + " admitted_at = case when $2 = 'admitted' then coalesce(admitted_at, $3::timestamptz) else admitted_at end,"
+            + " ended_at = case when $2 in ('completed', 'cancelled', 'no_show') then coalesce(ended_at, $3::timestamptz) else ended_at end"
             + " where id = $1")
         .execute(Tuple.of(id, state.code(), Timestamps.at(at)))
         .mapEmpty();
@@ -172,7 +172,7 @@ final class VisitStore {
 
   /** The call was lost before the visit took place: those let in wait again (from now). */
   static Future<Void> backToRoom(SqlClient tx, UUID visitId, Instant at) {
-    return tx.preparedQuery("update visit_member set admitted_at = null, arrived_at = case when arrived_at is null then null else $2 end"
+    return tx.preparedQuery("update visit_member set admitted_at = null, arrived_at = case when arrived_at is null then null else $2::timestamptz end"
             + " where visit_id = $1 and admitted_at is not null and account_id is null")
         .execute(Tuple.of(visitId, Timestamps.at(at)))
         .mapEmpty();

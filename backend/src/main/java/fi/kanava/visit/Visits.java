@@ -511,6 +511,36 @@ public final class Visits {
     });
   }
 
+  // --- demo data --------------------------------------------------------------------------------------------
+
+  /**
+   * The demo's video visit today for the professional {@code username} (docs/protocol.md, "Visits"):
+   * their next open visit today, or a new one starting in a quarter of an hour with a patient known
+   * only by name; answers a fresh join link for it, so a demo start can print one. Loading twice
+   * books nothing more.
+   */
+  public Future<String> demoVisit(String username, String patientName) {
+    Instant now = clock.instant();
+    Instant endOfDay = LocalDate.ofInstant(now, ZONE).plusDays(1).atStartOfDay(ZONE).toInstant();
+    return pool.preparedQuery("select id, role, organisation_id from account where username_key = lower($1) and disabled_at is null")
+        .execute(Tuple.of(username))
+        .compose(rows -> {
+          if (rows.size() != 1) {
+            return Future.failedFuture(new IllegalStateException("no demo account " + username));
+          }
+          var row = rows.iterator().next();
+          Principal pro = Principal.professional(row.getUUID("id"), Role.fromCode(row.getString("role")), row.getString("organisation_id"));
+          return pool.preparedQuery("select v.id from visit v join visit_member m on m.visit_id = v.id where m.account_id = $1"
+                  + " and v.state in ('booked', 'waiting', 'admitted') and v.channel = 'video' and v.starts_at < $2"
+                  + " and v.starts_at + make_interval(mins => v.duration_minutes) > $3 order by v.starts_at limit 1")
+              .execute(Tuple.of(pro.id(), fi.kanava.infra.Timestamps.at(endOfDay), fi.kanava.infra.Timestamps.at(now)))
+              .compose(found -> found.size() == 1 ? link(pro, found.iterator().next().getUUID(0))
+                  : book(pro, new VisitRequests.Book(now.plus(Duration.ofMinutes(15)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES), 30,
+                      "video", "fi", false, List.of(), null, patientName, null)).map(v -> v.getJsonObject("joinLink")));
+        })
+        .map(link -> link.getString("url"));
+  }
+
   // --- helpers ----------------------------------------------------------------------------------------------
 
   Future<Visit> load(UUID id) {

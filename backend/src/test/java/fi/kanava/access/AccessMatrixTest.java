@@ -195,6 +195,26 @@ class AccessMatrixTest {
           "names no existing consultation (care professionals get consultation_not_found, others are refused at the socket): nothing is read;"
               + " refusals of real consultations are audited (ConsultationTest)"));
     }
+    for (String type : List.of("visit.arrive", "visit.watch")) {
+      frames(type, new FrameSample(type, a -> visitFrame(type), EnumSet.of(Intruder.OTHER_PATIENT), "error", Audit.NONE,
+          "names no existing visit (patients get visit_not_found, staff are refused at the socket): nothing is read;"
+              + " refusals of real visits are audited (VisitTest)"));
+    }
+    for (String type : List.of("visit.admit", "visit.late")) {
+      frames(type, new FrameSample(type, a -> visitFrame(type), EnumSet.of(Intruder.NURSE_OUTSIDE_QUEUE, Intruder.NURSE_OF_QUEUE), "error",
+          Audit.NONE, "names no existing visit (care professionals get visit_not_found, others are refused at the socket): nothing is read;"
+              + " refusals of real visits are audited (VisitTest)"));
+    }
+  }
+
+  /** A waiting-room frame about a visit that does not exist. */
+  private static JsonObject visitFrame(String type) {
+    JsonObject frame = new JsonObject().put("type", type).put("visitId", java.util.UUID.randomUUID().toString());
+    return switch (type) {
+      case "visit.admit" -> frame.put("memberId", java.util.UUID.randomUUID().toString());
+      case "visit.late" -> frame.put("minutes", 10);
+      default -> frame;
+    };
   }
 
   /** A consultation frame about a consultation that does not exist. */

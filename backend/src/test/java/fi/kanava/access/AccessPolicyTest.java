@@ -489,4 +489,59 @@ class AccessPolicyTest {
           .isEqualTo(new Decision(false, "care_roles_only"));
     }
   }
+
+  @Nested
+  @DisplayName("for remote visits")
+  class Visits {
+    private final UUID colleague = UUID.randomUUID();
+    private final UUID visitPatient = UUID.randomUUID();
+    private final UUID interpreter = UUID.randomUUID();
+    private final AccessPolicy.VisitFacts visit =
+        new AccessPolicy.VisitFacts("area", Set.of(physician, colleague), Set.of(visitPatient, interpreter));
+
+    private Decision visit(Principal who, AccessPolicy.VisitAction action) {
+      return policy.decide(who, action, action == AccessPolicy.VisitAction.BOOK ? null : visit);
+    }
+
+    @Test
+    @DisplayName("care professionals book; supervisors, admins, partner staff and patients do not")
+    void care_professionals_book() {
+      for (Role role : new Role[] {Role.NURSE, Role.PHYSICIAN, Role.SPECIALIST}) {
+        assertThat(visit(pro(UUID.randomUUID(), role), AccessPolicy.VisitAction.BOOK).allowed()).as(role.code()).isTrue();
+      }
+      for (Role role : new Role[] {Role.SUPERVISOR, Role.ADMIN, Role.PLATFORM_ADMIN, Role.PARTNER}) {
+        assertThat(visit(pro(UUID.randomUUID(), role), AccessPolicy.VisitAction.BOOK).reason()).as(role.code()).isEqualTo("care_roles_only");
+      }
+      assertThat(visit(Principal.patient(visitPatient), AccessPolicy.VisitAction.BOOK).allowed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the visit's professionals and invited colleagues read and manage it; a colleague who does not hold it does not")
+    void holders_read_and_manage() {
+      for (UUID holder : new UUID[] {physician, colleague}) {
+        assertThat(visit(pro(holder, Role.PHYSICIAN), AccessPolicy.VisitAction.READ)).isEqualTo(new Decision(true, "visit_professional"));
+        assertThat(visit(pro(holder, Role.NURSE), AccessPolicy.VisitAction.MANAGE).allowed()).isTrue();
+      }
+      assertThat(visit(pro(nurse, Role.NURSE), AccessPolicy.VisitAction.READ)).isEqualTo(new Decision(false, "not_visit_member"));
+      assertThat(visit(pro(nurse, Role.NURSE), AccessPolicy.VisitAction.MANAGE).allowed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a holder of another organisation is refused, whatever the member list says")
+    void other_organisation_is_refused() {
+      Principal elsewhere = Principal.professional(physician, Role.PHYSICIAN, "other-area");
+      assertThat(visit(elsewhere, AccessPolicy.VisitAction.READ)).isEqualTo(new Decision(false, "other_organisation"));
+    }
+
+    @Test
+    @DisplayName("patient-side members attend their own visit only, and never read the professionals' view")
+    void patient_side_attends_only() {
+      assertThat(visit(Principal.patient(visitPatient), AccessPolicy.VisitAction.ATTEND)).isEqualTo(new Decision(true, "visit_member"));
+      assertThat(visit(Principal.patient(interpreter), AccessPolicy.VisitAction.ATTEND).allowed()).isTrue();
+      assertThat(visit(Principal.patient(patient), AccessPolicy.VisitAction.ATTEND)).isEqualTo(new Decision(false, "not_visit_member"));
+      assertThat(visit(Principal.patient(visitPatient), AccessPolicy.VisitAction.READ).allowed()).isFalse();
+      assertThat(visit(Principal.patient(visitPatient), AccessPolicy.VisitAction.MANAGE).allowed()).isFalse();
+      assertThat(visit(pro(physician, Role.PHYSICIAN), AccessPolicy.VisitAction.ATTEND).allowed()).isFalse();
+    }
+  }
 }

@@ -92,6 +92,26 @@ class MonthlyReportTest {
     consultation(A, null, "non_urgent", nov.plus(Duration.ofDays(3)), false, true);
     consultation(null, nurseB, "non_urgent", nov.plus(Duration.ofDays(3)), true, false);
     consultation(A, null, "urgent", dec.plusSeconds(3600), true, false);
+    // remote visits, counted by the month they started in: in A one completed, one cancelled, one no-show, one still
+    // booked (not counted); one completed without a queue (the total of a report of every queue only); one in December, one in October
+    visit(A, "completed", nov.plus(Duration.ofDays(2)));
+    visit(A, "cancelled", nov.plus(Duration.ofDays(3)));
+    visit(A, "no_show", nov.plus(Duration.ofDays(4)));
+    visit(A, "booked", nov.plus(Duration.ofDays(5)));
+    visit(null, "completed", nov.plus(Duration.ofDays(6)));
+    visit(A, "completed", dec.plusSeconds(600));
+    visit(A, "no_show", nov.minusSeconds(600));
+  }
+
+  /** A remote visit booked by nurse1 in {@code queue} starting at {@code startsAt}, in {@code state} (ended an hour later when final). */
+  private static void visit(String queue, String state, Instant startsAt) {
+    UUID patient = UUID.randomUUID();
+    t.rows("insert into patient (id, kind, created_at) values ($1, 'anonymous', $2)", patient, at(startsAt.minus(Duration.ofDays(1))));
+    boolean ended = !"booked".equals(state);
+    t.rows("insert into visit (id, organisation_id, queue_id, patient_id, starts_at, duration_minutes, channel, language, interpreter_needed,"
+            + " state, booked_by, booked_at, ended_at) values ($1, $2, $3, $4, $5, 30, 'video', 'fi', false, $6, $7, $8, $9)",
+        UUID.randomUUID(), Fixtures.ORG, queue, patient, at(startsAt), state, nurse1, at(startsAt.minus(Duration.ofDays(1))),
+        ended ? at(startsAt.plusSeconds(3600)) : null);
   }
 
   /** A consultation asked by nurse1 at {@code at}, with its professional-only thread; answered a day later, or breached. */
@@ -209,7 +229,8 @@ class MonthlyReportTest {
       assertThat(a.getJsonObject("unmetDemandByLanguage").encode()).isEqualTo("{\"se\":1}");
       assertThat(a.getJsonObject("consultations").encode()).as("k1 and k2; k4 is in December")
           .isEqualTo("{\"opened\":2,\"urgent\":1,\"nonUrgent\":1,\"answered\":1,\"breached\":1}");
-      assertThat(a.getJsonObject("remoteVisits").getString("status")).isEqualTo("not_yet_recorded");
+      assertThat(a.getJsonObject("remoteVisits").encode()).as("the visits of November in A; not the booked one, nor December's or October's")
+          .isEqualTo("{\"completed\":1,\"cancelled\":1,\"noShow\":1}");
 
       JsonObject b = row(report, B);
       assertThat(b.getString("queueName")).isEqualTo(NAME_B);
@@ -224,11 +245,14 @@ class MonthlyReportTest {
       assertThat(b.getLong("activeProfessionals")).as("nurseB").isEqualTo(1);
 
       assertThat(b.getJsonObject("consultations").getLong("opened")).isZero();
+      assertThat(b.getJsonObject("remoteVisits").encode()).isEqualTo("{\"completed\":0,\"cancelled\":0,\"noShow\":0}");
 
       JsonObject total = report.getJsonObject("total");
       assertThat(total.getString("queueId")).isNull();
       assertThat(total.getJsonObject("consultations").encode()).as("k1, k2 and the named k3")
           .isEqualTo("{\"opened\":3,\"urgent\":1,\"nonUrgent\":2,\"answered\":2,\"breached\":1}");
+      assertThat(total.getJsonObject("remoteVisits").encode()).as("A's three and the completed one without a queue")
+          .isEqualTo("{\"completed\":2,\"cancelled\":1,\"noShow\":1}");
       assertThat(total.getLong("contacts")).isEqualTo(6);
       assertThat(total.getLong("closed")).isEqualTo(6);
       assertThat(total.getLong("resolvedWithoutReferral")).isEqualTo(4);
@@ -251,6 +275,7 @@ class MonthlyReportTest {
       assertThat(row(report, B).getLong("closed")).isEqualTo(1);
       assertThat(report.getJsonObject("total").getLong("closed")).isEqualTo(1);
       assertThat(report.getJsonObject("total").getLong("activeProfessionals")).isEqualTo(1);
+      assertThat(report.getJsonObject("total").getJsonObject("remoteVisits").getLong("completed")).as("B's only").isZero();
     }
 
     @Test
@@ -280,11 +305,12 @@ class MonthlyReportTest {
       assertThat(lines).hasSize(4);
       List<String> header = Arrays.asList(lines.get(0).split(","));
       assertThat(header).startsWith("month", "queue_id", "queue_name", "contacts").contains("nps", "response_rate", "unmet_demand_se")
-          .endsWith("consultations", "consultations_urgent", "consultations_answered", "consultations_breached", "remote_visits");
+          .endsWith("consultations", "consultations_urgent", "consultations_answered", "consultations_breached", "visits_completed",
+              "visits_cancelled", "visits_no_show");
       assertThat(lines.get(1)).startsWith("2026-11,report-a,\"Kuume, \"\"yö\"\"\",6,5,3,0.6,1,0.1667,5,120.0,480.0,1,33.3,3,2,0,1,4,3,0.75,2,1,1,"
-          + "2,1,1,1,not yet recorded");
+          + "2,1,1,1,1,1,1");
       assertThat(lines.get(2)).as("a name that looks like a formula is defused").startsWith("2026-11,report-b,'=1+1,0,1,1,1.0,0,,0,,,0,0.0,1,");
-      assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,");
+      assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,").endsWith(",2,1,1");
     }
 
     @Test

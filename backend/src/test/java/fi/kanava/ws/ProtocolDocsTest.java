@@ -69,7 +69,7 @@ class ProtocolDocsTest {
       Pattern.compile("\\bwatch\\(\\s*s\\s*,[^;]*?,\\s*\"([a-z][a-z.]*)\"\\s*\\)"));
   private static final Pattern SERVER_FRAME_RECORD =
       Pattern.compile("record\\s+(\\w+)\\s*\\([^)]*\\)\\s*implements\\s+(?:[\\w.]+\\.)?ServerFrame\\b[^{]*\\{");
-  // types may have hyphens (rtc.peer-joined)
+  // frame types may have a hyphen (rtc.peer-joined, visit.waiting-room)
   private static final Pattern LITERAL_TYPE = Pattern.compile("String\\s+type\\(\\)\\s*\\{\\s*return\\s+\"([a-z][a-z.-]*)\"\\s*;");
   /** ServerFrame records whose type is a component, with the pattern above that finds their types. */
   private static final Set<String> RECORDS_TYPED_BY_COMPONENT = Set.of("ViewReply");

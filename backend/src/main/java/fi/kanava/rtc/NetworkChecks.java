@@ -45,6 +45,8 @@ public final class NetworkChecks {
   private final NetworkCheckMetrics metrics;
   private final WorkerExecutor natives;
   private Future<Optional<PeerConnectionFactory>> factory;
+  /** Checks open on this node, for {@code netcheck.max-concurrent}: taken at start, given back as each ends. */
+  private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
   public NetworkChecks(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Netcheck config, NetworkCheckMetrics metrics) {
     this.vertx = vertx;
@@ -80,7 +82,7 @@ public final class NetworkChecks {
       }
       Checks checks = checks(session);
       checks.open.values().stream().toList().forEach(earlier -> abandon(checks, earlier));
-      if (!metrics.tryOpen(config.maxConcurrent())) {
+      if (!tryTake()) {
         return Future.failedFuture(new ApiError(503, "check_busy", "Too many network checks at once; try again in a moment"));
       }
       Check check = new Check(checkId, native_.get(), Vertx.currentContext());
@@ -108,11 +110,16 @@ public final class NetworkChecks {
     }
     check.offered = true;
     Future<String> answer = check.then(() -> {
-      check.peer = new NetworkCheckPeer(check.factory, config.stunUrls(), candidate -> check.context.runOnContext(v -> {
+      if (check.ended) {
+        throw new IllegalStateException("the check ended");
+      }
+      NetworkCheckPeer peer = new NetworkCheckPeer(check.factory, config.stunUrls(), candidate -> check.context.runOnContext(v -> {
         if (!check.ended && !session.isClosed()) {
           session.send(new NetworkCheckFrames.ServerCandidate(check.id.toString(), candidate));
         }
       }));
+      metrics.peerOpened();
+      check.peer = peer;
       return check.peer.answer(frame.sdp());
     });
     return answer.map(sdp -> new Answer(check.id.toString(), sdp))
@@ -122,7 +129,7 @@ public final class NetworkChecks {
             closePeer(check);
             return null;
           }).onComplete(x -> check.offered = false);
-          return Future.failedFuture(NetworkCheckFrames.invalidSdp());
+          return Future.failedFuture(check.ended ? NOT_FOUND : NetworkCheckFrames.invalidSdp());
         });
   }
 
@@ -173,7 +180,6 @@ public final class NetworkChecks {
     });
     return outcome.compose(o -> store.finished(check.id, o, clock.instant()).map(o))
         .onSuccess(metrics::finished)
-        .onComplete(x -> metrics.closed())
         .map(o -> new Result(check.id.toString(), o.result().code(), o.rttMs(), o.lossPercent()));
   }
 
@@ -186,10 +192,13 @@ public final class NetworkChecks {
     check.then(() -> {
       closePeer(check);
       return null;
-    }).onComplete(x -> metrics.closed());
+    });
   }
 
   private void end(Checks checks, Check check) {
+    if (!check.ended) {
+      active.decrementAndGet();
+    }
     check.ended = true;
     if (check.timer >= 0) {
       vertx.cancelTimer(check.timer);
@@ -197,11 +206,27 @@ public final class NetworkChecks {
     checks.open.remove(check.id);
   }
 
-  private static void closePeer(Check check) {
+  private void closePeer(Check check) {
     NetworkCheckPeer peer = check.peer;
     check.peer = null;
     if (peer != null) {
-      peer.close();
+      try {
+        peer.close();
+      } finally {
+        metrics.peerClosed();
+      }
+    }
+  }
+
+  private boolean tryTake() {
+    while (true) {
+      int now = active.get();
+      if (now >= config.maxConcurrent()) {
+        return false;
+      }
+      if (active.compareAndSet(now, now + 1)) {
+        return true;
+      }
     }
   }
 
@@ -236,7 +261,7 @@ public final class NetworkChecks {
     final Context context;
     volatile NetworkCheckPeer peer;
     boolean offered;
-    boolean ended;
+    volatile boolean ended;
     long timer = -1;
     private Future<?> tail = Future.succeededFuture();
 

@@ -73,8 +73,8 @@ public final class NetworkChecks {
     Future<Void> member = frame.visitId() == null ? Future.succeededFuture()
         : store.isMember(frame.visitId(), principal).compose(yes -> yes ? Future.<Void>succeededFuture()
             : Future.failedFuture(new ApiError(403, "not_a_member", "You are not a member of that visit")));
-    return member.compose(v -> factory()).compose(native_ -> {
-      if (native_.isEmpty()) {
+    return member.compose(v -> factory()).compose(loaded -> {
+      if (loaded.isEmpty()) {
         return store.unavailable(checkId, principal, frame.visitId(), clock.instant())
             .onSuccess(x -> metrics.finished(NetworkCheckOutcome.unavailable()))
             .compose(x -> Future.failedFuture(new ApiError(503, "check_unavailable",
@@ -85,7 +85,7 @@ public final class NetworkChecks {
       if (!tryTake()) {
         return Future.failedFuture(new ApiError(503, "check_busy", "Too many network checks at once; try again in a moment"));
       }
-      Check check = new Check(checkId, native_.get(), Vertx.currentContext());
+      Check check = new Check(checkId, loaded.get(), Vertx.currentContext());
       checks.open.put(checkId, check);
       return store.started(checkId, principal, frame.visitId(), clock.instant())
           .onFailure(e -> abandon(checks, check))

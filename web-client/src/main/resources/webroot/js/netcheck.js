@@ -34,9 +34,12 @@ export async function runNetworkCheck(socket, { visitId = null, iceServers = nul
   const sentAt = new Map();
   const rtts = [];
   let echoed = 0;
+  // the server's candidates may overtake its answer: held until the answer is applied
+  let early = [];
   const unsubscribe = socket.on('netcheck.candidate', (frame) => {
     if (frame.checkId !== checkId || !frame.candidate) return;
-    pc.addIceCandidate(frame.candidate).catch(() => {});
+    if (early) early.push(frame.candidate);
+    else pc.addIceCandidate(frame.candidate).catch(() => {});
   });
   const serverResult = new Promise((resolve) => {
     // pushed without a ref when the server's timeout ends the check first
@@ -70,6 +73,9 @@ export async function runNetworkCheck(socket, { visitId = null, iceServers = nul
     await pc.setLocalDescription(await pc.createOffer());
     const answer = await socket.request({ type: 'netcheck.offer', checkId, sdp: pc.localDescription.sdp });
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    const held = early;
+    early = null;
+    held.forEach((candidate) => pc.addIceCandidate(candidate).catch(() => {}));
     const opened = await Promise.race([whenOpen(channel), delay(CONNECT_TIMEOUT_MS).then(() => false), serverResult.then(() => false)]);
     let sent = 0;
     if (opened) {

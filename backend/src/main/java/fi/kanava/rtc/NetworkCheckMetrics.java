@@ -11,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The network check's meters (docs/metrics.md): checks by result (every result primed at zero),
- * the measured round trip, and the checks open now (each holds a native peer connection, so a leak
- * shows here).
+ * the measured round trip, and the native peer connections of checks open now (a leak shows here).
  */
 public final class NetworkCheckMetrics {
   private static final Duration[] RTT_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -30,7 +29,7 @@ public final class NetworkCheckMetrics {
     rtt = Timer.builder("kanava.network.check.rtt").description("Round trip measured by network checks that connected")
         .serviceLevelObjectives(RTT_BUCKETS).register(registry);
     Gauge.builder("kanava.network.checks.open", open, AtomicInteger::get)
-        .description("Network checks open now on this node (each holds a native peer connection)").register(registry);
+        .description("Native peer connections of network checks open now on this node").register(registry);
   }
 
   void finished(NetworkCheckOutcome outcome) {
@@ -40,20 +39,13 @@ public final class NetworkCheckMetrics {
     }
   }
 
-  /** Takes a place for a new check if fewer than {@code max} are open. */
-  boolean tryOpen(int max) {
-    while (true) {
-      int now = open.get();
-      if (now >= max) {
-        return false;
-      }
-      if (open.compareAndSet(now, now + 1)) {
-        return true;
-      }
-    }
+  /** A native peer connection was made for a check. */
+  void peerOpened() {
+    open.incrementAndGet();
   }
 
-  void closed() {
+  /** A check's native peer connection was closed and freed. */
+  void peerClosed() {
     open.decrementAndGet();
   }
 

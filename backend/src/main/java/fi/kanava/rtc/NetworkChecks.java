@@ -46,6 +46,8 @@ public final class NetworkChecks {
   private final WorkerExecutor natives;
   private final TurnCredentials turn;
   private Future<Optional<PeerConnectionFactory>> factory;
+  /** Checks open on this node, for {@code netcheck.max-concurrent}: taken at start, given back as each ends. */
+  private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
   public NetworkChecks(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Netcheck config, TurnCredentials turn, NetworkCheckMetrics metrics) {
     this.vertx = vertx;
@@ -72,8 +74,8 @@ public final class NetworkChecks {
     Future<Void> member = frame.visitId() == null ? Future.succeededFuture()
         : store.isMember(frame.visitId(), principal).compose(yes -> yes ? Future.<Void>succeededFuture()
             : Future.failedFuture(new ApiError(403, "not_a_member", "You are not a member of that visit")));
-    return member.compose(v -> factory()).compose(native_ -> {
-      if (native_.isEmpty()) {
+    return member.compose(v -> factory()).compose(loaded -> {
+      if (loaded.isEmpty()) {
         return store.unavailable(checkId, principal, frame.visitId(), clock.instant())
             .onSuccess(x -> metrics.finished(NetworkCheckOutcome.unavailable()))
             .compose(x -> Future.failedFuture(new ApiError(503, "check_unavailable",
@@ -81,10 +83,10 @@ public final class NetworkChecks {
       }
       Checks checks = checks(session);
       checks.open.values().stream().toList().forEach(earlier -> abandon(checks, earlier));
-      if (!metrics.tryOpen(config.maxConcurrent())) {
+      if (!tryTake()) {
         return Future.failedFuture(new ApiError(503, "check_busy", "Too many network checks at once; try again in a moment"));
       }
-      Check check = new Check(checkId, native_.get(), Vertx.currentContext());
+      Check check = new Check(checkId, loaded.get(), Vertx.currentContext());
       checks.open.put(checkId, check);
       return store.started(checkId, principal, frame.visitId(), clock.instant())
           .onFailure(e -> abandon(checks, check))
@@ -109,11 +111,16 @@ public final class NetworkChecks {
     }
     check.offered = true;
     Future<String> answer = check.then(() -> {
-      check.peer = new NetworkCheckPeer(check.factory, config.stunUrls(), candidate -> check.context.runOnContext(v -> {
+      if (check.ended) {
+        throw new IllegalStateException("the check ended");
+      }
+      NetworkCheckPeer peer = new NetworkCheckPeer(check.factory, config.stunUrls(), candidate -> check.context.runOnContext(v -> {
         if (!check.ended && !session.isClosed()) {
           session.send(new NetworkCheckFrames.ServerCandidate(check.id.toString(), candidate));
         }
       }));
+      metrics.peerOpened();
+      check.peer = peer;
       return check.peer.answer(frame.sdp());
     });
     return answer.map(sdp -> new Answer(check.id.toString(), sdp))
@@ -123,7 +130,7 @@ public final class NetworkChecks {
             closePeer(check);
             return null;
           }).onComplete(x -> check.offered = false);
-          return Future.failedFuture(NetworkCheckFrames.invalidSdp());
+          return Future.failedFuture(check.ended ? NOT_FOUND : NetworkCheckFrames.invalidSdp());
         });
   }
 
@@ -174,7 +181,6 @@ public final class NetworkChecks {
     });
     return outcome.compose(o -> store.finished(check.id, o, clock.instant()).map(o))
         .onSuccess(metrics::finished)
-        .onComplete(x -> metrics.closed())
         .map(o -> new Result(check.id.toString(), o.result().code(), o.rttMs(), o.lossPercent()));
   }
 
@@ -187,10 +193,13 @@ public final class NetworkChecks {
     check.then(() -> {
       closePeer(check);
       return null;
-    }).onComplete(x -> metrics.closed());
+    });
   }
 
   private void end(Checks checks, Check check) {
+    if (!check.ended) {
+      active.decrementAndGet();
+    }
     check.ended = true;
     if (check.timer >= 0) {
       vertx.cancelTimer(check.timer);
@@ -198,11 +207,27 @@ public final class NetworkChecks {
     checks.open.remove(check.id);
   }
 
-  private static void closePeer(Check check) {
+  private void closePeer(Check check) {
     NetworkCheckPeer peer = check.peer;
     check.peer = null;
     if (peer != null) {
-      peer.close();
+      try {
+        peer.close();
+      } finally {
+        metrics.peerClosed();
+      }
+    }
+  }
+
+  private boolean tryTake() {
+    while (true) {
+      int now = active.get();
+      if (now >= config.maxConcurrent()) {
+        return false;
+      }
+      if (active.compareAndSet(now, now + 1)) {
+        return true;
+      }
     }
   }
 
@@ -237,7 +262,7 @@ public final class NetworkChecks {
     final Context context;
     volatile NetworkCheckPeer peer;
     boolean offered;
-    boolean ended;
+    volatile boolean ended;
     long timer = -1;
     private Future<?> tail = Future.succeededFuture();
 

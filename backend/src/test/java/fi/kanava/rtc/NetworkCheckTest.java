@@ -71,7 +71,7 @@ class NetworkCheckTest {
 
     @BeforeAll
     void start() {
-      t = TestApp.start(Map.of("metrics.scrape-token", SCRAPE_TOKEN));
+      t = TestApp.start(Map.of("metrics.scrape-token", SCRAPE_TOKEN, "netcheck.max-concurrent", "1"));
       f = new Fixtures(t).organisations();
       c = new ChatFixtures(t, f);
       nurse = f.account("nc-nurse", "nurse");
@@ -150,6 +150,10 @@ class NetworkCheckTest {
         // the nurse's socket names the patient's check: nothing reaches it
         JsonObject stolen = nurseWs.request(new JsonObject().put("type", "netcheck.offer").put("checkId", checkId).put("sdp", sdp));
         assertThat(stolen.getString("code")).isEqualTo("check_not_found");
+        JsonObject stolenCandidate = nurseWs.request(new JsonObject().put("type", "netcheck.candidate").put("checkId", checkId)
+            .put("candidate", new JsonObject().put("candidate", "candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host")
+                .put("sdpMid", "0").put("sdpMLineIndex", 0)));
+        assertThat(stolenCandidate.getString("code")).isEqualTo("check_not_found");
         JsonObject stolenDone = nurseWs.request(new JsonObject().put("type", "netcheck.done").put("checkId", checkId));
         assertThat(stolenDone.getString("code")).isEqualTo("check_not_found");
         assertThat(patient.ws().request(new JsonObject().put("type", "ping")).getString("type")).isEqualTo("pong");
@@ -163,12 +167,46 @@ class NetworkCheckTest {
         JsonObject second = patient.ws().request(new JsonObject().put("type", "netcheck.offer").put("checkId", checkId).put("sdp", sdp));
         assertThat(second.getString("code")).isEqualTo("check_in_progress");
 
+        // netcheck.max-concurrent is 1 here: the patient's check holds the only place
+        JsonObject busy = nurseWs.request(new JsonObject().put("type", "netcheck.start"));
+        assertThat(busy.getString("code")).isEqualTo("check_busy");
+        assertThat(metric("kanava_network_checks_open")).as("the patient's check holds a native peer").isEqualTo(1.0);
+
         // a visit the nurse is no member of
         UUID visit = visitOf(patient.id());
         JsonObject notMember = nurseWs.request(new JsonObject().put("type", "netcheck.start").put("visitId", visit.toString()));
         assertThat(notMember.getString("code")).isEqualTo("not_a_member");
         assertThat(t.rows("select 1 from network_check where subject_id = $1", nurse)).isEmpty();
       }
+      // the patient's socket closed with its check open: the peer is freed, no result kept
+      awaitMetric("kanava_network_checks_open", 0.0);
+      assertThat(t.rows("select 1 from network_check where result is null")).hasSize(1);
+      try (WsClient nurseWs = WsClient.connect(t, f.accessToken("nc-nurse"))) {
+        JsonObject ready = nurseWs.request(new JsonObject().put("type", "netcheck.start"));
+        assertThat(ready.getString("type")).as("the place is free again").isEqualTo("netcheck.ready");
+        JsonObject again = nurseWs.request(new JsonObject().put("type", "netcheck.start"));
+        assertThat(again.getString("type")).as("a socket's new check ends its earlier one").isEqualTo("netcheck.ready");
+        JsonObject old = nurseWs.request(new JsonObject().put("type", "netcheck.done").put("checkId", ready.getString("checkId")));
+        assertThat(old.getString("code")).isEqualTo("check_not_found");
+        JsonObject result = nurseWs.request(new JsonObject().put("type", "netcheck.done").put("checkId", again.getString("checkId")));
+        assertThat(result.getString("result")).as("done before any offer").isEqualTo("failed");
+      }
+    }
+
+    private double metric(String series) {
+      String scrape = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
+      return scrape.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(line -> Double.parseDouble(line.split(" ")[1]))
+          .findFirst().orElseThrow(() -> new AssertionError(series + " not exported"));
+    }
+
+    /** Asks the node again until the series has the value: the peer is freed on a worker after the socket closed. */
+    private void awaitMetric(String series, double expected) {
+      for (int attempt = 0; attempt < 500; attempt++) {
+        if (metric(series) == expected) {
+          return;
+        }
+      }
+      assertThat(metric(series)).as(series).isEqualTo(expected);
     }
 
     /** A visit of this patient, inserted directly (the visit feature owns its service). */

@@ -46,6 +46,7 @@ export function CallScreen({ session, t, onEnded, heading }) {
       }
     };
     session.addEventListener('change', onChange);
+    onChange({ detail: {} }); // what changed between the first render and this effect
     return () => session.removeEventListener('change', onChange);
   }, [session]);
 

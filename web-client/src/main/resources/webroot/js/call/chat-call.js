@@ -41,6 +41,7 @@ export function ConsoleChatCall({ socket, conversationId, t, live, patientName }
       if (call.phase === 'calling' && s.peers.length > 0) setCall({ session, phase: 'in-call' });
     };
     session.addEventListener('change', onChange);
+    onChange(); // what changed before this effect ran (a join refused at once)
     return () => session.removeEventListener('change', onChange);
   }, [call]);
 
@@ -144,6 +145,7 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
       onClosed();
     };
     session.addEventListener('change', onChange);
+    onChange();
     return () => session.removeEventListener('change', onChange);
   }, [session]);
   useEffect(() => () => current.current?.hangUp(), []);

@@ -94,7 +94,8 @@ public final class Application {
       AccessGuard guard, Sessions sessions, PasswordHasher hasher, Queues queues, Conversations conversations, Routing routing,
       Presence presence, Sweeper sweeper, FrameRegistry frames, SigningKeys signingKeys, Revocations revocations,
       fi.kanava.referral.Referrals referrals,
-      fi.kanava.consult.Consultations consultations) {}
+      fi.kanava.consult.Consultations consultations,
+      fi.kanava.rtc.Calls calls) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
     this.vertx = vertx;
@@ -191,7 +192,11 @@ public final class Application {
     Transfers transfers = new Transfers(vertx, pool, clock, conversations, guard, routing, new TransferMetrics(registry), config.transfer());
     fi.kanava.consult.Consultations consultations = new fi.kanava.consult.Consultations(vertx, pool, clock, conversations, guard,
         new fi.kanava.consult.ConsultMetrics(registry), config.consult());
-    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations);
+    // calls: the visit feature's roster is wired when it is merged; until then no visit admits anyone
+    fi.kanava.rtc.TurnCredentials turn = new fi.kanava.rtc.TurnCredentials(config.rtc(), clock);
+    fi.kanava.rtc.Calls calls = new fi.kanava.rtc.Calls(vertx, pool, clock, conversations, guard, new fi.kanava.rtc.NoVisitRoster(), turn,
+        new fi.kanava.rtc.CallMetrics(registry), config.rtc());
+    Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations, calls);
 
     // every feature registers its frames; the socket knows none of them
     FrameRegistry frames = WebSocketEndpoint.newRegistry();
@@ -200,6 +205,7 @@ public final class Application {
     new PresenceSockets(presence).register(frames);
     new TransferSockets(transfers, conversationSockets).register(frames);
     new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
+    new fi.kanava.rtc.RtcSockets(vertx, calls).register(frames);
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
@@ -226,11 +232,12 @@ public final class Application {
         new fi.kanava.directory.DirectoryRoutes(new fi.kanava.directory.Registry(pool), accounts, guard, authenticator);
     fi.kanava.consult.ConsultRoutes consultRoutes = new fi.kanava.consult.ConsultRoutes(consultations, guard, authenticator);
     List<Consumer<Router>> features = List.of(opsRoutes::mount, authRoutes::mount, conversationRoutes::mount, queueRoutes::mount,
-        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount);
+        reportRoutes::mount, attachmentRoutes::mount, referralRoutes::mount, directoryRoutes::mount, consultRoutes::mount,
+        new fi.kanava.rtc.RtcRoutes(turn, authenticator)::mount);
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals, consultations), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals, consultations, calls), routing, sweeper, maintenance, features, endpoint);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {

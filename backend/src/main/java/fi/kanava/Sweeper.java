@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The node's timers: the presence heartbeat, and one pass of every time-driven rule in order
  * (professionals not seen go offline, offers not accepted return to the queue, idle conversations
  * are warned and expire, auto queues are kicked, transfers lapse, consultations past their due time
- * are flagged). Tests call {@link #sweep} after moving the clock.
+ * are flagged, call peers dropped past the reconnect grace leave). Tests call {@link #sweep} after moving the clock.
  */
 public final class Sweeper {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
@@ -25,9 +25,11 @@ public final class Sweeper {
   private final Conversations conversations;
   private final fi.kanava.transfer.Transfers transfers;
   private final fi.kanava.consult.Consultations consultations;
+  private final fi.kanava.rtc.Calls calls;
 
   public Sweeper(Vertx vertx, KanavaConfig.Routing config, Presence presence, Routing routing, Conversations conversations,
-      fi.kanava.transfer.Transfers transfers, fi.kanava.consult.Consultations consultations) {
+      fi.kanava.transfer.Transfers transfers, fi.kanava.consult.Consultations consultations, fi.kanava.rtc.Calls calls) {
+    this.calls = calls;
     this.transfers = transfers;
     this.consultations = consultations;
     this.vertx = vertx;
@@ -50,6 +52,6 @@ public final class Sweeper {
 
   private Future<Void> rules() {
     return presence.sweep().compose(v -> routing.sweep()).compose(v -> conversations.sweepIdle()).compose(v -> transfers.sweep())
-        .compose(v -> consultations.sweep());
+        .compose(v -> consultations.sweep()).compose(v -> calls.sweep());
   }
 }

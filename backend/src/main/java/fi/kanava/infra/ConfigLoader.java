@@ -29,7 +29,7 @@ public final class ConfigLoader {
   private static final String ENV_PREFIX = "KANAVA_";
 
   private static final Set<String> SECRET_KEYS = Set.of("db.password", "db.migration.password", "metrics.scrape-token",
-      "auth.signing-key.encryption-key");
+      "auth.signing-key.encryption-key", "rtc.turn-secret");
 
   private final Map<String, String> values;
 
@@ -124,6 +124,12 @@ public final class ConfigLoader {
     out.put("referral.default-seat-limit", Integer.toString(config.referral().defaultSeatLimit()));
     out.put("feedback.professional-every-closed", Integer.toString(config.feedback().professionalEveryClosed()));
     out.put("consult.named-response-target", config.consult().namedResponseTarget().toString());
+    out.put("rtc.stun-urls", String.join(",", config.rtc().stunUrls()));
+    out.put("rtc.turn-urls", String.join(",", config.rtc().turnUrls()));
+    out.put("rtc.turn-secret", mask(config.rtc().turnSecret()));
+    out.put("rtc.turn-credential-ttl", config.rtc().turnCredentialTtl().toString());
+    out.put("rtc.reconnect-grace", config.rtc().reconnectGrace().toString());
+    out.put("rtc.max-participants", Integer.toString(config.rtc().maxParticipants()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -259,7 +265,39 @@ public final class ConfigLoader {
     var referral = new KanavaConfig.Referral(intIn("referral.default-seat-limit", 1, 1000));
     var feedback = new KanavaConfig.Feedback(intIn("feedback.professional-every-closed", 0, 100_000));
     var consult = new KanavaConfig.Consult(positiveDuration("consult.named-response-target"));
-    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult);
+    var rtc = rtc();
+    return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
+        rtc);
+  }
+
+  private KanavaConfig.Rtc rtc() {
+    var stun = iceUrls("rtc.stun-urls", "stun:");
+    var turn = iceUrls("rtc.turn-urls", "turn:", "turns:");
+    Optional<String> secret = optional("rtc.turn-secret");
+    if (!turn.isEmpty() && secret.isEmpty()) {
+      throw new ConfigException("rtc.turn-secret", "must be set when rtc.turn-urls is (the static-auth-secret of coturn)");
+    }
+    if (secret.isPresent() && secret.get().length() < 16) {
+      throw new ConfigException("rtc.turn-secret", "must be at least 16 characters (openssl rand -hex 32)");
+    }
+    return new KanavaConfig.Rtc(stun, turn, secret, positiveDuration("rtc.turn-credential-ttl"), positiveDuration("rtc.reconnect-grace"),
+        intIn("rtc.max-participants", 2, 4));
+  }
+
+  /** Comma-separated ICE server URLs, each starting with one of the schemes. */
+  private java.util.List<String> iceUrls(String key, String... schemes) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String part : raw(key).split(",")) {
+      String url = part.strip();
+      if (url.isEmpty()) {
+        continue;
+      }
+      if (java.util.Arrays.stream(schemes).noneMatch(url::startsWith) || !url.matches("[a-z]+:[A-Za-z0-9.:\\[\\]-]+(\\?transport=(udp|tcp))?")) {
+        throw new ConfigException(key, "'" + url + "' is not a " + String.join(" or ", schemes) + "host:port[?transport=udp|tcp] URL");
+      }
+      out.add(url);
+    }
+    return java.util.List.copyOf(out);
   }
 
   /** {@code prefix.burst} and {@code prefix.interval}: a token bucket. */

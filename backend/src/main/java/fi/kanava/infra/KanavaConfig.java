@@ -21,7 +21,8 @@ public record KanavaConfig(
     Attachment attachment,
     Referral referral,
     Feedback feedback,
-    Consult consult) {
+    Consult consult,
+    Rtc rtc) {
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the
@@ -40,6 +41,20 @@ public record KanavaConfig(
 
   /** Consultations: how soon a non-urgent consultation to a named colleague is due (a consult queue has its own target). */
   public record Consult(Duration namedResponseTarget) {}
+
+  /**
+   * Calls (fi.kanava.rtc): the STUN and TURN servers given to clients, the secret shared with coturn
+   * (never logged, never sent), how long a TURN credential lasts, how long a dropped peer may take to
+   * come back before it leaves the call, and the most members of one call (a mesh).
+   */
+  public record Rtc(java.util.List<String> stunUrls, java.util.List<String> turnUrls, Optional<String> turnSecret,
+      Duration turnCredentialTtl, Duration reconnectGrace, int maxParticipants) {
+    @Override
+    public String toString() {
+      return "Rtc[" + stunUrls + ", " + turnUrls + ", " + (turnSecret.isPresent() ? "****" : "") + ", " + turnCredentialTtl + ", "
+          + reconnectGrace + ", " + maxParticipants + "]";
+    }
+  }
 
   /**
    * Transfers: how long a transfer to a named professional waits in their personal queue before it

@@ -81,8 +81,9 @@ class BrowserChatVideoTest {
         assertThat(patient.getByTestId("call-status")).hasText("Yhteys muodostettu");
         patient.waitForFunction(REMOTE_VIDEO_PLAYS);
         console.waitForFunction(REMOTE_VIDEO_PLAYS);
-        // the join was announced to the nurse, politely
-        assertThat(panel.getByTestId("call-announcement")).containsText("liittyi puheluun");
+        // the connection is announced, politely (the nurse's screen opened when the patient joined)
+        assertThat(panel.getByTestId("call-announcement")).hasText("Yhteys muodostettu");
+        assertThat(panel.getByTestId("call-announcement")).hasAttribute("aria-live", "polite");
         bothWidths(console, 1280, "console, in a connected call");
         bothWidths(patient, 360, "patient, in a connected call");
         // at 360 px the controls are on screen without scrolling

@@ -10,7 +10,8 @@ import { CallScreen } from './call-screen.js';
 const REASONS = new Set(['declined', 'hangup', 'missed', 'timeout', 'call_ended', 'not_in_call', 'call_full']);
 
 function endedText(t, reason) {
-  return t(`call.endedReason.${REASONS.has(reason) ? reason : 'ended'}`);
+  const known = reason === 'hung_up' ? 'hangup' : reason; // the server's word for a hang-up
+  return t(`call.endedReason.${REASONS.has(known) ? known : 'ended'}`);
 }
 
 /**
@@ -123,7 +124,7 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
       // the professional gave up before we answered: the prompt goes, and the chat says so
       if (!ringing.current || ringing.current.callId !== frame.callId) return;
       setIncoming(null);
-      setNotice(endedText(t, frame.reason === 'hangup' ? 'missed' : frame.reason));
+      setNotice(endedText(t, ['hangup', 'hung_up'].includes(frame.reason) ? 'missed' : frame.reason));
       onClosed();
     });
     return () => {

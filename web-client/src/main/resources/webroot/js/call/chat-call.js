@@ -88,7 +88,7 @@ export function ConsoleChatCall({ socket, conversationId, t, live, patientName }
       </div>
     </div>`;
   }
-  if (call) return html`<${CallScreen} session=${call.session} t=${t} heading=${t('call.titleWith', { name: patientName })} />`;
+  if (call) return html`<${CallScreen} session=${call.session} t=${t} headingLevel=${3} heading=${t('call.titleWith', { name: patientName })} />`;
   return html`<div class="call-start">
     ${live ? html`<button type="button" ref=${startRef} data-testid="call-start" disabled=${busy} onClick=${start}>
       <span aria-hidden="true">▶ </span>${t('call.start')}</button>` : null}

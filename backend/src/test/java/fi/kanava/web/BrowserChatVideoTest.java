@@ -66,8 +66,19 @@ class BrowserChatVideoTest {
         assertThat(panel.getByTestId("call-cancel")).isFocused();
         bothWidths(console, 1280, "console, calling the patient");
 
-        // incoming: the patient is asked, in an alertdialog that has the focus
+        // incoming: the patient is asked, in an alertdialog that has the focus; the first time she declines
         Locator incoming = patient.getByRole(AriaRole.ALERTDIALOG, new Page.GetByRoleOptions().setName("Saapuva videopuhelu"));
+        assertThat(incoming).isVisible();
+        assertThat(incoming).isFocused();
+        incoming.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Hylkää")).click();
+        assertThat(incoming).hasCount(0);
+        assertThat(patient.getByTestId("call-notice")).hasText("Hylkäsit videopuhelun. Voit jatkaa chatissa.");
+        assertThat(panel.getByTestId("call-notice")).hasText("Asiakas hylkäsi videopuhelun.");
+        assertThat(panel.getByTestId("call-start")).isFocused();
+
+        // the nurse calls again, and this time the patient answers
+        panel.getByTestId("call-start").click();
+        assertThat(panel.getByTestId("call-calling")).isVisible();
         assertThat(incoming).isVisible();
         assertThat(incoming).isFocused();
         bothWidths(patient, 360, "patient, an incoming video call");

@@ -66,8 +66,19 @@ class BrowserChatVideoTest {
         assertThat(panel.getByTestId("call-cancel")).isFocused();
         bothWidths(console, 1280, "console, calling the patient");
 
-        // incoming: the patient is asked, in an alertdialog that has the focus
+        // incoming: the patient is asked, in an alertdialog that has the focus; the first time she declines
         Locator incoming = patient.getByRole(AriaRole.ALERTDIALOG, new Page.GetByRoleOptions().setName("Saapuva videopuhelu"));
+        assertThat(incoming).isVisible();
+        assertThat(incoming).isFocused();
+        incoming.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Hylkää")).click();
+        assertThat(incoming).hasCount(0);
+        assertThat(patient.getByTestId("call-notice")).hasText("Hylkäsit videopuhelun. Voit jatkaa chatissa.");
+        assertThat(panel.getByTestId("call-notice")).hasText("Asiakas hylkäsi videopuhelun.");
+        assertThat(panel.getByTestId("call-start")).isFocused();
+
+        // the nurse calls again, and this time the patient answers
+        panel.getByTestId("call-start").click();
+        assertThat(panel.getByTestId("call-calling")).isVisible();
         assertThat(incoming).isVisible();
         assertThat(incoming).isFocused();
         bothWidths(patient, 360, "patient, an incoming video call");
@@ -81,8 +92,9 @@ class BrowserChatVideoTest {
         assertThat(patient.getByTestId("call-status")).hasText("Yhteys muodostettu");
         patient.waitForFunction(REMOTE_VIDEO_PLAYS);
         console.waitForFunction(REMOTE_VIDEO_PLAYS);
-        // the join was announced to the nurse, politely
-        assertThat(panel.getByTestId("call-announcement")).containsText("liittyi puheluun");
+        // the connection is announced, politely (the nurse's screen opened when the patient joined)
+        assertThat(panel.getByTestId("call-announcement")).hasText("Yhteys muodostettu");
+        assertThat(panel.getByTestId("call-announcement")).hasAttribute("aria-live", "polite");
         bothWidths(console, 1280, "console, in a connected call");
         bothWidths(patient, 360, "patient, in a connected call");
         // at 360 px the controls are on screen without scrolling

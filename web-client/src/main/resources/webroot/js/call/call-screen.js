@@ -17,8 +17,9 @@ if (!document.querySelector('link[href="/css/call.css"]')) {
  * @param t the bundle lookup (i18n.js t)
  * @param onEnded (state) => void, once the call has ended (hung up here, by the others, or declined)
  * @param heading optional text of the screen's heading (default: call.title)
+ * @param headingLevel 2 (default), or 3 inside a pane that has its own h2
  */
-export function CallScreen({ session, t, onEnded, heading }) {
+export function CallScreen({ session, t, onEnded, heading, headingLevel = 2 }) {
   const [, changed] = useReducer((n) => n + 1, 0);
   const [announcement, setAnnouncement] = useState('');
   const headingRef = useRef(null);
@@ -46,6 +47,7 @@ export function CallScreen({ session, t, onEnded, heading }) {
       }
     };
     session.addEventListener('change', onChange);
+    onChange({ detail: {} }); // what changed between the first render and this effect
     return () => session.removeEventListener('change', onChange);
   }, [session]);
 
@@ -62,7 +64,7 @@ export function CallScreen({ session, t, onEnded, heading }) {
   };
   return html`<section class="call-screen" aria-labelledby=${headingId.current} data-testid="call-screen" data-phase=${s.phase} onKeyDown=${onKeyDown}>
     <div class="call-top">
-      <h2 id=${headingId.current} tabindex="-1" ref=${headingRef}>${heading || t('call.title')}</h2>
+      <${headingLevel === 3 ? 'h3' : 'h2'} id=${headingId.current} tabindex="-1" ref=${headingRef}>${heading || t('call.title')}<//>
       <p class="call-status" data-testid="call-status" data-phase=${s.phase}>${statusText(s, t)}</p>
     </div>
     <p class="visually-hidden" role="status" aria-live="polite" data-testid="call-announcement">${announcement}</p>

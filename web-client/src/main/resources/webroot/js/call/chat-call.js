@@ -10,7 +10,8 @@ import { CallScreen } from './call-screen.js';
 const REASONS = new Set(['declined', 'hangup', 'missed', 'timeout', 'call_ended', 'not_in_call', 'call_full']);
 
 function endedText(t, reason) {
-  return t(`call.endedReason.${REASONS.has(reason) ? reason : 'ended'}`);
+  const known = reason === 'hung_up' ? 'hangup' : reason; // the server's word for a hang-up
+  return t(`call.endedReason.${REASONS.has(known) ? known : 'ended'}`);
 }
 
 /**
@@ -41,6 +42,7 @@ export function ConsoleChatCall({ socket, conversationId, t, live, patientName }
       if (call.phase === 'calling' && s.peers.length > 0) setCall({ session, phase: 'in-call' });
     };
     session.addEventListener('change', onChange);
+    onChange(); // what changed before this effect ran (a join refused at once)
     return () => session.removeEventListener('change', onChange);
   }, [call]);
 
@@ -86,7 +88,7 @@ export function ConsoleChatCall({ socket, conversationId, t, live, patientName }
       </div>
     </div>`;
   }
-  if (call) return html`<${CallScreen} session=${call.session} t=${t} heading=${t('call.titleWith', { name: patientName })} />`;
+  if (call) return html`<${CallScreen} session=${call.session} t=${t} headingLevel=${3} heading=${t('call.titleWith', { name: patientName })} />`;
   return html`<div class="call-start">
     ${live ? html`<button type="button" ref=${startRef} data-testid="call-start" disabled=${busy} onClick=${start}>
       <span aria-hidden="true">▶ </span>${t('call.start')}</button>` : null}
@@ -122,7 +124,7 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
       // the professional gave up before we answered: the prompt goes, and the chat says so
       if (!ringing.current || ringing.current.callId !== frame.callId) return;
       setIncoming(null);
-      setNotice(endedText(t, frame.reason === 'hangup' ? 'missed' : frame.reason));
+      setNotice(endedText(t, ['hangup', 'hung_up'].includes(frame.reason) ? 'missed' : frame.reason));
       onClosed();
     });
     return () => {
@@ -144,6 +146,7 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
       onClosed();
     };
     session.addEventListener('change', onChange);
+    onChange();
     return () => session.removeEventListener('change', onChange);
   }, [session]);
   useEffect(() => () => current.current?.hangUp(), []);

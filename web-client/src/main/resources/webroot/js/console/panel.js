@@ -259,14 +259,14 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
   return html`
     <section class="pane pane-conversation" aria-labelledby=${title}>
       <header class="panel-header">
-        <${PanelTop} panel=${panel} titleId=${title} heading=${titleOf(view)} unread=${unread} />
+        <${PanelTop} panel=${panel} titleId=${title} heading=${titleOf(view)} unread=${unread}
+            action=${panel.mayCall() ? html`<${ConsoleChatCall} socket=${panel.socket} conversationId=${panel.id} t=${t}
+              live=${true} patientName=${patientLabel(view)} />` : null} />
         <p class="item-facts">
           ${view.urgency ? html`<${UrgencyBadge} urgency=${view.urgency} />` : null}${' '}
           <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>
         </p>
       </header>
-      ${panel.mayCall() ? html`<${ConsoleChatCall} socket=${panel.socket} conversationId=${panel.id} t=${t}
-          live=${true} patientName=${patientLabel(view)} />` : null}
       ${panel.consultReadOnly() ? html`<${CaseReadOnlyNotice} panel=${panel} />` : html`<p class="notice" role="status" hidden=${live}>${live ? '' : stateText(view, revoked)}</p>`}
       ${live && panel.returned ? html`<${ReturnedNotice} returned=${panel.returned} />` : null}
       <div class="chat-slot" ref=${chatSlot}></div>

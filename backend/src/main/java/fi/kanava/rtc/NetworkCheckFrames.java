@@ -6,20 +6,14 @@ import fi.kanava.ws.ServerFrame;
 import fi.kanava.ws.SocketFrames.Fields;
 import io.vertx.core.json.JsonArray;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The frames of the network check (docs/protocol.md, "Network check"): decoded strictly, once, at
- * the edge. SDP and candidates get the same shape checks as call signalling (the calls feature's
- * validation is its own; the two agree on the codes {@code invalid_sdp} and {@code invalid_candidate}).
+ * the edge. SDP and candidates get the checks of call signalling ({@link SignalValidation}).
  */
 public final class NetworkCheckFrames {
-  static final int MAX_SDP = 64 * 1024;
-  static final int MAX_CANDIDATE = 1024;
   /** The most pings a check counts (the browser sends about 20). */
   static final int MAX_PINGS = 1000;
-  private static final Pattern SDP_LINE = Pattern.compile("[a-z]=.*");
-  private static final Pattern CANDIDATE = Pattern.compile("(a=)?candidate:[A-Za-z0-9+/]{1,32} \\d{1,5} (?i:udp|tcp) \\d{1,10} \\S{1,255} \\d{1,5} typ (host|srflx|prflx|relay)( .*)?");
 
   private NetworkCheckFrames() {}
 
@@ -69,15 +63,9 @@ public final class NetworkCheckFrames {
   /** An ICE candidate as the browser's RTCIceCandidate.toJSON() gives it. */
   public record IceCandidate(String candidate, String sdpMid, Integer sdpMLineIndex, String usernameFragment) {
     public IceCandidate {
-      Fields.required(candidate, "candidate.candidate");
-      if (candidate.length() > MAX_CANDIDATE || (!candidate.isEmpty() && !CANDIDATE.matcher(candidate).matches())) {
-        throw ApiError.badRequest("invalid_candidate", "'candidate' is not an ICE candidate line of at most " + MAX_CANDIDATE + " characters");
-      }
-      if (sdpMLineIndex != null && (sdpMLineIndex < 0 || sdpMLineIndex > 63)) {
-        throw ApiError.badRequest("invalid_candidate", "'sdpMLineIndex' must be from 0 to 63");
-      }
-      if (sdpMid != null && sdpMid.length() > 64 || usernameFragment != null && usernameFragment.length() > 256) {
-        throw ApiError.badRequest("invalid_candidate", "'sdpMid' or 'usernameFragment' is too long");
+      SignalValidation.candidate(candidate, sdpMid, sdpMLineIndex);
+      if (usernameFragment != null && usernameFragment.length() > 256) {
+        throw ApiError.badRequest("invalid_candidate", "'usernameFragment' is too long");
       }
     }
   }
@@ -87,16 +75,7 @@ public final class NetworkCheckFrames {
 
   /** An SDP offer: starts {@code v=0}, every line {@code x=...}, at most 64 KB. */
   static String checkedSdp(String sdp) {
-    Fields.required(sdp, "sdp");
-    if (sdp.length() > MAX_SDP || !sdp.startsWith("v=0")) {
-      throw invalidSdp();
-    }
-    for (String line : sdp.split("\r?\n")) {
-      if (!line.isEmpty() && !SDP_LINE.matcher(line).matches()) {
-        throw invalidSdp();
-      }
-    }
-    return sdp;
+    return SignalValidation.sdp(sdp);
   }
 
   static ApiError invalidSdp() {

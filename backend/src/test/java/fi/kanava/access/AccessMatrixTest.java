@@ -205,6 +205,49 @@ class AccessMatrixTest {
           Audit.NONE, "names no existing visit (care professionals get visit_not_found, others are refused at the socket): nothing is read;"
               + " refusals of real visits are audited (VisitTest)"));
     }
+    frames("rtc.invite", new FrameSample("offer a video call in the victim's chat", a -> new JsonObject().put("type", "rtc.invite")
+        .put("conversationId", a.scene().conversationId().toString()), CONSOLE, "error", Audit.NONE,
+        "only the chat's assigned professional may ring its patient (not_assigned / not_in_call): nothing is read or relayed;"
+            + " audited refusals of real calls are in RtcSignallingTest"));
+    frames("rtc.decline", new FrameSample("decline a call", a -> callFrame("rtc.decline"), EnumSet.of(Intruder.OTHER_PATIENT), "error",
+        Audit.NONE, "names no existing call (call_not_found): nothing is read"));
+    for (String type : List.of("rtc.join", "rtc.offer", "rtc.answer", "rtc.candidate", "rtc.media", "rtc.status", "rtc.hangup")) {
+      frames(type, new FrameSample(type, a -> callFrame(type), EVERYONE, "error", Audit.NONE,
+          "names no existing call: the sender is in no call, so nothing is relayed to anyone (strangers to real calls: RtcSignallingTest)"));
+    }
+    frames("netcheck.start", new FrameSample("check the network for a visit", a -> new JsonObject().put("type", "netcheck.start")
+        .put("visitId", java.util.UUID.randomUUID().toString()), EVERYONE, "error", Audit.NONE,
+        "names no visit the sender is a member of (not_a_member): nothing is read"));
+    for (String type : List.of("netcheck.offer", "netcheck.candidate", "netcheck.done")) {
+      frames(type, new FrameSample(type, a -> checkFrame(type), EVERYONE, "error", Audit.NONE,
+          "names no check of this socket (check_not_found): a check belongs to the socket that started it"));
+    }
+  }
+
+  /** A call frame about a call that does not exist, well formed. */
+  private static JsonObject callFrame(String type) {
+    String callId = java.util.UUID.randomUUID().toString();
+    String peer = java.util.UUID.randomUUID().toString();
+    JsonObject frame = new JsonObject().put("type", type).put("callId", callId);
+    return switch (type) {
+      case "rtc.offer", "rtc.answer" -> frame.put("to", peer).put("sdp", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n");
+      case "rtc.candidate" -> frame.put("to", peer).put("candidate", new JsonObject()
+          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0").put("sdpMLineIndex", 0));
+      case "rtc.media" -> frame.put("audio", true).put("video", false);
+      case "rtc.status" -> frame.put("status", "connected").put("relayed", false).put("audioOnly", false);
+      default -> frame;
+    };
+  }
+
+  /** A network-check frame about a check that does not exist, well formed. */
+  private static JsonObject checkFrame(String type) {
+    JsonObject frame = new JsonObject().put("type", type).put("checkId", java.util.UUID.randomUUID().toString());
+    return switch (type) {
+      case "netcheck.offer" -> frame.put("sdp", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n");
+      case "netcheck.candidate" -> frame.put("candidate", new JsonObject()
+          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0").put("sdpMLineIndex", 0));
+      default -> frame;
+    };
   }
 
   /** A waiting-room frame about a visit that does not exist. */

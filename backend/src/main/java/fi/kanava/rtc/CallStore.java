@@ -94,10 +94,16 @@ final class CallStore {
         .execute(Tuple.of(id, connected, relayed, audioOnly, Timestamps.at(at))).mapEmpty();
   }
 
+  // The name others see: the account's, else the name the visit knows the member by (the patient as booked, an
+  // interpreter or a relative as invited: the console shows the same), else the patient's own. A read of
+  // visit_member (the visit feature owns it), as NetworkCheckStore's membership check is.
   private static final String MEMBER_SELECT = "select m.subject_kind, m.subject_id, m.role, m.peer_id, m.joined_at, m.audio, m.video,"
-      + " coalesce(a.display_name, p.display_name) as name from call_member m"
+      + " coalesce(a.display_name, vm.display_name, p.display_name) as name from call_member m"
+      + " join call c on c.id = m.call_id"
       + " left join account a on m.subject_kind = 'professional' and a.id = m.subject_id"
-      + " left join patient p on m.subject_kind = 'patient' and p.id = m.subject_id";
+      + " left join patient p on m.subject_kind = 'patient' and p.id = m.subject_id"
+      + " left join visit_member vm on m.subject_kind = 'patient' and vm.visit_id = c.visit_id and vm.patient_id = m.subject_id"
+      + " and vm.removed_at is null";
 
   /** Who is in the call now, in the order they joined. */
   static Future<List<MemberRow>> current(SqlClient client, UUID callId) {

@@ -214,8 +214,11 @@ public final class Calls {
           return transition(call, new Event.Joined(answers)).compose(result -> CallStore.join(tx, call.id(), subjectKind, principal.id(), role.result(),
                   peerId, now)
               .compose(v -> result.changed() ? CallStore.setState(tx, call.id(), result.state()) : Future.succeededFuture())
-              .map(v -> new Joining(call, peerId, previous == null ? null : previous.peerId(), others,
-                  new MemberRow(subjectKind, principal.id(), role.result(), peerId, now, true, true, profile.name()), result)));
+              // read back, so the others get the name the call's member list gives (a visit's patient by the visit's name)
+              .compose(v -> CallStore.current(tx, call.id()))
+              .map(after -> new Joining(call, peerId, previous == null ? null : previous.peerId(), others,
+                  after.stream().filter(m -> m.peerId().equals(peerId)).findFirst()
+                      .orElse(new MemberRow(subjectKind, principal.id(), role.result(), peerId, now, true, true, profile.name())), result)));
         }))))
         .map(joining -> {
           UUID id = joining.call().id();

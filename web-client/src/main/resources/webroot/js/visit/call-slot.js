@@ -25,6 +25,14 @@ export function VisitCall({ socket, visitId, callId, media, poorNetwork, onEnded
   const [module, setModule] = useState(undefined); // undefined while loading, null when missing
   const [, setTick] = useState(0);
   const session = useRef(null);
+  // The visit's callId often arrives after joining by the visit (the console reads the visit again when
+  // someone is invited or admitted): that is the call already joined, so the session goes on instead of
+  // hanging up and joining again. A new visit, or a different call once this one ended, joins anew.
+  const joined = useRef(null);
+  const open = session.current;
+  const sameCall = open && joined.current?.visitId === visitId && open.state.phase !== 'ended'
+    && (!callId || !open.callId || open.callId === callId);
+  if (!sameCall) joined.current = { visitId, key: `${visitId}:${callId || ''}` };
   useEffect(() => {
     let live = true;
     loadCallModule().then((m) => {
@@ -43,7 +51,7 @@ export function VisitCall({ socket, visitId, callId, media, poorNetwork, onEnded
       const s = session.current;
       if (s && s.state?.phase !== 'ended') s.hangUp();
     };
-  }, [visitId, callId]);
+  }, [joined.current.key]);
 
   if (module === undefined) return html`<p class="hint" role="status">${t('visit.call.joining')}</p>`;
   if (module === null) {

@@ -516,10 +516,10 @@ public final class Visits {
   /**
    * The demo's video visit today for the professional {@code username} (docs/protocol.md, "Visits"):
    * their next open visit today, or a new one starting in a quarter of an hour with a patient known
-   * only by name; answers a fresh join link for it, so a demo start can print one. Loading twice
-   * books nothing more.
+   * only by name. No join link is made here: a link is a one-time credential, and the physician makes
+   * one in the console. Loading twice books nothing more.
    */
-  public Future<String> demoVisit(String username, String patientName) {
+  public Future<Void> demoVisit(String username, String patientName) {
     Instant now = clock.instant();
     Instant endOfDay = LocalDate.ofInstant(now, ZONE).plusDays(1).atStartOfDay(ZONE).toInstant();
     return pool.preparedQuery("select id, role, organisation_id from account where username_key = lower($1) and disabled_at is null")
@@ -534,11 +534,10 @@ public final class Visits {
                   + " and v.state in ('booked', 'waiting', 'admitted') and v.channel = 'video' and v.starts_at < $2"
                   + " and v.starts_at + make_interval(mins => v.duration_minutes) > $3 order by v.starts_at limit 1")
               .execute(Tuple.of(pro.id(), fi.kanava.infra.Timestamps.at(endOfDay), fi.kanava.infra.Timestamps.at(now)))
-              .compose(found -> found.size() == 1 ? link(pro, found.iterator().next().getUUID(0))
+              .compose(found -> found.size() == 1 ? Future.<Void>succeededFuture()
                   : book(pro, new VisitRequests.Book(now.plus(Duration.ofMinutes(15)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES), 30,
-                      "video", "fi", false, List.of(), null, patientName, null)).map(v -> v.getJsonObject("joinLink")));
-        })
-        .map(link -> link.getString("url"));
+                      "video", "fi", false, List.of(), null, patientName, null)).<Void>mapEmpty());
+        });
   }
 
   // --- helpers ----------------------------------------------------------------------------------------------

@@ -18,25 +18,25 @@ public final class VisitEvents {
 
   /**
    * A completed visit: its queue (null when booked without one), organisation, channel ({@code video}
-   * or {@code chat}), language, and the patient-kind principals to ask for feedback (the patient and
+   * or {@code chat}), and the patient-kind principals to ask for feedback (the patient and
    * relatives who were let in; never an interpreter or a professional).
    */
-  public record Completed(UUID visitId, String queueId, String organisationId, String channel, String language, List<UUID> respondents) {
+  public record Completed(UUID visitId, String queueId, String organisationId, String channel, List<UUID> respondents) {
     public JsonObject toJson() {
       JsonArray ids = new JsonArray();
       respondents.forEach(id -> ids.add(id.toString()));
       return new JsonObject().put("visitId", visitId.toString()).put("queueId", queueId).put("organisationId", organisationId)
-          .put("channel", channel).put("language", language).put("respondents", ids);
+          .put("channel", channel).put("respondents", ids);
     }
 
     public static Completed fromJson(JsonObject json) {
       return new Completed(UUID.fromString(json.getString("visitId")), json.getString("queueId"), json.getString("organisationId"),
-          json.getString("channel"), json.getString("language"),
+          json.getString("channel"),
           json.getJsonArray("respondents").stream().map(id -> UUID.fromString((String) id)).toList());
     }
 
     static Completed of(Visit v) {
-      return new Completed(v.id(), v.queueId(), v.organisationId(), v.channel(), v.language(),
+      return new Completed(v.id(), v.queueId(), v.organisationId(), v.channel(),
           v.patientSide().stream().filter(Visit.Member::asksFeedback).map(Visit.Member::patientId).toList());
     }
   }

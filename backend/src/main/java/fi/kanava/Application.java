@@ -210,7 +210,7 @@ public final class Application {
     new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
     new fi.kanava.visit.VisitSockets(visits).register(frames);
     new fi.kanava.rtc.RtcSockets(vertx, calls).register(frames);
-    Feedback feedback = new Feedback(vertx, pool, clock, conversations, new FeedbackMetrics(registry));
+    Feedback feedback = new Feedback(vertx, pool, clock, conversations, visits, new FeedbackMetrics(registry));
     feedback.start();
     new FeedbackSockets(feedback).register(frames);
     ProfessionalFeedback professionalFeedback = new ProfessionalFeedback(vertx, pool, clock, config.feedback().professionalEveryClosed(),

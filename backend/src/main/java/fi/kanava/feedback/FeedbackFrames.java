@@ -6,6 +6,7 @@ import fi.kanava.ws.ClientFrame;
 import fi.kanava.ws.ServerFrame;
 import fi.kanava.ws.SocketFrames.Fields;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -16,14 +17,15 @@ public final class FeedbackFrames {
   private FeedbackFrames() {}
 
   /**
-   * The patient's answer about a closed conversation: the recommendation score 0-10 (required),
-   * core statements by id, each 1-5 (optional), and free text (optional, at most 2,000 characters).
+   * The patient's answer about a closed conversation or a completed visit (exactly one of the two):
+   * the recommendation score 0-10 (required), core statements by id, each 1-5 (optional), and free
+   * text (optional, at most 2,000 characters).
    */
-  public record Submit(String ref, UUID conversationId, Integer score, Map<String, Integer> statements, String text)
+  public record Submit(String ref, UUID conversationId, UUID visitId, Integer score, Map<String, Integer> statements, String text)
       implements ClientFrame, AboutConversation {
     public Submit {
       ref = Fields.ref(ref);
-      Fields.required(conversationId, "conversationId");
+      oneEvent(conversationId, visitId);
       if (score == null || score < 0 || score > 10) {
         throw ApiError.badRequest("invalid_score", "'score' must be a whole number from 0 to 10");
       }
@@ -47,19 +49,36 @@ public final class FeedbackFrames {
     }
   }
 
-  /** The patient skips the feedback of a closed conversation: one click, recorded as the event's one response. */
-  public record Skip(String ref, UUID conversationId) implements ClientFrame, AboutConversation {
+  /** The patient skips the feedback of a closed conversation or a completed visit: one click, recorded as their one response. */
+  public record Skip(String ref, UUID conversationId, UUID visitId) implements ClientFrame, AboutConversation {
     public Skip {
       ref = Fields.ref(ref);
-      Fields.required(conversationId, "conversationId");
+      oneEvent(conversationId, visitId);
     }
   }
 
-  /** The reply to both: the response is recorded. */
-  public record Recorded(String conversationId, boolean skipped) implements ServerFrame {
+  /** A frame names its event once: a conversation or a visit. */
+  private static void oneEvent(UUID conversationId, UUID visitId) {
+    if (visitId == null) {
+      Fields.required(conversationId, "conversationId");
+    } else if (conversationId != null) {
+      throw Fields.malformed("Give 'conversationId' or 'visitId', not both");
+    }
+  }
+
+  /** The reply to both: the response is recorded (with the event's id: {@code conversationId} or {@code visitId}). */
+  public record Recorded(String conversationId, String visitId, boolean skipped) implements ServerFrame {
     @Override
     public String type() {
       return "feedback.recorded";
+    }
+  }
+
+  /** A completed visit asks its patient and relatives: the statements of its queue, in order (docs/protocol.md, "Feedback"). */
+  public record Ask(String visitId, List<String> statements) implements ServerFrame {
+    @Override
+    public String type() {
+      return "feedback.ask";
     }
   }
 }

@@ -30,6 +30,11 @@ record Visit(UUID id, String organisationId, String queueId, UUID patientId, UUI
       return !kind.holdsVisit() && arrivedAt != null && admittedAt == null;
     }
 
+    /** Asked for feedback once the visit completes: the patient or a relative who was let in (an interpreter never). */
+    boolean asksFeedback() {
+      return (kind == MemberKind.PATIENT || kind == MemberKind.RELATIVE) && admittedAt != null;
+    }
+
     /** docs/protocol.md, "Visits": the Member JSON (professionals' view). */
     JsonObject toJson() {
       return new JsonObject()

@@ -439,6 +439,21 @@ public final class Visits {
         }));
   }
 
+  /**
+   * A patient-side member's part in a visit, for its feedback (fi.kanava.feedback): through the guard
+   * as attending (a refusal is audited, {@code not_a_member}); {@code asked} when the visit completed
+   * and the member is one it asks ({@link VisitEvents.Completed}).
+   */
+  public Future<Attendance> attendance(Principal me, UUID id, String purpose) {
+    return entitled(me, id, VisitAction.ATTEND, purpose).map(v -> {
+      Visit.Member m = v.memberOf(me).orElseThrow();
+      return new Attendance(v.id(), m.id(), v.queueId(), v.state() == VisitState.COMPLETED && m.asksFeedback());
+    });
+  }
+
+  /** A patient-side member's part in a visit: the member, the visit's queue (or null), and whether feedback is asked of them. */
+  public record Attendance(UUID visitId, UUID memberId, String queueId, boolean asked) {}
+
   // --- the call (VisitRoster) -------------------------------------------------------------------------------
 
   Future<CallRoster.Admission> admission(UUID id, Principal principal) {
@@ -483,6 +498,7 @@ public final class Visits {
           if (v.state() == VisitState.COMPLETED) {
             metrics.ended(VisitState.COMPLETED);
             ended(v);
+            vertx.eventBus().publish(VisitEvents.COMPLETED, VisitEvents.Completed.of(v).toJson());
           } else {
             toPatientSide(v, m -> m.arrivedAt() != null);
             toProfessionals(v, waitingRoom(v), null);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * books it in the console's Visits view (1280 px), the patient opens the one-time join link on a phone
  * (360 px), checks the devices and the network and waits; the physician sees them waiting with the check's
  * result, tells them of a delay, admits them, and both reach a connected call (the other's picture decoded).
- * The used link cannot be opened again. axe runs in every state at 1280 and 360 px.
+ * The used link cannot be opened again. Both hang up, and the patient answers the feedback question in the
+ * same window. axe runs in every state at 1280 and 360 px.
  */
 @DisplayName("In a real browser, a remote visit from booking to the call")
 class BrowserVisitTest {
@@ -132,6 +133,22 @@ class BrowserVisitTest {
         again.navigate(joinLink.replaceFirst("^https?://[^/]+", base));
         assertThat(again.getByTestId("visit-invalid")).containsText("Tämä linkki on vanhentunut tai sitä on jo käytetty");
         bothWidths(again, 360, "patient, a used link");
+
+        // the visit ends (both hang up): the patient is asked for feedback in the same window, at 360 px
+        console.getByTestId("call-hangup").click();
+        patient.getByTestId("call-hangup").click();
+        assertThat(patient.getByTestId("visit-ended")).containsText("kerro halutessasi, miten käynti sujui");
+        assertThat(patient.getByTestId("feedback")).containsText("Kuinka todennäköisesti suosittelisit palvelua");
+        bothWidths(patient, 360, "patient, asked for feedback after the visit");
+        patient.getByTestId("feedback-score-9").check();
+        patient.getByTestId("feedback-text").fill("Selkeä käynti.");
+        patient.getByTestId("feedback-send").click();
+        assertThat(patient.getByTestId("feedback-thanks")).hasText("Kiitos palautteestasi!");
+        patient.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("visit-patient-360-feedback.png")));
+        bothWidths(patient, 360, "patient, feedback after the visit sent");
+        var response = t.row("select event_kind, channel, score, free_text from feedback_response");
+        org.assertj.core.api.Assertions.assertThat(List.of(response.getString(0), response.getString(1), response.getInteger(2),
+            response.getString(3))).containsExactly("visit", "video", 9, "Selkeä käynti.");
         org.assertj.core.api.Assertions.assertThat(scriptErrors).as("script errors on the pages").isEmpty();
       }
     }

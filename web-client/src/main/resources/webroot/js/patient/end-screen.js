@@ -1,12 +1,12 @@
 // What the patient sees once the conversation has closed, however it closed: the outcome in plain
 // words with the detail the professional wrote for them, the feedback form when a professional had
-// accepted the chat (patient/feedback-form.js), the transcript, and buttons to download it as a
+// accepted the chat (feedback-form.js), the transcript, and buttons to download it as a
 // text file, print it, or start a new contact. Shown again after a reload while the
 // session lasts (patient.js asks for the latest conversation).
 import { html, useState, useEffect } from '../ui.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatTime } from '../format.js';
-import { FeedbackForm } from './feedback-form.js';
+import { FeedbackForm } from '../feedback-form.js';
 import {
   senderLabel, messageText, professionalLabel, outcomeText, transcriptText, transcriptFileName, downloadText,
 } from './transcript.js';
@@ -42,7 +42,7 @@ export function EndScreen({ view, service, loadMessages, onNewContact, feedback 
       <p>${outcomeText(view)}</p>
       ${view.outcomeDetail ? html`<p class="end-detail" data-testid="end-detail">${t('end.detail', { detail: view.outcomeDetail })}</p>` : null}
     </div>
-    ${feedback && view.acceptedAt ? html`<${FeedbackForm} conversationId=${view.id} statements=${feedback.statements}
+    ${feedback && view.acceptedAt ? html`<${FeedbackForm} about=${{ conversationId: view.id }} statements=${feedback.statements}
       request=${feedback.request} />` : null}
     <div class="actions">
       <button type="button" class="primary" data-testid="new-contact" onClick=${onNewContact}>${t('closed.newContact')}</button>

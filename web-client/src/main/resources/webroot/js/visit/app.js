@@ -3,6 +3,7 @@
 // you in", and a late notice), and the call once admitted. All state lives in the component; the API
 // (VisitApi) and the socket are made once per page. The server says where a patient belongs: after
 // a dropped connection visit.watch answers "waiting" (back to the room) or "admitted" (straight back in).
+// A completed visit asks the patient and relatives for feedback (feedback.ask): the shared form on the end screen.
 import { html, render, useEffect, useRef, useState } from '../ui.js';
 import { t, LANGUAGES, preferredLanguage, setLanguage, languagePicker } from '../i18n.js';
 import { errorText } from '../dom.js';
@@ -13,6 +14,7 @@ import { VisitApi, instant } from './session.js';
 import { DeviceCheck } from './devices.js';
 import { NetworkCheck, networkCheckText } from './network.js';
 import { VisitCall } from './call-slot.js';
+import { FeedbackForm } from '../feedback-form.js';
 
 /** Starts the page: the language and its picker, the connection indicator, then the visit. */
 export async function startVisitPage(code) {
@@ -63,6 +65,8 @@ export function VisitApp({ api, socket, code, picker }) {
   const [callKey, setCallKey] = useState(0);
   // heavy loss in the network check: the call offers audio only from its start
   const [poorNetwork, setPoorNetwork] = useState(false);
+  // the statements of feedback.ask, once the completed visit asks us
+  const [feedback, setFeedback] = useState(null);
   const heading = useRef(null);
   const st = useRef({ phase: 'start', visitId: null });
   st.current.phase = phase;
@@ -128,6 +132,9 @@ export function VisitApp({ api, socket, code, picker }) {
     const offs = [
       socket.on('visit.status', (frame) => {
         if (!frame.ref) onStatus(frame);
+      }),
+      socket.on('feedback.ask', (frame) => {
+        if (frame.visitId === st.current.visitId) setFeedback(frame.statements || []);
       }),
     ];
     // after a reconnect the server says again where we are (the room, or straight back into the call)
@@ -214,8 +221,10 @@ export function VisitApp({ api, socket, code, picker }) {
     const key = phase === 'cancelled' ? 'cancelled' : phase === 'ended' ? 'ended' : 'sessionEnded';
     body = html`<section class="visit-step" aria-labelledby="visit-end-title" data-testid=${`visit-${phase}`}>
       <h2 id="visit-end-title" tabindex="-1" ref=${heading}>${t(`visit.${key}.title`)}</h2>
-      <p>${t(`visit.${key}.text`)}</p>
-      <${VisitFacts} visit=${visit} /></section>`;
+      <p>${t(phase === 'ended' && feedback ? 'visitfb.ended.text' : `visit.${key}.text`)}</p>
+      <${VisitFacts} visit=${visit} />
+      ${phase === 'ended' && feedback ? html`<${FeedbackForm} about=${{ visitId }} statements=${feedback}
+        request=${(frame) => socket.request(frame)} />` : null}</section>`;
   }
   return html`${body}`;
 }

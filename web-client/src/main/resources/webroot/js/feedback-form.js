@@ -1,31 +1,36 @@
-// The feedback form of the patient's end screen (docs/protocol.md, "Feedback"): THL's
-// recommendation question (0–10, the only required answer), the queue's core statements (1–5 each)
-// and optional free text, with Send and a one-click Skip (at the top too, so that nobody has to
-// scroll past the questions to decline). Once answered or skipped a thank-you line
-// replaces the form, announced by its live region; the answer is remembered per conversation in
-// this tab's sessionStorage so that a reload does not ask again, and a feedback_duplicate reply
-// (answered in another tab) counts as answered.
-import { html, useState, useRef, useEffect } from '../ui.js';
-import { t } from '../i18n.js';
-import { errorText, uid } from '../dom.js';
+// The patient's feedback form (docs/protocol.md, "Feedback"), after a chat (the end screen,
+// patient/end-screen.js) and after a remote visit (visit/app.js): THL's recommendation question
+// (0–10, the only required answer), the queue's core statements (1–5 each) and optional free text,
+// with Send and a one-click Skip (at the top too, so that nobody has to scroll past the questions to
+// decline). Once answered or skipped a thank-you line replaces the form, announced by its live
+// region; the answer is remembered per event in this tab's sessionStorage so that a reload does not
+// ask again, and a feedback_duplicate reply (answered in another tab) counts as answered.
+import { html, useState, useRef, useEffect } from './ui.js';
+import { t } from './i18n.js';
+import { errorText, uid } from './dom.js';
+
+// The form's styles come with it, for each page that shows it.
+if (!document.querySelector('link[href="/css/feedback.css"]')) {
+  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/css/feedback.css' }));
+}
 
 const STORAGE_PREFIX = 'kanava.patient.feedback.';
 export const TEXT_MAX = 2000;
 const SCORES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const LEVELS = [1, 2, 3, 4, 5];
 
-/** 'sent', 'skipped' or 'none' (nothing to ask) once this tab has settled the conversation's feedback; null otherwise. */
-export function feedbackDone(conversationId) {
+/** 'sent', 'skipped' or 'none' (nothing to ask) once this tab has settled the event's feedback; null otherwise. */
+export function feedbackDone(eventId) {
   try {
-    return sessionStorage.getItem(STORAGE_PREFIX + conversationId);
+    return sessionStorage.getItem(STORAGE_PREFIX + eventId);
   } catch {
     return null;
   }
 }
 
-function remember(conversationId, how) {
+function remember(eventId, how) {
   try {
-    sessionStorage.setItem(STORAGE_PREFIX + conversationId, how);
+    sessionStorage.setItem(STORAGE_PREFIX + eventId, how);
   } catch {
     // storage full or refused: the server still refuses a second answer (feedback_duplicate)
   }
@@ -43,14 +48,15 @@ function Box({ name, value, checked, onChange, extra, testid }) {
 }
 
 /**
- * @param conversationId the closed conversation
+ * @param about the event the frames name: {conversationId} (a closed conversation) or {visitId} (a completed visit)
  * @param statements the queue's statement ids (feedbackStatements), in order
  * @param request async (frame) => reply frame; rejects with an ApiError for an error frame
  */
-export function FeedbackForm({ conversationId, statements = [], request }) {
+export function FeedbackForm({ about, statements = [], request }) {
+  const eventId = about.conversationId || about.visitId;
   const [ids] = useState(() => ({ score: uid('fb-score'), anchors: uid('fb-anchors'), error: uid('fb-error'),
     text: uid('fb-text'), counter: uid('fb-counter'), title: uid('fb-title') }));
-  const [done, setDone] = useState(() => feedbackDone(conversationId));
+  const [done, setDone] = useState(() => feedbackDone(eventId));
   const [score, setScore] = useState(null);
   const [answers, setAnswers] = useState({});
   const [text, setText] = useState('');
@@ -61,15 +67,15 @@ export function FeedbackForm({ conversationId, statements = [], request }) {
   const thanks = useRef(null);
   const focusThanks = useRef(false);
 
-  // another conversation shown in the same place starts afresh
+  // another event shown in the same place starts afresh
   useEffect(() => {
-    setDone(feedbackDone(conversationId));
+    setDone(feedbackDone(eventId));
     setScore(null);
     setAnswers({});
     setText('');
     setMissing(false);
     setError(null);
-  }, [conversationId]);
+  }, [eventId]);
 
   useEffect(() => {
     if (focusThanks.current && thanks.current) {
@@ -79,7 +85,7 @@ export function FeedbackForm({ conversationId, statements = [], request }) {
   });
 
   const settle = (how) => {
-    remember(conversationId, how);
+    remember(eventId, how);
     focusThanks.current = how !== 'none';
     setDone(how);
   };
@@ -108,13 +114,13 @@ export function FeedbackForm({ conversationId, statements = [], request }) {
       return;
     }
     const chosen = Object.fromEntries(statements.filter((id) => answers[id]).map((id) => [id, answers[id]]));
-    const frame = { type: 'feedback.submit', conversationId, score, statements: chosen };
+    const frame = { type: 'feedback.submit', ...about, score, statements: chosen };
     if (text.trim()) frame.text = text.trim();
     send(frame, 'sent');
   };
 
   const skip = () => {
-    if (!busy) send({ type: 'feedback.skip', conversationId }, 'skipped');
+    if (!busy) send({ type: 'feedback.skip', ...about }, 'skipped');
   };
 
   if (done === 'none') return null;

@@ -269,7 +269,7 @@ class ReportPromqlTest {
   /** The docs' exact expressions, by report field, in the order documented. */
   private static Map<String, String> documentedExpressions() throws IOException {
     Map<String, String> out = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(repository().resolve("docs/metrics.md"))) {
+    for (String line : Files.readAllLines(PromtoolTest.repository().resolve("docs/metrics.md"))) {
       Matcher m = EXACT.matcher(line);
       if (m.matches() && m.group(2).contains("kanava_")) {
         out.put(m.group(1), m.group(2));
@@ -298,15 +298,5 @@ class ReportPromqlTest {
       default -> 6;
     };
     return BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP);
-  }
-
-  private static Path repository() {
-    Path here = Path.of("").toAbsolutePath();
-    for (Path p = here; p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("docs/metrics.md"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("docs/metrics.md not found above " + here);
   }
 }

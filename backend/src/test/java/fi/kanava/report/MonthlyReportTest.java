@@ -198,12 +198,25 @@ class MonthlyReportTest {
   }
 
   private static JsonObject row(JsonObject report, String queue) {
-    return report.getJsonArray("queues").stream().map(JsonObject.class::cast).filter(r -> queue.equals(r.getString("queueId")))
-        .findFirst().orElseThrow();
+    return row(report, "queue", queue);
+  }
+
+  /** The CSV of the query, checked to be CSV named {@code file}. */
+  private static String csv(String query, String file) {
+    HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?" + query, supervisor);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.getHeader("content-type")).startsWith("text/csv; charset=utf-8");
+    assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"" + file + "\"");
+    return response.bodyAsString("UTF-8");
   }
 
   private static JsonObject unit(JsonObject report, String unit) {
-    return report.getJsonArray("units").stream().map(JsonObject.class::cast).filter(r -> java.util.Objects.equals(unit, r.getString("unitId")))
+    return row(report, "unit", unit);
+  }
+
+  /** The row of a queue or unit ({@code by}) with that id (null: the unit row of events without one). */
+  private static JsonObject row(JsonObject report, String by, String id) {
+    return report.getJsonArray(by + "s").stream().map(JsonObject.class::cast).filter(r -> java.util.Objects.equals(id, r.getString(by + "Id")))
         .findFirst().orElseThrow();
   }
 
@@ -327,10 +340,7 @@ class MonthlyReportTest {
     @Test
     @DisplayName("by unit as CSV name the unit columns and the file, and quote a unit's name")
     void by_unit_csv() {
-      HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?month=2026-11&by=unit", supervisor);
-      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-      assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"kanava-2026-11-by-unit.csv\"");
-      List<String> lines = Arrays.asList(response.bodyAsString("UTF-8").split("\r\n"));
+      List<String> lines = Arrays.asList(csv("month=2026-11&by=unit", "kanava-2026-11-by-unit.csv").split("\r\n"));
       assertThat(lines).hasSize(5);
       assertThat(lines.get(0)).startsWith("month,unit_id,unit_name,contacts,");
       assertThat(lines.get(1)).startsWith("2026-11,report-ward,\"Osasto, \"\"2\"\"\",2,");
@@ -367,11 +377,7 @@ class MonthlyReportTest {
     @Test
     @DisplayName("has the same numbers, a header, an attachment name, and escapes commas, quotes and formulas")
     void csv() {
-      HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?month=2026-11", supervisor);
-      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-      assertThat(response.getHeader("content-type")).startsWith("text/csv; charset=utf-8");
-      assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"kanava-2026-11.csv\"");
-      String body = response.bodyAsString("UTF-8");
+      String body = MonthlyReportTest.csv("month=2026-11", "kanava-2026-11.csv");
       assertThat(body).endsWith("\r\n");
       List<String> lines = Arrays.asList(body.split("\r\n"));
       assertThat(lines).hasSize(4);

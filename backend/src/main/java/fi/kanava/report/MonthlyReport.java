@@ -16,14 +16,14 @@ import java.util.TreeMap;
  * JSON and the CSV carry the same numbers.
  */
 public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total,
-    SortedMap<String, Long> referrals) {
+    SortedMap<String, Long> referrals, ReportStore.Grouping by) {
 
   /** The outcomes a partner referral is counted by (fi.kanava.referral.ReferralOutcome). */
   public static final List<String> REFERRAL_OUTCOMES = List.of("referred", "contacted", "started", "declined", "completed");
 
   /** A report without partner referrals counted. */
   public MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Instant to, List<Figures> queues, Figures total) {
-    this(month, timeZone, from, to, queues, total, new TreeMap<>());
+    this(month, timeZone, from, to, queues, total, new TreeMap<>(), ReportStore.Grouping.QUEUE);
   }
 
   public MonthlyReport {
@@ -31,11 +31,13 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
     queues = List.copyOf(queues);
     Objects.requireNonNull(total);
     referrals = new TreeMap<>(referrals);
+    Objects.requireNonNull(by);
   }
 
   /**
-   * One row: a queue's figures, or the total ({@code queueId} null). Null ratios and waits mean
-   * "no events to compute them from", never zero.
+   * One row: a queue's figures, or the total ({@code queueId} null). In a report by unit, {@code
+   * queueId} and {@code queueName} hold the unit's (null in the row of events without a unit, and in
+   * the total). Null ratios and waits mean "no events to compute them from", never zero.
    */
   public record Figures(
       String queueId,
@@ -76,12 +78,12 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
       return unmetDemandByLanguage.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    JsonObject toJson() {
+    JsonObject toJson(ReportStore.Grouping by) {
       JsonObject unmet = new JsonObject();
       unmetDemandByLanguage.forEach(unmet::put);
       return new JsonObject()
-          .put("queueId", queueId)
-          .put("queueName", queueName)
+          .put(by.key() + "Id", queueId)
+          .put(by.key() + "Name", queueName)
           .put("contacts", contacts)
           .put("closed", closed)
           .put("resolvedWithoutReferral", resolvedWithoutReferral)
@@ -164,14 +166,15 @@ public record MonthlyReport(YearMonth month, ZoneId timeZone, Instant from, Inst
 
   public JsonObject toJson() {
     JsonArray rows = new JsonArray();
-    queues.forEach(q -> rows.add(q.toJson()));
+    queues.forEach(q -> rows.add(q.toJson(by)));
     return new JsonObject()
         .put("month", month.toString())
         .put("timeZone", timeZone.getId())
         .put("from", from.toString())
         .put("to", to.toString())
-        .put("queues", rows)
-        .put("total", total.toJson())
+        .put("by", by.key())
+        .put(by.key() + "s", rows)
+        .put("total", total.toJson(by))
         .put("referrals", referralsJson());
   }
 

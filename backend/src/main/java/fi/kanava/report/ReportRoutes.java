@@ -21,8 +21,8 @@ public final class ReportRoutes {
 
   public void mount(Router router) {
     router.route("/api/reports/*").handler(authenticator);
-    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx).compose(r -> reports.professional(Authenticator.principal(ctx),
-        r.month()).map(pro -> r.toJson().put("professionalFeedback", pro)))));
+    router.get("/api/reports/monthly").handler(Http.json(ctx -> report(ctx)
+        .map(r -> r.report().toJson().put("professionalFeedback", r.professional().toJson()))));
     router.get("/api/reports/monthly.csv").handler(this::csv);
     router.route("/api/supervisor/*").handler(authenticator);
     router.get("/api/supervisor/live").handler(Http.json(ctx -> live.snapshot(Authenticator.principal(ctx)).map(ReportRoutes::withoutType)));
@@ -35,13 +35,19 @@ public final class ReportRoutes {
     return json;
   }
 
-  private Future<MonthlyReport> report(RoutingContext ctx) {
+  /** The month's report and, once it is allowed, the professionals' feedback about the tool in the caller's scope. */
+  private record Full(MonthlyReport report, fi.kanava.feedback.ProfessionalFeedback.Figures professional) {}
+
+  private Future<Full> report(RoutingContext ctx) {
     var month = Reports.month(ctx.queryParams().get("month"));
-    return reports.monthly(Authenticator.principal(ctx), month, ctx.queryParams().get("queue"));
+    var by = Reports.grouping(ctx.queryParams().get("by"));
+    var principal = Authenticator.principal(ctx);
+    return reports.monthly(principal, month, ctx.queryParams().get("queue"), by)
+        .compose(r -> reports.professional(principal, r.month()).map(pro -> new Full(r, pro)));
   }
 
   private void csv(RoutingContext ctx) {
-    Future<MonthlyReport> report;
+    Future<Full> report;
     try {
       report = report(ctx);
     } catch (RuntimeException e) {
@@ -50,8 +56,9 @@ public final class ReportRoutes {
     }
     report.onSuccess(r -> ctx.response()
             .putHeader("content-type", "text/csv; charset=utf-8; header=present")
-            .putHeader("content-disposition", "attachment; filename=\"kanava-" + r.month() + ".csv\"")
-            .end(io.vertx.core.buffer.Buffer.buffer(ReportCsv.write(r).getBytes(StandardCharsets.UTF_8))))
+            .putHeader("content-disposition", "attachment; filename=\"kanava-" + r.report().month()
+                + (r.report().by() == ReportStore.Grouping.QUEUE ? "" : "-by-unit") + ".csv\"")
+            .end(io.vertx.core.buffer.Buffer.buffer(ReportCsv.write(r.report(), r.professional()).getBytes(StandardCharsets.UTF_8))))
         .onFailure(ctx::fail);
   }
 }

@@ -24,12 +24,17 @@ import java.util.function.Function;
  * Every statement takes the month as [$1, $2) and the queues as $3.
  */
 final class ReportStore {
+  /** The key of the row of events with no unit (no professional, or one without a unit): never a unit id (they start with [a-z0-9]). */
+  static final String NO_UNIT = "-";
+
   /**
    * The conversations that can count in the month (entered before its end, not closed before its
    * start), with the queue they were entered in (the source of their first transfer, else their
    * queue: a transfer moves the row to its target queue), whether they were ever transferred, and
    * their first assignment (a transfer clears {@code assigned_at}; the first acceptance, kept as
-   * the first 'assigned' participant, stands in for it then).
+   * the first 'assigned' participant, stands in for it then), and the unit of the professional who
+   * first accepted it (their unit now: an account's unit is not kept as history; {@link #NO_UNIT} when
+   * none, or no professional took it).
    */
   private static final String CONVERSATIONS = "with conv as ("
       + " select c.id, c.queue_id, c.language, c.enqueued_at, c.closed_at, c.outcome, c.accepted_at,"
@@ -37,32 +42,38 @@ final class ReportStore {
       + "   c.queue_id) as entry_queue,"
       + "  exists (select 1 from conversation_transfer t where t.conversation_id = c.id) as transferred,"
       + "  least(c.assigned_at, (select min(p.joined_at) from conversation_participant p"
-      + "   where p.conversation_id = c.id and p.kind = 'assigned')) as first_assigned"
+      + "   where p.conversation_id = c.id and p.kind = 'assigned')) as first_assigned,"
+      + "  coalesce((select a.unit_id from conversation_participant p join account a on a.id = p.account_id"
+      + "   where p.conversation_id = c.id and p.kind = 'assigned' order by p.joined_at, a.id limit 1), '" + NO_UNIT + "') as unit"
       + " from conversation c where c.enqueued_at < $2 and (c.closed_at is null or c.closed_at >= $1))";
 
   /** Contacts entered in the month, and how many of them were ever transferred; by the queue they entered. */
-  private static final String CONTACTS = CONVERSATIONS
-      + " select entry_queue, count(*), count(*) filter (where transferred) from conv"
-      + " where enqueued_at >= $1 and entry_queue = any($3) group by grouping sets ((entry_queue), ())";
+  private static String contacts(String key) {
+    return CONVERSATIONS + " select " + key + ", count(*), count(*) filter (where transferred) from conv"
+        + " where enqueued_at >= $1 and entry_queue = any($3) group by grouping sets ((" + key + "), ())";
+  }
 
   /** Waits from entering to the first assignment, for first assignments in the month; by the queue entered. */
-  private static final String WAITS = CONVERSATIONS
-      + " select entry_queue, count(*),"
-      + "  percentile_cont(0.5) within group (order by extract(epoch from first_assigned - enqueued_at)),"
-      + "  percentile_cont(0.9) within group (order by extract(epoch from first_assigned - enqueued_at))"
-      + " from conv where first_assigned >= $1 and first_assigned < $2 and entry_queue = any($3)"
-      + " group by grouping sets ((entry_queue), ())";
+  private static String waits(String key) {
+    return CONVERSATIONS + " select " + key + ", count(*),"
+        + "  percentile_cont(0.5) within group (order by extract(epoch from first_assigned - enqueued_at)),"
+        + "  percentile_cont(0.9) within group (order by extract(epoch from first_assigned - enqueued_at))"
+        + " from conv where first_assigned >= $1 and first_assigned < $2 and entry_queue = any($3)"
+        + " group by grouping sets ((" + key + "), ())";
+  }
 
   /**
    * Closes in the month by outcome, and those a professional had accepted (whose patient was asked
    * for feedback) with how many answered the recommendation question; by the queue at the close.
    */
-  private static final String CLOSES = CONVERSATIONS
-      + " select queue_id, count(*), count(*) filter (where outcome = 'resolved'), count(*) filter (where outcome = 'abandoned'),"
-      + "  count(*) filter (where accepted_at is not null),"
-      + "  count(*) filter (where accepted_at is not null and exists (select 1 from feedback_response f"
-      + "   where f.event_kind = 'conversation' and f.event_id = conv.id and f.score is not null))"
-      + " from conv where closed_at >= $1 and closed_at < $2 and queue_id = any($3) group by grouping sets ((queue_id), ())";
+  private static String closes(String key) {
+    return CONVERSATIONS
+        + " select " + key + ", count(*), count(*) filter (where outcome = 'resolved'), count(*) filter (where outcome = 'abandoned'),"
+        + "  count(*) filter (where accepted_at is not null),"
+        + "  count(*) filter (where accepted_at is not null and exists (select 1 from feedback_response f"
+        + "   where f.event_kind = 'conversation' and f.event_id = conv.id and f.score is not null))"
+        + " from conv where closed_at >= $1 and closed_at < $2 and queue_id = any($3) group by grouping sets ((" + key + "), ())";
+  }
 
   /** Answers to the recommendation question given in the month, by NPS category; by the response's queue. */
   private static final String FEEDBACK = "select queue_id, count(*) filter (where score >= 9),"
@@ -74,24 +85,50 @@ final class ReportStore {
    * Distinct professionals who accepted (or took) a conversation in the month, by the queue it was
    * in then: the source of the first transfer after the acceptance, else the conversation's queue.
    */
-  private static final String ACTIVE = "with accepted as (select p.account_id,"
+  private static String active(String key) {
+    return "with accepted as (select p.account_id, coalesce(a.unit_id, '" + NO_UNIT + "') as unit,"
       + "  coalesce((select t.from_queue from conversation_transfer t where t.conversation_id = p.conversation_id"
       + "   and t.created_at >= p.joined_at order by t.created_at, t.id limit 1), c.queue_id) as queue"
-      + " from conversation_participant p join conversation c on c.id = p.conversation_id"
+      + " from conversation_participant p join conversation c on c.id = p.conversation_id join account a on a.id = p.account_id"
       + " where p.kind = 'assigned' and p.joined_at >= $1 and p.joined_at < $2)"
-      + " select queue, count(distinct account_id) from accepted where queue = any($3) group by grouping sets ((queue), ())";
+      + " select " + key + ", count(distinct account_id) from accepted where queue = any($3) group by grouping sets ((" + key + "), ())";
+  }
 
   /**
    * Contacts entered in the month in a language that no member of the queue they entered speaks
    * (membership and languages as they are now: neither is kept as history); by queue and language.
    */
-  private static final String UNMET = CONVERSATIONS
-      + " select entry_queue, language, count(*) from conv where enqueued_at >= $1 and entry_queue = any($3)"
-      + "  and not exists (select 1 from queue_member m join account a on a.id = m.account_id"
-      + "   where m.queue_id = conv.entry_queue and conv.language = any(a.languages))"
-      + " group by grouping sets ((entry_queue, language), (language))";
+  private static String unmet(String key) {
+    return CONVERSATIONS + " select " + key + ", language, count(*) from conv where enqueued_at >= $1 and entry_queue = any($3)"
+        + "  and not exists (select 1 from queue_member m join account a on a.id = m.account_id"
+        + "   where m.queue_id = conv.entry_queue and conv.language = any(a.languages))"
+        + " group by grouping sets ((" + key + ", language), (language))";
+  }
 
-  /** A queue in the report: its id and its name. */
+  /**
+   * Answers to the recommendation question given in the month, by NPS category; by the unit of the
+   * event's professional: a conversation's first acceptor, a visit's unit. Same responses as {@link #FEEDBACK}.
+   */
+  private static final String FEEDBACK_BY_UNIT = "with fb as (select f.score, coalesce(case f.event_kind when 'visit' then v.unit_id else"
+      + "  (select a.unit_id from conversation_participant p join account a on a.id = p.account_id"
+      + "   where p.conversation_id = f.event_id and p.kind = 'assigned' order by p.joined_at, a.id limit 1) end, '" + NO_UNIT + "') as unit"
+      + " from feedback_response f left join visit v on f.event_kind = 'visit' and v.id = f.event_id"
+      + " where f.created_at >= $1 and f.created_at < $2 and f.score is not null and f.queue_id = any($3))"
+      + " select unit, count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)"
+      + " from fb group by grouping sets ((unit), ())";
+
+  /** The figures' rows: by queue (where each event counts is said at each query), or by the unit of the professional who served it. */
+  enum Grouping {
+    QUEUE, UNIT;
+
+    /** The query parameter's value. */
+    String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+
+  /** A row of the report (a queue, or a unit): its id and its name. */
   record QueueName(String id, String name) {}
 
   /** The raw counts of one row (a queue, or the total under the key {@link #TOTAL}). */
@@ -133,6 +170,17 @@ final class ReportStore {
         });
   }
 
+  /** The units of the organisation (null: of every one), by id, with their names. */
+  Future<List<QueueName>> units(String organisationId) {
+    return pool.preparedQuery("select id, name from unit where ($1::text is null or organisation_id = $1) order by id")
+        .execute(Tuple.of(organisationId))
+        .map(rows -> {
+          List<QueueName> out = new ArrayList<>();
+          rows.forEach(row -> out.add(new QueueName(row.getString(0), row.getString(1))));
+          return out;
+        });
+  }
+
   /** One queue's name, or empty when no such queue exists, with its organisation. */
   Future<Optional<QueueOwner>> queue(String queueId) {
     return pool.preparedQuery("select id, coalesce(names->>'fi', names->>'en', id), organisation_id from queue where id = $1")
@@ -148,24 +196,28 @@ final class ReportStore {
 
   record QueueOwner(QueueName queue, String organisationId) {}
 
-  /** The raw counts of the month [from, to) for these queues, keyed by queue id and {@link #TOTAL}. */
-  Future<Map<String, Counts>> counts(Instant from, Instant to, List<String> queueIds) {
+  /**
+   * The raw counts of the month [from, to) for these queues, keyed by queue id (or unit id, {@link
+   * #NO_UNIT}) and {@link #TOTAL}. The events counted are the same either way, so the totals are too.
+   */
+  Future<Map<String, Counts>> counts(Instant from, Instant to, List<String> queueIds, Grouping by) {
+    boolean queue = by == Grouping.QUEUE;
     Map<String, Counts> out = new LinkedHashMap<>();
     Function<String, Counts> row = q -> out.computeIfAbsent(q == null ? TOTAL : q, k -> new Counts());
     Tuple month = Tuple.of(Timestamps.at(from), Timestamps.at(to), queueIds.toArray(String[]::new));
     return Future.all(List.of(
-            run(CONTACTS, month, r -> {
+            run(contacts(queue ? "entry_queue" : "unit"), month, r -> {
               Counts c = row.apply(r.getString(0));
               c.contacts = r.getLong(1);
               c.transferred = r.getLong(2);
             }),
-            run(WAITS, month, r -> {
+            run(waits(queue ? "entry_queue" : "unit"), month, r -> {
               Counts c = row.apply(r.getString(0));
               c.waits = r.getLong(1);
               c.p50 = r.getDouble(2);
               c.p90 = r.getDouble(3);
             }),
-            run(CLOSES, month, r -> {
+            run(closes(queue ? "queue_id" : "unit"), month, r -> {
               Counts c = row.apply(r.getString(0));
               c.closed = r.getLong(1);
               c.resolved = r.getLong(2);
@@ -173,14 +225,14 @@ final class ReportStore {
               c.asked = r.getLong(4);
               c.answered = r.getLong(5);
             }),
-            run(FEEDBACK, month, r -> {
+            run(queue ? FEEDBACK : FEEDBACK_BY_UNIT, month, r -> {
               Counts c = row.apply(r.getString(0));
               c.promoters = r.getLong(1);
               c.passives = r.getLong(2);
               c.detractors = r.getLong(3);
             }),
-            run(ACTIVE, month, r -> row.apply(r.getString(0)).active = r.getLong(1)),
-            run(UNMET, month, r -> row.apply(r.getString(0)).unmet.put(r.getString(1), r.getLong(2)))))
+            run(active(queue ? "queue" : "unit"), month, r -> row.apply(r.getString(0)).active = r.getLong(1)),
+            run(unmet(queue ? "entry_queue" : "unit"), month, r -> row.apply(r.getString(0)).unmet.put(r.getString(1), r.getLong(2)))))
         .map(v -> out);
   }
 
@@ -211,15 +263,18 @@ final class ReportStore {
 
   /**
    * Consultations asked in [from, to), by the consult queue they were sent to (key null: to a named
-   * colleague; counted only with {@code named}, for professionals of {@code organisation}, null: every one).
+   * colleague; counted only with {@code named}, for professionals of {@code organisation}, null: every one);
+   * or by the unit of the professional who asked.
    */
-  Future<Map<String, MonthlyReport.Consults>> consultations(Instant from, Instant to, List<String> queueIds, boolean named, String organisation) {
-    return pool.preparedQuery("select k.queue_id, count(*), count(*) filter (where k.urgency = 'urgent'),"
+  Future<Map<String, MonthlyReport.Consults>> consultations(Instant from, Instant to, List<String> queueIds, boolean named, String organisation,
+      Grouping by) {
+    String key = by == Grouping.QUEUE ? "k.queue_id" : "coalesce(r.unit_id, '" + NO_UNIT + "')";
+    return pool.preparedQuery("select " + key + ", count(*), count(*) filter (where k.urgency = 'urgent'),"
             + " count(*) filter (where k.state = 'closed'), count(*) filter (where k.breached_at is not null)"
             + " from consultation k join account r on r.id = k.requester_id"
             + " where k.created_at >= $1 and k.created_at < $2"
             + " and (k.queue_id = any($3) or ($4 and k.queue_id is null and ($5::text is null or r.organisation_id = $5)))"
-            + " group by k.queue_id")
+            + " group by 1")
         .execute(Tuple.of(fi.kanava.infra.Timestamps.at(from), fi.kanava.infra.Timestamps.at(to), queueIds.toArray(new String[0]), named,
             organisation))
         .map(rows -> {
@@ -233,14 +288,16 @@ final class ReportStore {
   /**
    * Remote visits that started in [from, to) and ended (completed, cancelled, no-show), by the queue
    * they were booked in (key null: without a queue; counted only with {@code unqueued}, of {@code
-   * organisation}, null: every one).
+   * organisation}, null: every one); or by the visit's unit (its professional's).
    */
-  Future<Map<String, MonthlyReport.Visits>> visits(Instant from, Instant to, List<String> queueIds, boolean unqueued, String organisation) {
-    return pool.preparedQuery("select v.queue_id, count(*) filter (where v.state = 'completed'),"
+  Future<Map<String, MonthlyReport.Visits>> visits(Instant from, Instant to, List<String> queueIds, boolean unqueued, String organisation,
+      Grouping by) {
+    String key = by == Grouping.QUEUE ? "v.queue_id" : "coalesce(v.unit_id, '" + NO_UNIT + "')";
+    return pool.preparedQuery("select " + key + ", count(*) filter (where v.state = 'completed'),"
             + " count(*) filter (where v.state = 'cancelled'), count(*) filter (where v.state = 'no_show')"
             + " from visit v where v.starts_at >= $1 and v.starts_at < $2 and v.state in ('completed', 'cancelled', 'no_show')"
             + " and (v.queue_id = any($3) or ($4 and v.queue_id is null and ($5::text is null or v.organisation_id = $5)))"
-            + " group by v.queue_id")
+            + " group by 1")
         .execute(Tuple.of(fi.kanava.infra.Timestamps.at(from), fi.kanava.infra.Timestamps.at(to), queueIds.toArray(new String[0]), unqueued,
             organisation))
         .map(rows -> {

@@ -44,10 +44,10 @@ public final class Reports {
    * organisation; every one for a platform admin), apart from the queues' patient figures. Called
    * once {@link #monthly} has allowed the read.
    */
-  Future<io.vertx.core.json.JsonObject> professional(Principal principal, YearMonth month) {
+  Future<fi.kanava.feedback.ProfessionalFeedback.Figures> professional(Principal principal, YearMonth month) {
     Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
-    return professionalFeedback.figures(guard.figuresScope(principal).filter(), from, to).map(f -> f.toJson());
+    return professionalFeedback.figures(guard.figuresScope(principal).filter(), from, to);
   }
 
   /**
@@ -75,13 +75,35 @@ public final class Reports {
    * {@code queue_not_found} for an unknown queue.
    */
   public Future<MonthlyReport> monthly(Principal principal, YearMonth month, String queueId) {
+    return monthly(principal, month, queueId, ReportStore.Grouping.QUEUE);
+  }
+
+  /**
+   * The grouping of the rows, {@code queue} (the default, when null) or {@code unit} (400 {@code
+   * invalid_parameter} otherwise), read before the access check like the month.
+   */
+  static ReportStore.Grouping grouping(String value) {
+    if (value == null) {
+      return ReportStore.Grouping.QUEUE;
+    }
+    for (ReportStore.Grouping g : ReportStore.Grouping.values()) {
+      if (g.key().equals(value)) {
+        return g;
+      }
+    }
+    throw ApiError.badRequest("invalid_parameter", "'by' must be queue or unit");
+  }
+
+  /** As {@link #monthly(Principal, YearMonth, String)}, with rows by queue or by unit; the total is the same. */
+  Future<MonthlyReport> monthly(Principal principal, YearMonth month, String queueId, ReportStore.Grouping by) {
     return guard.require(principal, SystemAction.READ_FIGURES, PURPOSE)
         .compose(v -> queueId == null ? store.queues(guard.figuresScope(principal).filter()).map(qs -> new Scope(qs,
                 guard.figuresScope(principal).filter()))
             : one(principal, queueId))
-        .compose(scope -> report(month, scope.queues(), queueId == null, scope.organisation())
+        .compose(scope -> (by == ReportStore.Grouping.QUEUE ? Future.succeededFuture(scope.queues()) : store.units(scope.organisation()))
+            .compose(rows -> report(month, scope.queues(), rows, by, queueId == null, scope.organisation()))
             .compose(r -> store.referrals(scope.organisation(), r.from(), r.to())
-                .map(referrals -> new MonthlyReport(r.month(), r.timeZone(), r.from(), r.to(), r.queues(), r.total(), referrals))));
+                .map(referrals -> new MonthlyReport(r.month(), r.timeZone(), r.from(), r.to(), r.queues(), r.total(), referrals, by))));
   }
 
   /** The queues a report covers and the organisation whose referrals it counts (null: every one). */
@@ -94,16 +116,26 @@ public final class Reports {
             .map(v -> new Scope(List.of(found.get().queue()), java.util.Objects.requireNonNullElse(found.get().organisationId(), ""))));
   }
 
-  /** The figures per queue and in total; consultations to a named colleague count in the total of a report of every queue. */
-  private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues, boolean named, String organisation) {
+  /**
+   * The figures per row (the queues, or the units and, when any event has none, a row without a unit)
+   * and in total; consultations to a named colleague count in the total of a report of every queue.
+   */
+  private Future<MonthlyReport> report(YearMonth month, List<ReportStore.QueueName> queues, List<ReportStore.QueueName> rowNames,
+      ReportStore.Grouping by, boolean named, String organisation) {
     Instant from = month.atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     Instant to = month.plusMonths(1).atDay(1).atStartOfDay(TIME_ZONE).toInstant();
     List<String> ids = queues.stream().map(ReportStore.QueueName::id).toList();
-    return store.counts(from, to, ids).compose(counts -> store.consultations(from, to, ids, named, organisation).compose(consults ->
-        store.visits(from, to, ids, named, organisation).map(visits -> {
+    return store.counts(from, to, ids, by).compose(counts -> store.consultations(from, to, ids, named, organisation, by).compose(consults ->
+        store.visits(from, to, ids, named, organisation, by).map(visits -> {
+          List<ReportStore.QueueName> names = new ArrayList<>(rowNames);
+          String none = ReportStore.NO_UNIT;
+          if (by == ReportStore.Grouping.UNIT && (counts.containsKey(none) || consults.containsKey(none) || visits.containsKey(none))) {
+            names.add(new ReportStore.QueueName(none, null));
+          }
           List<MonthlyReport.Figures> rows = new ArrayList<>();
-          for (ReportStore.QueueName q : queues) {
-            rows.add(figures(q.id(), q.name(), counts.get(q.id()), consults.getOrDefault(q.id(), MonthlyReport.Consults.NONE),
+          for (ReportStore.QueueName q : names) {
+            String id = none.equals(q.id()) ? null : q.id();
+            rows.add(figures(id, q.name(), counts.get(q.id()), consults.getOrDefault(q.id(), MonthlyReport.Consults.NONE),
                 visits.getOrDefault(q.id(), MonthlyReport.Visits.NONE)));
           }
           MonthlyReport.Consults all = consults.values().stream().reduce(MonthlyReport.Consults.NONE, MonthlyReport.Consults::plus);

@@ -173,7 +173,8 @@ class PromtoolTest {
   }
 
 
-  private static Path repository() {
+  /** The checkout's root: the first directory above this one with ops/monitoring. */
+  static Path repository() {
     Path here = Path.of("").toAbsolutePath();
     for (Path p = here; p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("ops/monitoring"))) {

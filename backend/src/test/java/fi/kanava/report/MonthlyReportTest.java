@@ -56,6 +56,10 @@ class MonthlyReportTest {
     f.account("report-nurse", "nurse");
     supervisor = f.accessToken("report-supervisor");
     nurse = f.accessToken("report-nurse");
+    // units (their professional's, as the accounts are now): nurse1 in test-unit, nurse2 in report-ward, nurseB in none
+    t.rows("insert into unit (id, organisation_id, name, created_at) values ('report-ward', $1, 'Osasto, \"2\"', now())", Fixtures.ORG);
+    t.rows("update account set unit_id = 'test-unit' where id = $1", nurse1);
+    t.rows("update account set unit_id = 'report-ward' where id = $1", nurse2);
     c.createQueue(ChatFixtures.queue(A, "pick").put("names", new JsonObject().put("fi", NAME_A)), nurse1, nurse2);
     c.createQueue(ChatFixtures.queue(B, "pick").put("names", new JsonObject().put("fi", NAME_B)), nurseB);
 
@@ -101,6 +105,16 @@ class MonthlyReportTest {
     visit(null, "completed", nov.plus(Duration.ofDays(6)));
     visit(A, "completed", dec.plusSeconds(600));
     visit(A, "no_show", nov.minusSeconds(600));
+    // professionals' feedback about the tool: in November a promoter, a detractor and a skip; one in December
+    professionalFeedback("nurse", 10, nov.plus(Duration.ofDays(3)));
+    professionalFeedback("physician", 6, nov.plus(Duration.ofDays(4)));
+    professionalFeedback("nurse", null, nov.plus(Duration.ofDays(5)));
+    professionalFeedback("nurse", 0, dec.plusSeconds(600));
+  }
+
+  private static void professionalFeedback(String role, Integer score, Instant when) {
+    t.rows("insert into professional_feedback (id, organisation_id, role, score, skipped, created_at) values ($1, $2, $3, $4, $5, $6)",
+        UUID.randomUUID(), Fixtures.ORG, role, score == null ? null : score.shortValue(), score == null, at(when));
   }
 
   /** A remote visit booked by nurse1 in {@code queue} starting at {@code startsAt}, in {@code state} (ended an hour later when final). */
@@ -184,7 +198,25 @@ class MonthlyReportTest {
   }
 
   private static JsonObject row(JsonObject report, String queue) {
-    return report.getJsonArray("queues").stream().map(JsonObject.class::cast).filter(r -> queue.equals(r.getString("queueId")))
+    return row(report, "queue", queue);
+  }
+
+  /** The CSV of the query, checked to be CSV named {@code file}. */
+  private static String csv(String query, String file) {
+    HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?" + query, supervisor);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.getHeader("content-type")).startsWith("text/csv; charset=utf-8");
+    assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"" + file + "\"");
+    return response.bodyAsString("UTF-8");
+  }
+
+  private static JsonObject unit(JsonObject report, String unit) {
+    return row(report, "unit", unit);
+  }
+
+  /** The row of a queue or unit ({@code by}) with that id (null: the unit row of events without one). */
+  private static JsonObject row(JsonObject report, String by, String id) {
+    return report.getJsonArray(by + "s").stream().map(JsonObject.class::cast).filter(r -> java.util.Objects.equals(id, r.getString(by + "Id")))
         .findFirst().orElseThrow();
   }
 
@@ -268,6 +300,56 @@ class MonthlyReportTest {
     }
 
     @Test
+    @DisplayName("by unit count each event in its professional's unit, with a row for events without one, and the same total")
+    void by_unit() {
+      JsonObject report = report("month=2026-11&by=unit");
+      assertThat(report.getString("by")).isEqualTo("unit");
+      assertThat(report.containsKey("queues")).isFalse();
+      JsonArray units = report.getJsonArray("units");
+      assertThat(units.stream().map(r -> ((JsonObject) r).getString("unitId")).toList()).as("the organisation's units, then none")
+          .containsExactly("report-ward", "test-unit", null);
+      JsonObject unit = unit(report, "test-unit");
+      assertThat(unit.getString("unitName")).isEqualTo("Test unit");
+      assertThat(unit.getLong("contacts")).as("c1, c3, c5: nurse1 took them first").isEqualTo(3);
+      assertThat(unit.getLong("closed")).isEqualTo(3);
+      assertThat(unit.getLong("resolvedWithoutReferral")).as("c1, c5").isEqualTo(2);
+      assertThat(unit.getDouble("waitP50Seconds")).as("60, 300, 600 s").isEqualTo(300.0);
+      assertThat(unit.getLong("promoters")).isEqualTo(1);
+      assertThat(unit.getLong("detractors")).isEqualTo(1);
+      assertThat(unit.getDouble("nps")).isEqualTo(0.0);
+      assertThat(unit.getLong("activeProfessionals")).isEqualTo(1);
+      assertThat(unit.getJsonObject("unmetDemandByLanguage").encode()).isEqualTo("{\"se\":1}");
+      assertThat(unit.getJsonObject("consultations").getLong("opened")).as("nurse1 asked k1-k3").isEqualTo(3);
+      JsonObject ward = unit(report, "report-ward");
+      assertThat(ward.getLong("contacts")).as("c2, and c6 (nurse2 took it before its transfer)").isEqualTo(2);
+      assertThat(ward.getLong("transferred")).isEqualTo(1);
+      assertThat(ward.getLong("passives")).as("c6's answer").isEqualTo(1);
+      assertThat(ward.getDouble("nps")).as("(1 - 0) / 2").isEqualTo(50.0);
+      JsonObject none = unit(report, null);
+      assertThat(none.getString("unitName")).isNull();
+      assertThat(none.getLong("contacts")).as("c4: nobody took it").isEqualTo(1);
+      assertThat(none.getLong("abandoned")).isEqualTo(1);
+      assertThat(none.getLong("activeProfessionals")).as("nurseB has no unit").isEqualTo(1);
+      assertThat(none.getJsonObject("remoteVisits").encode()).as("the seeded visits have no unit")
+          .isEqualTo("{\"completed\":2,\"cancelled\":1,\"noShow\":1}");
+      JsonObject byQueue = report("month=2026-11").getJsonObject("total");
+      assertThat(report.getJsonObject("total").encode()).as("the same events in total")
+          .isEqualTo(byQueue.encode().replace("\"queueId\":null,\"queueName\":null", "\"unitId\":null,\"unitName\":null"));
+    }
+
+    @Test
+    @DisplayName("by unit as CSV name the unit columns and the file, and quote a unit's name")
+    void by_unit_csv() {
+      List<String> lines = Arrays.asList(csv("month=2026-11&by=unit", "kanava-2026-11-by-unit.csv").split("\r\n"));
+      assertThat(lines).hasSize(5);
+      assertThat(lines.get(0)).startsWith("month,unit_id,unit_name,contacts,");
+      assertThat(lines.get(1)).startsWith("2026-11,report-ward,\"Osasto, \"\"2\"\"\",2,");
+      assertThat(lines.get(2)).startsWith("2026-11,test-unit,Test unit,3,");
+      assertThat(lines.get(3)).as("events without a unit").startsWith("2026-11,,,1,");
+      assertThat(lines.get(4)).startsWith("2026-11,total,,6,6,4,");
+    }
+
+    @Test
     @DisplayName("of one queue are that queue's row, and the total is over that queue only")
     void one_queue() {
       JsonObject report = report("month=2026-11&queue=" + B);
@@ -295,22 +377,22 @@ class MonthlyReportTest {
     @Test
     @DisplayName("has the same numbers, a header, an attachment name, and escapes commas, quotes and formulas")
     void csv() {
-      HttpResponse<Buffer> response = t.get("/api/reports/monthly.csv?month=2026-11", supervisor);
-      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-      assertThat(response.getHeader("content-type")).startsWith("text/csv; charset=utf-8");
-      assertThat(response.getHeader("content-disposition")).isEqualTo("attachment; filename=\"kanava-2026-11.csv\"");
-      String body = response.bodyAsString("UTF-8");
+      String body = MonthlyReportTest.csv("month=2026-11", "kanava-2026-11.csv");
       assertThat(body).endsWith("\r\n");
       List<String> lines = Arrays.asList(body.split("\r\n"));
       assertThat(lines).hasSize(4);
       List<String> header = Arrays.asList(lines.get(0).split(","));
       assertThat(header).startsWith("month", "queue_id", "queue_name", "contacts").contains("nps", "response_rate", "unmet_demand_se")
-          .endsWith("consultations", "consultations_urgent", "consultations_answered", "consultations_breached", "visits_completed",
+          .contains("consultations", "consultations_urgent", "consultations_answered", "consultations_breached", "visits_completed",
               "visits_cancelled", "visits_no_show");
       assertThat(lines.get(1)).startsWith("2026-11,report-a,\"Kuume, \"\"yö\"\"\",6,5,3,0.6,1,0.1667,5,120.0,480.0,1,33.3,3,2,0,1,4,3,0.75,2,1,1,"
           + "2,1,1,1,1,1,1");
       assertThat(lines.get(2)).as("a name that looks like a formula is defused").startsWith("2026-11,report-b,'=1+1,0,1,1,1.0,0,,0,,,0,0.0,1,");
-      assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,").endsWith(",2,1,1");
+      assertThat(header).endsWith("visits_no_show", "professional_feedback_responses", "professional_feedback_skipped", "professional_promoters",
+          "professional_passives", "professional_detractors", "professional_nps");
+      assertThat(lines.get(1)).as("a queue's row has no professional feedback").endsWith(",1,1,1,,,,,,");
+      assertThat(lines.get(3)).startsWith("2026-11,total,,6,6,4,0.6667,1,0.1667,5,120.0,480.0,1,25.0,4,2,1,1,5,4,0.8,3,1,1,")
+          .as("visits, then the professionals' feedback of November: a promoter, a detractor, a skip").endsWith(",2,1,1,2,1,1,0,1,0.0");
     }
 
     @Test
@@ -335,7 +417,8 @@ class MonthlyReportTest {
     @DisplayName("a nurse gets 403 forbidden and a denied audit row, for JSON and CSV")
     void nurse() {
       UUID nurseId = Fixtures.subject(nurse);
-      for (String path : List.of("/api/reports/monthly?month=2026-11", "/api/reports/monthly.csv?month=2026-11")) {
+      for (String path : List.of("/api/reports/monthly?month=2026-11", "/api/reports/monthly.csv?month=2026-11",
+          "/api/reports/monthly?month=2026-11&by=unit", "/api/reports/monthly.csv?month=2026-11&by=unit")) {
         long before = t.row("select count(*) from audit_event where actor_id = $1 and outcome = 'denied' and action = 'READ_FIGURES'"
             + " and purpose = 'monthly_report'", nurseId).getLong(0);
         HttpResponse<Buffer> response = t.get(path, nurse);
@@ -359,7 +442,8 @@ class MonthlyReportTest {
     @DisplayName("a bad or missing month gets 400 invalid_parameter and changes nothing")
     void bad_month() {
       long audited = audit();
-      for (String query : List.of("month=2026-13", "month=2026-1", "month=26-11", "month=2026-11-01", "", "month=", "queue=" + A)) {
+      for (String query : List.of("month=2026-13", "month=2026-1", "month=26-11", "month=2026-11-01", "", "month=", "queue=" + A,
+          "month=2026-11&by=ward", "month=2026-11&by=", "month=2026-11&by=UNIT")) {
         for (String path : List.of("/api/reports/monthly?", "/api/reports/monthly.csv?")) {
           HttpResponse<Buffer> response = t.get(path + query, supervisor);
           assertThat(response.statusCode()).as(path + query).isEqualTo(400);

@@ -85,6 +85,14 @@ class BrowserSupervisorLiveTest {
         org.assertj.core.api.Assertions.assertThat(csv.suggestedFilename()).matches("kanava-\\d{4}-\\d{2}\\.csv");
         org.assertj.core.api.Assertions.assertThat(urls).anyMatch(u -> u.contains("/api/reports/monthly.csv?month="))
             .noneMatch(u -> u.toLowerCase(java.util.Locale.ROOT).contains("token"));
+        // the month's consultations, and the rows by unit: the organisation's units, the same total
+        assertThat(sup.getByTestId("month-table").locator("tr.total").getByTestId("month-consultations")).hasText("0 (0 myöhässä)");
+        sup.getByTestId("month-by").selectOption("unit");
+        sup.getByTestId("month-show").click();
+        assertThat(sup.getByTestId("month-table").locator("thead th").first()).hasText("Yksikkö");
+        assertThat(sup.getByTestId("month-table").locator("tbody th[scope=row]").first()).hasText("Test unit");
+        com.microsoft.playwright.Download byUnit = sup.waitForDownload(() -> sup.getByTestId("month-csv").click());
+        org.assertj.core.api.Assertions.assertThat(byUnit.suggestedFilename()).matches("kanava-\\d{4}-\\d{2}-by-unit\\.csv");
         org.assertj.core.api.Assertions.assertThat(scriptErrors).isEmpty();
       }
     }

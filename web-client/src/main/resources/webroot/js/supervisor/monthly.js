@@ -35,9 +35,12 @@ function NpsBar({ nps }) {
   </span>`;
 }
 
-async function downloadCsv(api, month) {
+/** The report's query: the month, and the rows by queue or by unit. */
+const query = (month, by) => `month=${encodeURIComponent(month)}&by=${encodeURIComponent(by)}`;
+
+async function downloadCsv(api, month, by) {
   if (!api.accessToken) await api.refresh();
-  const response = await fetch(`/api/reports/monthly.csv?month=${encodeURIComponent(month)}`, {
+  const response = await fetch(`/api/reports/monthly.csv?${query(month, by)}`, {
     headers: { authorization: `Bearer ${api.accessToken}`, 'x-kanava-session': api.page, accept: 'text/csv' },
     cache: 'no-store',
     credentials: 'same-origin',
@@ -54,7 +57,7 @@ async function downloadCsv(api, month) {
   const url = URL.createObjectURL(await response.blob());
   const a = document.createElement('a');
   a.href = url;
-  a.download = `kanava-${month}.csv`;
+  a.download = by === 'unit' ? `kanava-${month}-by-unit.csv` : `kanava-${month}.csv`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -84,15 +87,19 @@ function ProfessionalFigures({ figures }) {
       </table>`}`;
 }
 
+/** Consultations asked, and how many passed their due time unanswered. */
+const consultations = (r) => t('reports.consultationsText', { n: number(r.consultations.opened), breached: number(r.consultations.breached) });
+
 export function MonthlyFigures({ api, onError }) {
   const [month, setMonth] = useState(lastMonth);
+  const [by, setBy] = useState('queue');
   const [report, setReport] = useState(null);
   const [busy, setBusy] = useState(false);
 
   async function load(which) {
     setBusy(true);
     try {
-      setReport(await api.get(`/api/reports/monthly?month=${encodeURIComponent(which)}`));
+      setReport(await api.get(`/api/reports/monthly?${query(which, by)}`));
     } catch (error) {
       onError(error);
     } finally {
@@ -106,14 +113,18 @@ export function MonthlyFigures({ api, onError }) {
 
   async function csv() {
     try {
-      await downloadCsv(api, month);
+      await downloadCsv(api, month, by);
     } catch (error) {
       onError(error);
     }
   }
 
-  const rows = report ? report.queues : [];
+  const byUnit = report !== null && report.by === 'unit';
+  const rows = report ? (byUnit ? report.units : report.queues) : [];
+  // a row's name: the queue's or unit's, or (by unit) the events no unit served
+  const rowName = (r) => (byUnit ? (r.unitId === null ? t('reports.noUnit') : r.unitName || r.unitId) : r.queueName || r.queueId);
   const maxContacts = Math.max(0, ...rows.map((r) => r.contacts || 0));
+  const maxConsults = Math.max(0, ...rows.map((r) => (r.consultations ? r.consultations.opened : 0)));
   const maxWait = Math.max(0, ...rows.map((r) => r.waitP90Seconds || 0));
   return html`
     <section id="monthly" class="supervisor-section" aria-labelledby="monthly-title">
@@ -123,6 +134,13 @@ export function MonthlyFigures({ api, onError }) {
           <label for="month-input">${t('supervisor.month.choose')}</label>
           <input id="month-input" type="month" required value=${month} data-testid="month-input"
               onInput=${(event) => setMonth(event.target.value)} />
+        </div>
+        <div class="field">
+          <label for="month-by">${t('reports.by')}</label>
+          <select id="month-by" value=${by} data-testid="month-by" onChange=${(event) => setBy(event.target.value)}>
+            <option value="queue">${t('reports.byQueue')}</option>
+            <option value="unit">${t('reports.byUnit')}</option>
+          </select>
         </div>
         <div class="actions">
           <button type="submit" disabled=${busy} data-testid="month-show">${t('supervisor.month.show')}</button>
@@ -135,17 +153,18 @@ export function MonthlyFigures({ api, onError }) {
           <table class="figures month-figures" data-testid="month-table">
             <caption class="visually-hidden">${t('supervisor.month.caption', { month: report.month })}</caption>
             <thead><tr>
-              <th scope="col">${t('supervisor.live.queue')}</th>
+              <th scope="col">${byUnit ? t('reports.unit') : t('supervisor.live.queue')}</th>
               <th scope="col">${t('supervisor.month.contacts')}</th>
               <th scope="col">${t('supervisor.month.resolved')}</th>
               <th scope="col">${t('supervisor.month.waits')}</th>
               <th scope="col">${t('supervisor.month.nps')}</th>
               <th scope="col">${t('supervisor.month.responseRate')}</th>
+              <th scope="col">${t('reports.consultations')}</th>
             </tr></thead>
             <tbody>
-              ${[...rows, { ...report.total, queueName: t('supervisor.month.total'), total: true }].map((r) => html`
-                <tr key=${r.queueId || 'total'} class=${r.total ? 'total' : ''}>
-                  <th scope="row">${r.queueName || r.queueId}</th>
+              ${[...rows, { ...report.total, total: true }].map((r) => html`
+                <tr key=${r.total ? 'total' : (r.queueId || r.unitId || 'none')} class=${r.total ? 'total' : ''}>
+                  <th scope="row">${r.total ? t('supervisor.month.total') : rowName(r)}</th>
                   <td>${r.total ? number(r.contacts) : html`<${Bar} value=${r.contacts} max=${maxContacts} text=${number(r.contacts)} />`}</td>
                   <td>${percent(r.resolvedWithoutReferralShare)}</td>
                   <td>${r.total ? `${minutes(r.waitP50Seconds)} / ${minutes(r.waitP90Seconds)}`
@@ -153,11 +172,13 @@ export function MonthlyFigures({ api, onError }) {
                         text=${`${minutes(r.waitP50Seconds)} / ${minutes(r.waitP90Seconds)}`} />`}</td>
                   <td><${NpsBar} nps=${r.nps} /> <span class="hint">${t('supervisor.month.answers', { n: number(r.npsResponses) })}</span></td>
                   <td>${percent(r.responseRate)}</td>
+                  <td data-testid="month-consultations">${r.total ? consultations(r)
+                    : html`<${Bar} value=${r.consultations.opened} max=${maxConsults} kind="bar-consult" text=${consultations(r)} />`}</td>
                 </tr>`)}
             </tbody>
           </table>
         </div>
-        <p class="hint">${t('supervisor.month.legend')}</p>
+        <p class="hint">${t('supervisor.month.legend')} ${t('reports.legend')}</p>
         ${report.professionalFeedback ? html`<${ProfessionalFigures} figures=${report.professionalFeedback} />` : null}`}
     </section>`;
 }

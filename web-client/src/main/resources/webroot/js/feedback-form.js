@@ -51,8 +51,9 @@ function Box({ name, value, checked, onChange, extra, testid }) {
  * @param about the event the frames name: {conversationId} (a closed conversation) or {visitId} (a completed visit)
  * @param statements the queue's statement ids (feedbackStatements), in order
  * @param request async (frame) => reply frame; rejects with an ApiError for an error frame
+ * @param onSettled optional (how) => void once the answer is sent or skipped ('sent', 'skipped', 'none')
  */
-export function FeedbackForm({ about, statements = [], request }) {
+export function FeedbackForm({ about, statements = [], request, onSettled }) {
   const eventId = about.conversationId || about.visitId;
   const [ids] = useState(() => ({ score: uid('fb-score'), anchors: uid('fb-anchors'), error: uid('fb-error'),
     text: uid('fb-text'), counter: uid('fb-counter'), title: uid('fb-title') }));
@@ -88,6 +89,7 @@ export function FeedbackForm({ about, statements = [], request }) {
     remember(eventId, how);
     focusThanks.current = how !== 'none';
     setDone(how);
+    if (onSettled) onSettled(how);
   };
 
   const send = async (frame, how) => {

@@ -144,6 +144,9 @@ class BrowserVisitTest {
         patient.getByTestId("feedback-text").fill("Selkeä käynti.");
         patient.getByTestId("feedback-send").click();
         assertThat(patient.getByTestId("feedback-thanks")).hasText("Kiitos palautteestasi!");
+        // the end text no longer asks for what was just given
+        assertThat(patient.getByTestId("visit-ended")).not().containsText("kerro halutessasi");
+        assertThat(patient.getByTestId("visit-ended")).containsText("Voit sulkea tämän sivun.");
         patient.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("visit-patient-360-feedback.png")));
         bothWidths(patient, 360, "patient, feedback after the visit sent");
         var response = t.row("select event_kind, channel, score, free_text from feedback_response");

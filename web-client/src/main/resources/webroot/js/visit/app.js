@@ -14,7 +14,7 @@ import { VisitApi, instant } from './session.js';
 import { DeviceCheck } from './devices.js';
 import { NetworkCheck, networkCheckText } from './network.js';
 import { VisitCall } from './call-slot.js';
-import { FeedbackForm } from '../feedback-form.js';
+import { FeedbackForm, feedbackDone } from '../feedback-form.js';
 
 /** Starts the page: the language and its picker, the connection indicator, then the visit. */
 export async function startVisitPage(code) {
@@ -67,6 +67,8 @@ export function VisitApp({ api, socket, code, picker }) {
   const [poorNetwork, setPoorNetwork] = useState(false);
   // the statements of feedback.ask, once the completed visit asks us
   const [feedback, setFeedback] = useState(null);
+  // answered or skipped (also in an earlier load of this tab): the end text no longer asks
+  const [feedbackSettled, setFeedbackSettled] = useState(null);
   const heading = useRef(null);
   const st = useRef({ phase: 'start', visitId: null });
   st.current.phase = phase;
@@ -221,10 +223,10 @@ export function VisitApp({ api, socket, code, picker }) {
     const key = phase === 'cancelled' ? 'cancelled' : phase === 'ended' ? 'ended' : 'sessionEnded';
     body = html`<section class="visit-step" aria-labelledby="visit-end-title" data-testid=${`visit-${phase}`}>
       <h2 id="visit-end-title" tabindex="-1" ref=${heading}>${t(`visit.${key}.title`)}</h2>
-      <p>${t(phase === 'ended' && feedback ? 'visitfb.ended.text' : `visit.${key}.text`)}</p>
+      <p>${t(phase === 'ended' && feedback && !(feedbackSettled || feedbackDone(visitId)) ? 'visitfb.ended.text' : `visit.${key}.text`)}</p>
       <${VisitFacts} visit=${visit} />
       ${phase === 'ended' && feedback ? html`<${FeedbackForm} about=${{ visitId }} statements=${feedback}
-        request=${(frame) => socket.request(frame)} />` : null}</section>`;
+        request=${(frame) => socket.request(frame)} onSettled=${setFeedbackSettled} />` : null}</section>`;
   }
   return html`${body}`;
 }

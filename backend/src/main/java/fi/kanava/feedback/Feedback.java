@@ -40,31 +40,39 @@ public final class Feedback {
   /** A response or skip was recorded, cluster-wide: {@code {queueId}}; for live figures (no score, no event). */
   public static final String RECORDED = "kanava.feedback.recorded";
 
+  /**
+   * A conversation's unit (docs/metrics.md, "Feedback"): the service unit of the professional who first
+   * accepted it, as the monthly report's rows by unit count it; null when they have none. Reads c.id.
+   */
+  private static final String FIRST_ACCEPTOR_UNIT = "select a.unit_id from conversation_participant p join account a on a.id = p.account_id"
+      + " where p.conversation_id = c.id and p.kind = 'assigned' order by p.joined_at, a.id limit 1";
+
   /** One statement, in one round trip: the event's facts are read from the conversation as the row is written. */
-  private static final String RECORD = "insert into feedback_response (id, event_kind, event_id, queue_id, unit, professional_role, channel,"
-      + " language, transferred, consulted, score, statements, free_text, skipped, created_at)"
-      + " select $1, 'conversation', c.id, c.queue_id, q.organisation_id, a.role, $3, c.language,"
+  private static final String RECORD = "insert into feedback_response (id, event_kind, event_id, queue_id, organisation_id, unit_id,"
+      + " professional_role, channel, language, transferred, consulted, score, statements, free_text, skipped, created_at)"
+      + " select $1, 'conversation', c.id, c.queue_id, q.organisation_id, (" + FIRST_ACCEPTOR_UNIT + "), a.role, $3, c.language,"
       + "   exists (select 1 from conversation_transfer t where t.conversation_id = c.id),"
       + "   exists (select 1 from conversation_participant p where p.conversation_id = c.id and p.kind = 'consultant'),"
       + "   $4::smallint, $5::jsonb, $6::text, $4::smallint is null, $7"
       + " from conversation c join queue q on q.id = c.queue_id left join account a on a.id = c.assigned_to where c.id = $2"
-      + " on conflict (event_kind, event_id, coalesce(respondent, event_id)) do nothing returning queue_id, unit, channel";
+      + " on conflict (event_kind, event_id, coalesce(respondent, event_id)) do nothing returning queue_id, unit_id, channel";
 
   /**
    * A visit's response, by one respondent (the visit member): the professional's role is that of the
    * first professional booked on it; a colleague invited into it is a consultation; a visit is never
    * transferred.
    */
-  private static final String RECORD_VISIT = "insert into feedback_response (id, event_kind, event_id, respondent, queue_id, unit,"
-      + " professional_role, channel, language, transferred, consulted, score, statements, free_text, skipped, created_at)"
-      + " select $1, 'visit', v.id, $3, v.queue_id, v.organisation_id,"
+  private static final String RECORD_VISIT = "insert into feedback_response (id, event_kind, event_id, respondent, queue_id,"
+      + " organisation_id, unit_id, professional_role, channel, language, transferred, consulted, score, statements, free_text,"
+      + " skipped, created_at)"
+      + " select $1, 'visit', v.id, $3, v.queue_id, v.organisation_id, v.unit_id,"
       + "   (select a.role from visit_member m join account a on a.id = m.account_id where m.visit_id = v.id and m.kind = 'professional'"
       + "     order by m.invited_at, m.id limit 1),"
       + "   v.channel, v.language, false,"
       + "   exists (select 1 from visit_member m where m.visit_id = v.id and m.kind = 'colleague'),"
       + "   $4::smallint, $5::jsonb, $6::text, $4::smallint is null, $7"
       + " from visit v where v.id = $2"
-      + " on conflict (event_kind, event_id, coalesce(respondent, event_id)) do nothing returning queue_id, unit, channel";
+      + " on conflict (event_kind, event_id, coalesce(respondent, event_id)) do nothing returning queue_id, unit_id, channel";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -93,7 +101,8 @@ public final class Feedback {
         return;
       }
       String queue = closed.getString("queueId");
-      pool.preparedQuery("select organisation_id from queue where id = $1").execute(Tuple.of(queue))
+      pool.preparedQuery("select (" + FIRST_ACCEPTOR_UNIT + ") from conversation c where c.id = $1")
+          .execute(Tuple.of(UUID.fromString(closed.getString("conversationId"))))
           .onSuccess(rows -> metrics.requested(queue, CHAT, rows.size() == 0 ? null : rows.iterator().next().getString(0)))
           .onFailure(e -> log.warn("Could not count the feedback request of a conversation in {}", queue, e));
     });
@@ -108,7 +117,7 @@ public final class Feedback {
     return statements(visit.queueId()).map(asked -> {
       JsonObject frame = ServerFrames.toJson(new FeedbackFrames.Ask(visit.visitId().toString(), asked));
       for (UUID respondent : visit.respondents()) {
-        metrics.requested(label(visit.queueId()), visit.channel(), visit.organisationId());
+        metrics.requested(label(visit.queueId()), visit.channel(), visit.unitId());
         SocketEvents.toPrincipal(vertx.eventBus(), respondent, frame);
       }
       log.info("Visit {} completed: {} asked for feedback", visit.visitId(), visit.respondents().size());
@@ -187,9 +196,9 @@ public final class Feedback {
       vertx.eventBus().publish(RECORDED, new JsonObject().put("queueId", queue));
     }
     if (score == null) {
-      metrics.skipped(label(queue), row.getString("channel"), row.getString("unit"));
+      metrics.skipped(label(queue), row.getString("channel"), row.getString("unit_id"));
     } else {
-      metrics.responded(label(queue), row.getString("channel"), row.getString("unit"), score);
+      metrics.responded(label(queue), row.getString("channel"), row.getString("unit_id"), score);
     }
     return Future.succeededFuture(score == null);
   }

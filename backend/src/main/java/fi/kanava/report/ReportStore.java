@@ -75,6 +75,20 @@ final class ReportStore {
         + " from conv where closed_at >= $1 and closed_at < $2 and queue_id = any($3) group by grouping sets ((" + key + "), ())";
   }
 
+  /**
+   * Completed visits that ended in the month: the patients and relatives let in (each asked for
+   * feedback, as fi.kanava.visit.Visit.Member#asksFeedback says) and how many of them answered the
+   * recommendation question; by the visit's queue, or its unit.
+   */
+  private static String visitFeedback(String key) {
+    return "select " + key + ", count(*), count(*) filter (where exists (select 1 from feedback_response f"
+        + "   where f.event_kind = 'visit' and f.event_id = v.id and f.respondent = m.id and f.score is not null))"
+        + " from visit v join visit_member m on m.visit_id = v.id"
+        + " where v.state = 'completed' and v.ended_at >= $1 and v.ended_at < $2 and v.queue_id = any($3)"
+        + "  and m.kind in ('patient', 'relative') and m.admitted_at is not null and m.removed_at is null"
+        + " group by grouping sets ((" + key + "), ())";
+  }
+
   /** Answers to the recommendation question given in the month, by NPS category; by the response's queue. */
   private static final String FEEDBACK = "select queue_id, count(*) filter (where score >= 9),"
       + " count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)"
@@ -106,13 +120,13 @@ final class ReportStore {
   }
 
   /**
-   * Answers to the recommendation question given in the month, by NPS category; by the unit of the
-   * event's professional: a conversation's first acceptor, a visit's unit. Same responses as {@link #FEEDBACK}.
+   * Answers to the recommendation question given in the month, by NPS category; by the unit recorded
+   * with each answer (the service unit of the event's professional when it was given: a conversation's
+   * first acceptor, a visit's unit), which is the feedback meters' {@code unit} label too. Same
+   * responses as {@link #FEEDBACK}.
    */
-  private static final String FEEDBACK_BY_UNIT = "with fb as (select f.score, coalesce(case f.event_kind when 'visit' then v.unit_id else"
-      + "  (select a.unit_id from conversation_participant p join account a on a.id = p.account_id"
-      + "   where p.conversation_id = f.event_id and p.kind = 'assigned' order by p.joined_at, a.id limit 1) end, '" + NO_UNIT + "') as unit"
-      + " from feedback_response f left join visit v on f.event_kind = 'visit' and v.id = f.event_id"
+  private static final String FEEDBACK_BY_UNIT = "with fb as (select f.score, coalesce(f.unit_id, '" + NO_UNIT + "') as unit"
+      + " from feedback_response f"
       + " where f.created_at >= $1 and f.created_at < $2 and f.score is not null and f.queue_id = any($3))"
       + " select unit, count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8), count(*) filter (where score <= 6)"
       + " from fb group by grouping sets ((unit), ())";
@@ -222,8 +236,13 @@ final class ReportStore {
               c.closed = r.getLong(1);
               c.resolved = r.getLong(2);
               c.abandoned = r.getLong(3);
-              c.asked = r.getLong(4);
-              c.answered = r.getLong(5);
+              c.asked += r.getLong(4);
+              c.answered += r.getLong(5);
+            }),
+            run(visitFeedback(queue ? "v.queue_id" : "coalesce(v.unit_id, '" + NO_UNIT + "')"), month, r -> {
+              Counts c = row.apply(r.getString(0));
+              c.asked += r.getLong(1);
+              c.answered += r.getLong(2);
             }),
             run(queue ? FEEDBACK : FEEDBACK_BY_UNIT, month, r -> {
               Counts c = row.apply(r.getString(0));

@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /** One visit as loaded, with its current members (removed ones left out) and its open call. */
-record Visit(UUID id, String organisationId, String queueId, UUID patientId, UUID conversationId, Instant startsAt, int durationMinutes,
+record Visit(UUID id, String organisationId, String unitId, String queueId, UUID patientId, UUID conversationId, Instant startsAt, int durationMinutes,
     String channel, String language, boolean interpreterNeeded, VisitState state, UUID bookedBy, Instant bookedAt, Instant arrivedAt,
     Instant admittedAt, Integer lateMinutes, Instant endedAt, String cancelReason, UUID callId, List<Member> members) {
 

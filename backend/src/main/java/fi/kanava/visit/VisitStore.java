@@ -109,7 +109,7 @@ final class VisitStore {
   }
 
   private static Visit visit(Row v, List<Visit.Member> members) {
-    return new Visit(v.getUUID("id"), v.getString("organisation_id"), v.getString("queue_id"), v.getUUID("patient_id"),
+    return new Visit(v.getUUID("id"), v.getString("organisation_id"), v.getString("unit_id"), v.getString("queue_id"), v.getUUID("patient_id"),
         v.getUUID("conversation_id"), instant(v, "starts_at"), v.getInteger("duration_minutes"), v.getString("channel"), v.getString("language"),
         v.getBoolean("interpreter_needed"), VisitState.fromCode(v.getString("state")), v.getUUID("booked_by"), instant(v, "booked_at"),
         instant(v, "arrived_at"), instant(v, "admitted_at"), v.getInteger("late_minutes"), instant(v, "ended_at"), v.getString("cancel_reason"),

@@ -62,6 +62,8 @@ class FeedbackTest {
   void a_response_is_stored_once_with_its_service_event_and_counted() {
     try (Pro nurse = c.professional("nurse-f", "nurse", "available")) {
       c.createQueue(ChatFixtures.queue("nurse-chat", "auto"), nurse.id());
+      // the unit of a response is the service unit of the professional who served
+      t.rows("update account set unit_id = 'test-unit' where id = $1", nurse.id());
       try (Patient patient = c.anonymousPatient()) {
         String id = closedChat(nurse, patient);
 
@@ -70,11 +72,12 @@ class FeedbackTest {
         assertThat(reply.getString("type")).as(reply.encode()).isEqualTo("feedback.recorded");
         assertThat(reply.getBoolean("skipped")).isFalse();
 
-        Row row = t.row("select event_kind, queue_id, unit, professional_role, channel, language, transferred, consulted, score, statements,"
+        Row row = t.row("select event_kind, queue_id, organisation_id, unit_id, professional_role, channel, language, transferred, consulted, score, statements,"
             + " free_text, skipped from feedback_response where event_id = $1", UUID.fromString(id));
         assertThat(row.getString("event_kind")).isEqualTo("conversation");
         assertThat(row.getString("queue_id")).isEqualTo("nurse-chat");
-        assertThat(row.getString("unit")).isEqualTo(Fixtures.ORG);
+        assertThat(row.getString("organisation_id")).isEqualTo(Fixtures.ORG);
+        assertThat(row.getString("unit_id")).isEqualTo("test-unit");
         assertThat(row.getString("professional_role")).isEqualTo("nurse");
         assertThat(row.getString("channel")).isEqualTo("chat");
         assertThat(row.getString("language")).isEqualTo("fi");
@@ -94,7 +97,7 @@ class FeedbackTest {
         assertThat(t.row("select score from feedback_response where event_id = $1", UUID.fromString(id)).getInteger(0)).isEqualTo(9);
 
         String metrics = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
-        String labels = "channel=\"chat\",queue=\"nurse-chat\",unit=\"" + Fixtures.ORG + "\"";
+        String labels = "channel=\"chat\",queue=\"nurse-chat\",unit=\"test-unit\"";
         assertThat(metrics)
             .contains("kanava_feedback_requests_total{" + labels + "} 1.0")
             .contains("kanava_feedback_responses_total{category=\"promoter\"," + labels + "} 1.0")
@@ -116,8 +119,8 @@ class FeedbackTest {
         assertThat(reply.getBoolean("skipped")).isTrue();
         assertThat(t.row("select skipped, score from feedback_response where event_id = $1", UUID.fromString(id)).getBoolean(0)).isTrue();
         assertThat(patient.ws().request(submit(id, 10)).getString("code")).isEqualTo("feedback_duplicate");
-        assertThat(t.get("/metrics", SCRAPE_TOKEN).bodyAsString()).contains("kanava_feedback_skipped_total{channel=\"chat\",queue=\"nurse-chat\",unit=\""
-            + Fixtures.ORG + "\"} 1.0");
+        assertThat(t.get("/metrics", SCRAPE_TOKEN).bodyAsString()).as("a professional without a unit: an empty unit label")
+            .contains("kanava_feedback_skipped_total{channel=\"chat\",queue=\"nurse-chat\",unit=\"\"} 1.0");
       }
     }
   }

@@ -93,7 +93,7 @@ class ProfessionalFeedbackTest {
           .contains("kanava_professional_feedback_responses_total{category=\"detractor\",role=\"nurse\"} 1.0")
           .contains("kanava_professional_feedback_responses_total{category=\"promoter\",role=\"physician\"} 0.0")
           // the patients' detractors of the queue stay at zero
-          .contains("kanava_feedback_responses_total{category=\"detractor\",channel=\"chat\",queue=\"nurse-chat\",unit=\"" + Fixtures.ORG + "\"} 0.0");
+          .contains("kanava_feedback_responses_total{category=\"detractor\",channel=\"chat\",queue=\"nurse-chat\",unit=\"\"} 0.0");
 
       JsonObject report = t.get("/api/reports/monthly?month=2026-03", f.accessToken("pro-supervisor")).bodyAsJsonObject();
       JsonObject pro = report.getJsonObject("professionalFeedback");

@@ -84,6 +84,8 @@ class VisitFeedbackTest {
   @Test
   @DisplayName("a completed visit asks its patient and relative (not the interpreter); each answers once, tied to the visit; strangers are refused and audited")
   void feedback_after_a_visit() {
+    // a visit's unit is its professional's service unit, and so is its responses'
+    t.rows("update account set unit_id = 'test-unit' where organisation_id = $1 and role = 'nurse'", Fixtures.ORG);
     JsonObject visit = post("/api/visits", new JsonObject().put("startsAt", TestApp.START.plus(Duration.ofMinutes(10)).toString())
         .put("durationMinutes", 30).put("channel", "video").put("language", "se").put("interpreterNeeded", true)
         .put("patientName", "Ánde Ántte").put("queueId", "video-clinic"));
@@ -128,11 +130,12 @@ class VisitFeedbackTest {
       assertThat(recorded.getString("type")).as(recorded.encode()).isEqualTo("feedback.recorded");
       assertThat(recorded.getString("visitId")).isEqualTo(id);
       assertThat(recorded.getBoolean("skipped")).isFalse();
-      Row row = t.row("select event_kind, queue_id, unit, professional_role, channel, language, transferred, consulted, score, statements,"
+      Row row = t.row("select event_kind, queue_id, organisation_id, unit_id, professional_role, channel, language, transferred, consulted, score, statements,"
           + " free_text, respondent is not null from feedback_response where event_id = $1 and not skipped", UUID.fromString(id));
       assertThat(row.getString("event_kind")).isEqualTo("visit");
       assertThat(row.getString("queue_id")).isEqualTo("video-clinic");
-      assertThat(row.getString("unit")).isEqualTo(Fixtures.ORG);
+      assertThat(row.getString("organisation_id")).isEqualTo(Fixtures.ORG);
+      assertThat(row.getString("unit_id")).isEqualTo("test-unit");
       assertThat(row.getString("professional_role")).isEqualTo("nurse");
       assertThat(row.getString("channel")).isEqualTo("video");
       assertThat(row.getString("language")).isEqualTo("se");
@@ -141,7 +144,7 @@ class VisitFeedbackTest {
       assertThat(row.getInteger("score")).isEqualTo(9);
       assertThat(((JsonObject) row.getValue("statements")).getMap()).isEqualTo(Map.of("access", 5));
       assertThat(row.getString("free_text")).isEqualTo("Giitu!");
-      assertThat(row.getBoolean(11)).isTrue();
+      assertThat(row.getBoolean(12)).isTrue();
 
       // the relative's own response: a skip in one click; then each has answered, once
       assertThat(relative.request(frame("feedback.skip", id)).getBoolean("skipped")).isTrue();
@@ -150,14 +153,14 @@ class VisitFeedbackTest {
       assertThat(responses(id)).isEqualTo(2);
 
       String metrics = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
-      String labels = "channel=\"video\",queue=\"video-clinic\",unit=\"" + Fixtures.ORG + "\"";
+      String labels = "channel=\"video\",queue=\"video-clinic\",unit=\"test-unit\"";
       assertThat(metrics)
           .contains("kanava_feedback_requests_total{" + labels + "} 2.0")
           .contains("kanava_feedback_responses_total{category=\"promoter\"," + labels + "} 1.0")
           .contains("kanava_feedback_skipped_total{" + labels + "} 1.0");
     }
 
-    // the monthly report's NPS of the queue counts the visit's answer
+    // the monthly report's NPS of the queue counts the visit's answer, and its response rate the two asked (one answered, one skipped)
     f.account("fb-visit-supervisor", "supervisor");
     HttpResponse<Buffer> report = t.get("/api/reports/monthly?month=2026-03", f.accessToken("fb-visit-supervisor"));
     assertThat(report.statusCode()).as(report.bodyAsString()).isEqualTo(200);
@@ -165,6 +168,8 @@ class VisitFeedbackTest {
         .filter(r -> "video-clinic".equals(r.getString("queueId"))).findFirst().orElseThrow();
     assertThat(queue.getLong("promoters")).isEqualTo(1);
     assertThat(queue.getDouble("nps")).isEqualTo(100.0);
+    assertThat(queue.getLong("feedbackAsked")).isEqualTo(2);
+    assertThat(queue.getLong("feedbackAnswered")).isEqualTo(1);
   }
 
   @Test

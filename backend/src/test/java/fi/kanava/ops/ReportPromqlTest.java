@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -72,6 +73,8 @@ class ReportPromqlTest {
       f.account("promql-supervisor", "supervisor");
       int requested;
       try (Pro nurse = c.professional("promql-nurse", "nurse", "available")) {
+        // the feedback's unit is the serving professional's service unit, as the report's rows by unit
+        t.rows("update account set unit_id = 'test-unit' where id = $1", nurse.id());
         c.createQueue(ChatFixtures.queue(A, "pick"), nurse.id());
         c.createQueue(ChatFixtures.queue(B, "pick"), nurse.id());
         // A: waits 30-400 s; promoters 10 and 9, a passive 8, a detractor 6, a skip, one not answered; one left the queue
@@ -97,6 +100,10 @@ class ReportPromqlTest {
       assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
       JsonObject report = response.bodyAsJsonObject();
       assertThat(report.getJsonObject("total").getLong("contacts")).as(report.encode()).isEqualTo(8);
+      var unitResponse = t.get("/api/reports/monthly?month=" + month + "&by=unit", supervisor);
+      assertThat(unitResponse.statusCode()).as(unitResponse.bodyAsString()).isEqualTo(200);
+      JsonObject unitRow = unitResponse.bodyAsJsonObject().getJsonArray("units").stream().map(JsonObject.class::cast)
+          .filter(r -> "test-unit".equals(r.getString("unitId"))).findFirst().orElseThrow(() -> new AssertionError(unitResponse.bodyAsString()));
 
       Process prometheus = startPrometheus(dir, t.app.port());
       try {
@@ -110,6 +117,12 @@ class ReportPromqlTest {
             JsonObject row = row(report, queue);
             assertThat(comparable(field, byQueue.get(queue))).as("%s of %s: %s", field, queue, e.getValue())
                 .isEqualTo(comparable(field, number(row, field)));
+          }
+          if (UNIT_FIELDS.contains(field)) {
+            // the feedback figures by unit: the meters' unit label is the report's unit
+            String byUnit = e.getValue().replace("by (queue)", "by (unit)");
+            assertThat(comparable(field, query(api, byUnit).get("test-unit"))).as("%s of the unit: %s", field, byUnit)
+                .isEqualTo(comparable(field, number(unitRow, field)));
           }
           String total = e.getValue().replace("by (queue) ", "");
           Map<String, Double> all = query(api, total);
@@ -250,7 +263,10 @@ class ReportPromqlTest {
     throw new AssertionError("Prometheus never answered " + promql);
   }
 
-  /** An instant query's result, by the value of its {@code queue} label ("" when it has none). */
+  /** The report's fields that the meters also give by unit (the feedback's). */
+  private static final Set<String> UNIT_FIELDS = Set.of("promoters", "passives", "detractors", "npsResponses", "nps");
+
+  /** An instant query's result, by the value of its {@code queue} label, else its {@code unit} label ("" when it has neither). */
   private Map<String, Double> query(String api, String promql) throws Exception {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/query?query="
         + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -261,7 +277,8 @@ class ReportPromqlTest {
     for (Object o : data.getJsonArray("result")) {
       JsonObject sample = (JsonObject) o;
       JsonArray value = sample.getJsonArray("value");
-      out.put(sample.getJsonObject("metric").getString("queue", ""), Double.parseDouble(value.getString(1)));
+      JsonObject metric = sample.getJsonObject("metric");
+      out.put(metric.getString("queue", metric.getString("unit", "")), Double.parseDouble(value.getString(1)));
     }
     return out;
   }

@@ -186,8 +186,11 @@ class MonthlyReportTest {
 
   /** A response ({@code score} null: skipped) to the conversation's feedback request. */
   private static void feedback(UUID conversation, String queue, Integer score, Instant when) {
-    t.rows("insert into feedback_response (id, event_kind, event_id, queue_id, unit, professional_role, channel, language, transferred,"
-            + " consulted, score, skipped, created_at) values ($1, 'conversation', $2, $3, $4, 'nurse', 'chat', 'fi', false, false, $5, $6, $7)",
+    // its unit as the server records it: the service unit of the professional who first accepted the conversation
+    t.rows("insert into feedback_response (id, event_kind, event_id, queue_id, organisation_id, unit_id, professional_role, channel, language,"
+            + " transferred, consulted, score, skipped, created_at) values ($1, 'conversation', $2, $3, $4,"
+            + " (select a.unit_id from conversation_participant p join account a on a.id = p.account_id where p.conversation_id = $2"
+            + " and p.kind = 'assigned' order by p.joined_at, a.id limit 1), 'nurse', 'chat', 'fi', false, false, $5, $6, $7)",
         UUID.randomUUID(), conversation, queue, Fixtures.ORG, score == null ? null : score.shortValue(), score == null, at(when));
   }
 

@@ -221,15 +221,15 @@ final class RtcPeer implements AutoCloseable {
     return null;
   }
 
-  private interface Creating {
+  interface Creating {
     void start(CreateSessionDescriptionObserver observer);
   }
 
-  private interface Applying {
+  interface Applying {
     void start(SetSessionDescriptionObserver observer);
   }
 
-  private static CompletableFuture<RTCSessionDescription> create(Creating op) {
+  static CompletableFuture<RTCSessionDescription> create(Creating op) {
     CompletableFuture<RTCSessionDescription> out = new CompletableFuture<>();
     op.start(new CreateSessionDescriptionObserver() {
       @Override
@@ -245,7 +245,7 @@ final class RtcPeer implements AutoCloseable {
     return out;
   }
 
-  private static CompletableFuture<Void> apply(Applying op) {
+  static CompletableFuture<Void> apply(Applying op) {
     CompletableFuture<Void> out = new CompletableFuture<>();
     op.start(new SetSessionDescriptionObserver() {
       @Override

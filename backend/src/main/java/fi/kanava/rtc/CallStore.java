@@ -62,6 +62,24 @@ final class CallStore {
         .execute(Tuple.of(conversationId)).map(CallStore::first);
   }
 
+  /** Calls of chats still ringing that were offered at or before {@code cutoff}. */
+  static Future<List<UUID>> ringingSince(SqlClient client, Instant cutoff) {
+    return client.preparedQuery("select id from call where state = 'ringing' and created_at <= $1").execute(Tuple.of(Timestamps.at(cutoff)))
+        .map(CallStore::ids);
+  }
+
+  /** Open calls of chats that have closed (a close this node did not hear of, or one racing an invite). */
+  static Future<List<UUID>> openOfClosedConversations(SqlClient client) {
+    return client.query("select c.id from call c join conversation v on v.id = c.conversation_id where c.state <> 'ended' and v.state = 'closed'")
+        .execute().map(CallStore::ids);
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r.getUUID(0)));
+    return out;
+  }
+
   static Future<CallRow> openOfVisit(SqlClient client, UUID visitId) {
     return client.preparedQuery("select " + CALL_COLUMNS + " from call where visit_id = $1 and state <> 'ended'")
         .execute(Tuple.of(visitId)).map(CallStore::first);
@@ -192,10 +210,6 @@ final class CallStore {
 
   /** The subjects who took part in the call, for frames to all their sockets. */
   static Future<List<UUID>> subjects(SqlClient client, UUID callId) {
-    return client.preparedQuery("select subject_id from call_member where call_id = $1").execute(Tuple.of(callId)).map(rows -> {
-      List<UUID> out = new ArrayList<>();
-      rows.forEach(r -> out.add(r.getUUID(0)));
-      return out;
-    });
+    return client.preparedQuery("select subject_id from call_member where call_id = $1").execute(Tuple.of(callId)).map(CallStore::ids);
   }
 }

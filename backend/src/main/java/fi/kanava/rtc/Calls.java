@@ -4,6 +4,7 @@ import fi.kanava.access.AccessGuard;
 import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Profile;
+import fi.kanava.conversation.ConversationEvents;
 import fi.kanava.conversation.ConversationRecord;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.infra.ApiError;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Calls {
   private static final Logger log = LoggerFactory.getLogger(Calls.class);
+  /** The end reason of a chat call whose conversation closed. */
+  static final String CONVERSATION_CLOSED = "conversation_closed";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -315,16 +318,14 @@ public final class Calls {
     return CallStore.dropped(pool, callId, peerId, clock.instant());
   }
 
-  /** Peers dropped longer than the grace ago leave their calls. */
+  /**
+   * Peers dropped longer than the grace ago leave their calls; chat calls ringing past
+   * {@code rtc.ring-timeout} end {@code no_answer}; open calls of closed chats end.
+   */
   public Future<Void> sweep() {
-    return CallStore.droppedBefore(pool, clock.instant().minus(config.reconnectGrace())).compose(dropped -> {
-      List<Future<Void>> leaving = new ArrayList<>();
-      dropped.forEach(d -> leaving.add(leave(d.callId(), d.peerId(), "dropped").recover(e -> {
-        log.info("Dropped peer {} of call {} did not leave: {}", d.peerId(), d.callId(), e.getMessage());
-        return Future.succeededFuture();
-      })));
-      return Future.join(leaving).mapEmpty();
-    }).compose(v -> refreshActive());
+    return CallStore.droppedBefore(pool, clock.instant().minus(config.reconnectGrace()))
+        .compose(dropped -> each(dropped, d -> leave(d.callId(), d.peerId(), "dropped")))
+        .compose(v -> unattended()).compose(v -> refreshActive());
   }
 
   private Future<Void> refreshActive() {
@@ -424,12 +425,62 @@ public final class Calls {
         });
   }
 
-  /** Ends a call for a reason of its own (its visit closed); harmless when it has ended already. */
+  /** Ends a call for a reason of its own (its visit or its chat closed); harmless when it has ended already. */
   public Future<Void> end(UUID callId, String reason) {
+    return endBy(callId, new Event.End(reason)).mapEmpty();
+  }
+
+  /** Applies an ending event to the locked call; true if it ended the call now (everyone was told after commit). */
+  private Future<Boolean> endBy(UUID callId, Event event) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, new Event.End(reason))
-            .compose(result -> result.changed() ? CallStore.end(tx, callId, reason, now).map(new Object[] {call, result})
+    return pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, event)
+            .compose(result -> result.ended() ? CallStore.end(tx, callId, result.endReason(), now).map(new Object[] {call, result})
                 : Future.succeededFuture(new Object[] {call, result}))))
-        .compose(done -> ((Result.Accepted) done[1]).changed() ? ended((CallRow) done[0], reason, null) : Future.succeededFuture());
+        .compose(done -> {
+          Result.Accepted result = (Result.Accepted) done[1];
+          return result.ended() ? ended((CallRow) done[0], result.endReason(), null).map(true) : Future.succeededFuture(false);
+        });
+  }
+
+  // --- ends that no member asked for -----------------------------------------------------------------
+
+  /**
+   * Hears this node's chat closes ({@link ConversationEvents#CLOSED}): the open call of a chat that
+   * closed, by whichever path, ends with {@code conversation_closed}. The sweep ends any it missed.
+   */
+  public void start() {
+    vertx.eventBus().<JsonObject>localConsumer(ConversationEvents.CLOSED, msg -> {
+      UUID conversationId = UUID.fromString(msg.body().getString("conversationId"));
+      conversationClosed(conversationId).onFailure(e -> log.warn("Could not end the call of closed conversation {}", conversationId, e));
+    });
+  }
+
+  /** Ends the open call of a chat that has closed; nothing when it has none (or it ended already). */
+  public Future<Void> conversationClosed(UUID conversationId) {
+    return CallStore.openOfConversation(pool, conversationId)
+        .compose(call -> call == null ? Future.<Void>succeededFuture() : end(call.id(), CONVERSATION_CLOSED));
+  }
+
+  /** Chat calls that rang for rtc.ring-timeout end {@code no_answer}; open calls of closed chats end. Each is its own transaction. */
+  private Future<Void> unattended() {
+    Future<Void> unanswered = CallStore.ringingSince(pool, clock.instant().minus(config.ringTimeout())).compose(ids -> each(ids,
+        id -> endBy(id, new Event.RingTimedOut()).map(now -> {
+          if (now) {
+            metrics.counted("no_answer");
+          }
+          return (Void) null;
+        })));
+    return unanswered.compose(v -> CallStore.openOfClosedConversations(pool))
+        .compose(ids -> each(ids, id -> end(id, CONVERSATION_CLOSED)));
+  }
+
+  /** The sweep's step for each item (a call, a dropped peer), one failure logged and not stopping the rest. */
+  private static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<Void>> step) {
+    List<Future<Void>> all = new ArrayList<>();
+    items.forEach(item -> all.add(step.apply(item).recover(e -> {
+      log.info("Sweep: {} not done: {}", item, e.getMessage());
+      return Future.succeededFuture();
+    })));
+    return Future.join(all).mapEmpty();
   }
 }

@@ -51,6 +51,7 @@ public final class Calls {
   private final TurnCredentials turn;
   private final CallMetrics metrics;
   private final KanavaConfig.Rtc config;
+  private final ColleagueInvites colleagues;
 
   public Calls(Vertx vertx, Pool pool, Clock clock, Conversations conversations, AccessGuard guard, CallRoster roster, TurnCredentials turn,
       CallMetrics metrics, KanavaConfig.Rtc config) {
@@ -63,6 +64,12 @@ public final class Calls {
     this.turn = turn;
     this.metrics = metrics;
     this.config = config;
+    this.colleagues = new ColleagueInvites(vertx, pool, conversations, guard, config);
+  }
+
+  /** A professional in a chat call invites a colleague who may read the chat ({@link ColleagueInvites}). */
+  public Future<RtcFrames.ColleagueInvited> inviteColleague(Principal me, Profile profile, UUID callId, UUID accountId) {
+    return colleagues.invite(me, profile, callId, accountId);
   }
 
   public TurnCredentials turn() {
@@ -89,11 +96,12 @@ public final class Calls {
   // --- membership ------------------------------------------------------------------------------------
 
   /**
-   * The principal's role in a chat's call: its patient, or the professional assigned to it while it
-   * is open. Decided by the access policy on the conversation and audited as a read of it (a
-   * professional's, and every denial); anyone else is {@code not_in_call}.
+   * The principal's role in a chat's call: its patient, the professional assigned to it while it is
+   * open, or a colleague invited into the call ({@link ColleagueInvites}) while it is open. Decided
+   * by the access policy on the conversation and audited as a read of it (a professional's, and
+   * every denial); anyone else is {@code not_in_call}.
    */
-  private Future<String> chatRole(Principal principal, UUID conversationId, String purpose) {
+  private Future<String> chatRole(Principal principal, UUID conversationId, UUID callId, String purpose) {
     return conversations.actor(principal).compose(actor -> conversations.load(conversationId).compose(c ->
         guard.settle(actor, ConversationAction.READ, c.id(), c.facts(), purpose, guard.decide(actor, ConversationAction.READ, c.facts()))
             .recover(e -> Future.failedFuture(e instanceof ApiError api && api.status() == 403 ? notInCall() : e))
@@ -104,7 +112,11 @@ public final class Calls {
               if (!principal.isPatient() && principal.id().equals(c.assignedTo()) && c.isActive()) {
                 return Future.succeededFuture("professional");
               }
-              return Future.failedFuture(notInCall());
+              if (principal.isPatient() || !c.isActive()) {
+                return Future.failedFuture(notInCall());
+              }
+              return CallStore.invited(pool, callId, principal.id()).compose(invited -> invited
+                  ? Future.succeededFuture("colleague") : Future.failedFuture(notInCall()));
             })));
   }
 
@@ -159,7 +171,7 @@ public final class Calls {
       if (!found.isChat()) {
         return Future.failedFuture(notInCall());
       }
-      return chatRole(patient, found.conversationId(), "call_decline").compose(role -> !role.equals("patient") ? Future.failedFuture(notInCall())
+      return chatRole(patient, found.conversationId(), callId, "call_decline").compose(role -> !role.equals("patient") ? Future.failedFuture(notInCall())
           : pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, new Event.Declined()).compose(result ->
               CallStore.end(tx, callId, result.endReason(), now).map(result))))
               .compose(result -> ended(found, result.endReason(), originSocket))
@@ -201,7 +213,7 @@ public final class Calls {
       Future<CallRow> found = CallStore.get(pool, callId, false)
           .compose(call -> call == null ? Future.failedFuture(callNotFound()) : Future.succeededFuture(call));
       role = found.compose(call -> call.state() == CallState.ENDED ? Future.failedFuture(callEnded())
-          : call.isChat() ? chatRole(principal, call.conversationId(), "call_join") : visitRole(principal, call.visitId()));
+          : call.isChat() ? chatRole(principal, call.conversationId(), call.id(), "call_join") : visitRole(principal, call.visitId()));
       target = role.compose(r -> found);
     }
     UUID peerId = UUID.randomUUID();
@@ -211,9 +223,10 @@ public final class Calls {
           MemberRow previous = members.stream().filter(m -> m.subjectId().equals(principal.id())).findFirst().orElse(null);
           List<MemberRow> others = members.stream().filter(m -> !m.subjectId().equals(principal.id())).toList();
           if (call.state() != CallState.ENDED && others.size() >= config.maxParticipants()) {
-            return Future.failedFuture(ApiError.conflict("call_full", "The call has " + config.maxParticipants() + " members already"));
+            return Future.failedFuture(ColleagueInvites.callFull(config.maxParticipants()));
           }
-          boolean answers = call.state() == CallState.RINGING && !principal.id().equals(call.createdBy());
+          // only the chat's patient answers a ringing call (a colleague joining early does not)
+          boolean answers = call.state() == CallState.RINGING && "patient".equals(role.result());
           return transition(call, new Event.Joined(answers)).compose(result -> CallStore.join(tx, call.id(), subjectKind, principal.id(), role.result(),
                   peerId, now)
               .compose(v -> result.changed() ? CallStore.setState(tx, call.id(), result.state()) : Future.succeededFuture())

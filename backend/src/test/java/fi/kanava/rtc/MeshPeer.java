@@ -2,30 +2,22 @@ package fi.kanava.rtc;
 
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelBuffer;
 import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCDataChannelObserver;
-import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.media.audio.AudioOptions;
 import dev.onvoid.webrtc.media.audio.AudioTrackSource;
 import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * test's, never on an event loop. {@link RtcPeer} is the one-to-one version.
  */
 final class MeshPeer implements AutoCloseable {
-  private static final Set<String> SIGNALS = Set.of("rtc.offer", "rtc.answer", "rtc.candidate");
 
   final String name;
   final WsClient ws;
@@ -58,8 +49,7 @@ final class MeshPeer implements AutoCloseable {
     final CompletableFuture<Void> track = new CompletableFuture<>();
     final CompletableFuture<RTCDataChannel> channelOpen = new CompletableFuture<>();
     final CompletableFuture<String> message = new CompletableFuture<>();
-    private final List<RTCIceCandidate> early = new ArrayList<>();
-    private boolean remoteSet;
+    private final PeerSignalling signalling;
 
     Link(String remote) {
       this.remote = remote;
@@ -67,8 +57,7 @@ final class MeshPeer implements AutoCloseable {
         @Override
         public void onIceCandidate(RTCIceCandidate candidate) {
           if (!stopped) {
-            signal("rtc.candidate", new JsonObject().put("candidate", new JsonObject().put("candidate", candidate.sdp)
-                .put("sdpMid", candidate.sdpMid).put("sdpMLineIndex", candidate.sdpMLineIndex)));
+            signal("rtc.candidate", new JsonObject().put("candidate", PeerSignalling.json(candidate)));
           }
         }
 
@@ -91,6 +80,7 @@ final class MeshPeer implements AutoCloseable {
           observe(channel);
         }
       });
+      signalling = new PeerSignalling(pc);
       pc.addTrack(factory.createAudioTrack(name + "-to-" + remote, audio), List.of(name + "-stream"));
     }
 
@@ -99,35 +89,13 @@ final class MeshPeer implements AutoCloseable {
     }
 
     private void observe(RTCDataChannel channel) {
-      channel.registerObserver(new RTCDataChannelObserver() {
-        @Override
-        public void onBufferedAmountChange(long previous) {}
-
-        @Override
-        public void onStateChange() {
-          if (channel.getState() == RTCDataChannelState.OPEN) {
-            channelOpen.complete(channel);
-          }
-        }
-
-        @Override
-        public void onMessage(RTCDataChannelBuffer buffer) {
-          byte[] bytes = new byte[buffer.data.remaining()];
-          buffer.data.get(bytes);
-          message.complete(new String(bytes, StandardCharsets.UTF_8));
-        }
-      });
-      if (channel.getState() == RTCDataChannelState.OPEN) {
-        channelOpen.complete(channel);
-      }
+      PeerSignalling.observe(channel, channelOpen, message);
     }
 
     /** As the newcomer: a data channel, then the offer. */
     void offer() {
       observe(pc.createDataChannel("chat", new RTCDataChannelInit()));
-      RTCSessionDescription offer = RtcPeer.await(RtcPeer.create(o -> pc.createOffer(new RTCOfferOptions(), o)));
-      RtcPeer.await(RtcPeer.apply(o -> pc.setLocalDescription(offer, o)));
-      signal("rtc.offer", new JsonObject().put("sdp", offer.sdp));
+      signal("rtc.offer", new JsonObject().put("sdp", signalling.offer(false)));
     }
 
     void send(String text) {
@@ -141,36 +109,9 @@ final class MeshPeer implements AutoCloseable {
 
     private void handle(JsonObject frame) {
       switch (frame.getString("type")) {
-        case "rtc.offer" -> {
-          RtcPeer.await(RtcPeer.apply(o -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, frame.getString("sdp")), o)));
-          remoteSet();
-          RTCSessionDescription answer = RtcPeer.await(RtcPeer.create(o -> pc.createAnswer(new RTCAnswerOptions(), o)));
-          RtcPeer.await(RtcPeer.apply(o -> pc.setLocalDescription(answer, o)));
-          signal("rtc.answer", new JsonObject().put("sdp", answer.sdp));
-        }
-        case "rtc.answer" -> {
-          RtcPeer.await(RtcPeer.apply(o -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, frame.getString("sdp")), o)));
-          remoteSet();
-        }
-        default -> {
-          JsonObject c = frame.getJsonObject("candidate");
-          RTCIceCandidate candidate = new RTCIceCandidate(c.getString("sdpMid"), c.getInteger("sdpMLineIndex", 0), c.getString("candidate"));
-          synchronized (early) {
-            if (!remoteSet) {
-              early.add(candidate);
-              return;
-            }
-          }
-          pc.addIceCandidate(candidate);
-        }
-      }
-    }
-
-    private void remoteSet() {
-      synchronized (early) {
-        remoteSet = true;
-        early.forEach(pc::addIceCandidate);
-        early.clear();
+        case "rtc.offer" -> signal("rtc.answer", new JsonObject().put("sdp", signalling.answer(frame.getString("sdp"))));
+        case "rtc.answer" -> signalling.answered(frame.getString("sdp"));
+        default -> signalling.candidate(frame.getJsonObject("candidate"));
       }
     }
   }
@@ -203,19 +144,7 @@ final class MeshPeer implements AutoCloseable {
   }
 
   private void pump() {
-    while (!stopped) {
-      JsonObject frame;
-      try {
-        frame = ws.await(f -> SIGNALS.contains(f.getString("type")));
-      } catch (AssertionError e) {
-        if (e.getMessage() != null && e.getMessage().startsWith("socket closed")) {
-          return;
-        }
-        continue;
-      }
-      if (stopped) {
-        return;
-      }
+    for (JsonObject frame; (frame = PeerSignalling.nextSignal(ws, () -> stopped)) != null; ) {
       Link link = link(frame.getString("from"));
       try {
         link.handle(frame);

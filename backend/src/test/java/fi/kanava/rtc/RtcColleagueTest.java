@@ -1,6 +1,5 @@
 package fi.kanava.rtc;
 
-import static fi.kanava.support.ChatFixtures.enter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.ChatFixtures;
@@ -37,10 +36,7 @@ class RtcColleagueTest {
     nurse = c.professional("call-nurse", "nurse", "available");
     c.createQueue(ChatFixtures.queue("chat", "auto"), nurse.id());
     patient = c.anonymousPatient();
-    conversationId = patient.ws().request(enter("chat")).getJsonObject("conversation").getString("id");
-    nurse.ws().await(fr -> "conversation.offer".equals(type(fr)) && conversationId.equals(fr.getJsonObject("conversation").getString("id")));
-    assertThat(type(nurse.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", conversationId))))
-        .isEqualTo("conversation.state");
+    conversationId = ChatFixtures.activeChat(patient, nurse, "chat");
   }
 
   @AfterEach

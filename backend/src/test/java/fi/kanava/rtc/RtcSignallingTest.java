@@ -79,12 +79,8 @@ class RtcSignallingTest {
   }
 
   /** The patient's chat in "chat", accepted by the nurse. */
-  private String activeChat(Patient p, Pro pro) {
-    String id = p.ws().request(enter("chat")).getJsonObject("conversation").getString("id");
-    pro.ws().await(fr -> type(fr).equals("conversation.offer") && id.equals(fr.getJsonObject("conversation").getString("id")));
-    JsonObject accepted = pro.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
-    assertThat(type(accepted)).as(accepted.encode()).isEqualTo("conversation.state");
-    return id;
+  private static String activeChat(Patient p, Pro pro) {
+    return ChatFixtures.activeChat(p, pro, "chat");
   }
 
   private static JsonObject frame(String type, String callId) {

@@ -199,6 +199,7 @@ public final class Application {
     fi.kanava.rtc.TurnCredentials turn = new fi.kanava.rtc.TurnCredentials(config.rtc(), clock);
     fi.kanava.rtc.Calls calls = new fi.kanava.rtc.Calls(vertx, pool, clock, conversations, guard, new fi.kanava.visit.VisitRoster(visits), turn,
         new fi.kanava.rtc.CallMetrics(registry), config.rtc());
+    calls.start();
     Sweeper sweeper = new Sweeper(vertx, config.routing(), presence, routing, conversations, transfers, consultations, calls);
 
     // every feature registers its frames; the socket knows none of them

@@ -134,6 +134,7 @@ public final class ConfigLoader {
     out.put("rtc.turn-credential-ttl", config.rtc().turnCredentialTtl().toString());
     out.put("rtc.reconnect-grace", config.rtc().reconnectGrace().toString());
     out.put("rtc.max-participants", Integer.toString(config.rtc().maxParticipants()));
+    out.put("rtc.ring-timeout", config.rtc().ringTimeout().toString());
     out.put("netcheck.enabled", Boolean.toString(config.netcheck().enabled()));
     out.put("netcheck.timeout", config.netcheck().timeout().toString());
     out.put("netcheck.max-concurrent", Integer.toString(config.netcheck().maxConcurrent()));
@@ -293,7 +294,7 @@ public final class ConfigLoader {
       throw new ConfigException("rtc.turn-secret", "must be at least 16 characters (openssl rand -hex 32)");
     }
     return new KanavaConfig.Rtc(stun, turn, secret, positiveDuration("rtc.turn-credential-ttl"), positiveDuration("rtc.reconnect-grace"),
-        intIn("rtc.max-participants", 2, 4));
+        intIn("rtc.max-participants", 2, 4), positiveDuration("rtc.ring-timeout"));
   }
 
   /** Comma-separated ICE server URLs, each starting with one of the schemes. */

@@ -63,14 +63,15 @@ public record KanavaConfig(
   /**
    * Calls (fi.kanava.rtc): the STUN and TURN servers given to clients, the secret shared with coturn
    * (never logged, never sent), how long a TURN credential lasts, how long a dropped peer may take to
-   * come back before it leaves the call, and the most members of one call (a mesh).
+   * come back before it leaves the call, the most members of one call (a mesh), and how long a call
+   * offered from a chat rings before it ends unanswered.
    */
   public record Rtc(java.util.List<String> stunUrls, java.util.List<String> turnUrls, Optional<String> turnSecret,
-      Duration turnCredentialTtl, Duration reconnectGrace, int maxParticipants) {
+      Duration turnCredentialTtl, Duration reconnectGrace, int maxParticipants, Duration ringTimeout) {
     @Override
     public String toString() {
       return "Rtc[" + stunUrls + ", " + turnUrls + ", " + (turnSecret.isPresent() ? "****" : "") + ", " + turnCredentialTtl + ", "
-          + reconnectGrace + ", " + maxParticipants + "]";
+          + reconnectGrace + ", " + maxParticipants + ", " + ringTimeout + "]";
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CallMetrics {
   static final List<String> KINDS = List.of("visit", "chat");
-  static final List<String> RESULTS = List.of("connected", "failed", "relayed", "audio_only");
+  static final List<String> RESULTS = List.of("connected", "failed", "relayed", "audio_only", "no_answer");
 
   private final Map<String, Timer> setup = new ConcurrentHashMap<>();
   private final Map<String, Counter> results = new ConcurrentHashMap<>();
@@ -34,7 +34,7 @@ public final class CallMetrics {
     for (String result : RESULTS) {
       results.put(result, Counter.builder("kanava.calls")
           .description("Calls by result: connected (media flowed), failed (two or more joined, never connected), relayed (through TURN),"
-              + " audio_only (a peer dropped video)")
+              + " audio_only (a peer dropped video), no_answer (a chat call rang for rtc.ring-timeout unanswered)")
           .tags("result", result)
           .register(registry));
     }

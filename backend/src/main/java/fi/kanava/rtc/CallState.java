@@ -40,8 +40,11 @@ public enum CallState {
      */
     record Left(int remaining, int professionalsRemaining, boolean chat, String reason) implements Event {}
 
-    /** The call ends for a reason of its own (its visit closed, say). */
+    /** The call ends for a reason of its own (its visit or its chat closed, say). */
     record End(String reason) implements Event {}
+
+    /** A chat call rang for {@code rtc.ring-timeout}: it ends {@code no_answer} if it still rings, and is left alone once answered. */
+    record RingTimedOut() implements Event {}
   }
 
   /** A client's ICE state as {@code rtc.status} reports it. */
@@ -75,7 +78,8 @@ public enum CallState {
   public Result on(Event event) {
     if (this == ENDED) {
       // ending twice is harmless; anything else after the end is refused
-      return event instanceof Event.End || event instanceof Event.Left ? same() : new Result.Rejected("call_ended");
+      return event instanceof Event.End || event instanceof Event.Left || event instanceof Event.RingTimedOut ? same()
+          : new Result.Rejected("call_ended");
     }
     if (event instanceof Event.Joined j) {
       return this == RINGING && j.answers() ? to(PENDING) : same();
@@ -91,6 +95,9 @@ public enum CallState {
     }
     if (event instanceof Event.End e) {
       return end(e.reason());
+    }
+    if (event instanceof Event.RingTimedOut) {
+      return this == RINGING ? end("no_answer") : same();
     }
     return same();
   }

@@ -62,6 +62,51 @@ final class CallStore {
         .execute(Tuple.of(conversationId)).map(CallStore::first);
   }
 
+  /** An account that may be invited into a call: enabled, with what the access policy needs. */
+  record Professional(UUID id, String organisationId, fi.kanava.auth.Role role, String name) {}
+
+  static Future<Professional> professional(SqlClient client, UUID accountId) {
+    return client.preparedQuery("select id, organisation_id, role, display_name from account where id = $1 and disabled_at is null")
+        .execute(Tuple.of(accountId)).map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new Professional(r.getUUID("id"), r.getString("organisation_id"), fi.kanava.auth.Role.fromCode(r.getString("role")),
+              r.getString("display_name"));
+        });
+  }
+
+  /** A colleague invited into a chat call: a member row with no peer until they join; inviting again changes nothing. */
+  static Future<Void> invite(SqlClient client, UUID callId, UUID accountId) {
+    return client.preparedQuery("insert into call_member (call_id, subject_kind, subject_id, role) values ($1, 'professional', $2, 'colleague')"
+        + " on conflict (call_id, subject_id) do nothing").execute(Tuple.of(callId, accountId)).mapEmpty();
+  }
+
+  /** Whether the account was invited into the call as a colleague. */
+  static Future<Boolean> invited(SqlClient client, UUID callId, UUID accountId) {
+    return client.preparedQuery("select 1 from call_member where call_id = $1 and subject_id = $2 and role = 'colleague'")
+        .execute(Tuple.of(callId, accountId)).map(rows -> rows.size() > 0);
+  }
+
+  /** Calls of chats still ringing that were offered at or before {@code cutoff}. */
+  static Future<List<UUID>> ringingSince(SqlClient client, Instant cutoff) {
+    return client.preparedQuery("select id from call where state = 'ringing' and created_at <= $1").execute(Tuple.of(Timestamps.at(cutoff)))
+        .map(CallStore::ids);
+  }
+
+  /** Open calls of chats that have closed (a close this node did not hear of, or one racing an invite). */
+  static Future<List<UUID>> openOfClosedConversations(SqlClient client) {
+    return client.query("select c.id from call c join conversation v on v.id = c.conversation_id where c.state <> 'ended' and v.state = 'closed'")
+        .execute().map(CallStore::ids);
+  }
+
+  private static List<UUID> ids(RowSet<Row> rows) {
+    List<UUID> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r.getUUID(0)));
+    return out;
+  }
+
   static Future<CallRow> openOfVisit(SqlClient client, UUID visitId) {
     return client.preparedQuery("select " + CALL_COLUMNS + " from call where visit_id = $1 and state <> 'ended'")
         .execute(Tuple.of(visitId)).map(CallStore::first);
@@ -198,10 +243,6 @@ final class CallStore {
 
   /** The subjects who took part in the call, for frames to all their sockets. */
   static Future<List<UUID>> subjects(SqlClient client, UUID callId) {
-    return client.preparedQuery("select subject_id from call_member where call_id = $1").execute(Tuple.of(callId)).map(rows -> {
-      List<UUID> out = new ArrayList<>();
-      rows.forEach(r -> out.add(r.getUUID(0)));
-      return out;
-    });
+    return client.preparedQuery("select subject_id from call_member where call_id = $1").execute(Tuple.of(callId)).map(CallStore::ids);
   }
 }

@@ -4,6 +4,7 @@ import fi.kanava.access.AccessGuard;
 import fi.kanava.access.AccessPolicy.ConversationAction;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Profile;
+import fi.kanava.conversation.ConversationEvents;
 import fi.kanava.conversation.ConversationRecord;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.infra.ApiError;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Calls {
   private static final Logger log = LoggerFactory.getLogger(Calls.class);
+  /** The end reason of a chat call whose conversation closed. */
+  static final String CONVERSATION_CLOSED = "conversation_closed";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -48,6 +51,7 @@ public final class Calls {
   private final TurnCredentials turn;
   private final CallMetrics metrics;
   private final KanavaConfig.Rtc config;
+  private final ColleagueInvites colleagues;
 
   public Calls(Vertx vertx, Pool pool, Clock clock, Conversations conversations, AccessGuard guard, CallRoster roster, TurnCredentials turn,
       CallMetrics metrics, KanavaConfig.Rtc config) {
@@ -60,6 +64,12 @@ public final class Calls {
     this.turn = turn;
     this.metrics = metrics;
     this.config = config;
+    this.colleagues = new ColleagueInvites(vertx, pool, conversations, guard, config);
+  }
+
+  /** A professional in a chat call invites a colleague who may read the chat ({@link ColleagueInvites}). */
+  public Future<RtcFrames.ColleagueInvited> inviteColleague(Principal me, Profile profile, UUID callId, UUID accountId) {
+    return colleagues.invite(me, profile, callId, accountId);
   }
 
   public TurnCredentials turn() {
@@ -86,11 +96,12 @@ public final class Calls {
   // --- membership ------------------------------------------------------------------------------------
 
   /**
-   * The principal's role in a chat's call: its patient, or the professional assigned to it while it
-   * is open. Decided by the access policy on the conversation and audited as a read of it (a
-   * professional's, and every denial); anyone else is {@code not_in_call}.
+   * The principal's role in a chat's call: its patient, the professional assigned to it while it is
+   * open, or a colleague invited into the call ({@link ColleagueInvites}) while it is open. Decided
+   * by the access policy on the conversation and audited as a read of it (a professional's, and
+   * every denial); anyone else is {@code not_in_call}.
    */
-  private Future<String> chatRole(Principal principal, UUID conversationId, String purpose) {
+  private Future<String> chatRole(Principal principal, UUID conversationId, UUID callId, String purpose) {
     return conversations.actor(principal).compose(actor -> conversations.load(conversationId).compose(c ->
         guard.settle(actor, ConversationAction.READ, c.id(), c.facts(), purpose, guard.decide(actor, ConversationAction.READ, c.facts()))
             .recover(e -> Future.failedFuture(e instanceof ApiError api && api.status() == 403 ? notInCall() : e))
@@ -101,7 +112,11 @@ public final class Calls {
               if (!principal.isPatient() && principal.id().equals(c.assignedTo()) && c.isActive()) {
                 return Future.succeededFuture("professional");
               }
-              return Future.failedFuture(notInCall());
+              if (principal.isPatient() || !c.isActive()) {
+                return Future.failedFuture(notInCall());
+              }
+              return CallStore.invited(pool, callId, principal.id()).compose(invited -> invited
+                  ? Future.succeededFuture("colleague") : Future.failedFuture(notInCall()));
             })));
   }
 
@@ -156,7 +171,7 @@ public final class Calls {
       if (!found.isChat()) {
         return Future.failedFuture(notInCall());
       }
-      return chatRole(patient, found.conversationId(), "call_decline").compose(role -> !role.equals("patient") ? Future.failedFuture(notInCall())
+      return chatRole(patient, found.conversationId(), callId, "call_decline").compose(role -> !role.equals("patient") ? Future.failedFuture(notInCall())
           : pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, new Event.Declined()).compose(result ->
               CallStore.end(tx, callId, result.endReason(), now).map(result))))
               .compose(result -> ended(found, result.endReason(), originSocket))
@@ -198,7 +213,7 @@ public final class Calls {
       Future<CallRow> found = CallStore.get(pool, callId, false)
           .compose(call -> call == null ? Future.failedFuture(callNotFound()) : Future.succeededFuture(call));
       role = found.compose(call -> call.state() == CallState.ENDED ? Future.failedFuture(callEnded())
-          : call.isChat() ? chatRole(principal, call.conversationId(), "call_join") : visitRole(principal, call.visitId()));
+          : call.isChat() ? chatRole(principal, call.conversationId(), call.id(), "call_join") : visitRole(principal, call.visitId()));
       target = role.compose(r -> found);
     }
     UUID peerId = UUID.randomUUID();
@@ -208,9 +223,10 @@ public final class Calls {
           MemberRow previous = members.stream().filter(m -> m.subjectId().equals(principal.id())).findFirst().orElse(null);
           List<MemberRow> others = members.stream().filter(m -> !m.subjectId().equals(principal.id())).toList();
           if (call.state() != CallState.ENDED && others.size() >= config.maxParticipants()) {
-            return Future.failedFuture(ApiError.conflict("call_full", "The call has " + config.maxParticipants() + " members already"));
+            return Future.failedFuture(ColleagueInvites.callFull(config.maxParticipants()));
           }
-          boolean answers = call.state() == CallState.RINGING && !principal.id().equals(call.createdBy());
+          // only the chat's patient answers a ringing call (a colleague joining early does not)
+          boolean answers = call.state() == CallState.RINGING && "patient".equals(role.result());
           return transition(call, new Event.Joined(answers)).compose(result -> CallStore.join(tx, call.id(), subjectKind, principal.id(), role.result(),
                   peerId, now)
               .compose(v -> result.changed() ? CallStore.setState(tx, call.id(), result.state()) : Future.succeededFuture())
@@ -318,16 +334,14 @@ public final class Calls {
     return CallStore.dropped(pool, callId, peerId, clock.instant());
   }
 
-  /** Peers dropped longer than the grace ago leave their calls. */
+  /**
+   * Peers dropped longer than the grace ago leave their calls; chat calls ringing past
+   * {@code rtc.ring-timeout} end {@code no_answer}; open calls of closed chats end.
+   */
   public Future<Void> sweep() {
-    return CallStore.droppedBefore(pool, clock.instant().minus(config.reconnectGrace())).compose(dropped -> {
-      List<Future<Void>> leaving = new ArrayList<>();
-      dropped.forEach(d -> leaving.add(leave(d.callId(), d.peerId(), "dropped").recover(e -> {
-        log.info("Dropped peer {} of call {} did not leave: {}", d.peerId(), d.callId(), e.getMessage());
-        return Future.succeededFuture();
-      })));
-      return Future.join(leaving).mapEmpty();
-    }).compose(v -> refreshActive());
+    return CallStore.droppedBefore(pool, clock.instant().minus(config.reconnectGrace()))
+        .compose(dropped -> each(dropped, d -> leave(d.callId(), d.peerId(), "dropped")))
+        .compose(v -> unattended()).compose(v -> refreshActive());
   }
 
   private Future<Void> refreshActive() {
@@ -427,12 +441,62 @@ public final class Calls {
         });
   }
 
-  /** Ends a call for a reason of its own (its visit closed); harmless when it has ended already. */
+  /** Ends a call for a reason of its own (its visit or its chat closed); harmless when it has ended already. */
   public Future<Void> end(UUID callId, String reason) {
+    return endBy(callId, new Event.End(reason)).mapEmpty();
+  }
+
+  /** Applies an ending event to the locked call; true if it ended the call now (everyone was told after commit). */
+  private Future<Boolean> endBy(UUID callId, Event event) {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, new Event.End(reason))
-            .compose(result -> result.changed() ? CallStore.end(tx, callId, reason, now).map(new Object[] {call, result})
+    return pool.withTransaction(tx -> CallStore.get(tx, callId, true).compose(call -> transition(call, event)
+            .compose(result -> result.ended() ? CallStore.end(tx, callId, result.endReason(), now).map(new Object[] {call, result})
                 : Future.succeededFuture(new Object[] {call, result}))))
-        .compose(done -> ((Result.Accepted) done[1]).changed() ? ended((CallRow) done[0], reason, null) : Future.succeededFuture());
+        .compose(done -> {
+          Result.Accepted result = (Result.Accepted) done[1];
+          return result.ended() ? ended((CallRow) done[0], result.endReason(), null).map(true) : Future.succeededFuture(false);
+        });
+  }
+
+  // --- ends that no member asked for -----------------------------------------------------------------
+
+  /**
+   * Hears this node's chat closes ({@link ConversationEvents#CLOSED}): the open call of a chat that
+   * closed, by whichever path, ends with {@code conversation_closed}. The sweep ends any it missed.
+   */
+  public void start() {
+    vertx.eventBus().<JsonObject>localConsumer(ConversationEvents.CLOSED, msg -> {
+      UUID conversationId = UUID.fromString(msg.body().getString("conversationId"));
+      conversationClosed(conversationId).onFailure(e -> log.warn("Could not end the call of closed conversation {}", conversationId, e));
+    });
+  }
+
+  /** Ends the open call of a chat that has closed; nothing when it has none (or it ended already). */
+  public Future<Void> conversationClosed(UUID conversationId) {
+    return CallStore.openOfConversation(pool, conversationId)
+        .compose(call -> call == null ? Future.<Void>succeededFuture() : end(call.id(), CONVERSATION_CLOSED));
+  }
+
+  /** Chat calls that rang for rtc.ring-timeout end {@code no_answer}; open calls of closed chats end. Each is its own transaction. */
+  private Future<Void> unattended() {
+    Future<Void> unanswered = CallStore.ringingSince(pool, clock.instant().minus(config.ringTimeout())).compose(ids -> each(ids,
+        id -> endBy(id, new Event.RingTimedOut()).map(now -> {
+          if (now) {
+            metrics.counted("no_answer");
+          }
+          return (Void) null;
+        })));
+    return unanswered.compose(v -> CallStore.openOfClosedConversations(pool))
+        .compose(ids -> each(ids, id -> end(id, CONVERSATION_CLOSED)));
+  }
+
+  /** The sweep's step for each item (a call, a dropped peer), one failure logged and not stopping the rest. */
+  private static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<Void>> step) {
+    List<Future<Void>> all = new ArrayList<>();
+    items.forEach(item -> all.add(step.apply(item).recover(e -> {
+      log.info("Sweep: {} not done: {}", item, e.getMessage());
+      return Future.succeededFuture();
+    })));
+    return Future.join(all).mapEmpty();
   }
 }

@@ -28,6 +28,15 @@ public final class RtcFrames {
     }
   }
 
+  /** A professional in a chat call invites a colleague (an account) into it. */
+  public record InviteColleague(String ref, UUID callId, UUID accountId) implements ClientFrame {
+    public InviteColleague {
+      ref = Fields.ref(ref);
+      Fields.required(callId, "callId");
+      Fields.required(accountId, "accountId");
+    }
+  }
+
   /** The invited patient declines a ringing call. */
   public record Decline(String ref, UUID callId) implements ClientFrame {
     public Decline {
@@ -133,6 +142,16 @@ public final class RtcFrames {
   }
 
   public record From(String name, String role) {}
+
+  public record Colleague(String accountId, String name) {}
+
+  /** The reply to {@code rtc.invite-colleague}: the colleague's sockets ring ({@code rtc.incoming}). */
+  public record ColleagueInvited(String callId, Colleague colleague) implements ServerFrame {
+    @Override
+    public String type() {
+      return "rtc.colleague-invited";
+    }
+  }
 
   /** To the patient of the chat: a call rings. */
   public record Incoming(String callId, String conversationId, From from) implements ServerFrame {

@@ -59,6 +59,8 @@ public final class RtcSockets {
   public void register(FrameRegistry registry) {
     registry.register("rtc.invite", RtcFrames.Invite.class, Senders.PROFESSIONALS,
         (s, f) -> calls.invite(s.principal(), s.profile(), f.conversationId()).map(FrameResult::reply));
+    registry.register("rtc.invite-colleague", RtcFrames.InviteColleague.class, Senders.PROFESSIONALS,
+        (s, f) -> calls.inviteColleague(s.principal(), s.profile(), f.callId(), f.accountId()).map(FrameResult::reply));
     registry.register("rtc.decline", RtcFrames.Decline.class, Senders.PATIENTS,
         (s, f) -> calls.decline(s.principal(), f.callId(), s.id()).map(FrameResult::reply));
     registry.register("rtc.join", RtcFrames.Join.class, Senders.ANYONE, (s, f) -> calls.join(s.principal(), s.profile(), f.callId(), f.visitId())

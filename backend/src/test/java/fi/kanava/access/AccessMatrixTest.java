@@ -209,6 +209,9 @@ class AccessMatrixTest {
         .put("conversationId", a.scene().conversationId().toString()), CONSOLE, "error", Audit.NONE,
         "only the chat's assigned professional may ring its patient (not_assigned / not_in_call): nothing is read or relayed;"
             + " audited refusals of real calls are in RtcSignallingTest"));
+    frames("rtc.invite-colleague", new FrameSample("bring a colleague into a call", a -> callFrame("rtc.invite-colleague"), CONSOLE, "error",
+        Audit.NONE, "names no existing call (call_not_found; patients are refused at the socket): nothing is read or relayed;"
+            + " refusals in real calls, audited, are in RtcColleagueTest"));
     frames("rtc.decline", new FrameSample("decline a call", a -> callFrame("rtc.decline"), EnumSet.of(Intruder.OTHER_PATIENT), "error",
         Audit.NONE, "names no existing call (call_not_found): nothing is read"));
     for (String type : List.of("rtc.join", "rtc.offer", "rtc.answer", "rtc.candidate", "rtc.media", "rtc.status", "rtc.hangup")) {
@@ -235,6 +238,7 @@ class AccessMatrixTest {
           .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0").put("sdpMLineIndex", 0));
       case "rtc.media" -> frame.put("audio", true).put("video", false);
       case "rtc.status" -> frame.put("status", "connected").put("relayed", false).put("audioOnly", false);
+      case "rtc.invite-colleague" -> frame.put("accountId", java.util.UUID.randomUUID().toString());
       default -> frame;
     };
   }

@@ -47,6 +47,20 @@ class CallStateTest {
       assertThat(left.endReason()).isEqualTo("hung_up");
       assertThat(accepted(CallState.ACTIVE.on(new Event.Left(1, 1, true, "hung_up"))).state()).isEqualTo(CallState.ACTIVE);
     }
+
+    @Test
+    @DisplayName("the ring timeout ends a call still ringing as no_answer, and leaves an answered or ended call alone")
+    void ring_timeout() {
+      Result.Accepted unanswered = accepted(CallState.RINGING.on(new Event.RingTimedOut()));
+      assertThat(unanswered.state()).isEqualTo(CallState.ENDED);
+      assertThat(unanswered.endReason()).isEqualTo("no_answer");
+      for (CallState state : new CallState[] {CallState.PENDING, CallState.ACTIVE, CallState.RECONNECTING, CallState.ENDED}) {
+        Result.Accepted kept = accepted(state.on(new Event.RingTimedOut()));
+        assertThat(kept.state()).isEqualTo(state);
+        assertThat(kept.changed()).isFalse();
+        assertThat(kept.ended()).isFalse();
+      }
+    }
   }
 
   @Nested

@@ -1,35 +1,25 @@
 package fi.kanava.rtc;
 
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCDataChannel;
 import dev.onvoid.webrtc.RTCDataChannelBuffer;
 import dev.onvoid.webrtc.RTCDataChannelInit;
-import dev.onvoid.webrtc.RTCDataChannelObserver;
-import dev.onvoid.webrtc.RTCDataChannelState;
 import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCOfferOptions;
-import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCStats;
 import dev.onvoid.webrtc.RTCStatsReport;
 import dev.onvoid.webrtc.RTCStatsType;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.AudioOptions;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import fi.kanava.support.WsClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  * (answering offers); its own candidates go out as rtc.candidate. Audio and a data channel.
  */
 final class RtcPeer implements AutoCloseable {
-  private static final Set<String> SIGNALS = Set.of("rtc.offer", "rtc.answer", "rtc.candidate");
   static final long WAIT_SECONDS = 30;
 
   final String name;
@@ -56,8 +45,7 @@ final class RtcPeer implements AutoCloseable {
   final List<String> sentOffers = new CopyOnWriteArrayList<>();
   /** Released once for every answer applied (the first, and one per ICE restart). */
   final java.util.concurrent.Semaphore answers = new java.util.concurrent.Semaphore(0);
-  private final List<RTCIceCandidate> early = new ArrayList<>();
-  private volatile boolean remoteSet;
+  private final PeerSignalling signalling;
   private volatile boolean stopped;
   private final Thread pump;
   private final AudioTrack audio;
@@ -71,8 +59,7 @@ final class RtcPeer implements AutoCloseable {
       public void onIceCandidate(RTCIceCandidate candidate) {
         if (remote != null && !stopped) {
           ws.send(new JsonObject().put("type", "rtc.candidate").put("callId", callId).put("to", remote)
-              .put("candidate", new JsonObject().put("candidate", candidate.sdp).put("sdpMid", candidate.sdpMid)
-                  .put("sdpMLineIndex", candidate.sdpMLineIndex)));
+              .put("candidate", PeerSignalling.json(candidate)));
         }
       }
 
@@ -94,6 +81,7 @@ final class RtcPeer implements AutoCloseable {
         observe(channel);
       }
     });
+    signalling = new PeerSignalling(pc);
     audio = factory.createAudioTrack(name + "-audio", factory.createAudioSource(new AudioOptions()));
     pc.addTrack(audio, List.of(name + "-stream"));
     pump = new Thread(this::pump, "rtc-peer-" + name);
@@ -102,27 +90,7 @@ final class RtcPeer implements AutoCloseable {
   }
 
   private void observe(RTCDataChannel channel) {
-    channel.registerObserver(new RTCDataChannelObserver() {
-      @Override
-      public void onBufferedAmountChange(long previous) {}
-
-      @Override
-      public void onStateChange() {
-        if (channel.getState() == RTCDataChannelState.OPEN) {
-          channelOpen.complete(channel);
-        }
-      }
-
-      @Override
-      public void onMessage(RTCDataChannelBuffer buffer) {
-        byte[] bytes = new byte[buffer.data.remaining()];
-        buffer.data.get(bytes);
-        message.complete(new String(bytes, StandardCharsets.UTF_8));
-      }
-    });
-    if (channel.getState() == RTCDataChannelState.OPEN) {
-      channelOpen.complete(channel);
-    }
+    PeerSignalling.observe(channel, channelOpen, message);
   }
 
   /** As the newcomer (the mesh rule): a data channel, then an offer to {@code to}. */
@@ -134,12 +102,9 @@ final class RtcPeer implements AutoCloseable {
 
   /** Sends a new offer to the remote peer; with {@code iceRestart}, new ICE credentials. */
   void offer(boolean iceRestart) {
-    RTCOfferOptions options = new RTCOfferOptions();
-    options.iceRestart = iceRestart;
-    RTCSessionDescription offer = await(create(o -> pc.createOffer(options, o)));
-    await(apply(o -> pc.setLocalDescription(offer, o)));
-    sentOffers.add(offer.sdp);
-    ws.send(new JsonObject().put("type", "rtc.offer").put("callId", callId).put("to", remote).put("sdp", offer.sdp));
+    String offer = signalling.offer(iceRestart);
+    sentOffers.add(offer);
+    ws.send(new JsonObject().put("type", "rtc.offer").put("callId", callId).put("to", remote).put("sdp", offer));
   }
 
   void send(String text) throws Exception {
@@ -148,19 +113,7 @@ final class RtcPeer implements AutoCloseable {
   }
 
   private void pump() {
-    while (!stopped) {
-      JsonObject frame;
-      try {
-        frame = ws.await(f -> SIGNALS.contains(f.getString("type")));
-      } catch (AssertionError e) {
-        if (e.getMessage() != null && e.getMessage().startsWith("socket closed")) {
-          return;
-        }
-        continue;
-      }
-      if (stopped) {
-        return;
-      }
+    for (JsonObject frame; (frame = PeerSignalling.nextSignal(ws, () -> stopped)) != null; ) {
       try {
         handle(frame);
       } catch (RuntimeException e) {
@@ -173,36 +126,14 @@ final class RtcPeer implements AutoCloseable {
     switch (frame.getString("type")) {
       case "rtc.offer" -> {
         remote = frame.getString("from");
-        await(apply(o -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, frame.getString("sdp")), o)));
-        remoteSet();
-        RTCSessionDescription answer = await(create(o -> pc.createAnswer(new RTCAnswerOptions(), o)));
-        await(apply(o -> pc.setLocalDescription(answer, o)));
-        ws.send(new JsonObject().put("type", "rtc.answer").put("callId", callId).put("to", remote).put("sdp", answer.sdp));
+        String answer = signalling.answer(frame.getString("sdp"));
+        ws.send(new JsonObject().put("type", "rtc.answer").put("callId", callId).put("to", remote).put("sdp", answer));
       }
       case "rtc.answer" -> {
-        await(apply(o -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, frame.getString("sdp")), o)));
-        remoteSet();
+        signalling.answered(frame.getString("sdp"));
         answers.release();
       }
-      default -> {
-        JsonObject c = frame.getJsonObject("candidate");
-        RTCIceCandidate candidate = new RTCIceCandidate(c.getString("sdpMid"), c.getInteger("sdpMLineIndex", 0), c.getString("candidate"));
-        synchronized (early) {
-          if (!remoteSet) {
-            early.add(candidate);
-            return;
-          }
-        }
-        pc.addIceCandidate(candidate);
-      }
-    }
-  }
-
-  private void remoteSet() {
-    synchronized (early) {
-      remoteSet = true;
-      early.forEach(pc::addIceCandidate);
-      early.clear();
+      default -> signalling.candidate(frame.getJsonObject("candidate"));
     }
   }
 
@@ -221,52 +152,8 @@ final class RtcPeer implements AutoCloseable {
     return null;
   }
 
-  private interface Creating {
-    void start(CreateSessionDescriptionObserver observer);
-  }
-
-  private interface Applying {
-    void start(SetSessionDescriptionObserver observer);
-  }
-
-  private static CompletableFuture<RTCSessionDescription> create(Creating op) {
-    CompletableFuture<RTCSessionDescription> out = new CompletableFuture<>();
-    op.start(new CreateSessionDescriptionObserver() {
-      @Override
-      public void onSuccess(RTCSessionDescription description) {
-        out.complete(description);
-      }
-
-      @Override
-      public void onFailure(String error) {
-        out.completeExceptionally(new IllegalStateException(error));
-      }
-    });
-    return out;
-  }
-
-  private static CompletableFuture<Void> apply(Applying op) {
-    CompletableFuture<Void> out = new CompletableFuture<>();
-    op.start(new SetSessionDescriptionObserver() {
-      @Override
-      public void onSuccess() {
-        out.complete(null);
-      }
-
-      @Override
-      public void onFailure(String error) {
-        out.completeExceptionally(new IllegalStateException(error));
-      }
-    });
-    return out;
-  }
-
   static <T> T await(CompletableFuture<T> future) {
-    try {
-      return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return PeerSignalling.await(future);
   }
 
   @Override

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Calls from a chat, signalled through the server between real WebRTC peers")
 class RtcSignallingTest {
   static final String VALID_SDP = SignalValidationTest.SDP;
+  static final String SCRAPE_TOKEN = "rtc-test-scrape-token-0123456789abcdef";
   static PeerConnectionFactory factory;
 
   TestApp t;
@@ -56,7 +57,8 @@ class RtcSignallingTest {
   @BeforeEach
   void start() {
     // a peer sends an offer and a handful of candidates in a burst; the default burst suits chat, not this test's two restarts
-    t = TestApp.start(Map.of("ws.rate-limit-burst", "200", "rtc.reconnect-grace", "PT30S"));
+    t = TestApp.start(Map.of("ws.rate-limit-burst", "200", "rtc.reconnect-grace", "PT30S", "rtc.ring-timeout", "PT45S",
+        "metrics.scrape-token", SCRAPE_TOKEN));
     f = new Fixtures(t).organisations();
     c = new ChatFixtures(t, f);
     nurse = c.professional("nurse-call", "nurse", "available");
@@ -77,12 +79,8 @@ class RtcSignallingTest {
   }
 
   /** The patient's chat in "chat", accepted by the nurse. */
-  private String activeChat(Patient p, Pro pro) {
-    String id = p.ws().request(enter("chat")).getJsonObject("conversation").getString("id");
-    pro.ws().await(fr -> type(fr).equals("conversation.offer") && id.equals(fr.getJsonObject("conversation").getString("id")));
-    JsonObject accepted = pro.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
-    assertThat(type(accepted)).as(accepted.encode()).isEqualTo("conversation.state");
-    return id;
+  private static String activeChat(Patient p, Pro pro) {
+    return ChatFixtures.activeChat(p, pro, "chat");
   }
 
   private static JsonObject frame(String type, String callId) {
@@ -308,6 +306,78 @@ class RtcSignallingTest {
       assertThat(nurse.ws().awaitType("rtc.peer-left").getString("peerId")).isEqualTo(rejoined.getString("peerId"));
       // the nurse is still there: a chat call lasts while its professional is in it
       assertThat(call(j.callId()).getString("state")).isEqualTo("pending");
+    }
+  }
+
+  private void sweepCalls() {
+    TestApp.await(t.app.services().calls().sweep());
+  }
+
+  @Test
+  @DisplayName("a chat call nobody answers within rtc.ring-timeout ends no_answer for both, counted once; an answered call does not")
+  void unanswered_call_ends_no_answer() {
+    String callId = ring();
+    join(nurse.ws(), callId);
+    t.clock.advance(Duration.ofSeconds(44));
+    sweepCalls();
+    assertThat(call(callId).getString("state")).isEqualTo("ringing");
+    t.clock.advance(Duration.ofSeconds(1));
+    sweepCalls();
+    JsonObject toNurse = nurse.ws().awaitType("rtc.ended");
+    assertThat(toNurse.getString("callId")).isEqualTo(callId);
+    assertThat(toNurse.getString("reason")).isEqualTo("no_answer");
+    assertThat(patient.ws().awaitType("rtc.ended").getString("reason")).isEqualTo("no_answer");
+    Row row = call(callId);
+    assertThat(row.getString("state")).isEqualTo("ended");
+    assertThat(row.getString("end_reason")).isEqualTo("no_answer");
+    // ending twice is harmless: another sweep tells no one and counts nothing
+    sweepCalls();
+    assertThat(patient.ws().request(frame("rtc.join", callId)).getString("code")).isEqualTo("call_ended");
+    assertThat(nurse.ws().all("rtc.ended")).hasSize(1);
+    assertThat(patient.ws().all("rtc.ended")).hasSize(1);
+    String scraped = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
+    assertThat(scraped).contains("kanava_calls_total{result=\"no_answer\"} 1.0");
+    assertThat(scraped).contains("kanava_calls_total{result=\"failed\"} 0.0");
+
+    // answered before the timeout: it stays
+    String answered = ring();
+    join(nurse.ws(), answered);
+    join(patient.ws(), answered);
+    t.clock.advance(Duration.ofMinutes(5));
+    sweepCalls();
+    assertThat(call(answered).getString("state")).isEqualTo("pending");
+    assertThat(nurse.ws().all("rtc.ended")).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("closing the chat ends its call (conversation_closed) for both, once; a close the node did not hear of is ended by the sweep")
+  void closing_the_chat_ends_its_call() {
+    Joined j = bothJoined();
+    JsonObject closed = nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", conversationId)
+        .put("outcome", "resolved"));
+    assertThat(type(closed)).as(closed.encode()).isEqualTo("conversation.closed");
+    assertThat(nurse.ws().awaitType("rtc.ended").getString("reason")).isEqualTo("conversation_closed");
+    JsonObject toPatient = patient.ws().awaitType("rtc.ended");
+    assertThat(toPatient.getString("callId")).isEqualTo(j.callId());
+    assertThat(toPatient.getString("reason")).isEqualTo("conversation_closed");
+    assertThat(call(j.callId()).getString("end_reason")).isEqualTo("conversation_closed");
+    // idempotent: ending the closed chat's call again, by the event or the sweep, changes and tells nothing
+    TestApp.await(t.app.services().calls().conversationClosed(UUID.fromString(conversationId)));
+    sweepCalls();
+    assertThat(nurse.ws().all("rtc.ended")).hasSize(1);
+    assertThat(patient.ws().all("rtc.ended")).hasSize(1);
+    assertThat(patient.ws().request(frame("rtc.hangup", j.callId())).getString("reason")).isEqualTo("conversation_closed");
+
+    // a chat that closed without this node hearing it (another node, or a close racing an invite): the sweep ends its call
+    try (Patient other = c.anonymousPatient()) {
+      String otherChat = activeChat(other, nurse);
+      String callId = nurse.ws().request(new JsonObject().put("type", "rtc.invite").put("conversationId", otherChat)).getString("callId");
+      t.ownerRows("update conversation set state = 'closed', outcome = 'abandoned', closed_at = now() where id = $1", UUID.fromString(otherChat));
+      assertThat(call(callId).getString("state")).isEqualTo("ringing");
+      sweepCalls();
+      assertThat(other.ws().await(fr -> "rtc.ended".equals(type(fr)) && callId.equals(fr.getString("callId"))).getString("reason"))
+          .isEqualTo("conversation_closed");
+      assertThat(call(callId).getString("end_reason")).isEqualTo("conversation_closed");
     }
   }
 }

@@ -91,4 +91,15 @@ public final class ChatFixtures {
   public static JsonObject send(String conversationId, String clientMsgId, String text) {
     return new JsonObject().put("type", "message.send").put("conversationId", conversationId).put("clientMsgId", clientMsgId).put("text", text);
   }
+
+  /** The patient's chat in the queue, routed to the professional (who must serve it, available) and accepted: its id. */
+  public static String activeChat(Patient patient, Pro pro, String queueId) {
+    String id = patient.ws().request(enter(queueId)).getJsonObject("conversation").getString("id");
+    pro.ws().await(fr -> "conversation.offer".equals(fr.getString("type")) && id.equals(fr.getJsonObject("conversation").getString("id")));
+    JsonObject accepted = pro.ws().request(new JsonObject().put("type", "conversation.accept").put("conversationId", id));
+    if (!"conversation.state".equals(accepted.getString("type"))) {
+      throw new AssertionError("accept failed: " + accepted);
+    }
+    return id;
+  }
 }

@@ -28,6 +28,7 @@ import { SentTransfers, SentTransferList } from './sent-transfers.js';
 import { ProFeedback } from './pro-feedback.js';
 import { Consultations } from './consultations.js';
 import { VisitsView } from './visits.js';
+import { ColleagueChatCall } from '../call/chat-call.js';
 
 /** Outcomes of a close that the professional did not make (the patient ended or left, or the idle timeout). */
 const CLOSED_BY_OTHERS = new Set(['ended_by_patient', 'abandoned', 'expired']);
@@ -725,6 +726,7 @@ export function ConsoleApp({ api, socket }) {
       </div>
       <p id="announcer" class="visually-hidden" role="status" aria-live="polite">${s.announcement}</p>
       ${s.phase === 'workspace' ? html`<${ProFeedback} socket=${socket} announce=${announce} />` : null}
+      ${s.phase === 'workspace' ? html`<${ColleagueChatCall} socket=${socket} t=${t} attention=${attention} />` : null}
 
       <${SignInForm} api=${api} hidden=${s.phase !== 'login'} error=${s.loginError}
           setError=${(text) => set({ loginError: { text } })} usernameRef=${refs.username} onSignedIn=${startWorkspace} />

@@ -261,7 +261,7 @@ function PanelPanes({ panel, view, live, revoked, unread, phrases }) {
       <header class="panel-header">
         <${PanelTop} panel=${panel} titleId=${title} heading=${titleOf(view)} unread=${unread}
             action=${panel.mayCall() ? html`<${ConsoleChatCall} socket=${panel.socket} conversationId=${panel.id} t=${t}
-              live=${true} patientName=${patientLabel(view)} />` : null} />
+              live=${true} patientName=${patientLabel(view)} api=${panel.api} />` : null} />
         <p class="item-facts">
           ${view.urgency ? html`<${UrgencyBadge} urgency=${view.urgency} />` : null}${' '}
           <span class="hint">${[panel.queueName(view.queueId) || view.queueId, topicOf(view.triage)].filter(Boolean).join(' · ')}</span>

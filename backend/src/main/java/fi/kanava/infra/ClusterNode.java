@@ -40,8 +40,11 @@ public final class ClusterNode {
     options.getEventBusOptions()
         .setHost(cluster.eventBusHost())
         .setPort(cluster.eventBusPort())
-        .setClusterPublicHost(cluster.eventBusPublicHost())
-        .setClusterPublicPort(cluster.eventBusPublicPort() == 0 ? -1 : cluster.eventBusPublicPort());
+        .setClusterPublicHost(cluster.eventBusPublicHost());
+    if (cluster.eventBusPublicPort() != 0) {
+      // otherwise the port it listens on (a free one when cluster.event-bus-port is 0)
+      options.getEventBusOptions().setClusterPublicPort(cluster.eventBusPublicPort());
+    }
     log.info("Joining the cluster as {}:{} (members {}), event bus on {}:{}", cluster.publicHost(), cluster.publicPort(),
         cluster.members(), cluster.eventBusHost(), cluster.eventBusPort());
     return builder.with(options)

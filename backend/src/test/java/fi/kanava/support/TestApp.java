@@ -134,6 +134,13 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
+  /** A second node on this node's database with these settings changed (its own cluster ports, say). */
+  public TestApp anotherNode(Map<String, String> differing) {
+    Map<String, String> settings = new HashMap<>(overrides);
+    settings.putAll(differing);
+    return new TestApp(settings, db, BLOCKED_THREAD_LIMIT_MS);
+  }
+
   public Pool pool() {
     return app.pool();
   }

@@ -25,6 +25,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class ClusterNodes {
   private static final long TIMEOUT_MS = 90_000;
+  /** Every watch's listeners wake this, so a test can wait on what several members report. */
+  private static final Object CHANGES = new Object();
 
   private ClusterNodes() {}
 
@@ -78,30 +80,35 @@ public final class ClusterNodes {
     }
 
     @Override
-    public synchronized void memberAdded(MembershipEvent event) {
-      notifyAll();
+    public void memberAdded(MembershipEvent event) {
+      changed();
     }
 
     @Override
-    public synchronized void memberRemoved(MembershipEvent event) {
-      notifyAll();
+    public void memberRemoved(MembershipEvent event) {
+      changed();
     }
 
     @Override
-    public synchronized void stateChanged(LifecycleEvent event) {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        merges++;
+    public void stateChanged(LifecycleEvent event) {
+      synchronized (CHANGES) {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          merges++;
+        }
+        CHANGES.notifyAll();
       }
-      notifyAll();
     }
 
-    public synchronized int merges() {
-      return merges;
+    /** How many times this member merged into another part of the cluster after a partition. */
+    public int merges() {
+      synchronized (CHANGES) {
+        return merges;
+      }
     }
 
     /** Waits until this member sees {@code size} members (itself included). */
     public void awaitMembers(int size) {
-      await(() -> hz.getLifecycleService().isRunning() && hz.getCluster().getMembers().size() == size,
+      ClusterNodes.await(() -> hz.getLifecycleService().isRunning() && hz.getCluster().getMembers().size() == size,
           "the member to see " + size + " members");
     }
 
@@ -114,29 +121,40 @@ public final class ClusterNodes {
       com.hazelcast.core.EntryListener<String, HazelcastRegistrationInfo> wake = new com.hazelcast.core.EntryAdapter<>() {
         @Override
         public void onEntryEvent(com.hazelcast.core.EntryEvent<String, HazelcastRegistrationInfo> event) {
-          synchronized (Watch.this) {
-            Watch.this.notifyAll();
-          }
+          changed();
         }
       };
       java.util.UUID listener = subs.addEntryListener(wake, address, false);
       try {
-        await(() -> subs.get(address).stream().anyMatch(info -> nodeId.equals(info.unwrap().nodeId())),
+        ClusterNodes.await(() -> subs.get(address).stream().anyMatch(info -> nodeId.equals(info.unwrap().nodeId())),
             nodeId + " to be known listening on " + address);
       } finally {
         subs.removeEntryListener(listener);
       }
     }
 
-    private synchronized void await(BooleanSupplier done, String what) {
-      long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+  }
+
+  private static void changed() {
+    synchronized (CHANGES) {
+      CHANGES.notifyAll();
+    }
+  }
+
+  /**
+   * Waits until {@code done} holds, re-checking whenever a watched member reports a change (and at
+   * least each second, for a change no listener reports, such as a member shutting down).
+   */
+  public static void await(BooleanSupplier done, String what) {
+    long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+    synchronized (CHANGES) {
       while (!done.getAsBoolean()) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
           throw new AssertionError("timed out waiting for " + what);
         }
         try {
-          wait(Math.min(left, TimeUnit.SECONDS.toMillis(1)));
+          CHANGES.wait(Math.min(left, TimeUnit.SECONDS.toMillis(1)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new AssertionError(e);

@@ -117,6 +117,11 @@ public final class ClusterNodes {
      * {@code address}: after a merge, the node publishes its subscriptions again.
      */
     public void awaitSubscription(String address, String nodeId) {
+      awaitSubscription(address, nodeId, true);
+    }
+
+    /** Waits until this member's copy of the subscriptions has {@code nodeId} on {@code address} ({@code known}) or not. */
+    public void awaitSubscription(String address, String nodeId, boolean known) {
       MultiMap<String, HazelcastRegistrationInfo> subs = hz.getMultiMap("__vertx.subs");
       com.hazelcast.core.EntryListener<String, HazelcastRegistrationInfo> wake = new com.hazelcast.core.EntryAdapter<>() {
         @Override
@@ -126,8 +131,8 @@ public final class ClusterNodes {
       };
       java.util.UUID listener = subs.addEntryListener(wake, address, false);
       try {
-        ClusterNodes.await(() -> subs.get(address).stream().anyMatch(info -> nodeId.equals(info.unwrap().nodeId())),
-            nodeId + " to be known listening on " + address);
+        ClusterNodes.await(() -> subs.get(address).stream().anyMatch(info -> nodeId.equals(info.unwrap().nodeId())) == known,
+            nodeId + (known ? " to be known" : " no longer to be known") + " listening on " + address);
       } finally {
         subs.removeEntryListener(listener);
       }

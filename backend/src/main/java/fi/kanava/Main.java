@@ -1,5 +1,6 @@
 package fi.kanava;
 
+import fi.kanava.infra.ClusterNode;
 import fi.kanava.infra.ConfigException;
 import fi.kanava.infra.ConfigLoader;
 import fi.kanava.infra.Database;
@@ -79,9 +80,19 @@ public final class Main {
     }
 
     PrometheusMeterRegistry registry = Metrics.createRegistry();
-    Vertx vertx = Metrics.vertx(new VertxOptions()
+    VertxOptions options = new VertxOptions()
         .setMaxEventLoopExecuteTime(config.vertx().maxEventLoopExecuteTime().toNanos())
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS), registry);
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS);
+    Vertx vertx;
+    try {
+      // alone unless cluster.enabled: then this joins the other members first (from this thread, not an event loop)
+      vertx = ClusterNode.vertx(Metrics.builder(options, registry), options, config.cluster());
+    } catch (Exception e) {
+      log.error("Cannot join the cluster", e);
+      shutdown(null, embedded.get());
+      System.exit(1);
+      return;
+    }
     vertxRef.set(vertx);
 
     try {

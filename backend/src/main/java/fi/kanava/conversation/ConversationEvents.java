@@ -38,6 +38,12 @@ public final class ConversationEvents {
   /** The store lost messages that clients hold (a sequence regression): every watching socket resynchronises. */
   public static final String RESYNC = "resync";
 
+  /**
+   * For what the node that made a change acts on once ({@link #CLOSED}): with a clustered bus the
+   * other nodes never see it, so a close is routed once, not once per node.
+   */
+  static final io.vertx.core.eventbus.DeliveryOptions NODE_LOCAL = new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
   private ConversationEvents() {}
 
   /** Where the conversation's patient's sockets listen. */
@@ -95,7 +101,7 @@ public final class ConversationEvents {
     if (c.isClosed() && c.patientId() != null && c.queueId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
-          .put("accepted", c.acceptedAt() != null));
+          .put("accepted", c.acceptedAt() != null), NODE_LOCAL);
     }
   }
 

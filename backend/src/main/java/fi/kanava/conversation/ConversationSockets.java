@@ -13,7 +13,6 @@ import fi.kanava.ws.ServerFrame;
 import fi.kanava.ws.ServerFrames;
 import fi.kanava.ws.SocketSession;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -182,7 +181,7 @@ public final class ConversationSockets {
     watches.watching.put(c.id(), w);
     // what the patient sees for the patient and for partner staff reading the conversation a referral was made in
     String address = guard.readsInternal(s.principal(), c.facts()) ? ConversationEvents.forStaff(c.id()) : ConversationEvents.forPatient(c.id());
-    w.consumer = s.vertx().eventBus().consumer(address, msg -> w.then(() -> onEvent(s, w, msg.body())));
+    w.consumer = s.subscribe(address, (JsonObject body) -> w.then(() -> onEvent(s, w, body)));
     return w.then(() -> w.consumer.completion()
         // the caller's check read the facts before this subscription existed: a colleague may have taken the
         // conversation in between, and that state event is gone. Read the facts again now that every later
@@ -403,7 +402,7 @@ public final class ConversationSockets {
    */
   private static final class Watch {
     final UUID conversationId;
-    MessageConsumer<JsonObject> consumer;
+    fi.kanava.ws.NodeFanout.Subscription consumer;
     /** The latest access facts: what typing and read receipts are checked against, and what ends the watch. */
     ConversationFacts facts;
     /** The highest sequence number delivered to the socket. */

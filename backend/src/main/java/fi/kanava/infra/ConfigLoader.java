@@ -138,6 +138,19 @@ public final class ConfigLoader {
     out.put("netcheck.enabled", Boolean.toString(config.netcheck().enabled()));
     out.put("netcheck.timeout", config.netcheck().timeout().toString());
     out.put("netcheck.max-concurrent", Integer.toString(config.netcheck().maxConcurrent()));
+    var cluster = config.cluster();
+    out.put("cluster.enabled", Boolean.toString(cluster.enabled()));
+    out.put("cluster.host", cluster.host());
+    out.put("cluster.port", Integer.toString(cluster.port()));
+    out.put("cluster.public-host", cluster.publicHost());
+    out.put("cluster.public-port", Integer.toString(cluster.publicPort()));
+    out.put("cluster.members", String.join(",", cluster.members()));
+    out.put("cluster.member-timeout", cluster.memberTimeout().toString());
+    out.put("cluster.merge-interval", cluster.mergeInterval().toString());
+    out.put("cluster.event-bus-host", cluster.eventBusHost());
+    out.put("cluster.event-bus-port", Integer.toString(cluster.eventBusPort()));
+    out.put("cluster.event-bus-public-host", cluster.eventBusPublicHost());
+    out.put("cluster.event-bus-public-port", Integer.toString(cluster.eventBusPublicPort()));
     var abuse = config.abuse();
     out.put("abuse.tracked-addresses", Integer.toString(abuse.trackedAddresses()));
     out.put("abuse.ipv6-prefix-length", Integer.toString(abuse.ipv6PrefixLength()));
@@ -280,7 +293,42 @@ public final class ConfigLoader {
     var netcheck = new KanavaConfig.Netcheck(bool("netcheck.enabled"), positiveDuration("netcheck.timeout"),
         intIn("netcheck.max-concurrent", 1, 10_000), rtc.stunUrls());
     return new KanavaConfig(http, db, vertx, auth, identity, demo, metrics, ws, routing, chat, abuse, transfer, attachment, referral, feedback, consult,
-        visit, rtc, netcheck);
+        visit, rtc, netcheck, cluster());
+  }
+
+  private KanavaConfig.Cluster cluster() {
+    String host = nonBlank("cluster.host");
+    if (!host.matches("[0-9.]+|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*")) {
+      throw new ConfigException("cluster.host", "must be an IP address of this machine (Hazelcast binds to it), got '" + host + "'");
+    }
+    int port = intIn("cluster.port", 1, 65535);
+    String publicHost = optional("cluster.public-host").orElse(host);
+    int publicPort = intIn("cluster.public-port", 0, 65535);
+    java.util.List<String> members = new java.util.ArrayList<>();
+    for (String part : raw("cluster.members").split(",")) {
+      String member = part.strip();
+      if (member.isEmpty()) {
+        continue;
+      }
+      if (!member.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}") || Integer.parseInt(member.substring(member.lastIndexOf(':') + 1)) > 65535) {
+        throw new ConfigException("cluster.members", "'" + member + "' is not host:port");
+      }
+      members.add(member);
+    }
+    Duration memberTimeout = positiveDuration("cluster.member-timeout");
+    if (memberTimeout.compareTo(Duration.ofSeconds(2)) < 0) {
+      throw new ConfigException("cluster.member-timeout", "must be at least PT2S");
+    }
+    Duration mergeInterval = positiveDuration("cluster.merge-interval");
+    if (mergeInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigException("cluster.merge-interval", "must be at least PT1S");
+    }
+    String busHost = optional("cluster.event-bus-host").orElse(host);
+    int busPort = intIn("cluster.event-bus-port", 0, 65535);
+    int busPublicPort = intIn("cluster.event-bus-public-port", 0, 65535);
+    return new KanavaConfig.Cluster(bool("cluster.enabled"), host, port, publicHost, publicPort == 0 ? port : publicPort,
+        java.util.List.copyOf(members), memberTimeout, mergeInterval, busHost, busPort,
+        optional("cluster.event-bus-public-host").orElse(publicHost), busPublicPort == 0 ? busPort : busPublicPort);
   }
 
   private KanavaConfig.Rtc rtc() {

@@ -24,7 +24,22 @@ public record KanavaConfig(
     Consult consult,
     Visit visit,
     Rtc rtc,
-    Netcheck netcheck) {
+    Netcheck netcheck,
+    Cluster cluster) {
+
+  /**
+   * Several nodes with one clustered event bus (docs/configuration.md, "Cluster"). Off (the default),
+   * a node creates no cluster at all. On, Hazelcast listens on {@code host:port}, tells the others
+   * {@code publicHost:publicPort}, joins {@code members} over TCP/IP only (no multicast, no auto
+   * detection), takes a member silent for {@code memberTimeout} as gone, and looks for a split-off
+   * part to merge with every {@code mergeInterval}. The event bus carries its messages over its own
+   * TCP port ({@code eventBusPort}, 0: any free port), announced as {@code eventBusPublicHost}
+   * and {@code eventBusPublicPort} (0: the port it listens on). Empty hosts and zero ports have
+   * already been resolved to what they default to.
+   */
+  public record Cluster(boolean enabled, String host, int port, String publicHost, int publicPort, java.util.List<String> members,
+      Duration memberTimeout, Duration mergeInterval, String eventBusHost, int eventBusPort, String eventBusPublicHost,
+      int eventBusPublicPort) {}
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the

@@ -23,16 +23,18 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 public final class Metrics {
   private Metrics() {}
 
-  /** Builds Vert.x with its Micrometer metrics (HTTP server, pool, event bus) reporting to the registry. */
-  public static Vertx vertx(VertxOptions options, PrometheusMeterRegistry registry) {
+  /**
+   * A Vert.x builder with its Micrometer metrics (HTTP server, pool, event bus) reporting to the registry;
+   * {@link ClusterNode} builds it, alone or clustered.
+   */
+  public static io.vertx.core.VertxBuilder builder(VertxOptions options, PrometheusMeterRegistry registry) {
     return Vertx.builder()
         .with(options.setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             // event-bus addresses and request paths carry conversation and account ids: never labels
             .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE, Label.EB_FAILURE,
                 Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME, Label.NAMESPACE))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+        .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   public static PrometheusMeterRegistry createRegistry() {

@@ -71,7 +71,7 @@ public final class Presence {
   public Future<Void> disconnected(UUID accountId, String deviceId) {
     devices.remove(deviceId);
     if (!devices.containsValue(accountId)) {
-      vertx.eventBus().publish(PresenceEvents.DISCONNECTED, new JsonObject().put("accountId", accountId.toString()));
+      vertx.eventBus().publish(PresenceEvents.DISCONNECTED, new JsonObject().put("accountId", accountId.toString()), PresenceEvents.NODE_LOCAL);
     }
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ensure(tx, accountId, now)
@@ -127,7 +127,7 @@ public final class Presence {
     Future<Void> routed = !changed && !PresenceStatus.AVAILABLE.equals(change.current())
         ? Future.succeededFuture()
         : vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", accountId.toString())
-            .put("status", change.current()).put("previous", change.previous())).<Void>mapEmpty()
+            .put("status", change.current()).put("previous", change.previous()), PresenceEvents.NODE_LOCAL).<Void>mapEmpty()
             .recover(e -> {
               log.warn("Routing did not act on the presence change of {}", accountId, e);
               return Future.succeededFuture();
@@ -230,7 +230,7 @@ public final class Presence {
           rows.forEach(row -> {
             log.info("Professional {} went offline (not seen); returning their conversations", row.getUUID(0));
             gone.add(vertx.eventBus().request(PresenceEvents.CHANGED, new JsonObject().put("accountId", row.getUUID(0).toString())
-                .put("status", PresenceStatus.OFFLINE).put("previous", "unknown")).mapEmpty());
+                .put("status", PresenceStatus.OFFLINE).put("previous", "unknown"), PresenceEvents.NODE_LOCAL).mapEmpty());
           });
           return Future.join(gone).mapEmpty();
         });

@@ -5,6 +5,7 @@ import fi.kanava.conversation.ConversationSockets;
 import fi.kanava.conversation.Urgency;
 import fi.kanava.ws.ClientFrame;
 import fi.kanava.ws.FrameRegistry;
+import fi.kanava.ws.NodeFanout;
 import fi.kanava.ws.FrameResult;
 import fi.kanava.ws.Senders;
 import fi.kanava.ws.ServerFrame;
@@ -12,7 +13,6 @@ import fi.kanava.ws.ServerFrames;
 import fi.kanava.ws.SocketFrames.Fields;
 import fi.kanava.ws.SocketSession;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import java.util.HashMap;
 import java.util.List;
@@ -128,9 +128,9 @@ public final class QueueSockets {
   }
 
   private Future<Void> watchQueues(SocketSession s, String ref) {
-    Map<String, MessageConsumer<String>> watches = s.local(QueueWatches.class, () -> {
+    Map<String, NodeFanout.Subscription> watches = s.local(QueueWatches.class, () -> {
       QueueWatches created = new QueueWatches();
-      s.onClose(() -> created.values().forEach(MessageConsumer::unregister));
+      s.onClose(() -> created.values().forEach(NodeFanout.Subscription::unregister));
       return created;
     });
     return queues.patientQueuesServedBy(s.principal().id()).compose(queueIds -> {
@@ -139,9 +139,10 @@ public final class QueueSockets {
       }
       Future<Void> all = Future.succeededFuture();
       for (String queueId : queueIds) {
-        watches.computeIfAbsent(queueId, q -> s.vertx().eventBus().<String>consumer(fi.kanava.conversation.ConversationEvents.queue(q),
-            msg -> s.sendEncoded(msg.body())));
-        all = all.compose(v -> waiting.snapshot(queueId).map(list -> {
+        NodeFanout.Subscription watch = watches.computeIfAbsent(queueId,
+            q -> s.subscribe(fi.kanava.conversation.ConversationEvents.queue(q), (String encoded) -> s.sendEncoded(encoded)));
+        // the snapshot is read once later lists, from any node, reach this socket
+        all = all.compose(v -> watch.completion()).compose(v -> waiting.snapshot(queueId).map(list -> {
           s.reply(WaitingLists.waitingListFrame(list), ref);
           return null;
         }));
@@ -154,7 +155,7 @@ public final class QueueSockets {
   }
 
   /** One socket's queue subscriptions. */
-  private static final class QueueWatches extends HashMap<String, MessageConsumer<String>> {}
+  private static final class QueueWatches extends HashMap<String, NodeFanout.Subscription> {}
 
   public record Emergency(String urgency, String conversationId) implements ServerFrame {
     @Override

@@ -64,14 +64,14 @@ public final class RtcSockets {
     registry.register("rtc.decline", RtcFrames.Decline.class, Senders.PATIENTS,
         (s, f) -> calls.decline(s.principal(), f.callId(), s.id()).map(FrameResult::reply));
     registry.register("rtc.join", RtcFrames.Join.class, Senders.ANYONE, (s, f) -> calls.join(s.principal(), s.profile(), f.callId(), f.visitId())
-        .map(joining -> {
+        .compose(joining -> {
           UUID callId = joining.call().id();
           UUID before = joins(s).peers.put(callId, joining.peerId());
           if (before != null) {
             forget(callId, before);
           }
-          remember(callId, joining.peerId(), s);
-          return FrameResult.reply(calls.joinedFrame(joining, s.principal()));
+          // the joiner hears its peers' answers only once this node's consumer is known cluster-wide: reply after that
+          return remember(callId, joining.peerId(), s).map(v -> FrameResult.reply(calls.joinedFrame(joining, s.principal())));
         }));
     registry.register("rtc.offer", RtcFrames.Offer.class, Senders.ANYONE, (s, f) -> relay(s, f,
         new RtcFrames.RelayedOffer(f.callId().toString(), null, f.sdp())));
@@ -124,12 +124,13 @@ public final class RtcSockets {
     return relayed;
   }
 
-  private void remember(UUID callId, UUID peerId, SocketSession s) {
-    local.compute(callId, (id, call) -> {
+  /** Succeeds once the call's signals, from any node, reach this node's consumer. */
+  private io.vertx.core.Future<Void> remember(UUID callId, UUID peerId, SocketSession s) {
+    return local.compute(callId, (id, call) -> {
       LocalCall here = call == null ? new LocalCall(id) : call;
       here.sockets.put(peerId, s);
       return here;
-    });
+    }).consumer.completion();
   }
 
   private void forget(UUID callId, UUID peerId) {

@@ -7,7 +7,6 @@ import fi.kanava.infra.ApiError;
 import fi.kanava.infra.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +64,7 @@ final class ClientSocket implements SocketSession {
   private fi.kanava.auth.Profile profile;
   private boolean ready;
   private final List<ClientFrame> early = new ArrayList<>();
-  private MessageConsumer<JsonObject> principalConsumer;
+  private NodeFanout.Subscription principalConsumer;
   private long authTimer = -1;
   private long expiryTimer = -1;
   private boolean closed;
@@ -219,18 +218,19 @@ final class ClientSocket implements SocketSession {
     endpoint.sockets().add(p.id(), this);
     this.token = verified;
     scheduleExpiry(verified.expiresAt());
-    principalConsumer = vertx().eventBus().consumer(PrincipalEvents.personal(p.id()), msg -> {
-      JsonObject end = msg.body().getJsonObject("end");
+    principalConsumer = subscribe(PrincipalEvents.personal(p.id()), (JsonObject body) -> {
+      JsonObject end = body.getJsonObject("end");
       if (end != null) {
         // a revocation: of this socket's session, or of every token issued until then
-        if (PrincipalEvents.Which.fromJson(msg.body().getJsonObject("which")).matches(token)) {
+        if (PrincipalEvents.Which.fromJson(body.getJsonObject("which")).matches(token)) {
           end(ApiError.unauthenticated(end.getString("code"), end.getString("message")));
         }
-      } else if (ready && !id.equals(msg.body().getString("origin"))) {
-        send(msg.body().getJsonObject("frame"));
+      } else if (ready && !id.equals(body.getString("origin"))) {
+        send(body.getJsonObject("frame"));
       }
     });
-    return endpoint.identity().profile(p).compose(loaded -> {
+    // the ready hooks read what is pending (offers, say) only once whatever comes later, from any node, reaches this socket
+    return principalConsumer.completion().compose(v -> endpoint.identity().profile(p)).compose(loaded -> {
       profile = loaded;
       write(new SocketFrames.Ready(1, new SocketFrames.You(p.kind().code(), p.id().toString(), loaded.name(), loaded.role())), null);
       Future<Void> hooks = Future.succeededFuture();
@@ -320,6 +320,11 @@ final class ClientSocket implements SocketSession {
   public void sendError(ApiError error, String ref) {
     endpoint.metrics().error(error.code());
     write(ServerFrames.error(error, ref), null);
+  }
+
+  @Override
+  public <T> NodeFanout.Subscription subscribe(String address, io.vertx.core.Handler<T> handler) {
+    return endpoint.fanout().subscribe(address, handler);
   }
 
   @Override

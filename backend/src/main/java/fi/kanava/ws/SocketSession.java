@@ -36,6 +36,13 @@ public interface SocketSession {
   /** Writes an error frame; the connection stays open. */
   void sendError(fi.kanava.infra.ApiError error, String ref);
 
+  /**
+   * Delivers the events published to an event-bus address, on any node, to this connection's
+   * {@code handler}, on its event loop, until the subscription is unregistered. This node keeps one
+   * consumer per address for all its sockets ({@link NodeFanout}); unregister in {@link #onClose}.
+   */
+  <T> NodeFanout.Subscription subscribe(String address, io.vertx.core.Handler<T> handler);
+
   /** The feature's state for this connection, created on first use. */
   <T> T local(Class<T> key, Supplier<T> create);
 

@@ -32,6 +32,7 @@ public final class WebSocketEndpoint {
   private final SocketMetrics metrics;
   private final ClientAddresses addresses;
   private final PrincipalSockets sockets;
+  private final NodeFanout fanout;
 
   /** The registry must hold every feature's frames already; the endpoint adds the socket's own and seals it. */
   public WebSocketEndpoint(Vertx vertx, Clock clock, KanavaConfig.Ws config, Authenticator authenticator, SocketIdentity identity,
@@ -45,6 +46,7 @@ public final class WebSocketEndpoint {
     this.metrics = metrics;
     this.addresses = addresses;
     this.sockets = new PrincipalSockets(socketsPerPrincipal, abuseMetrics);
+    this.fanout = new NodeFanout(vertx);
   }
 
   /** A registry holding the socket layer's own frames ({@code auth}, {@code ping}); features add theirs. */
@@ -116,6 +118,11 @@ public final class WebSocketEndpoint {
 
   SocketMetrics metrics() {
     return metrics;
+  }
+
+  /** This node's one consumer per address, shared by its sockets. */
+  NodeFanout fanout() {
+    return fanout;
   }
 
   PrincipalSockets sockets() {

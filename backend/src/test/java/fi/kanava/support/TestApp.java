@@ -1,6 +1,7 @@
 package fi.kanava.support;
 
 import fi.kanava.Application;
+import fi.kanava.infra.ClusterNode;
 import fi.kanava.infra.ConfigLoader;
 import fi.kanava.infra.Database;
 import fi.kanava.infra.KanavaConfig;
@@ -78,13 +79,15 @@ public final class TestApp implements AutoCloseable {
     db = shared != null ? shared : TestDb.newDatabase();
     WarmUp.once(db.app());
     PrometheusMeterRegistry registry = Metrics.createRegistry();
-    vertx = Metrics.vertx(new VertxOptions()
+    VertxOptions options = new VertxOptions()
         .setMaxEventLoopExecuteTime(blockedThreadLimitMs)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
         .setWarningExceptionTime(blockedThreadLimitMs)
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(50)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS), registry);
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    // alone unless the test asks for cluster.enabled (ClusterTest): then this joins the other test nodes
+    vertx = ClusterNode.vertx(Metrics.builder(options, registry), options, config.cluster());
     try {
       app = await(Application.start(vertx, config, db, clock, registry));
     } catch (RuntimeException e) {
@@ -129,6 +132,13 @@ public final class TestApp implements AutoCloseable {
   /** A second node on this node's database, with the same settings: what another server of a cluster would do. */
   public TestApp anotherNode() {
     return new TestApp(overrides, db, BLOCKED_THREAD_LIMIT_MS);
+  }
+
+  /** A second node on this node's database with these settings changed (its own cluster ports, say). */
+  public TestApp anotherNode(Map<String, String> differing) {
+    Map<String, String> settings = new HashMap<>(overrides);
+    settings.putAll(differing);
+    return new TestApp(settings, db, BLOCKED_THREAD_LIMIT_MS);
   }
 
   public Pool pool() {

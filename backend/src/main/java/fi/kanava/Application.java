@@ -88,6 +88,7 @@ public final class Application {
   private final int port;
   private final Services services;
   private final Maintenance maintenance;
+  private final fi.kanava.ops.Drain drain;
 
   /** The services, for tests and for demo data. */
   public record Services(Accounts accounts, Organisations organisations, Patients patients, AuditLog audit,
@@ -98,7 +99,8 @@ public final class Application {
       fi.kanava.visit.Visits visits,
       fi.kanava.rtc.Calls calls) {}
 
-  private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance) {
+  private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance, fi.kanava.ops.Drain drain) {
+    this.drain = drain;
     this.vertx = vertx;
     this.pool = pool;
     this.port = port;
@@ -144,7 +146,7 @@ public final class Application {
 
   /** Everything {@link #wire} builds that deploying needs. */
   private record Wired(Services services, Routing routing, Sweeper sweeper, Maintenance maintenance, List<Consumer<Router>> features,
-      WebSocketEndpoint endpoint) {}
+      WebSocketEndpoint endpoint, fi.kanava.ops.Drain drain) {}
 
   /** Builds the services and registers every feature's frames and routes; runs on a worker. */
   private static Wired wire(Vertx vertx, KanavaConfig config, Pool pool, SigningKeys keys, Revocations revocations, Clock clock,
@@ -174,8 +176,9 @@ public final class Application {
     AuthRoutes authRoutes = new AuthRoutes(logins, sessions, accounts, organisations, patients, identityProviders, guard, audit, authenticator,
         addresses, new AddressLimiter("anonymous_session", abuse.anonymousSessions(), abuse.trackedAddresses(), clock, abuseMetrics),
         keys, clock);
+    fi.kanava.ops.Drain drain = new fi.kanava.ops.Drain();
     OpsRoutes opsRoutes = new OpsRoutes(pool, registry, config.metrics().scrapeToken(), authenticator, guard,
-        config.db().limits().readyCheckTimeout(), databaseRestarting);
+        config.db().limits().readyCheckTimeout(), databaseRestarting, drain);
 
     ChatMetrics chatMetrics = new ChatMetrics(registry);
     Queues queues = new Queues(pool, clock);
@@ -246,7 +249,7 @@ public final class Application {
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals, consultations, visits, calls), routing, sweeper, maintenance, features, endpoint);
+        presence, sweeper, frames, keys, revocations, referrals, consultations, visits, calls), routing, sweeper, maintenance, features, endpoint, drain);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
@@ -267,7 +270,7 @@ public final class Application {
           wired.services().revocations().startTimer();
           int port = first.get().actualPort();
           log.info("Kanava listening on http://{}:{}", config.http().host(), port);
-          return new Application(vertx, pool, port, wired.services(), wired.maintenance());
+          return new Application(vertx, pool, port, wired.services(), wired.maintenance(), wired.drain());
         });
   }
 
@@ -293,6 +296,16 @@ public final class Application {
 
   public Services services() {
     return services;
+  }
+
+  /**
+   * Begins draining before a stop ({@link fi.kanava.ops.Drain}): the node reports not ready and goes on
+   * serving what it serves until it is closed. Draining twice is harmless.
+   */
+  public void drain() {
+    if (drain.begin()) {
+      log.info("Draining: /health/ready answers 503 so the load balancer sends this node no new connections");
+    }
   }
 
   /** The slow timer's pass (stale sign-in counts, stale anonymous patients), for tests. */

@@ -63,7 +63,12 @@ public final class Main {
     // The hook is in place before anything starts, so whatever did start is stopped on Ctrl-C.
     AtomicReference<EmbeddedDatabase> embedded = new AtomicReference<>();
     AtomicReference<Vertx> vertxRef = new AtomicReference<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertxRef.get(), embedded.get()), "kanava-shutdown"));
+    AtomicReference<Application> appRef = new AtomicReference<>();
+    java.time.Duration drainTime = config.http().drainTime();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      drain(appRef.get(), drainTime);
+      shutdown(vertxRef.get(), embedded.get());
+    }, "kanava-shutdown"));
 
     Database db;
     try {
@@ -100,6 +105,7 @@ public final class Main {
       if (config.demo().load()) {
         DemoData.load(app.services()).await();
       }
+      appRef.set(app);
     } catch (Throwable e) {
       ConfigException mismatch = configCause(e);
       if (mismatch != null) {
@@ -108,6 +114,24 @@ public final class Main {
       }
       log.error("Kanava failed to start", e);
       System.exit(1);
+    }
+  }
+
+  /**
+   * A started node reports not ready for {@code drainTime} before it stops, so a load balancer takes
+   * it out of rotation while its sockets still work (docs/operations.md, "Rolling restart").
+   */
+  private static void drain(Application app, java.time.Duration drainTime) {
+    if (app == null || drainTime.isZero()) {
+      return;
+    }
+    app.drain();
+    log.info("Draining for {} before stopping", drainTime);
+    try {
+      // the shutdown hook's own thread, not an event loop: it waits out the drain
+      app.vertx().timer(drainTime.toMillis(), TimeUnit.MILLISECONDS).await();
+    } catch (Exception e) {
+      log.warn("The drain was cut short", e);
     }
   }
 

@@ -69,6 +69,7 @@ public final class ConfigLoader {
     out.put("http.hsts-max-age-seconds", Integer.toString(config.http().hstsMaxAgeSeconds()));
     out.put("http.trusted-proxies", String.join(",", config.http().trustedProxies()));
     out.put("http.forwarded-header", config.http().forwardedHeader().header());
+    out.put("http.drain-time", config.http().drainTime().toString());
     out.put("db.url", config.db().url().map(ConfigLoader::withoutUserInfo).orElse("(embedded)"));
     out.put("db.user", config.db().user().orElse(""));
     out.put("db.password", mask(config.db().password()));
@@ -184,7 +185,8 @@ public final class ConfigLoader {
             intIn("http.verticle-instances", 1, 256),
             intIn("http.hsts-max-age-seconds", 0, 63072000),
             trustedProxies("http.trusted-proxies"),
-            forwardedHeader("http.forwarded-header"));
+            forwardedHeader("http.forwarded-header"),
+            durationAtMost("http.drain-time", Duration.ofMinutes(5)));
     var db =
         new KanavaConfig.Db(
             optional("db.url").map(url -> validDbUrl("db.url", url)),
@@ -474,6 +476,14 @@ public final class ConfigLoader {
     } catch (DateTimeParseException e) {
       throw new ConfigException(key, "must be an ISO-8601 duration such as PT5M, got '" + shown(key, value) + "'");
     }
+  }
+
+  private Duration durationAtMost(String key, Duration max) {
+    Duration d = duration(key);
+    if (d.compareTo(max) > 0) {
+      throw new ConfigException(key, "must be at most " + max + ", got " + d);
+    }
+    return d;
   }
 
   private Duration positiveDuration(String key) {

@@ -109,7 +109,7 @@ public record KanavaConfig(
    * {@code trustedProxies}: addresses or CIDR blocks whose forwarded header is believed ({@link ClientAddresses}).
    */
   public record Http(String host, int port, int bodyLimitBytes, int verticleInstances, int hstsMaxAgeSeconds,
-      java.util.List<String> trustedProxies, ClientAddresses.ForwardedHeader forwardedHeader) {}
+      java.util.List<String> trustedProxies, ClientAddresses.ForwardedHeader forwardedHeader, Duration drainTime) {}
 
   /**
    * Abuse limits (docs/security.md, "Abuse limits"): token buckets per client address, the open

@@ -28,10 +28,15 @@ public final class OpsRoutes {
   private final AccessGuard guard;
   private final java.time.Duration readyTimeout;
   private final BooleanSupplier databaseRestarting;
+  private final Drain drain;
 
-  /** {@code databaseRestarting}: true while the supervised embedded database is being restarted. */
+  /**
+   * {@code databaseRestarting}: true while the supervised embedded database is being restarted;
+   * {@code drain}: the node's drain, begun when it is being stopped.
+   */
   public OpsRoutes(Pool pool, PrometheusMeterRegistry registry, Optional<String> scrapeToken, Authenticator authenticator, AccessGuard guard,
-      java.time.Duration readyTimeout, BooleanSupplier databaseRestarting) {
+      java.time.Duration readyTimeout, BooleanSupplier databaseRestarting, Drain drain) {
+    this.drain = drain;
     this.readyTimeout = readyTimeout;
     this.databaseRestarting = databaseRestarting;
     this.pool = pool;
@@ -50,9 +55,13 @@ public final class OpsRoutes {
   /**
    * Up when the database answers within db.ready-check-timeout; down (503) otherwise, answered
    * within that bound whatever the database does, and at once while the embedded database is
-   * being restarted.
+   * being restarted or the node drains before stopping.
    */
   private void ready(RoutingContext ctx) {
+    if (drain.draining()) {
+      Http.write(ctx, 503, new JsonObject().put("status", "draining"));
+      return;
+    }
     if (databaseRestarting.getAsBoolean()) {
       Http.write(ctx, 503, new JsonObject().put("status", "down").put("database", "restarting"));
       return;

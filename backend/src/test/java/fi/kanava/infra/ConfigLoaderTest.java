@@ -23,6 +23,7 @@ class ConfigLoaderTest {
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.db().embedded()).isTrue();
     assertThat(config.auth().accessTokenTtl()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.http().drainTime()).as("a single node stops at once").isZero();
     assertThat(config.identity().devLoginEnabled()).isFalse();
     assertThat(config.demo().load()).isFalse();
     assertThat(config.metrics().scrapeToken()).isEmpty();
@@ -62,7 +63,8 @@ class ConfigLoaderTest {
       "KANAVA_AUTH_SIGNING_KEY_ROTATION_PERIOD|PT10M|auth.signing-key.rotation-period",
       "KANAVA_AUTH_SIGNING_KEY_ENCRYPTION_KEY|not base64!|auth.signing-key.encryption-key",
       "KANAVA_AUTH_REVOCATION_CHECK_INTERVAL|PT5M|auth.revocation-check-interval",
-      "KANAVA_HTTP_PROT|8080|KANAVA_HTTP_PROT"})
+      "KANAVA_HTTP_PROT|8080|KANAVA_HTTP_PROT",
+      "KANAVA_HTTP_DRAIN_TIME|PT6M|http.drain-time"})
   void a_bad_value_stops_start_up_with_a_message_that_names_the_key(String variable, String value, String key) {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of(variable, value), Optional.empty(), Map.of()))
         .isInstanceOf(ConfigException.class)

@@ -18,8 +18,9 @@ if (!document.querySelector('link[href="/css/call.css"]')) {
  * @param onEnded (state) => void, once the call has ended (hung up here, by the others, or declined)
  * @param heading optional text of the screen's heading (default: call.title)
  * @param headingLevel 2 (default), or 3 inside a pane that has its own h2
+ * @param nameFor optional (peer) => the page's own name for a peer the server names not (an anonymous patient), or null
  */
-export function CallScreen({ session, t, onEnded, heading, headingLevel = 2 }) {
+export function CallScreen({ session, t, onEnded, heading, headingLevel = 2, nameFor = null }) {
   const [, changed] = useReducer((n) => n + 1, 0);
   const [announcement, setAnnouncement] = useState('');
   const headingRef = useRef(null);
@@ -27,13 +28,14 @@ export function CallScreen({ session, t, onEnded, heading, headingLevel = 2 }) {
   const previousPhase = useRef(session.state.phase);
   const headingId = useRef(null);
   headingId.current ??= uid('call-heading');
+  const label = (peer) => peer.name || (nameFor && nameFor(peer)) || t('call.someone');
 
   useEffect(() => {
     const onChange = (event) => {
       const { joined, left } = event.detail || {};
       const state = session.state;
-      if (joined) setAnnouncement(t('call.peerJoined', { name: joined.name || t('call.someone') }));
-      else if (left) setAnnouncement(t('call.peerLeft', { name: left.name || t('call.someone') }));
+      if (joined) setAnnouncement(t('call.peerJoined', { name: label(joined) }));
+      else if (left) setAnnouncement(t('call.peerLeft', { name: label(left) }));
       else if (state.phase !== previousPhase.current) {
         if (state.phase === 'reconnecting') setAnnouncement(t('call.reconnecting'));
         else if (state.phase === 'active' && previousPhase.current === 'reconnecting') setAnnouncement(t('call.reconnected'));
@@ -77,7 +79,7 @@ export function CallScreen({ session, t, onEnded, heading, headingLevel = 2 }) {
     </div>` : null}
     ${s.error === 'media_denied' || s.error === 'media_unavailable' ? html`<p class="notice" data-testid="call-media-error">${t(`call.${s.error}`)}</p>` : null}
     <ul class=${`call-tiles call-tiles-${Math.min(4, s.peers.length + 1)}`} data-testid="call-tiles">
-      ${s.peers.map((peer) => html`<${Tile} key=${peer.peerId} t=${t} name=${peer.name || t('call.someone')} role=${peer.role}
+      ${s.peers.map((peer) => html`<${Tile} key=${peer.peerId} t=${t} name=${label(peer)} role=${peer.role}
           stream=${peer.stream} audio=${peer.audio} video=${peer.video} connection=${peer.connection} testid=${`call-tile-${peer.peerId}`} />`)}
       <${Tile} key="self" t=${t} self=${true} name=${t('call.you')} stream=${s.localStream}
           audio=${s.audio} video=${s.video && !s.audioOnly} testid="call-tile-self" />

@@ -94,7 +94,8 @@ export function ConsoleChatCall({ socket, conversationId, t, live, patientName, 
   }
   if (call) {
     return html`<div class="chat-call">
-      <${CallScreen} session=${call.session} t=${t} headingLevel=${3} heading=${t('call.titleWith', { name: patientName })} />
+      <${CallScreen} session=${call.session} t=${t} headingLevel=${3} heading=${t('call.titleWith', { name: patientName })}
+          nameFor=${(peer) => (peer.role === 'patient' ? patientName : null)} />
       ${api ? html`<${InviteColleague} socket=${socket} api=${api} t=${t} callId=${call.session.callId} />` : null}
     </div>`;
   }
@@ -248,7 +249,8 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
 
   if (session) {
     return html`<div class="call-overlay" data-testid="call-overlay">
-      <${CallScreen} session=${session} t=${t} heading=${t('call.titleWith', { name: caller || t('call.professional') })} />
+      <${CallScreen} session=${session} t=${t} heading=${t('call.titleWith', { name: caller || t('call.professional') })}
+          nameFor=${(peer) => (peer.role === 'patient' ? t('patientKind.anonymous') : null)} />
     </div>`;
   }
   if (incoming) {

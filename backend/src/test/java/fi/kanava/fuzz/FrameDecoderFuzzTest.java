@@ -74,21 +74,23 @@ class FrameDecoderFuzzTest {
     }
   }
 
+  /** Up to ws.max-frame-bytes (16 KiB by default): the socket refuses larger frames before decoding them. */
   static Stream<String> oversized() {
-    int deep = 100_000;
+    String read = "{\"ref\":\"r1\",\"type\":\"read\",\"conversationId\":\"7d2f2c1e-2c1a-4f49-9a55-0d3a0f5e6b11\",\"seq\":";
     return Stream.of(
         "{\"type\":\"message.send\",\"conversationId\":\"7d2f2c1e-2c1a-4f49-9a55-0d3a0f5e6b11\",\"clientMsgId\":\"c-1\",\"text\":"
-            + Hostile.longString(2_000_000) + "}",
-        "{\"type\":\"ping\",\"ref\":" + Hostile.longString(1_000_000) + "}",
-        "{\"ref\":\"r1\",\"type\":\"read\",\"conversationId\":\"7d2f2c1e-2c1a-4f49-9a55-0d3a0f5e6b11\",\"seq\":" + "9".repeat(5_000) + "}",
-        "{\"type\":\"read\",\"conversationId\":\"7d2f2c1e-2c1a-4f49-9a55-0d3a0f5e6b11\",\"seq\":1e999999}",
-        "{\"type\":\"queue.enter\",\"queueId\":\"q\",\"answers\":" + Hostile.nestedObjects(deep, "a", "1") + "}",
-        "{\"type\":\"queue.enter\",\"queueId\":\"q\",\"answers\":{\"a\":" + Hostile.nestedArrays(deep, "") + "}}",
-        Hostile.nestedArrays(deep, "{}"),
-        Hostile.nestedObjects(deep, "ref", "\"r\""));
+            + Hostile.longString(16_000) + "}",
+        "{\"type\":\"ping\",\"ref\":" + Hostile.longString(16_000) + "}",
+        read + "9".repeat(5_000) + "}",
+        read + "1e999999}",
+        read + "-99999999999999999999}",
+        "{\"type\":\"queue.enter\",\"queueId\":\"q\",\"answers\":" + Hostile.nestedObjects(2_500, "a", "1") + "}",
+        "{\"type\":\"queue.enter\",\"queueId\":\"q\",\"answers\":{\"a\":" + Hostile.nestedArrays(8_000, "") + "}}",
+        Hostile.nestedArrays(8_000, "{}"),
+        Hostile.nestedObjects(2_500, "ref", "\"r\""));
   }
 
-  @DisplayName("Oversized strings, numbers and nesting beyond what the fuzzer's short inputs reach are refused")
+  @DisplayName("Oversized strings, numbers and nesting up to the frame limit, beyond the fuzzer's short inputs, are refused")
   @ParameterizedTest
   @MethodSource("oversized")
   void oversizedFramesAreRefused(String text) {

@@ -1,6 +1,7 @@
 package fi.kanava.infra;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -70,6 +71,8 @@ public final class JsonBodies {
         throw ApiError.badRequest("malformed_json", "The request body must be a JSON object");
       }
       throw ApiError.badRequest("wrong_type", "Field '" + field + "' has the wrong type");
+    } catch (InputCoercionException e) {
+      throw outOfRange(e);
     } catch (JsonParseException e) {
       throw ApiError.badRequest("malformed_json", "The request body is not valid JSON");
     } catch (JsonProcessingException e) {
@@ -77,11 +80,21 @@ public final class JsonBodies {
         if (cause instanceof ApiError apiError) {
           throw apiError;
         }
+        if (cause instanceof InputCoercionException coercion) {
+          throw outOfRange(coercion);
+        }
       }
       throw ApiError.badRequest("malformed_json", "The request body could not be read");
     } catch (java.io.IOException e) {
       throw ApiError.badRequest("malformed_json", "The request body could not be read");
     }
+  }
+
+  /** An integer too large for its field (Jackson reads it, then cannot fit it): the field's wrong_type, not an unreadable body. */
+  private static ApiError outOfRange(InputCoercionException e) {
+    JsonParser parser = e.getProcessor();
+    String field = parser == null ? "" : StorableTextParser.path(parser.getParsingContext(), true);
+    return field.isEmpty() ? notAnObject() : ApiError.badRequest("wrong_type", "Field '" + field + "' has the wrong type (out of range)");
   }
 
   private static ApiError notAnObject() {

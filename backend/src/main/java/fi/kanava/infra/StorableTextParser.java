@@ -69,7 +69,7 @@ final class StorableTextParser extends JsonParserDelegate {
   }
 
   /** The path to the current value as {@link JsonBodies} names fields ({@code questions.[0].id}); without the current name for a key. */
-  private static String path(JsonStreamContext current, boolean withCurrentName) {
+  static String path(JsonStreamContext current, boolean withCurrentName) {
     Deque<String> parts = new ArrayDeque<>();
     for (JsonStreamContext context = current; context != null && !context.inRoot(); context = context.getParent()) {
       if (context.inArray()) {

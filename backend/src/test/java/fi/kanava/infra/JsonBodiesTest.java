@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class JsonBodiesTest {
   record Body(String name, Long seq, Integer count, List<String> tags, Map<String, Object> answers) {}
 
+  record Primitive(int max) {}
+
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
   @JsonSubTypes({@JsonSubTypes.Type(value = Frame.Dot.class, name = "dot")})
   sealed interface Frame {
@@ -95,6 +97,16 @@ class JsonBodiesTest {
       refused("{\"seq\":2e0}", Body.class, "wrong_type");
       refused("{\"count\":3.0}", Body.class, "wrong_type").hasMessageContaining("'count'");
       refused("{\"type\":\"dot\",\"seq\":0.5}", Frame.class, "wrong_type");
+    }
+
+    @Test
+    @DisplayName("an integer too large for its field is wrong_type naming the field, not an unreadable body")
+    void out_of_range_integers_are_refused() {
+      refused("{\"count\":99999999999}", Body.class, "wrong_type").hasMessageContaining("'count'");
+      refused("{\"count\":-2147483649}", Body.class, "wrong_type").hasMessageContaining("'count'");
+      refused("{\"seq\":99999999999999999999}", Body.class, "wrong_type").hasMessageContaining("'seq'");
+      refused("{\"type\":\"dot\",\"seq\":-99999999999999999999}", Frame.class, "wrong_type").hasMessageContaining("'seq'");
+      refused("{\"max\":99999999999}", Primitive.class, "wrong_type").hasMessageContaining("'max'");
     }
 
     @Test

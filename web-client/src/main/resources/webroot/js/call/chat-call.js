@@ -267,7 +267,7 @@ export function PatientChatCall({ socket, conversationId, t, attention = null, o
       </div>
     </div>`;
   }
-  return html`<p class="hint small" role="status" data-testid=${noticeId}>${notice}</p>`;
+  return html`<p class="hint small call-notice" role="status" data-testid=${noticeId}>${notice}</p>`;
 }
 
 /**

@@ -255,6 +255,7 @@ public final class Application {
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
     return wired.routing().start()
+        .compose(v -> wired.services().presence().start())
         .compose(v -> wired.services().consultations().primeMetrics())
         .compose(v -> vertx.deployVerticle(() -> {
           HttpVerticle verticle = new HttpVerticle(config.http(), wired.features(), wired.endpoint()::handshake,

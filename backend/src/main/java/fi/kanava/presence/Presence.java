@@ -42,8 +42,10 @@ public final class Presence {
   /** This node's devices: device id → account. */
   private final Map<String, UUID> devices = new ConcurrentHashMap<>();
   private final NodeLease lease;
+  private final PresenceMetrics metrics;
 
-  public Presence(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config) {
+  public Presence(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config, PresenceMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
@@ -246,6 +248,7 @@ public final class Presence {
                 .compose(rows -> {
                   java.util.SortedSet<UUID> accounts = new java.util.TreeSet<>();
                   rows.forEach(row -> accounts.add(row.getUUID(0)));
+                  metrics.nodesExpired(dead.size());
                   log.warn("Presence nodes {} are dead (no lease renewal within {}); forgetting the devices of {} professionals",
                       dead, config.nodeLease(), accounts.size());
                   Future<List<Forgotten>> changes = Future.succeededFuture(new ArrayList<>());

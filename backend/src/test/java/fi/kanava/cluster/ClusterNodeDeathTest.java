@@ -70,10 +70,6 @@ class ClusterNodeDeathTest {
     return frame.getString("type");
   }
 
-  private static JsonObject presence(String status) {
-    return new JsonObject().put("type", "presence").put("status", status);
-  }
-
   private static Predicate<JsonObject> unaskedPresence(String status) {
     return fr -> "presence".equals(type(fr)) && fr.getString("ref") == null && status.equals(fr.getString("status"));
   }
@@ -108,7 +104,7 @@ class ClusterNodeDeathTest {
 
       // the nurse's console is on the node that will die; the patient's on the survivor
       WsClient nurse = WsClient.connect(a, c.port(), nurseToken);
-      assertThat(nurse.request(presence("available")).getString("status")).isEqualTo("available");
+      assertThat(nurse.request(ChatFixtures.presence("available")).getString("status")).isEqualTo("available");
       String chat = patient.ws().request(ChatFixtures.enter("death-auto")).getJsonObject("conversation").getString("id");
       nurse.await(fr -> "conversation.offer".equals(type(fr)) && chat.equals(fr.getJsonObject("conversation").getString("id")));
       assertThat(type(nurse.request(new JsonObject().put("type", "conversation.accept").put("conversationId", chat))))
@@ -118,7 +114,7 @@ class ClusterNodeDeathTest {
 
       // a colleague signed in on both nodes: away on the survivor, available on the doomed node, so available
       WsClient phone = WsClient.connect(a, c.port(), twoDevices.token());
-      phone.request(presence("available"));
+      phone.request(ChatFixtures.presence("available"));
       twoDevices.ws().await(unaskedPresence("available"));
 
       // a patient whose socket is on the doomed node, chatting with a nurse on the survivor
@@ -132,7 +128,7 @@ class ClusterNodeDeathTest {
       long lastSeen = doomedPatient.request(ChatFixtures.send(other, "p-before", "minun")).getLong("seq");
       colleague.ws().await(fr -> "message".equals(type(fr)) && "minun".equals(fr.getString("text")));
       // the colleague is free for more: the nurse's chat may come to her once it is back in the queue
-      colleague.ws().request(presence("available"));
+      colleague.ws().request(ChatFixtures.presence("available"));
 
       c.kill();
       // from here the survivor's time is the test's: its own timers judge nobody early
@@ -180,13 +176,7 @@ class ClusterNodeDeathTest {
 
       // the dead node's patient reconnects to the survivor and resumes: nothing lost, nothing twice
       try (WsClient again = WsClient.connect(a, patientToken)) {
-        again.send(new JsonObject().put("type", "conversation.open").put("conversationId", other).put("afterSeq", lastSeen));
-        again.awaitType("conversation.synced");
-        assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList()).containsExactly("kaksi", "kolme");
-        assertThat(again.request(ChatFixtures.send(other, "p-before", "minun")).getLong("seq")).isEqualTo(lastSeen);
-        colleague.ws().request(ChatFixtures.send(other, "after", "neljä"));
-        again.await(fr -> "message".equals(type(fr)) && "neljä".equals(fr.getString("text")));
-        assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList()).containsExactly("kaksi", "kolme", "neljä");
+        ChatFixtures.resumes(again, other, lastSeen, List.of("kaksi", "kolme"), colleague, "p-before", "minun");
         assertThat(a.row("select count(*) from message where conversation_id = $1 and client_msg_id = 'p-before'", UUID.fromString(other))
             .getLong(0)).isEqualTo(1);
       }

@@ -242,13 +242,12 @@ public final class Presence {
    */
   Future<Void> forgetDeadNodes() {
     Instant now = clock.instant();
-    return pool.withTransaction(tx -> lease.expired(tx, now).compose(dead -> dead.isEmpty() ? Future.succeededFuture(List.<Forgotten>of())
+    return pool.withTransaction(tx -> lease.expired(tx, now).compose(dead -> dead.isEmpty() ? Future.succeededFuture(new Expired(0, List.of()))
             : tx.preparedQuery("delete from professional_device where node_id = any($1) returning account_id")
                 .execute(Tuple.of(dead.toArray(UUID[]::new)))
                 .compose(rows -> {
                   java.util.SortedSet<UUID> accounts = new java.util.TreeSet<>();
                   rows.forEach(row -> accounts.add(row.getUUID(0)));
-                  metrics.nodesExpired(dead.size());
                   log.warn("Presence nodes {} are dead (no lease renewal within {}); forgetting the devices of {} professionals",
                       dead, config.nodeLease(), accounts.size());
                   Future<List<Forgotten>> changes = Future.succeededFuture(new ArrayList<>());
@@ -260,11 +259,17 @@ public final class Presence {
                           return list;
                         }));
                   }
-                  return changes;
+                  return changes.map(list -> new Expired(dead.size(), list));
                 })))
-        .compose(forgotten -> Future.join(forgotten.stream().filter(f -> !f.change().previous().equals(f.change().current()))
-            .map(f -> acted(f.account(), f.change(), null)).toList()).mapEmpty());
+        .compose(expired -> {
+          metrics.nodesExpired(expired.nodes());
+          return Future.join(expired.forgotten().stream().filter(f -> !f.change().previous().equals(f.change().current()))
+              .map(f -> acted(f.account(), f.change(), null)).toList()).mapEmpty();
+        });
   }
+
+  /** What forgetting dead nodes committed: how many, and each of their professionals' status before and after. */
+  private record Expired(int nodes, List<Forgotten> forgotten) {}
 
   private record Forgotten(UUID account, Change change) {}
 

@@ -40,6 +40,8 @@ public final class ChildNode implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // a test JVM that ends abruptly takes its child with it
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "child-node-reaper-" + port));
     Thread pump = new Thread(this::pump, "child-node-" + port);
     pump.setDaemon(true);
     pump.start();

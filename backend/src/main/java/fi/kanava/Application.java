@@ -188,7 +188,7 @@ public final class Application {
         fi.kanava.referral.Referrals.seatHolders(pool), profiles, chatMetrics, config.chat(), config.db().limits().writeBound());
     fi.kanava.referral.Referrals referrals = new fi.kanava.referral.Referrals(pool, clock, conversations, guard,
         new fi.kanava.referral.ReferralMetrics(registry), config.referral().defaultSeatLimit());
-    Presence presence = new Presence(vertx, pool, clock, config.routing());
+    Presence presence = new Presence(vertx, pool, clock, config.routing(), new fi.kanava.presence.PresenceMetrics(registry));
     Routing routing = new Routing(vertx, pool, clock, config.routing(), conversations, waiting, chatMetrics, presence, queues);
     QueueEntry entry = new QueueEntry(pool, clock, queues, conversations, waiting, routing, chatMetrics,
         new AddressLimiter("queue_entry", abuse.queueEntries(), abuse.trackedAddresses(), clock, abuseMetrics), abuse, abuseMetrics);
@@ -255,6 +255,7 @@ public final class Application {
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {
     AtomicReference<HttpVerticle> first = new AtomicReference<>();
     return wired.routing().start()
+        .compose(v -> wired.services().presence().start())
         .compose(v -> wired.services().consultations().primeMetrics())
         .compose(v -> vertx.deployVerticle(() -> {
           HttpVerticle verticle = new HttpVerticle(config.http(), wired.features(), wired.endpoint()::handshake,

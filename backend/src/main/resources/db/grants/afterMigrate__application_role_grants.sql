@@ -62,3 +62,5 @@ grant select, insert, update on visit_code to ${application_role};
 grant select, insert, update on call to ${application_role};
 grant select, insert, update on call_member to ${application_role};
 grant select, insert, update on network_check to ${application_role};
+-- nodes renew their lease and delete the rows of nodes whose lease ran out (NodeLease)
+grant select, insert, update, delete on presence_node to ${application_role};

@@ -116,6 +116,7 @@ public final class ConfigLoader {
     out.put("routing.offline-grace", config.routing().offlineGrace().toString());
     out.put("routing.heartbeat-interval", config.routing().heartbeatInterval().toString());
     out.put("routing.sweep-interval", config.routing().sweepInterval().toString());
+    out.put("routing.node-lease", config.routing().nodeLease().toString());
     out.put("chat.idle-warning", config.chat().idleWarning().toString());
     out.put("chat.idle-close", config.chat().idleClose().toString());
     out.put("transfer.personal-queue-timeout", config.transfer().personalQueueTimeout().toString());
@@ -265,9 +266,13 @@ public final class ConfigLoader {
         positiveDuration("routing.accept-timeout"),
         positiveDuration("routing.offline-grace"),
         positiveDuration("routing.heartbeat-interval"),
-        positiveDuration("routing.sweep-interval"));
+        positiveDuration("routing.sweep-interval"),
+        positiveDuration("routing.node-lease"));
     if (routing.offlineGrace().compareTo(routing.heartbeatInterval().multipliedBy(2)) < 0) {
       throw new ConfigException("routing.offline-grace", "must be at least twice routing.heartbeat-interval");
+    }
+    if (routing.nodeLease().compareTo(routing.heartbeatInterval().multipliedBy(2)) < 0 || routing.nodeLease().compareTo(routing.offlineGrace()) > 0) {
+      throw new ConfigException("routing.node-lease", "must be at least twice routing.heartbeat-interval and at most routing.offline-grace");
     }
     var chat = new KanavaConfig.Chat(positiveDuration("chat.idle-warning"), positiveDuration("chat.idle-close"));
     if (chat.idleClose().compareTo(chat.idleWarning()) <= 0) {

@@ -100,7 +100,7 @@ public record KanavaConfig(
   public record Ws(java.util.List<String> allowedOrigins, int maxFrameBytes, int rateLimitPerSecond, int rateLimitBurst,
       Duration authTimeout) {}
 
-  public record Routing(Duration acceptTimeout, Duration offlineGrace, Duration heartbeatInterval, Duration sweepInterval) {}
+  public record Routing(Duration acceptTimeout, Duration offlineGrace, Duration heartbeatInterval, Duration sweepInterval, Duration nodeLease) {}
 
   public record Chat(Duration idleWarning, Duration idleClose) {}
 

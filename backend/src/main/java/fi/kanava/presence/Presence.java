@@ -41,12 +41,26 @@ public final class Presence {
   private final KanavaConfig.Routing config;
   /** This node's devices: device id → account. */
   private final Map<String, UUID> devices = new ConcurrentHashMap<>();
+  private final NodeLease lease;
+  private final PresenceMetrics metrics;
 
-  public Presence(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config) {
+  public Presence(Vertx vertx, Pool pool, Clock clock, KanavaConfig.Routing config, PresenceMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.pool = pool;
     this.clock = clock;
     this.config = config;
+    this.lease = new NodeLease(pool, clock, config.nodeLease());
+  }
+
+  /** This node's id in {@code presence_node}, which its devices carry. */
+  public UUID nodeId() {
+    return lease.id();
+  }
+
+  /** The node takes its lease before it accepts sockets: its devices carry its id. */
+  public Future<Void> start() {
+    return lease.take().onSuccess(v -> log.info("Presence node {} took its lease", lease.id()));
   }
 
   /** A device connected: it takes the account's status (away if the account was offline or new), and the account is seen now. */
@@ -54,9 +68,10 @@ public final class Presence {
     devices.put(deviceId, accountId);
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ensure(tx, accountId, now)
-        .compose(status -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
-                + " on conflict (account_id, device_id) do update set last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at)")
-            .execute(Tuple.of(accountId, deviceId, PresenceStatus.OFFLINE.equals(status) ? PresenceStatus.AWAY : status, Timestamps.at(now))))
+        .compose(status -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at, node_id) values ($1, $2, $3, $4, $5)"
+                + " on conflict (account_id, device_id) do update set last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at),"
+                + " node_id = excluded.node_id")
+            .execute(Tuple.of(accountId, deviceId, PresenceStatus.OFFLINE.equals(status) ? PresenceStatus.AWAY : status, Timestamps.at(now), lease.id())))
         .compose(v -> tx.preparedQuery("update professional_presence set last_seen_at = greatest(last_seen_at, $2),"
                 + " status = case when status = 'offline' then 'away' else status end where account_id = $1")
             .execute(Tuple.of(accountId, Timestamps.at(now)))))
@@ -89,10 +104,10 @@ public final class Presence {
   public Future<JsonObject> setStatus(UUID accountId, String deviceId, String status) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> ensure(tx, accountId, now)
-            .compose(previous -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at) values ($1, $2, $3, $4)"
+            .compose(previous -> tx.preparedQuery("insert into professional_device (account_id, device_id, status, last_seen_at, node_id) values ($1, $2, $3, $4, $5)"
                     + " on conflict (account_id, device_id) do update set status = excluded.status,"
-                    + " last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at)")
-                .execute(Tuple.of(accountId, deviceId, status, Timestamps.at(now)))
+                    + " last_seen_at = greatest(professional_device.last_seen_at, excluded.last_seen_at), node_id = excluded.node_id")
+                .execute(Tuple.of(accountId, deviceId, status, Timestamps.at(now), lease.id()))
                 .compose(v -> recompute(tx, accountId, previous, now, true))))
         .compose(change -> acted(accountId, change, deviceId))
         .compose(v -> frame(accountId));
@@ -198,8 +213,67 @@ public final class Presence {
         .mapEmpty();
   }
 
-  /** Refreshes last_seen_at of the professionals (and devices) connected to this node. */
+  /**
+   * Renews this node's lease and refreshes last_seen_at of the professionals (and devices)
+   * connected to it; then, if this node held its lease all along, forgets the devices of nodes whose
+   * lease ran out. A node that finds its own lease was taken for dead registers its devices again.
+   */
   public Future<Void> heartbeat() {
+    return lease.renew().compose(renewal -> switch (renewal) {
+      case LOST -> registerAgain();
+      case HELD -> seen().compose(v -> forgetDeadNodes());
+      case GAP -> seen();
+    });
+  }
+
+  /** Another node took this one for dead and deleted its devices: they are connected here, so they come back (with the account's status). */
+  private Future<Void> registerAgain() {
+    log.warn("Presence node {} was taken for dead (its lease ran out); registering its {} devices again", lease.id(), devices.size());
+    List<Future<Void>> all = new ArrayList<>();
+    Map.copyOf(devices).forEach((device, account) -> all.add(connected(account, device)));
+    return Future.join(all).mapEmpty();
+  }
+
+  /**
+   * Nodes whose lease ran out: their devices are deleted and each of their professionals' status is
+   * the most available of the devices left (on live nodes). A professional with none left keeps
+   * theirs, and the offline sweep ends it once the grace has passed since their last heartbeat,
+   * as for a connection that dropped. Every change is acted on and published as a device's own would be.
+   */
+  Future<Void> forgetDeadNodes() {
+    Instant now = clock.instant();
+    return pool.withTransaction(tx -> lease.expired(tx, now).compose(dead -> dead.isEmpty() ? Future.succeededFuture(new Expired(0, List.of()))
+            : tx.preparedQuery("delete from professional_device where node_id = any($1) returning account_id")
+                .execute(Tuple.of(dead.toArray(UUID[]::new)))
+                .compose(rows -> {
+                  java.util.SortedSet<UUID> accounts = new java.util.TreeSet<>();
+                  rows.forEach(row -> accounts.add(row.getUUID(0)));
+                  log.warn("Presence nodes {} are dead (no lease renewal within {}); forgetting the devices of {} professionals",
+                      dead, config.nodeLease(), accounts.size());
+                  Future<List<Forgotten>> changes = Future.succeededFuture(new ArrayList<>());
+                  for (UUID account : accounts) {
+                    changes = changes.compose(list -> ensure(tx, account, now)
+                        .compose(previous -> recompute(tx, account, previous, now, false))
+                        .map(change -> {
+                          list.add(new Forgotten(account, change));
+                          return list;
+                        }));
+                  }
+                  return changes.map(list -> new Expired(dead.size(), list));
+                })))
+        .compose(expired -> {
+          metrics.nodesExpired(expired.nodes());
+          return Future.join(expired.forgotten().stream().filter(f -> !f.change().previous().equals(f.change().current()))
+              .map(f -> acted(f.account(), f.change(), null)).toList()).mapEmpty();
+        });
+  }
+
+  /** What forgetting dead nodes committed: how many, and each of their professionals' status before and after. */
+  private record Expired(int nodes, List<Forgotten> forgotten) {}
+
+  private record Forgotten(UUID account, Change change) {}
+
+  private Future<Void> seen() {
     if (devices.isEmpty()) {
       return Future.succeededFuture();
     }

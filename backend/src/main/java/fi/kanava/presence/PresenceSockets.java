@@ -43,7 +43,7 @@ public final class PresenceSockets {
     s.onClose(() -> presence.disconnected(s.principal().id(), s.id())
         .onFailure(e -> {
           if ("Pool closed".equals(e.getMessage())) {
-            // the node is shutting down: the offline sweep of the nodes that stay forgets the device after the grace
+            // the node is shutting down: the nodes that stay forget its devices once its lease has run out (routing.node-lease)
             log.debug("Device {} of {} left as the node stopped", s.id(), s.principal().id());
           } else {
             log.warn("Could not forget device {} of {}", s.id(), s.principal().id(), e);

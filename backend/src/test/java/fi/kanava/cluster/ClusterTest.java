@@ -65,15 +65,11 @@ class ClusterTest {
     return frame.getString("type");
   }
 
-  private static JsonObject presence(String status) {
-    return new JsonObject().put("type", "presence").put("status", status);
-  }
-
   @Test
   void a_patient_on_one_node_and_a_nurse_on_the_other_are_offered_chat_and_type_to_each_other() {
     try (Pro nurse = onB.professional("cl-nurse", "nurse", null)) {
       onA.createQueue(ChatFixtures.queue("cl-chat", "auto"), nurse.id());
-      nurse.ws().request(presence("available"));
+      nurse.ws().request(ChatFixtures.presence("available"));
       try (Patient patient = onA.anonymousPatient()) {
         String id = patient.ws().request(ChatFixtures.enter("cl-chat")).getJsonObject("conversation").getString("id");
 
@@ -175,14 +171,7 @@ class ClusterTest {
       }
 
       try (WsClient again = WsClient.connect(b, token)) {
-        again.send(new JsonObject().put("type", "conversation.open").put("conversationId", id).put("afterSeq", lastSeen));
-        again.awaitType("conversation.synced");
-        assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList()).containsExactly("kaksi", "kolme");
-        // a client unsure whether its last send arrived sends it again: the same message, not a second one
-        assertThat(again.request(ChatFixtures.send(id, "p-before", "minun")).getLong("seq")).isEqualTo(lastSeen);
-        nurse.ws().request(ChatFixtures.send(id, "after", "neljä"));
-        again.await(fr -> type(fr).equals("message") && "neljä".equals(fr.getString("text")));
-        assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList()).containsExactly("kaksi", "kolme", "neljä");
+        ChatFixtures.resumes(again, id, lastSeen, List.of("kaksi", "kolme"), nurse, "p-before", "minun");
         again.request(ChatFixtures.send(id, "p-after", "kiitos"));
         nurse.ws().await(fr -> type(fr).equals("message") && "kiitos".equals(fr.getString("text")));
         assertThat(nurse.ws().all("message").stream().filter(fr -> "minun".equals(fr.getString("text")))).hasSize(1);

@@ -88,6 +88,32 @@ public final class ChatFixtures {
     return enter(queueId, Map.of("breathing", false, "topic", "other"));
   }
 
+  /** {@code {type: presence, status}}: this device's status. */
+  public static JsonObject presence(String status) {
+    return new JsonObject().put("type", "presence").put("status", status);
+  }
+
+  /**
+   * A patient's new socket ({@code again}) resumes a conversation after its old one was lost: it
+   * gets exactly {@code missed} after {@code lastSeen}; a resend of its last acknowledged message
+   * ({@code resentId}, {@code resentText}) is acknowledged with the same {@code seq}; and what the
+   * professional writes next arrives once.
+   */
+  public static void resumes(WsClient again, String id, long lastSeen, List<String> missed, Pro professional, String resentId, String resentText) {
+    again.send(new JsonObject().put("type", "conversation.open").put("conversationId", id).put("afterSeq", lastSeen));
+    again.awaitType("conversation.synced");
+    org.assertj.core.api.Assertions.assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList())
+        .containsExactlyElementsOf(missed);
+    // a client unsure whether its last send arrived sends it again: the same message, not a second one
+    org.assertj.core.api.Assertions.assertThat(again.request(send(id, resentId, resentText)).getLong("seq")).isEqualTo(lastSeen);
+    professional.ws().request(send(id, "after-resume", "resumed"));
+    again.await(fr -> "message".equals(fr.getString("type")) && "resumed".equals(fr.getString("text")));
+    List<String> all = new java.util.ArrayList<>(missed);
+    all.add("resumed");
+    org.assertj.core.api.Assertions.assertThat(again.all("message").stream().map(fr -> fr.getString("text")).toList())
+        .containsExactlyElementsOf(all);
+  }
+
   public static JsonObject send(String conversationId, String clientMsgId, String text) {
     return new JsonObject().put("type", "message.send").put("conversationId", conversationId).put("clientMsgId", clientMsgId).put("text", text);
   }

@@ -42,7 +42,7 @@ public final class TestApp implements AutoCloseable {
   /** The key-encryption key of every test node (nodes on one database must share it). */
   public static final String KEY_ENCRYPTION_KEY = fi.kanava.auth.KeyEncryptionKey.newEncodedKey();
 
-  public final MutableClock clock = new MutableClock(START);
+  public final MutableClock clock;
   public final Vertx vertx;
   public final Application app;
   public final WebClient http;
@@ -55,8 +55,13 @@ public final class TestApp implements AutoCloseable {
     this(overrides, null, BLOCKED_THREAD_LIMIT_MS);
   }
 
-  /** A node on an existing database ({@code shared} null: a fresh database). */
   private TestApp(Map<String, String> overrides, Database shared, long blockedThreadLimitMs) {
+    this(overrides, shared, blockedThreadLimitMs, new MutableClock(START));
+  }
+
+  /** A node on an existing database ({@code shared} null: a fresh database) with this clock. */
+  private TestApp(Map<String, String> overrides, Database shared, long blockedThreadLimitMs, MutableClock clock) {
+    this.clock = clock;
     Map<String, String> settings = new HashMap<>();
     settings.put("http.port", "0");
     settings.put("http.host", "127.0.0.1");
@@ -103,6 +108,19 @@ public final class TestApp implements AutoCloseable {
 
   public static TestApp start(Map<String, String> overrides) {
     return new TestApp(overrides);
+  }
+
+  /**
+   * A node whose clock reads the real time until the test first moves it: for a node that shares
+   * the database with one in another process ({@link ChildNode}), which runs on the real clock.
+   */
+  public static TestApp startOnRealTime(Map<String, String> overrides) {
+    return new TestApp(overrides, null, BLOCKED_THREAD_LIMIT_MS, MutableClock.realUntilMoved());
+  }
+
+  /** The settings this node was started with on top of the test defaults (for a node in another process). */
+  public Map<String, String> settings() {
+    return overrides;
   }
 
   /**

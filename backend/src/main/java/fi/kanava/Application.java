@@ -97,7 +97,8 @@ public final class Application {
       fi.kanava.referral.Referrals referrals,
       fi.kanava.consult.Consultations consultations,
       fi.kanava.visit.Visits visits,
-      fi.kanava.rtc.Calls calls) {}
+      fi.kanava.rtc.Calls calls,
+      DemoHistory demoHistory) {}
 
   private Application(Vertx vertx, Pool pool, int port, Services services, Maintenance maintenance, fi.kanava.ops.Drain drain) {
     this.drain = drain;
@@ -249,7 +250,8 @@ public final class Application {
 
     frames.warmUp();
     return new Wired(new Services(accounts, organisations, patients, audit, guard, sessions, hasher, queues, conversations, routing,
-        presence, sweeper, frames, keys, revocations, referrals, consultations, visits, calls), routing, sweeper, maintenance, features, endpoint, drain);
+        presence, sweeper, frames, keys, revocations, referrals, consultations, visits, calls,
+        new DemoHistory(vertx, pool, clock)), routing, sweeper, maintenance, features, endpoint, drain);
   }
 
   private static Future<Application> deploy(Vertx vertx, KanavaConfig config, Pool pool, Wired wired) {

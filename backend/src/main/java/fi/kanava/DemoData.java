@@ -127,6 +127,7 @@ public final class DemoData {
     for (var consult : CONSULT_QUEUES.entrySet()) {
       chain = chain.compose(v -> services.consultations().makeConsultQueue(consult.getKey(), consult.getValue()));
     }
+    chain = chain.compose(v -> services.demoHistory().load()); // last month's and this month's events (fi.kanava.DemoHistory)
     // a video visit today for the physician, with a patient known only by name. Its join link is a one-time
     // credential, so it is not logged: the physician makes one in the console (Visits, the visit, "New link").
     chain = chain.compose(v -> services.visits().demoVisit("laakari", "Aino Asiakas"))

@@ -72,6 +72,10 @@ class BrowserCallResilienceTest {
           return send.call(this, data);
         };
       })();""";
+  /** The highest video send limit (encodings[0].maxBitrate) over the page's open connections, 0 when none is set. */
+  private static final String VIDEO_BITRATE = """
+      () => Math.max(0, ...window.__pcs.filter((pc) => pc.signalingState !== 'closed').flatMap((pc) => pc.getSenders())
+          .filter((s) => s.track && s.track.kind === 'video').map((s) => ((s.getParameters().encodings || [])[0] || {}).maxBitrate || 0))""";
   /** Each open connection's local and remote ICE ufrag ("local|remote") and whether it is connected. */
   private static final String UFRAGS = """
       () => window.__pcs.filter((pc) => pc.signalingState !== 'closed' && pc.localDescription && pc.remoteDescription)
@@ -170,8 +174,17 @@ class BrowserCallResilienceTest {
         restartsIce(console, "() => window.dispatchEvent(new Event('online'))", console, patient, interpreter);
         restartsIce(interpreter, "() => { navigator.connection.dispatchEvent(new Event('change')); }", console, patient, interpreter);
 
-        // live stats show heavy loss on the interpreter's side: audio only is offered, taken, and the others see the camera off
+        // the video starts at a modest bitrate (300 kbps) and adapts: a clean line raises it...
+        interpreter.waitForFunction("() => (" + VIDEO_BITRATE + ")() > 300000", null,
+            new Page.WaitForFunctionOptions().setTimeout(30_000));
+        double raised = ((Number) interpreter.evaluate(VIDEO_BITRATE)).doubleValue();
+        org.assertj.core.api.Assertions.assertThat(raised).as("raised video bitrate").isLessThanOrEqualTo(1_200_000);
+
+        // ...and live stats that show heavy loss on the interpreter's side lower it again, then offer audio only, which is
+        // taken, and the others see the camera off
         interpreter.evaluate("() => { window.__loss = 0.25; }");
+        interpreter.waitForFunction("() => (" + VIDEO_BITRATE + ")() < " + raised, null,
+            new Page.WaitForFunctionOptions().setTimeout(30_000));
         Locator offer = interpreter.getByTestId("call-suggest-audio-only");
         assertThat(offer).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(30_000));
         Axe.assertNoViolations(interpreter, "interpreter, audio only offered on live loss");

@@ -77,15 +77,7 @@ final class KanavaServer {
       env.put("KANAVA_DB_USER", db.getUser());
       env.put(PASSWORD_VARIABLE, db.getPassword());
     }
-    env.put("KANAVA_WS_RATE_LIMIT_PER_SECOND", s.text("rate-limit"));
-    env.put("KANAVA_WS_RATE_LIMIT_BURST", s.text("rate-burst"));
-    // every simulated client comes from 127.0.0.1: the per-address abuse limits would refuse all but a few
-    env.put("KANAVA_ABUSE_ANONYMOUS_SESSIONS_BURST", "100000");
-    env.put("KANAVA_ABUSE_QUEUE_ENTRIES_BURST", "100000");
-    env.put("KANAVA_ABUSE_OPEN_CONVERSATIONS_PER_ADDRESS", "100000");
-    env.put("KANAVA_ABUSE_LOGIN_FAILURES_BURST", "100000");
-    // sockets close when their access token expires (default five minutes); the run is longer
-    env.put("KANAVA_AUTH_ACCESS_TOKEN_TTL", "PT2H");
+    env.putAll(harnessEnvironment(s));
     List<String> command = new ArrayList<>(List.of(s.javaCommand()));
     command.addAll(Arrays.stream(s.text("server-java-opts").split("\\s+")).filter(o -> !o.isBlank()).toList());
     command.addAll(List.of("-jar", jar.toString(), "--demo"));
@@ -103,6 +95,21 @@ final class KanavaServer {
     }
     log.info("Kanava is ready on 127.0.0.1:{} (pid {}, database in {})", port, child.pid(), dataDir);
     return server;
+  }
+
+  /** What every server the harness starts needs: limits raised for many clients from one address, tokens that outlive the run. */
+  static Map<String, String> harnessEnvironment(Settings s) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KANAVA_WS_RATE_LIMIT_PER_SECOND", s.text("rate-limit"));
+    env.put("KANAVA_WS_RATE_LIMIT_BURST", s.text("rate-burst"));
+    // every simulated client comes from 127.0.0.1: the per-address abuse limits would refuse all but a few
+    env.put("KANAVA_ABUSE_ANONYMOUS_SESSIONS_BURST", "100000");
+    env.put("KANAVA_ABUSE_QUEUE_ENTRIES_BURST", "100000");
+    env.put("KANAVA_ABUSE_OPEN_CONVERSATIONS_PER_ADDRESS", "100000");
+    env.put("KANAVA_ABUSE_LOGIN_FAILURES_BURST", "100000");
+    // sockets close when their access token expires (default five minutes); the run is longer
+    env.put("KANAVA_AUTH_ACCESS_TOKEN_TTL", "PT2H");
+    return env;
   }
 
   long pid() {

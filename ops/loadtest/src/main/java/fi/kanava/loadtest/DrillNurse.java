@@ -14,6 +14,8 @@ import java.util.Set;
 final class DrillNurse extends ResumingClient {
   private final Promise<Void> available = Promise.promise();
   private final Set<String> conversations = new LinkedHashSet<>();
+  private final Set<String> closing = new LinkedHashSet<>();
+  private Promise<Void> closed;
   private int next;
 
   DrillNurse(Loops loops, int port, int textLength, PhaseStats stats, Faults faults) {
@@ -31,6 +33,32 @@ final class DrillNurse extends ResumingClient {
   /** How many conversations this nurse serves (read on its context). */
   Future<Integer> serving() {
     return Loops.on(context, () -> Future.succeededFuture(conversations.size()));
+  }
+
+  /** Closes every conversation this nurse serves (outcome resolved); completes when the server has confirmed each. */
+  Future<Void> closeAll() {
+    return Loops.on(context, () -> {
+      closed = Promise.promise();
+      closing.addAll(conversations);
+      closing.forEach(id -> ws.writeTextMessage(new JsonObject().put("type", "conversation.close").put("ref", "close:" + id)
+          .put("conversationId", id).put("outcome", "resolved").encode()));
+      settleClosing();
+      return closed.future();
+    });
+  }
+
+  private void closedOne(String id) {
+    if (closing.remove(id)) {
+      conversations.remove(id);
+      forget(id);
+      settleClosing();
+    }
+  }
+
+  private void settleClosing() {
+    if (closed != null && closing.isEmpty()) {
+      closed.tryComplete();
+    }
   }
 
   @Override
@@ -89,6 +117,13 @@ final class DrillNurse extends ResumingClient {
         conversations.add(id);
         watching(id);
         ws.writeTextMessage(new JsonObject().put("type", "conversation.accept").put("ref", "accept:" + id).put("conversationId", id).encode());
+      }
+      case "conversation.closed" -> closedOne(f.getString("conversationId"));
+      case "error" -> {
+        String ref = f.getString("ref", "");
+        if (ref.startsWith("close:")) {
+          closedOne(ref.substring(6));
+        }
       }
       case "conversation.withdrawn" -> stats.error("conversation withdrawn from nurse (" + f.getString("reason") + ")");
       case "conversation.revoked" -> stats.error("conversation revoked from nurse (" + f.getString("cause") + ")");

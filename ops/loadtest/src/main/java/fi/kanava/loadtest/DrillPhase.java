@@ -1,6 +1,7 @@
 package fi.kanava.loadtest;
 
 import io.vertx.core.Future;
+import io.vertx.ext.web.client.WebClient;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -17,12 +18,13 @@ final class DrillPhase {
   private static final Logger log = LoggerFactory.getLogger(DrillPhase.class);
 
   record Result(PhaseStats stats, PhaseStats.Integrity integrity, Latency calm, List<Faults.Fault> faults, int patients, int nurses,
-      boolean drained) {}
+      boolean drained, StormPhase.Result storm) {}
 
   private DrillPhase() {}
 
-  static Result run(Settings s, Loops loops, KanavaApi api, int port, List<DrillNode> nodes, DrillPostgres pg,
-      io.vertx.ext.web.client.WebClient http) throws Exception {
+  static Result run(Settings s, Loops loops, Haproxy haproxy, List<DrillNode> nodes, DrillPostgres pg, WebClient http) throws Exception {
+    KanavaApi api = new KanavaApi(http, haproxy.port);
+    int port = haproxy.port;
     PhaseStats stats = new PhaseStats("drill");
     Faults faults = new Faults();
     int textLength = s.integer("text-length");
@@ -77,6 +79,12 @@ final class DrillPhase {
     db.detail = String.format("PostgreSQL accepted connections again %.1f s after the stop began", (db.recoveredNanos - db.startNanos) / 1e9);
     Work.pause(s.decimal("drill-settle-seconds"));
 
+    StormPhase.Result storm = null;
+    if (s.integer("drill-idle-clients") > 0) {
+      storm = StormPhase.run(s, loops, http, haproxy, victim, nodes.get(1), faults);
+      Work.pause(Math.min(10, s.decimal("drill-settle-seconds")));
+    }
+
     log.info("Drill: stopping the senders and waiting for every message to arrive");
     patients.forEach(DrillPatient::stopSending);
     boolean drained = Work.await(stats.drained(), s.integer("drain-seconds"));
@@ -85,6 +93,6 @@ final class DrillPhase {
     nurses.forEach(ResumingClient::stop);
     log.info("Drill done: sent {}, acknowledged {}, delivered {}, lost {}, duplicated {}", stats.sent.sum(), stats.acked.sum(),
         stats.delivered.sum(), integrity.lost(), integrity.duplicated());
-    return new Result(stats, integrity, calm, faults.all(), patients.size(), nurses.size(), drained);
+    return new Result(stats, integrity, calm, faults.all(), patients.size(), nurses.size(), drained, storm);
   }
 }

@@ -31,6 +31,8 @@ final class DrillRun implements HarnessRun {
   private volatile DrillPostgres pg;
   private volatile Haproxy haproxy;
   private DrillPhase.Result drill;
+  private LatencyPhase.Result single;
+  private LatencyPhase.Result cross;
   private DrillStore.Check store;
   private boolean targetsDone;
 
@@ -38,7 +40,7 @@ final class DrillRun implements HarnessRun {
     this.s = s;
     this.report = report;
     this.vertx = vertx;
-    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false).setConnectTimeout(10_000),
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setConnectTimeout(10_000),
         new PoolOptions().setHttp1MaxSize(64).setEventLoopSize(s.integer("event-loops")));
   }
 
@@ -60,9 +62,13 @@ final class DrillRun implements HarnessRun {
     }
     haproxy = Haproxy.start(s, http, nodes);
     setUp(data);
-    KanavaApi api = new KanavaApi(http, haproxy.port);
-    Run.staff(s, api);
-    drill = DrillPhase.run(s, loops, api, haproxy.port, nodes, pg, http);
+    Run.staff(s, new KanavaApi(http, haproxy.port));
+    if (s.decimal("drill-cross-seconds") > 0) {
+      single = LatencyPhase.run(s, loops, http, "one node", nodes.get(0), nodes.get(0));
+      cross = LatencyPhase.run(s, loops, http, "cross-node", nodes.get(0), nodes.get(1));
+      DrillReport.latency(report, s, single, cross);
+    }
+    drill = DrillPhase.run(s, loops, haproxy, nodes, pg, http);
     store = DrillStore.check(vertx, pg, drill.stats().ledgers());
     DrillReport.drill(report, s, drill, store);
     nodes.forEach(n -> DrillReport.problems(report, n.name, n.problems()));
@@ -101,7 +107,7 @@ final class DrillRun implements HarnessRun {
       return;
     }
     targetsDone = true;
-    DrillReport.targets(report, s, drill, store);
+    DrillReport.targets(report, s, drill, store, single, cross);
     log.debug("Targets added");
   }
 

@@ -1,6 +1,12 @@
 package fi.kanava.loadtest;
 
 import io.vertx.ext.web.client.WebClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +31,14 @@ final class Haproxy {
   final int statsPort;
   private final ChildProcess child;
   private final Map<String, String> env;
+  private final Path adminSocket;
 
-  private Haproxy(int port, int statsPort, ChildProcess child, Map<String, String> env) {
+  private Haproxy(int port, int statsPort, ChildProcess child, Map<String, String> env, Path adminSocket) {
     this.port = port;
     this.statsPort = statsPort;
     this.child = child;
     this.env = env;
+    this.adminSocket = adminSocket;
   }
 
   /** Starts HAProxy in front of the nodes and returns once a request through it reaches a ready node. */
@@ -54,7 +62,7 @@ final class Haproxy {
     }
     List<String> command = List.of(BINARY.toString(), "-W", "-db", "-f", config.toString());
     ChildProcess child = ChildProcess.start("haproxy", command, env, work.resolve("haproxy.log"));
-    Haproxy haproxy = new Haproxy(port, stats, child, env);
+    Haproxy haproxy = new Haproxy(port, stats, child, env, work.resolve("haproxy-admin.sock"));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       int status;
@@ -74,6 +82,46 @@ final class Haproxy {
     }
     log.info("HAProxy is in front of the nodes on 127.0.0.1:{} (pid {})", port, child.pid());
     return haproxy;
+  }
+
+  /**
+   * Puts a node into maintenance ({@code maint}: no new connections, its open ones kept) or back
+   * ({@code ready}) through the admin socket, as an operator would with socat.
+   */
+  void state(String server, String state) throws IOException {
+    String answer = command("set server kanava_nodes/" + server + " state " + state);
+    if (!answer.isBlank()) {
+      throw new IOException("HAProxy answered: " + answer.strip());
+    }
+    log.info("HAProxy: {} is {}", server, state);
+  }
+
+  /** Waits until HAProxy's statistics show {@code server} UP (its health checks passed). */
+  void awaitUp(String server, int timeoutSeconds) throws IOException {
+    long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      for (String row : command("show stat").split("\n")) {
+        String[] cells = row.split(",");
+        if (cells.length > 17 && cells[0].equals("kanava_nodes") && cells[1].equals(server) && cells[17].startsWith("UP")) {
+          return;
+        }
+      }
+      Work.pause(0.25);
+    }
+    throw new IOException(server + " was not UP in HAProxy within " + timeoutSeconds + " s");
+  }
+
+  private String command(String line) throws IOException {
+    try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(adminSocket))) {
+      channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteBuffer buffer = ByteBuffer.allocate(4096);
+      while (channel.read(buffer) > 0) {
+        out.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    }
   }
 
   long pid() {

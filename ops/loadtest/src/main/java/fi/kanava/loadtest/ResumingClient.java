@@ -243,11 +243,16 @@ abstract class ResumingClient {
     attempts.remove(conversationId + ":" + clientMsgId);
     ledger(conversationId).acked(side(), Integer.parseInt(clientMsgId.substring(1)));
     stats.acked.increment();
+    resumed();
+    onAcked(conversationId);
+  }
+
+  /** The client works again: if it had trouble, the time since its fault began is recorded. */
+  protected void resumed() {
     if (trouble != null) {
       Faults.resumed(trouble);
       trouble = null;
     }
-    onAcked(conversationId);
   }
 
   /** A message of this client's in {@code conversationId} was acknowledged. */

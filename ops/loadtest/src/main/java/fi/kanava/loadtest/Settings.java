@@ -66,17 +66,19 @@ final class Settings {
           + " there if it exists, else PGPASSWORD, else postgres)"},
       {"db-password-key", "superuser", null, "the key of db-user's password in a .properties password file"},
       {"haproxy-config", "ops/haproxy/haproxy.cfg", null, "drill: the HAProxy configuration (run by /usr/sbin/haproxy)"},
-      {"haproxy-maxconn", "9000", null, "drill: KANAVA_HAPROXY_MAXCONN (two descriptors per connection: keep it under half the open-file limit)"},
+      {"haproxy-maxconn", "9600", null, "drill: KANAVA_HAPROXY_MAXCONN (two descriptors per connection: keep it under half the open-file limit)"},
       {"drill-warmup-seconds", "30", null, "drill: traffic before the first fault"},
       {"drill-node-down-seconds", "10", null, "drill: how long the killed node stays down before it is started again"},
       {"drill-settle-seconds", "30", null, "drill: traffic between faults (after the node is ready again, after the database is back)"},
       {"drill-db-down-seconds", "5", null, "drill: how long PostgreSQL stays stopped"},
       {"drill-cross-seconds", "30", null, "drill: seconds of each latency measurement (cross-node and one node), 0 to skip them"},
+      {"drill-idle-clients", "9000", null, "drill: idle sockets on one node, then its kill (reconnect storm); 0 to skip. HAProxy needs two"
+          + " descriptors for each: with an open-file limit of 20,000, about 9,000 is the most"},
+      {"drill-storm-timeout-seconds", "300", null, "drill: how long the storm may take before it counts as not resumed"},
   };
 
   /** The drill profile: the full profile's defaults with these changed. */
   private static final Map<String, String> DRILL = Map.of(
-      "connect-concurrency", "50",
       "run-timeout-seconds", "1800",
       "drain-seconds", "60",
       "accept-timeout-seconds", "60",

@@ -34,7 +34,8 @@ final class DrillReport {
     }
     report.blank();
     report.line("- Resumed: the client's first acknowledged message after its trouble began (its socket closed, or a send or an open was"
-        + " answered with a retryable error), measured from the start of the fault. A client counts once per fault.");
+        + " answered with a retryable error), measured from the start of the fault. Each episode of trouble counts: a client disturbed again before the next fault (a"
+        + " resend refused again) counts again.");
     report.line("- Delivery latency over the whole drill (faults included; a message resent after a fault keeps its first send time): "
         + "p50 " + Latency.ms(stats.delivery.percentileMs(50)) + " ms, p99 " + Latency.ms(stats.delivery.percentileMs(99)) + " ms, max "
         + Latency.ms(stats.delivery.maxMs()) + " ms. Slowest seconds: " + String.join("; ", stats.slowestSeconds(5)) + ".");

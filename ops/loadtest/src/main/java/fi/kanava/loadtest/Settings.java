@@ -69,8 +69,10 @@ final class Settings {
       {"haproxy-maxconn", "9600", null, "drill: KANAVA_HAPROXY_MAXCONN (two descriptors per connection: keep it under half the open-file limit)"},
       {"drill-warmup-seconds", "30", null, "drill: traffic before the first fault"},
       {"drill-node-down-seconds", "10", null, "drill: how long the killed node stays down before it is started again"},
-      {"drill-settle-seconds", "30", null, "drill: traffic between faults (after the node is ready again, after the database is back)"},
+      {"drill-settle-seconds", "30", null, "drill: traffic after a fault once every disturbed client has resumed"},
       {"drill-db-down-seconds", "5", null, "drill: how long PostgreSQL stays stopped"},
+      {"drill-resume-timeout-seconds", "300", null, "drill: after a fault, at most this long for every disturbed client to resume"
+          + " before the settle time and the next fault"},
       {"drill-cross-seconds", "30", null, "drill: seconds of each latency measurement (cross-node and one node), 0 to skip them"},
       {"drill-idle-clients", "9000", null, "drill: idle sockets on one node, then its kill (reconnect storm); 0 to skip. HAProxy needs two"
           + " descriptors for each: with an open-file limit of 20,000, about 9,000 is the most"},

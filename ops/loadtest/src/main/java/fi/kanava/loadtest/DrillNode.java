@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DrillNode {
   private static final Logger log = LoggerFactory.getLogger(DrillNode.class);
-  private static final String DEMO_LOADED = "Demo data loaded";
-  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   final String name;
   final int httpPort;
@@ -61,13 +58,9 @@ final class DrillNode {
     // someone uses to stop a demo of their own on this shared machine does not match the drill's nodes
     command.addAll(List.of("-cp", s.path("server-jar").toString(), "fi.kanava.Main", "--demo"));
     Path logFile = work.resolve(name + (starts++ == 0 ? "" : "-" + starts) + ".log");
-    child = ChildProcess.start(name, command, env, logFile, DEMO_LOADED);
+    child = ChildProcess.start(name, command, env, logFile, KanavaServer.DEMO_LOADED);
     try {
-      child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      int status = http.get(httpPort, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
-      if (status != 200) {
-        throw new IllegalStateException("/health/ready answered " + status);
-      }
+      KanavaServer.awaitReady(child, http, httpPort);
     } catch (Exception e) {
       child.kill();
       throw new IllegalStateException(name + " did not start (see " + logFile + "): " + e.getMessage(), e);

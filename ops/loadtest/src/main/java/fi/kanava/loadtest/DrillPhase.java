@@ -26,12 +26,13 @@ final class DrillPhase {
    * Waits until every client the fault disturbed has resumed (at most drill-resume-timeout-seconds),
    * so that the next fault meets a settled system, then drill-settle-seconds more.
    */
-  private static void settle(Settings s, Faults.Fault fault) {
+  private static void settle(Settings s, Faults faults, Faults.Fault fault) {
     long deadline = System.nanoTime() + s.integer("drill-resume-timeout-seconds") * 1_000_000_000L;
     while (fault.resumed.count() < fault.disturbed.sum() && System.nanoTime() < deadline) {
       Work.pause(0.2);
     }
     log.info("Drill: {} of {} disturbed clients resumed after {}", fault.resumed.count(), fault.disturbed.sum(), fault.name);
+    faults.quiet("no fault (after: " + fault.name + ")");
     Work.pause(s.decimal("drill-settle-seconds"));
   }
 
@@ -81,7 +82,7 @@ final class DrillPhase {
     kill.recoveredNanos = System.nanoTime();
     kill.detail = String.format("%s was ready again (demo data loaded, /health/ready 200) %.1f s after the kill", victim.name,
         (kill.recoveredNanos - kill.startNanos) / 1e9);
-    settle(s, kill);
+    settle(s, faults, kill);
 
     Faults.Fault db = faults.begin("PostgreSQL stopped (fast shutdown), started again after " + s.text("drill-db-down-seconds") + " s");
     log.info("Drill: stopping PostgreSQL");
@@ -90,7 +91,7 @@ final class DrillPhase {
     pg.startAgain();
     db.recoveredNanos = System.nanoTime();
     db.detail = String.format("PostgreSQL accepted connections again %.1f s after the stop began", (db.recoveredNanos - db.startNanos) / 1e9);
-    settle(s, db);
+    settle(s, faults, db);
 
     StormPhase.Result storm = null;
     if (s.integer("drill-idle-clients") > 0) {

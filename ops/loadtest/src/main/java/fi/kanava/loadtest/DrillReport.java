@@ -82,13 +82,7 @@ final class DrillReport {
 
   static void problems(Report report, String name, List<String> problems) {
     report.section("Log of " + name);
-    if (problems.isEmpty()) {
-      report.line("No warnings, errors or blocked-thread reports.");
-      return;
-    }
-    report.line("Warnings, errors and blocked-thread reports (grouped, numbers blanked):");
-    report.blank();
-    problems.forEach(p -> report.line("- `" + p.replace('`', '\'') + "`"));
+    report.problems(problems);
   }
 
   static void targets(Report report, Settings s, DrillPhase.Result r, DrillStore.Check store, LatencyPhase.Result single,
@@ -123,7 +117,7 @@ final class DrillReport {
     report.target("Under 20 KB of server memory per idle connection (50,000 on one node)", storm == null ? null
         : String.format("%.1f KB per connection over %,d connections on one node", storm.perConnection().kbEstimate(), storm.opened()),
         storm != null && storm.perConnection().kbEstimate() < 20 && storm.opened() >= 50_000);
-    for (Faults.Fault f : r.faults().stream().filter(f -> f.disturbed.sum() > 0).toList()) {
+    for (Faults.Fault f : r.faults().stream().filter(f -> f.disturbed.sum() > 0 && !f.name.startsWith("no fault")).toList()) {
       report.target("Clients resumed after: " + f.name, String.format("%,d of %,d disturbed clients; p50 %s s, max %s s", f.resumed.count(),
           f.disturbed.sum(), seconds(f.resumed.percentileMs(50)), seconds(f.resumed.maxMs())), f.resumed.count() == f.disturbed.sum());
     }

@@ -38,6 +38,14 @@ final class Faults {
     return f;
   }
 
+  /**
+   * Ends the current fault's window: trouble from now until the next fault (load alone, for example
+   * a resend refused while another phase sets up) is counted under {@code name}, not under the fault.
+   */
+  synchronized void quiet(String name) {
+    begin(name);
+  }
+
   /** A client's trouble began now; returns the fault it is counted under. */
   Fault troubled() {
     Fault f = current;

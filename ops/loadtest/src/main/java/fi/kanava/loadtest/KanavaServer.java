@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class KanavaServer {
   private static final Logger log = LoggerFactory.getLogger(KanavaServer.class);
   /** The line fi.kanava.DemoData logs when the demo data is complete. */
-  private static final String DEMO_LOADED = "Demo data loaded";
+  static final String DEMO_LOADED = "Demo data loaded";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
   private static final String PASSWORD_VARIABLE = "KANAVA_DB_PASSWORD";
 
@@ -84,11 +84,7 @@ final class KanavaServer {
     ChildProcess child = ChildProcess.start("kanava", command, env, work.resolve("kanava-server.log"), DEMO_LOADED);
     KanavaServer server = new KanavaServer(port, dataDir, env, db, embedded, child);
     try {
-      child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      int status = http.get(port, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
-      if (status != 200) {
-        throw new IllegalStateException("/health/ready answered " + status);
-      }
+      awaitReady(child, http, port);
     } catch (Exception e) {
       server.stop();
       throw new IllegalStateException("Kanava did not start (see " + work.resolve("kanava-server.log") + "): " + e.getMessage(), e);
@@ -110,6 +106,15 @@ final class KanavaServer {
     // sockets close when their access token expires (default five minutes); the run is longer
     env.put("KANAVA_AUTH_ACCESS_TOKEN_TTL", "PT2H");
     return env;
+  }
+
+  /** Waits until a starting server has loaded its demo data and answers /health/ready with 200. */
+  static void awaitReady(ChildProcess child, WebClient http, int port) throws Exception {
+    child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    int status = http.get(port, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
+    if (status != 200) {
+      throw new IllegalStateException("/health/ready answered " + status);
+    }
   }
 
   long pid() {

@@ -237,14 +237,7 @@ final class Run implements HarnessRun {
   private void serverLog() {
     report.section("Server log");
     report.line("Full log: `" + s.path("work-dir").resolve("kanava-server.log") + "`.");
-    List<String> problems = server.problems();
-    if (problems.isEmpty()) {
-      report.line("No warnings, errors or blocked-thread reports.");
-    } else {
-      report.line("Warnings, errors and blocked-thread reports (grouped, numbers blanked):");
-      report.blank();
-      problems.forEach(p -> report.line("- `" + p.replace('`', '\'') + "`"));
-    }
+    report.problems(server.problems());
   }
 
   /** Stops whatever child still runs; safe to call more than once and from the shutdown hook. */

@@ -102,8 +102,10 @@ final class DrillNurse extends ResumingClient {
     }
     Payload p = Payload.parse(f.getString("text"));
     if (p != null && stats.ledger(id).received(Ledger.PATIENT, p.number())) {
-      stats.delivered(p.sentNanos(), frameChars);
+      // the answer is counted as sent before the delivery that causes it, so that the drain (delivered >= sent) cannot
+      // complete while the answer is still to be written
       send(id, new Payload(Payload.NURSE, next++, System.nanoTime(), false));
+      stats.delivered(p.sentNanos(), frameChars);
     }
   }
 

@@ -136,6 +136,20 @@ final class ChildProcess {
     return process.isAlive() ? "running" : Integer.toString(process.exitValue());
   }
 
+  /** SIGKILL at once (kill -9), as when a machine or a JVM dies; returns when the process is gone. */
+  void kill() {
+    if (!process.isAlive()) {
+      return;
+    }
+    log.info("Killing {} (pid {}) with SIGKILL", name, process.pid());
+    process.toHandle().destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** SIGTERM, wait up to {@code grace} for the exit, then SIGKILL. Harmless when already stopped. */
   void stop(Duration grace) {
     if (!process.isAlive()) {

@@ -27,7 +27,21 @@ final class IdlePhase {
    */
   record Result(int requested, int opened, int stillOpen, double kbEstimate, double kbRss, double kbHeap) {}
 
-  private record Memory(ServerMemory.Sample os, KanavaApi.JvmMemory jvm) {}
+  record Memory(ServerMemory.Sample os, KanavaApi.JvmMemory jvm) {}
+
+  /**
+   * Per connection, from two measurements around {@code opened} connections: the growth of the live
+   * heap plus the growth (if any) of the resident memory outside the heap; plain RSS growth; heap growth.
+   */
+  record PerConnection(double kbEstimate, double kbRss, double kbHeap, double kbOutsideHeap) {
+    static PerConnection between(Memory before, Memory after, int opened) {
+      double rssKb = opened == 0 ? Double.NaN : (after.os().rssKb() - before.os().rssKb()) / (double) opened;
+      double outsideKb = opened == 0 ? Double.NaN : (after.os().outsideHeapKb() - before.os().outsideHeapKb()) / (double) opened;
+      double heapKb = opened == 0 ? Double.NaN : (after.jvm().heapUsed() - before.jvm().heapUsed()) / 1024.0 / opened;
+      // off-heap RSS also moves for reasons of its own (malloc trimming, GC tables sized with the heap): never let it hide heap growth
+      return new PerConnection(heapKb + Math.max(0, outsideKb), rssKb, heapKb, outsideKb);
+    }
+  }
 
   private IdlePhase() {}
 
@@ -35,7 +49,7 @@ final class IdlePhase {
     int n = s.integer("idle-connections");
     PhaseStats stats = new PhaseStats("idle");
     log.info("Idle phase: opening {} patient WebSockets", n);
-    Memory before = measure(server, api);
+    Memory before = measure(server.pid(), api);
     Resources resources = server.resources();
     Resources.Snapshot opening = resources.snapshot();
     long started = System.nanoTime();
@@ -49,15 +63,15 @@ final class IdlePhase {
         s.integer("idle-hold-seconds"));
     Work.pause(s.decimal("idle-hold-seconds"));
     int stillOpen = (int) sockets.stream().filter(ws -> ws != null && !ws.isClosed()).count();
-    Memory after = measure(server, api);
+    Memory after = measure(server.pid(), api);
     closing.set(true);
     Work.await(Future.join(sockets.stream().filter(Objects::nonNull).map(WebSocket::close).toList()), 60);
 
-    double rssKb = opened == 0 ? Double.NaN : (after.os().rssKb() - before.os().rssKb()) / (double) opened;
-    double outsideKb = opened == 0 ? Double.NaN : (after.os().outsideHeapKb() - before.os().outsideHeapKb()) / (double) opened;
-    double heapKb = opened == 0 ? Double.NaN : (after.jvm().heapUsed() - before.jvm().heapUsed()) / 1024.0 / opened;
-    // off-heap RSS also moves for reasons of its own (malloc trimming, GC tables sized with the heap): never let it hide heap growth
-    double estimateKb = heapKb + Math.max(0, outsideKb);
+    PerConnection per = PerConnection.between(before, after, opened);
+    double rssKb = per.kbRss();
+    double outsideKb = per.kbOutsideHeap();
+    double heapKb = per.kbHeap();
+    double estimateKb = per.kbEstimate();
     report.section("Idle connections (Kanava)");
     report.line(String.format("- Requested %,d authenticated patient WebSockets (one anonymous session each); **%,d opened** in %.1f s"
         + " (%s at a time); **%,d still open** after holding them %s s.", n, opened, openSeconds, s.text("connect-concurrency"), stillOpen,
@@ -130,8 +144,9 @@ final class IdlePhase {
   }
 
   /** RSS split at the heap (after a full GC, see {@link ServerMemory}) and the JVM's own figures from /metrics. */
-  private static Memory measure(KanavaServer server, KanavaApi api) {
-    ServerMemory.Sample os = ServerMemory.sample(server.pid());
+  /** The server JVM's memory right after a full GC (jcmd), and its own figures from /metrics (read through {@code api}). */
+  static Memory measure(long pid, KanavaApi api) {
+    ServerMemory.Sample os = ServerMemory.sample(pid);
     KanavaApi.JvmMemory jvm = new KanavaApi.JvmMemory(0, 0, 0, 0);
     try {
       String token = api.login("esihenkilo", KanavaApi.DEMO_PASSWORD).await(30, TimeUnit.SECONDS);

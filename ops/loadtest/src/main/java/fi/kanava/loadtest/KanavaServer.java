@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class KanavaServer {
   private static final Logger log = LoggerFactory.getLogger(KanavaServer.class);
   /** The line fi.kanava.DemoData logs when the demo data is complete. */
-  private static final String DEMO_LOADED = "Demo data loaded";
+  static final String DEMO_LOADED = "Demo data loaded";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
   private static final String PASSWORD_VARIABLE = "KANAVA_DB_PASSWORD";
 
@@ -77,6 +77,25 @@ final class KanavaServer {
       env.put("KANAVA_DB_USER", db.getUser());
       env.put(PASSWORD_VARIABLE, db.getPassword());
     }
+    env.putAll(harnessEnvironment(s));
+    List<String> command = new ArrayList<>(List.of(s.javaCommand()));
+    command.addAll(Arrays.stream(s.text("server-java-opts").split("\\s+")).filter(o -> !o.isBlank()).toList());
+    command.addAll(List.of("-jar", jar.toString(), "--demo"));
+    ChildProcess child = ChildProcess.start("kanava", command, env, work.resolve("kanava-server.log"), DEMO_LOADED);
+    KanavaServer server = new KanavaServer(port, dataDir, env, db, embedded, child);
+    try {
+      awaitReady(child, http, port);
+    } catch (Exception e) {
+      server.stop();
+      throw new IllegalStateException("Kanava did not start (see " + work.resolve("kanava-server.log") + "): " + e.getMessage(), e);
+    }
+    log.info("Kanava is ready on 127.0.0.1:{} (pid {}, database in {})", port, child.pid(), dataDir);
+    return server;
+  }
+
+  /** What every server the harness starts needs: limits raised for many clients from one address, tokens that outlive the run. */
+  static Map<String, String> harnessEnvironment(Settings s) {
+    Map<String, String> env = new LinkedHashMap<>();
     env.put("KANAVA_WS_RATE_LIMIT_PER_SECOND", s.text("rate-limit"));
     env.put("KANAVA_WS_RATE_LIMIT_BURST", s.text("rate-burst"));
     // every simulated client comes from 127.0.0.1: the per-address abuse limits would refuse all but a few
@@ -86,23 +105,16 @@ final class KanavaServer {
     env.put("KANAVA_ABUSE_LOGIN_FAILURES_BURST", "100000");
     // sockets close when their access token expires (default five minutes); the run is longer
     env.put("KANAVA_AUTH_ACCESS_TOKEN_TTL", "PT2H");
-    List<String> command = new ArrayList<>(List.of(s.javaCommand()));
-    command.addAll(Arrays.stream(s.text("server-java-opts").split("\\s+")).filter(o -> !o.isBlank()).toList());
-    command.addAll(List.of("-jar", jar.toString(), "--demo"));
-    ChildProcess child = ChildProcess.start("kanava", command, env, work.resolve("kanava-server.log"), DEMO_LOADED);
-    KanavaServer server = new KanavaServer(port, dataDir, env, db, embedded, child);
-    try {
-      child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      int status = http.get(port, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
-      if (status != 200) {
-        throw new IllegalStateException("/health/ready answered " + status);
-      }
-    } catch (Exception e) {
-      server.stop();
-      throw new IllegalStateException("Kanava did not start (see " + work.resolve("kanava-server.log") + "): " + e.getMessage(), e);
+    return env;
+  }
+
+  /** Waits until a starting server has loaded its demo data and answers /health/ready with 200. */
+  static void awaitReady(ChildProcess child, WebClient http, int port) throws Exception {
+    child.line(DEMO_LOADED).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    int status = http.get(port, "127.0.0.1", "/health/ready").send().map(r -> r.statusCode()).await(30, TimeUnit.SECONDS);
+    if (status != 200) {
+      throw new IllegalStateException("/health/ready answered " + status);
     }
-    log.info("Kanava is ready on 127.0.0.1:{} (pid {}, database in {})", port, child.pid(), dataDir);
-    return server;
   }
 
   long pid() {

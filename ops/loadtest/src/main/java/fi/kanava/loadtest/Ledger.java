@@ -63,6 +63,11 @@ final class Ledger {
     return completed;
   }
 
+  /** The numbers of {@code side}'s acknowledged messages (a copy). */
+  synchronized BitSet acked(int side) {
+    return (BitSet) acked[side].clone();
+  }
+
   /** Sent but never acknowledged (the sender gave up, or the server failed the send). */
   synchronized long unacked() {
     return missing(sent[PATIENT], acked[PATIENT]) + missing(sent[NURSE], acked[NURSE]);

@@ -35,7 +35,7 @@ public final class LoadTest {
     Report report = new Report(settings);
     Path reportFile = settings.path("report");
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(settings.integer("event-loops")));
-    Run run = new Run(settings, report, vertx);
+    HarnessRun run = settings.profile().equals("drill") ? new DrillRun(settings, report, vertx) : new Run(settings, report, vertx);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       run.stopChildren();
       finish(run, report, reportFile, "The run was interrupted (signal); the figures above are what was measured before that.");
@@ -62,7 +62,7 @@ public final class LoadTest {
   }
 
   /** Stops the whole run after run-timeout-seconds, with what was measured so far. */
-  private static void startWatchdog(Settings settings, Run run, Report report, Path reportFile) {
+  private static void startWatchdog(Settings settings, HarnessRun run, Report report, Path reportFile) {
     Thread watchdog = new Thread(() -> {
       Work.pause(settings.decimal("run-timeout-seconds"));
       log.error("The run took longer than run-timeout-seconds ({} s); stopping it", settings.text("run-timeout-seconds"));
@@ -74,7 +74,7 @@ public final class LoadTest {
   }
 
   /** Adds the targets, prints the report and writes it: once, however the run ends. */
-  private static void finish(Run run, Report report, Path reportFile, String note) {
+  private static void finish(HarnessRun run, Report report, Path reportFile, String note) {
     if (!REPORTED.compareAndSet(false, true)) {
       return;
     }

@@ -50,6 +50,11 @@ final class PhaseStats {
     return ledgers.computeIfAbsent(conversationId, id -> new Ledger());
   }
 
+  /** Every conversation's ledger, by conversation id. */
+  Map<String, Ledger> ledgers() {
+    return ledgers;
+  }
+
   /** A message from the other party arrived: latency from its send time, and the frame's size. */
   void delivered(long sentNanos, int frameChars) {
     long now = System.nanoTime();

@@ -42,6 +42,17 @@ final class Report {
     targets.add(new String[] {name, measured == null ? "not measured" : measured, measured == null ? "NOT MEASURED" : met ? "MET" : "NOT MET"});
   }
 
+  /** A child's grouped warnings and errors (ChildProcess.problems), or that there were none. */
+  synchronized void problems(List<String> problems) {
+    if (problems.isEmpty()) {
+      line("No warnings, errors or blocked-thread reports.");
+      return;
+    }
+    line("Warnings, errors and blocked-thread reports (grouped, numbers blanked):");
+    blank();
+    problems.forEach(p -> line("- `" + p.replace('`', '\'') + "`"));
+  }
+
   synchronized void note(String text) {
     notes.add(text);
   }

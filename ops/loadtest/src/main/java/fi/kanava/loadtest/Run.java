@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * running, the durable relay on that database; stop Kanava; start the bare relay and step it the
  * same way; then the targets. Children are stopped however the run ends.
  */
-final class Run {
+final class Run implements HarnessRun {
   private static final Logger log = LoggerFactory.getLogger(Run.class);
 
   private final Settings s;
@@ -47,7 +47,8 @@ final class Run {
         new PoolOptions().setHttp1MaxSize(64).setEventLoopSize(s.integer("event-loops")));
   }
 
-  void execute() throws Exception {
+  @Override
+  public void execute() throws Exception {
     Loops loops = Loops.start(vertx, s.integer("event-loops"));
     if (s.runs("chat") || s.runs("idle") || s.runs("saturation") || s.runs("durable")) {
       try {
@@ -125,14 +126,7 @@ final class Run {
   /** Nurse accounts (created through the admin API), the queue, and one signed-in, available socket per nurse. */
   private List<NurseSim> nurses(Loops loops, KanavaApi api, PhaseStats setup) throws Exception {
     int count = s.integer("nurses");
-    String admin = api.login("admin", KanavaApi.DEMO_PASSWORD).await(60, TimeUnit.SECONDS);
-    List<String> ids = Work.bounded(count, 4, 300, i -> api.createNurse(admin, username(i), "Kuorma Hoitaja " + (i + 1))
-        .compose(id -> api.capacity(admin, id, s.integer("nurse-capacity")).map(id)));
-    if (ids.contains(null)) {
-      throw new IllegalStateException("Could not create the nurse accounts");
-    }
-    api.createQueue(admin, PatientSim.QUEUE).await(60, TimeUnit.SECONDS);
-    api.members(admin, PatientSim.QUEUE, ids).await(60, TimeUnit.SECONDS);
+    staff(s, api);
     List<NurseSim> nurses = Work.bounded(count, 4, 300, i -> api.login(username(i), KanavaApi.NURSE_PASSWORD).compose(token -> {
       NurseSim nurse = new NurseSim(username(i), loops, server.port, s.integer("text-length"), setup);
       return nurse.start(token).map(nurse);
@@ -144,7 +138,20 @@ final class Run {
     return nurses;
   }
 
-  private static String username(int i) {
+  /** Creates the nurse accounts (through the admin API) and the load-test queue they serve. */
+  static void staff(Settings s, KanavaApi api) throws Exception {
+    int count = s.integer("nurses");
+    String admin = api.login("admin", KanavaApi.DEMO_PASSWORD).await(60, TimeUnit.SECONDS);
+    List<String> ids = Work.bounded(count, 4, 300, i -> api.createNurse(admin, username(i), "Kuorma Hoitaja " + (i + 1))
+        .compose(id -> api.capacity(admin, id, s.integer("nurse-capacity")).map(id)));
+    if (ids.contains(null)) {
+      throw new IllegalStateException("Could not create the nurse accounts");
+    }
+    api.createQueue(admin, PatientSim.QUEUE).await(60, TimeUnit.SECONDS);
+    api.members(admin, PatientSim.QUEUE, ids).await(60, TimeUnit.SECONDS);
+  }
+
+  static String username(int i) {
     return String.format("lt-nurse-%03d", i + 1);
   }
 
@@ -230,18 +237,12 @@ final class Run {
   private void serverLog() {
     report.section("Server log");
     report.line("Full log: `" + s.path("work-dir").resolve("kanava-server.log") + "`.");
-    List<String> problems = server.problems();
-    if (problems.isEmpty()) {
-      report.line("No warnings, errors or blocked-thread reports.");
-    } else {
-      report.line("Warnings, errors and blocked-thread reports (grouped, numbers blanked):");
-      report.blank();
-      problems.forEach(p -> report.line("- `" + p.replace('`', '\'') + "`"));
-    }
+    report.problems(server.problems());
   }
 
   /** Stops whatever child still runs; safe to call more than once and from the shutdown hook. */
-  void stopChildren() {
+  @Override
+  public void stopChildren() {
     KanavaServer k = server;
     if (k != null) {
       k.stop();
@@ -253,7 +254,8 @@ final class Run {
   }
 
   /** Adds the targets to the report with whatever was measured. */
-  synchronized void targets() {
+  @Override
+  public synchronized void targets() {
     if (targetsDone) {
       return;
     }

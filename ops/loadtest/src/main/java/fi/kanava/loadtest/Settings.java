@@ -65,7 +65,31 @@ final class Settings {
           + " a relative path is inside the embedded database's data directory (empty: the server's kanava-credentials.properties"
           + " there if it exists, else PGPASSWORD, else postgres)"},
       {"db-password-key", "superuser", null, "the key of db-user's password in a .properties password file"},
+      {"haproxy-config", "ops/haproxy/haproxy.cfg", null, "drill: the HAProxy configuration (run by /usr/sbin/haproxy)"},
+      {"haproxy-maxconn", "9600", null, "drill: KANAVA_HAPROXY_MAXCONN (two descriptors per connection: keep it under half the open-file limit)"},
+      {"drill-warmup-seconds", "30", null, "drill: traffic before the first fault"},
+      {"drill-node-down-seconds", "10", null, "drill: how long the killed node stays down before it is started again"},
+      {"drill-settle-seconds", "30", null, "drill: traffic after a fault once every disturbed client has resumed"},
+      {"drill-db-down-seconds", "5", null, "drill: how long PostgreSQL stays stopped"},
+      {"drill-resume-timeout-seconds", "300", null, "drill: after a fault, at most this long for every disturbed client to resume"
+          + " before the settle time and the next fault"},
+      {"drill-cross-seconds", "30", null, "drill: seconds of each latency measurement (cross-node and one node), 0 to skip them"},
+      {"drill-idle-clients", "9000", null, "drill: idle sockets on one node, then its kill (reconnect storm); 0 to skip. HAProxy needs two"
+          + " descriptors for each: with an open-file limit of 20,000, about 9,000 is the most"},
+      {"drill-storm-timeout-seconds", "300", null, "drill: how long the storm may take before it counts as not resumed"},
   };
+
+  /** The drill profile: the full profile's defaults with these changed. */
+  private static final Map<String, String> DRILL = Map.of(
+      "run-timeout-seconds", "1800",
+      "drain-seconds", "60",
+      "accept-timeout-seconds", "60",
+      // Hazelcast's own advice (docs/operations.md, "The cluster")
+      "server-java-opts", "--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED"
+          + " --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED"
+          + " --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED",
+      "report", "ops/loadtest/target/drill-report.md",
+      "work-dir", "ops/loadtest/target/drill");
 
   private final String profile;
   private final Map<String, String> values;
@@ -92,8 +116,8 @@ final class Settings {
       String key = arg.substring(2);
       String value = args[++i];
       if (key.equals("profile")) {
-        if (!value.equals("full") && !value.equals("smoke")) {
-          throw new IllegalArgumentException("--profile is full or smoke");
+        if (!value.equals("full") && !value.equals("smoke") && !value.equals("drill")) {
+          throw new IllegalArgumentException("--profile is full, smoke or drill");
         }
         profile = value;
       } else if (Arrays.stream(KEYS).noneMatch(k -> k[0].equals(key))) {
@@ -106,6 +130,9 @@ final class Settings {
     for (String[] k : KEYS) {
       values.put(k[0], profile.equals("smoke") && k[2] != null ? k[2] : k[1]);
     }
+    if (profile.equals("drill")) {
+      values.putAll(DRILL);
+    }
     values.putAll(overrides);
     Settings settings = new Settings(profile, values, root);
     settings.validate();
@@ -113,7 +140,7 @@ final class Settings {
   }
 
   static String usage() {
-    StringBuilder out = new StringBuilder("Usage: java -jar kanava-loadtest.jar --profile full|smoke [--key value ...]\n\n");
+    StringBuilder out = new StringBuilder("Usage: java -jar kanava-loadtest.jar --profile full|smoke|drill [--key value ...]\n(drill: the full profile's defaults, except " + DRILL + ")\n\n");
     out.append(String.format("  %-26s %-32s %-10s %s%n", "key", "full", "smoke", ""));
     for (String[] k : KEYS) {
       out.append(String.format("  --%-24s %-32s %-10s %s%n", k[0], k[1], k[2] == null ? "(same)" : k[2], k[3]));

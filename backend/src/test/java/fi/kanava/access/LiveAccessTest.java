@@ -243,7 +243,7 @@ class LiveAccessTest {
           t.ownerRows("create trigger live_access_hold before insert on audit_event for each row when (new.actor_id = '" + a.id()
               + "'::uuid and new.purpose = 'open') execute function live_access_hold()");
           a.ws().send(open(id).put("ref", "racing-open"));
-          awaitDatabase("select count(*) > 0 from pg_locks where locktype = 'advisory' and not granted and objsubid = 1"
+          t.awaitTrue("select count(*) > 0 from pg_locks where locktype = 'advisory' and not granted and objsubid = 1"
               + " and classid::bigint * 4294967296 + objid::bigint = " + hold
               + " and database = (select oid from pg_database where datname = current_database())");
 
@@ -266,16 +266,6 @@ class LiveAccessTest {
         // the trail shows both: the check that passed while it waited, and the refusal once it was B's
         assertThat(audited(a.id(), id, "conversation.read", "open", "allowed")).containsExactly("queue_server_waiting");
         assertThat(audited(a.id(), id, "conversation.read", "watch", "denied")).containsExactly("not_entitled");
-      }
-    }
-
-    /** Waits (on database facts, each check a round trip) until the query's one boolean is true. */
-    private void awaitDatabase(String query) {
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (!t.row(query).getBoolean(0)) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new AssertionError("timed out waiting for: " + query);
-        }
       }
     }
   }

@@ -297,6 +297,8 @@ class RtcSignallingTest {
       assertThat(nurse.ws().awaitType("rtc.peer-left").getString("peerId")).isEqualTo(j.patientPeer());
       assertThat(nurse.ws().awaitType("rtc.peer-joined").getJsonObject("peer").getString("peerId")).isEqualTo(rejoined.getString("peerId"));
       back.close();
+      // the grace runs from when the server handled the close, which the nurse does not hear of
+      t.awaitTrue("select dropped_at is not null from call_member where peer_id = $1", UUID.fromString(rejoined.getString("peerId")));
       // within the grace the sweep lets no one go
       t.clock.advance(Duration.ofSeconds(20));
       TestApp.await(t.app.services().sweeper().sweep());

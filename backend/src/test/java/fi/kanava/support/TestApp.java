@@ -190,6 +190,20 @@ public final class TestApp implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Waits until the query's one boolean is true, checking again as soon as each check returns (every
+   * check a database round trip, no fixed waits): for a fact the server records after an event the
+   * test cannot observe otherwise, such as a socket's close being handled.
+   */
+  public void awaitTrue(String query, Object... params) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!row(query, params).getBoolean(0)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + query);
+      }
+    }
+  }
+
   /** Waits for a future from the test thread (never an event loop). */
   public static <T> T await(Future<T> future) {
     try {
@@ -231,6 +245,28 @@ public final class TestApp implements AutoCloseable {
   @Override
   public void close() {
     http.close();
-    await(vertx.close());
+    try {
+      await(vertx.close());
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+        System.err.println("Vert.x did not close within 30 s; its threads:\n" + threadDump());
+      }
+      throw e;
+    }
+  }
+
+  /** Every thread's stack, for a close that hangs (jstack cannot attach to a surefire fork). */
+  private static String threadDump() {
+    StringBuilder out = new StringBuilder();
+    for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+      out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState()).append('\n');
+      for (StackTraceElement frame : info.getStackTrace()) {
+        out.append("    at ").append(frame).append('\n');
+      }
+      if (info.getLockInfo() != null) {
+        out.append("    waiting on ").append(info.getLockInfo()).append('\n');
+      }
+    }
+    return out.toString();
   }
 }

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class Feedback {
   private static final Logger log = LoggerFactory.getLogger(Feedback.class);
   static final String CHAT = "chat";
+  private static final String VISIT_ANSWERED = "You have already given this visit's feedback";
   /** A response or skip was recorded, cluster-wide: {@code {queueId}}; for live figures (no score, no event). */
   public static final String RECORDED = "kanava.feedback.recorded";
 
@@ -125,6 +126,21 @@ public final class Feedback {
     });
   }
 
+  /**
+   * {@code feedback.pending}: asks again what a completed visit asked the sender, if they have neither
+   * answered nor skipped it (a page reloaded after the end); otherwise the error a submit would get
+   * ({@code feedback_not_asked}, {@code feedback_duplicate}).
+   */
+  public Future<FeedbackFrames.Ask> pending(Principal patient, UUID visitId) {
+    return visits.attendance(patient, visitId, "feedback")
+        .compose(a -> !a.asked() ? Future.<Visits.Attendance>failedFuture(notAsked("This visit asks no feedback of you")) : Future.succeededFuture(a))
+        .compose(a -> pool.preparedQuery("select 1 from feedback_response where event_kind = 'visit' and event_id = $1 and respondent = $2")
+            .execute(Tuple.of(visitId, a.memberId()))
+            .compose(rows -> rows.size() > 0 ? Future.failedFuture(ApiError.conflict("feedback_duplicate", VISIT_ANSWERED))
+                : statements(a.queueId())))
+        .map(asked -> new FeedbackFrames.Ask(visitId.toString(), asked));
+  }
+
   public Future<FeedbackFrames.Recorded> submit(Principal patient, FeedbackFrames.Submit f) {
     return f.visitId() != null ? recordVisit(patient, f.visitId(), f.score(), f.statements(), f.text())
         : record(patient, f.conversationId(), f.score(), f.statements(), f.text());
@@ -156,7 +172,7 @@ public final class Feedback {
             : statements(a.queueId()).compose(asked -> checked(asked, statements)).map(a))
         .compose(a -> pool.preparedQuery(RECORD_VISIT).execute(Tuple.of(UUID.randomUUID(), visitId, a.memberId(),
             score == null ? null : score.shortValue(), new JsonObject(Map.copyOf(statements)), text).addValue(Timestamps.at(clock.instant()))))
-        .compose(rows -> recorded(rows, score, "You have already given this visit's feedback"))
+        .compose(rows -> recorded(rows, score, VISIT_ANSWERED))
         .map(skipped -> new FeedbackFrames.Recorded(null, visitId.toString(), skipped));
   }
 

@@ -57,6 +57,14 @@ public final class FeedbackFrames {
     }
   }
 
+  /** Is a visit's feedback still to be given by the sender? (A visit page that opens or reloads after the end.) */
+  public record Pending(String ref, UUID visitId) implements ClientFrame {
+    public Pending {
+      ref = Fields.ref(ref);
+      Fields.required(visitId, "visitId");
+    }
+  }
+
   /** A frame names its event once: a conversation or a visit. */
   private static void oneEvent(UUID conversationId, UUID visitId) {
     if (visitId == null) {

@@ -15,6 +15,8 @@ public final class FeedbackSockets {
   public void register(FrameRegistry registry) {
     registry.register("feedback.submit", FeedbackFrames.Submit.class, Senders.PATIENTS, (s, f) -> feedback.submit(s.principal(), f)
         .map(FrameResult::reply));
+    registry.register("feedback.pending", FeedbackFrames.Pending.class, Senders.PATIENTS, (s, f) -> feedback.pending(s.principal(), f.visitId())
+        .map(FrameResult::reply));
     registry.register("feedback.skip", FeedbackFrames.Skip.class, Senders.PATIENTS, (s, f) -> feedback.skip(s.principal(), f)
         .map(FrameResult::reply));
   }

@@ -28,6 +28,14 @@ public final class VisitFrames {
     }
   }
 
+  /** A patient-side member asks about the visit without arriving (a page opening or reloading: has it ended?). */
+  public record Get(String ref, UUID visitId) implements ClientFrame {
+    public Get {
+      ref = Fields.ref(ref);
+      Fields.required(visitId, "visitId");
+    }
+  }
+
   /** A professional of the visit lets a waiting member in. */
   public record Admit(String ref, UUID visitId, UUID memberId) implements ClientFrame {
     public Admit {
@@ -51,8 +59,9 @@ public final class VisitFrames {
   // --- server frames ---------------------------------------------------------------------------------
 
   /**
-   * Where a patient-side member stands: {@code waiting} or {@code admitted} (with the call, once it
-   * runs), or the visit's final state when it ended. {@code lateMinutes} and {@code callId} are left
+   * Where a patient-side member stands: {@code booked} (has not arrived; only in reply to
+   * {@code visit.get}), {@code waiting} or {@code admitted} (with the call, once it runs), or the
+   * visit's final state when it ended. {@code lateMinutes} and {@code callId} are left
    * out when there are none.
    */
   public record Status(String visitId, String state, Integer lateMinutes, String callId, JsonObject visit) implements ServerFrame {

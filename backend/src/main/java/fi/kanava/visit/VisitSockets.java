@@ -21,6 +21,8 @@ public final class VisitSockets {
         (s, f) -> visits.arrive(s.principal(), f.visitId(), false).map(FrameResult::reply));
     registry.register("visit.watch", VisitFrames.Watch.class, Senders.PATIENTS,
         (s, f) -> visits.arrive(s.principal(), f.visitId(), true).map(FrameResult::reply));
+    registry.register("visit.get", VisitFrames.Get.class, Senders.PATIENTS,
+        (s, f) -> visits.view(s.principal(), f.visitId()).map(FrameResult::reply));
     registry.register("visit.admit", VisitFrames.Admit.class, CARE,
         (s, f) -> visits.admit(s.principal(), f.visitId(), f.memberId(), s.id()).map(FrameResult::reply));
     registry.register("visit.late", VisitFrames.Late.class, CARE,

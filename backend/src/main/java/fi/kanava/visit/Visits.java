@@ -440,6 +440,21 @@ public final class Visits {
   }
 
   /**
+   * {@code visit.get}: where a patient-side member stands, without arriving (a page that opens or
+   * reloads learns whether the visit has ended before it checks devices). Through the guard as
+   * attending, like arriving.
+   */
+  public Future<VisitFrames.Status> view(Principal me, UUID id) {
+    return entitled(me, id, VisitAction.ATTEND, "visit_view").map(v -> {
+      Visit.Member m = v.memberOf(me).orElseThrow();
+      VisitFrames.Status status = status(v, m);
+      return m.arrivedAt() == null && !v.state().isFinal()
+          ? new VisitFrames.Status(status.visitId(), "booked", status.lateMinutes(), null, status.visit())
+          : status;
+    });
+  }
+
+  /**
    * A patient-side member's part in a visit, for its feedback (fi.kanava.feedback): through the guard
    * as attending (a refusal is audited, {@code not_a_member}); {@code asked} when the visit completed
    * and the member is one it asks ({@link VisitEvents.Completed}).

@@ -195,7 +195,7 @@ class AccessMatrixTest {
           "names no existing consultation (care professionals get consultation_not_found, others are refused at the socket): nothing is read;"
               + " refusals of real consultations are audited (ConsultationTest)"));
     }
-    for (String type : List.of("visit.arrive", "visit.watch")) {
+    for (String type : List.of("visit.arrive", "visit.watch", "visit.get", "feedback.pending")) {
       frames(type, new FrameSample(type, a -> visitFrame(type), EnumSet.of(Intruder.OTHER_PATIENT), "error", Audit.NONE,
           "names no existing visit (patients get visit_not_found, staff are refused at the socket): nothing is read;"
               + " refusals of real visits are audited (VisitTest)"));

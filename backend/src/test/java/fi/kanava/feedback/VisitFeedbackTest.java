@@ -173,6 +173,43 @@ class VisitFeedbackTest {
   }
 
   @Test
+  @DisplayName("a page opened again after the visit learns that it completed and is asked again, until it answers; nothing more is counted")
+  void a_page_reloaded_after_the_end_is_asked_again() {
+    JsonObject visit = post("/api/visits", new JsonObject().put("startsAt", TestApp.START.plus(Duration.ofMinutes(10)).toString())
+        .put("durationMinutes", 30).put("channel", "video").put("language", "fi").put("interpreterNeeded", false).put("patientName", "Lataa Uudelleen"));
+    String id = visit.getString("id");
+    String url = visit.getJsonObject("joinLink").getString("url");
+    String token = t.post("/api/visit-codes/exchange", null, new JsonObject().put("code", url.substring(url.indexOf("#code=") + 6)))
+        .bodyAsJsonObject().getString("accessToken");
+    try (WsClient page = WsClient.connect(t, token)) {
+      // opening the page does not arrive
+      JsonObject before = page.request(frame("visit.get", id));
+      assertThat(before.getString("type")).as(before.encode()).isEqualTo("visit.status");
+      assertThat(before.getString("state")).isEqualTo("booked");
+      assertThat(before.getJsonObject("visit").getString("startsAt")).isNotNull();
+      assertThat(t.row("select arrived_at is null from visit_member where visit_id = $1 and kind = 'patient'", UUID.fromString(id)).getBoolean(0))
+          .isTrue();
+      assertThat(page.request(frame("feedback.pending", id)).getString("code")).as("still on").isEqualTo("feedback_not_asked");
+      admit(page, id);
+      assertThat(page.request(frame("visit.get", id)).getString("state")).isEqualTo("admitted");
+      TestApp.await(t.app.services().visits().roster().callEnded(UUID.fromString(id), UUID.randomUUID(), true));
+      page.awaitType("feedback.ask");
+    }
+    // the tab reloads with the session it kept
+    try (WsClient again = WsClient.connect(t, token)) {
+      assertThat(again.request(frame("visit.get", id)).getString("state")).isEqualTo("completed");
+      JsonObject ask = again.request(frame("feedback.pending", id));
+      assertThat(ask.getString("type")).as(ask.encode()).isEqualTo("feedback.ask");
+      assertThat(ask.getString("visitId")).isEqualTo(id);
+      assertThat(ask.getJsonArray("statements")).hasSize(5);
+      assertThat(again.request(frame("feedback.submit", id).put("score", 10)).getString("type")).isEqualTo("feedback.recorded");
+      assertThat(again.request(frame("feedback.pending", id)).getString("code")).isEqualTo("feedback_duplicate");
+    }
+    assertThat(responses(id)).isEqualTo(1);
+    assertThat(t.get("/metrics", SCRAPE_TOKEN).bodyAsString()).contains("kanava_feedback_requests_total{channel=\"video\",queue=\"\",unit=\"\"} 1.0");
+  }
+
+  @Test
   @DisplayName("a cancelled visit asks nothing")
   void a_cancelled_visit_asks_nothing() {
     JsonObject visit = post("/api/visits", new JsonObject().put("startsAt", TestApp.START.plus(Duration.ofMinutes(10)).toString())
@@ -185,6 +222,8 @@ class VisitFeedbackTest {
       assertThat(patient.await(fr -> "visit.status".equals(fr.getString("type")) && "cancelled".equals(fr.getString("state")))).isNotNull();
       assertThat(patient.request(frame("feedback.submit", id).put("score", 5)).getString("code")).isEqualTo("feedback_not_asked");
       assertThat(patient.all("feedback.ask")).isEmpty();
+      assertThat(patient.request(frame("visit.get", id)).getString("state")).isEqualTo("cancelled");
+      assertThat(patient.request(frame("feedback.pending", id)).getString("code")).isEqualTo("feedback_not_asked");
     }
     assertThat(responses(id)).isZero();
     assertThat(t.get("/metrics", SCRAPE_TOKEN).bodyAsString()).doesNotContain("kanava_feedback_requests_total{channel=\"video\"");

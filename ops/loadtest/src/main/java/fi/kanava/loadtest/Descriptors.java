@@ -49,8 +49,8 @@ final class Descriptors {
 
   /**
    * The descriptors each process of the drill will need at its peak, by the settings: the harness
-   * (one per storm client and per drill client, its two HTTP pools), each balancer (two per
-   * connection through it, client and server side), the node that ends up holding everything (one
+   * (one per storm client and per drill client, an HTTP pool of 64 per balancer), each balancer
+   * (two per connection through it, client and server side, the harness's pooled ones included), the node that ends up holding everything (one
    * per connection, its database pool, the health checks).
    */
   static Map<String, Long> estimate(Settings s) {
@@ -59,7 +59,7 @@ final class Descriptors {
     int balancers = s.integer("haproxy-count");
     Map<String, Long> need = new LinkedHashMap<>();
     need.put("harness", idle + drill + 64L * balancers + 64);
-    need.put("each HAProxy", 2 * (ceil(idle, balancers) + ceil(drill, balancers)) + 50);
+    need.put("each HAProxy", 2 * (ceil(idle, balancers) + ceil(drill, balancers) + 64) + 50);
     need.put("the surviving node", idle + drill + 8 + 2L * balancers + 200);
     return need;
   }
@@ -93,7 +93,7 @@ final class Descriptors {
     int balancers = s.integer("haproxy-count");
     long harness = allowed - drill - 64L * balancers - 64;
     long node = allowed - drill - 8 - 2L * balancers - 200;
-    long haproxy = ((allowed - 50) / 2 - ceil(drill, balancers)) * balancers;
+    long haproxy = ((allowed - 50) / 2 - ceil(drill, balancers) - 64) * balancers;
     long maxconn = (s.integer("haproxy-maxconn") - ceil(drill, balancers)) * balancers;
     return (int) Math.max(0, Math.min(Math.min(harness, node), Math.min(haproxy, maxconn)));
   }

@@ -51,6 +51,7 @@ final class StormPhase {
         landed.incrementAndGet(balancers.index(i));
         return c;
       }).recover(e -> {
+        stats.error("idle patient not opened: " + ResumingClient.reason(e));
         c.stop();
         return Future.succeededFuture(null);
       });

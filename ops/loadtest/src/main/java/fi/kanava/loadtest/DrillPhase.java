@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fault drill's traffic and faults. Nurses and patients connect through HAProxy; each patient
+ * The fault drill's traffic and faults. Nurses and patients connect through the balancers, taking
+ * them in turn (each client stays with its own: it reconnects through it); each patient
  * sends a message every interval and its nurse answers each, for the whole drill. After a calm
  * warm-up one node is killed with SIGKILL and started again; later PostgreSQL is stopped and
  * started. The clients resume on their own ({@link ResumingClient}). At the end sending stops and
@@ -36,15 +37,13 @@ final class DrillPhase {
     Work.pause(s.decimal("drill-settle-seconds"));
   }
 
-  static Result run(Settings s, Loops loops, Haproxy haproxy, List<DrillNode> nodes, DrillPostgres pg, WebClient http) throws Exception {
-    KanavaApi api = new KanavaApi(http, haproxy.port);
-    int port = haproxy.port;
+  static Result run(Settings s, Loops loops, Balancers balancers, List<DrillNode> nodes, DrillPostgres pg, WebClient http) throws Exception {
     PhaseStats stats = new PhaseStats("drill");
     Faults faults = new Faults();
     int textLength = s.integer("text-length");
-    List<DrillNurse> nurses = Work.bounded(s.integer("nurses"), 4, 300, i -> api.login(Run.username(i), KanavaApi.NURSE_PASSWORD)
-        .compose(token -> {
-          DrillNurse nurse = new DrillNurse(loops, port, textLength, stats, faults);
+    List<DrillNurse> nurses = Work.bounded(s.integer("nurses"), 4, 300, i -> new KanavaApi(http, balancers.of(i).port)
+        .login(Run.username(i), KanavaApi.NURSE_PASSWORD).compose(token -> {
+          DrillNurse nurse = new DrillNurse(loops, balancers.of(i).port, textLength, stats, faults);
           return nurse.start(token).map(nurse);
         }));
     if (nurses.contains(null)) {
@@ -52,7 +51,7 @@ final class DrillPhase {
     }
     long acceptMs = s.integer("accept-timeout-seconds") * 1000L;
     List<DrillPatient> patients = Work.bounded(s.integer("conversations"), s.integer("connect-concurrency"), 600, i -> {
-      DrillPatient p = new DrillPatient(loops, api, port, textLength, stats, faults);
+      DrillPatient p = new DrillPatient(loops, new KanavaApi(http, balancers.of(i).port), balancers.of(i).port, textLength, stats, faults);
       return p.enter(acceptMs).map(p).recover(e -> {
         p.stop();
         return Future.succeededFuture(null);
@@ -95,7 +94,7 @@ final class DrillPhase {
 
     StormPhase.Result storm = null;
     if (s.integer("drill-idle-clients") > 0) {
-      storm = StormPhase.run(s, loops, http, haproxy, victim, nodes.get(1), faults);
+      storm = StormPhase.run(s, loops, http, balancers, victim, nodes.get(1), faults);
       Work.pause(Math.min(10, s.decimal("drill-settle-seconds")));
     }
 

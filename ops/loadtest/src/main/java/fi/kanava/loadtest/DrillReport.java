@@ -1,6 +1,8 @@
 package fi.kanava.loadtest;
 
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The fault drill's sections and targets in the report. */
 final class DrillReport {
@@ -11,7 +13,7 @@ final class DrillReport {
     PhaseStats.Integrity i = r.integrity();
     double calmSeconds = s.decimal("drill-warmup-seconds") - Math.min(5, s.decimal("drill-warmup-seconds") / 3);
     report.section("Fault drill");
-    report.line(String.format("- Traffic: %d nurses and %d patients (of %s asked for) connected through HAProxy; each patient sends a message every"
+    report.line(String.format("- Traffic: %d nurses and %d patients (of %s asked for) connected through the balancers; each patient sends a message every"
         + " %s ms and its nurse answers each: **%s offered**. Sending goes on through the faults (unsent messages wait in the client's outbox).",
         r.nurses(), r.patients(), s.text("conversations"), s.text("message-interval-ms"),
         Report.rate(r.patients() * 2 * 1000.0 / s.integer("message-interval-ms"))));
@@ -66,17 +68,24 @@ final class DrillReport {
   static void storm(Report report, StormPhase.Result r) {
     report.section("Idle connections on one node, then a reconnect storm");
     report.line(String.format("- %,d of %,d idle authenticated patient sockets (an anonymous session each, no conversation) opened through"
-        + " HAProxy in %.1f s while node2 was in maintenance, so all on node1.", r.opened(), r.requested(), r.openSeconds()));
+        + " the balancers in %.1f s while node2 was in maintenance on every one, so all on node1.", r.opened(), r.requested(), r.openSeconds()));
     IdlePhase.PerConnection p = r.perConnection();
     report.line(String.format("- **node1's memory per idle connection: %.1f KB** (live heap %.1f KB + resident memory outside the heap %.1f KB,"
         + " counted as 0 when negative; plain RSS growth %.1f KB), measured after a full GC before and after opening them: RSS %.0f → %.0f MB,"
         + " live heap %.0f → %.0f MB.", p.kbEstimate(), p.kbHeap(), p.kbOutsideHeap(), p.kbRss(), r.before().os().rssKb() / 1024.0,
         r.after().os().rssKb() / 1024.0, r.before().jvm().heapUsed() / 1048576.0, r.after().jvm().heapUsed() / 1048576.0));
     Faults.Fault f = r.storm();
-    report.line(String.format("- node2 back in rotation, then node1 killed with SIGKILL: %,d sockets closed, **%,d resumed** (reconnected through"
-        + " HAProxy and ready on node2); time from the kill until ready: p50 %s s, p99 %s s, **all resumed after %s s**.", f.disturbed.sum(),
+    report.line(String.format("- node2 back in rotation on every balancer, then node1 killed with SIGKILL: %,d sockets closed, **%,d resumed**"
+        + " (reconnected through the balancer each used and ready on node2); time from the kill until ready: p50 %s s, p99 %s s, **all resumed after %s s**.", f.disturbed.sum(),
         f.resumed.count(), seconds(f.resumed.percentileMs(50)), seconds(f.resumed.percentileMs(99)), seconds(r.allResumedSeconds() * 1000)));
     report.line("- Meanwhile node2 carried the drill's conversations; their messages are counted with the drill's (above).");
+    for (StormPhase.Landing l : r.landings()) {
+      report.line(String.format("- %s: %,d storm clients opened through it; its frontend held %,d sessions once they were open and %,d once"
+          + " all had resumed (the drill's included), %,d sessions in all since it started.", l.balancer(), l.clients(), l.sessionsOpen(),
+          l.sessionsResumed(), l.sessionsTotal()));
+    }
+    report.line("- Open descriptors with every storm socket open: " + descriptors(r.descriptorsOpen()) + "; once all had resumed: "
+        + descriptors(r.descriptorsResumed()) + " (hard limit " + Descriptors.hardLimit() + ").");
     ChatPhase.errorLines(report, r.stats());
   }
 
@@ -121,6 +130,11 @@ final class DrillReport {
       report.target("Clients resumed after: " + f.name, String.format("%,d of %,d disturbed clients; p50 %s s, max %s s", f.resumed.count(),
           f.disturbed.sum(), seconds(f.resumed.percentileMs(50)), seconds(f.resumed.maxMs())), f.resumed.count() == f.disturbed.sum());
     }
+  }
+
+  private static String descriptors(Map<String, Long> counts) {
+    return counts.entrySet().stream().map(e -> e.getKey() + " " + (e.getValue() > 0 ? String.format("%,d", e.getValue()) : "gone"))
+        .collect(Collectors.joining(", "));
   }
 
   private static String seconds(double ms) {

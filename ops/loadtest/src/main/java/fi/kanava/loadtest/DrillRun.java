@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fault drill ({@code --profile drill}, issue 14): its own PostgreSQL, two clustered Kanava
- * nodes on it, Debian's HAProxy with the shipped configuration in front, then {@link DrillPhase}
- * (traffic through HAProxy, a node killed and started again, PostgreSQL stopped and started) and a
+ * nodes on it, Debian's HAProxy with the shipped configuration in front (two of them by default:
+ * {@link Balancers}), then {@link DrillPhase} (traffic through the balancers, a node killed and started again, PostgreSQL stopped and started) and a
  * check of the database against what the clients saw acknowledged. Children are stopped however
  * the run ends.
  */
@@ -29,7 +29,7 @@ final class DrillRun implements HarnessRun {
   private final WebClient http;
   private final List<DrillNode> nodes = new ArrayList<>();
   private volatile DrillPostgres pg;
-  private volatile Haproxy haproxy;
+  private volatile Balancers balancers;
   private DrillPhase.Result drill;
   private LatencyPhase.Result single;
   private LatencyPhase.Result cross;
@@ -60,15 +60,15 @@ final class DrillRun implements HarnessRun {
       // one after the other: the first runs the migrations and loads the demo data
       node.start(http);
     }
-    haproxy = Haproxy.start(s, http, nodes);
+    balancers = Balancers.start(s, http, nodes);
     setUp(data);
-    Run.staff(s, new KanavaApi(http, haproxy.port));
+    Run.staff(s, new KanavaApi(http, balancers.of(0).port));
     if (s.decimal("drill-cross-seconds") > 0) {
       single = LatencyPhase.run(s, loops, http, "one node", nodes.get(0), nodes.get(0));
       cross = LatencyPhase.run(s, loops, http, "cross-node", nodes.get(0), nodes.get(1));
       DrillReport.latency(report, s, single, cross);
     }
-    drill = DrillPhase.run(s, loops, haproxy, nodes, pg, http);
+    drill = DrillPhase.run(s, loops, balancers, nodes, pg, http);
     store = DrillStore.check(vertx, pg, drill.stats().ledgers());
     DrillReport.drill(report, s, drill, store);
     nodes.forEach(n -> DrillReport.problems(report, n.name, n.problems()));
@@ -82,15 +82,21 @@ final class DrillRun implements HarnessRun {
       report.line("- " + n.name + ": `" + s.javaCommand() + " " + s.text("server-java-opts") + " -cp " + s.path("server-jar") + " fi.kanava.Main --demo`,"
           + " environment `" + n.describeEnvironment() + "`.");
     }
-    report.line("- HAProxy: `" + Haproxy.BINARY + " -W -db -f " + s.path("haproxy-config") + "`, environment `" + haproxy.describeEnvironment()
-        + "`. Every client connects through it (127.0.0.1:" + haproxy.port + ").");
+    for (Haproxy h : balancers.all()) {
+      report.line("- " + h.name + ": `" + Haproxy.BINARY + " -W -db -f " + s.path("haproxy-config") + "`, environment `" + h.describeEnvironment()
+          + "`.");
+    }
+    report.line("- Every client connects through a balancer (" + balancers.all().size() + ", taken in turn: client i through balancer i mod "
+        + balancers.all().size() + ") and reconnects through the same one. A node's maintenance is set on every balancer.");
+    report.line("- Open-file descriptors the settings need at most, estimated before the start: " + Descriptors.describe(Descriptors.estimate(s))
+        + " (hard limit " + Descriptors.hardLimit() + ").");
   }
 
   @Override
   public void stopChildren() {
-    Haproxy h = haproxy;
-    if (h != null) {
-      h.stop();
+    Balancers b = balancers;
+    if (b != null) {
+      b.stop();
     }
     for (DrillNode n : List.copyOf(nodes)) {
       n.stop();

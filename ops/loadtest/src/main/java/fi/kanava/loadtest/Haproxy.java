@@ -21,19 +21,22 @@ import org.slf4j.LoggerFactory;
  * Debian's HAProxy ({@code /usr/sbin/haproxy}) running the shipped {@code ops/haproxy/haproxy.cfg}
  * unchanged, as an ordinary process on loopback: the node addresses, its ports and its admin socket
  * come in through the variables the file reads, and {@code KANAVA_HAPROXY_UNPRIVILEGED} leaves out
- * the chroot and the user change (as HaproxyTest runs it).
+ * the chroot and the user change (as HaproxyTest runs it). The drill runs several, each with its own
+ * name, ports, admin socket and log ({@link Balancers}).
  */
 final class Haproxy {
   private static final Logger log = LoggerFactory.getLogger(Haproxy.class);
   static final Path BINARY = Path.of("/usr/sbin/haproxy");
 
+  final String name;
   final int port;
   final int statsPort;
   private final ChildProcess child;
   private final Map<String, String> env;
   private final Path adminSocket;
 
-  private Haproxy(int port, int statsPort, ChildProcess child, Map<String, String> env, Path adminSocket) {
+  private Haproxy(String name, int port, int statsPort, ChildProcess child, Map<String, String> env, Path adminSocket) {
+    this.name = name;
     this.port = port;
     this.statsPort = statsPort;
     this.child = child;
@@ -41,8 +44,11 @@ final class Haproxy {
     this.adminSocket = adminSocket;
   }
 
-  /** Starts HAProxy in front of the nodes and returns once a request through it reaches a ready node. */
-  static Haproxy start(Settings s, WebClient http, List<DrillNode> nodes) throws Exception {
+  /**
+   * Starts HAProxy {@code name} in front of the nodes (its admin socket and log named after it) and
+   * returns once a request through it reaches a ready node.
+   */
+  static Haproxy start(Settings s, WebClient http, List<DrillNode> nodes, String name) throws Exception {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: apt-get install haproxy");
     }
@@ -54,15 +60,17 @@ final class Haproxy {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("KANAVA_HAPROXY_UNPRIVILEGED", "1");
     env.put("KANAVA_HAPROXY_MAXCONN", s.text("haproxy-maxconn"));
-    env.put("KANAVA_HAPROXY_ADMIN_SOCKET", work.resolve("haproxy-admin.sock").toString());
+    Path adminSocket = work.resolve(name + "-admin.sock");
+    Path logFile = work.resolve(name + ".log");
+    env.put("KANAVA_HAPROXY_ADMIN_SOCKET", adminSocket.toString());
     env.put("KANAVA_HAPROXY_BIND", "127.0.0.1:" + port);
     env.put("KANAVA_HAPROXY_STATS", "127.0.0.1:" + stats);
     for (int i = 0; i < nodes.size(); i++) {
       env.put("KANAVA_NODE" + (i + 1), "127.0.0.1:" + nodes.get(i).httpPort);
     }
     List<String> command = List.of(BINARY.toString(), "-W", "-db", "-f", config.toString());
-    ChildProcess child = ChildProcess.start("haproxy", command, env, work.resolve("haproxy.log"));
-    Haproxy haproxy = new Haproxy(port, stats, child, env, work.resolve("haproxy-admin.sock"));
+    ChildProcess child = ChildProcess.start(name, command, env, logFile);
+    Haproxy haproxy = new Haproxy(name, port, stats, child, env, adminSocket);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       int status;
@@ -76,11 +84,11 @@ final class Haproxy {
       }
       if (System.nanoTime() > deadline) {
         haproxy.stop();
-        throw new IllegalStateException("HAProxy did not pass a request to a ready node within 60 s (see " + work.resolve("haproxy.log") + ")");
+        throw new IllegalStateException(name + " did not pass a request to a ready node within 60 s (see " + logFile + ")");
       }
       Work.pause(0.5);
     }
-    log.info("HAProxy is in front of the nodes on 127.0.0.1:{} (pid {})", port, child.pid());
+    log.info("{} is in front of the nodes on 127.0.0.1:{} (pid {})", name, port, child.pid());
     return haproxy;
   }
 
@@ -91,9 +99,9 @@ final class Haproxy {
   void state(String server, String state) throws IOException {
     String answer = command("set server kanava_nodes/" + server + " state " + state);
     if (!answer.isBlank()) {
-      throw new IOException("HAProxy answered: " + answer.strip());
+      throw new IOException(name + " answered: " + answer.strip());
     }
-    log.info("HAProxy: {} is {}", server, state);
+    log.info("{}: {} is {}", name, server, state);
   }
 
   /** Waits until HAProxy's statistics show {@code server} UP (its health checks passed). */
@@ -108,7 +116,31 @@ final class Haproxy {
       }
       Work.pause(0.25);
     }
-    throw new IOException(server + " was not UP in HAProxy within " + timeoutSeconds + " s");
+    throw new IOException(server + " was not UP in " + name + " within " + timeoutSeconds + " s");
+  }
+
+  /** The public frontend's sessions: {current, total since the start}, from {@code show stat}. */
+  long[] frontendSessions() throws IOException {
+    for (String row : command("show stat").split("\n")) {
+      String[] cells = row.split(",");
+      if (cells.length > 7 && cells[0].equals("kanava") && cells[1].equals("FRONTEND")) {
+        return new long[] {Long.parseLong(cells[4]), Long.parseLong(cells[7])};
+      }
+    }
+    throw new IOException(name + " shows no statistics for its frontend");
+  }
+
+  /**
+   * The worker's process id ({@code show info}): with {@code -W} the process started is the master,
+   * and the worker holds the connections.
+   */
+  long workerPid() throws IOException {
+    for (String line : command("show info").split("\n")) {
+      if (line.startsWith("Pid: ")) {
+        return Long.parseLong(line.substring(5).strip());
+      }
+    }
+    throw new IOException(name + " shows no Pid in show info");
   }
 
   private String command(String line) throws IOException {

@@ -1,6 +1,7 @@
 package fi.kanava.loadtest;
 
 import io.vertx.core.Context;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -76,7 +77,7 @@ abstract class ResumingClient {
     long started = System.nanoTime();
     loops.connect(port, "/ws", List.of("kanava.v1", "kanava.auth." + token)).onComplete(ar -> {
       if (ar.failed()) {
-        stats.error(kind() + " connect failed");
+        stats.error(kind() + " connect failed: " + reason(ar.cause()));
         troubled();
         reconnectLater();
         return;
@@ -109,6 +110,15 @@ abstract class ResumingClient {
         }
       });
     });
+  }
+
+  /** Why a connect failed, without anything variable (counted by kind): the exception, and a refused upgrade's status. */
+  static String reason(Throwable e) {
+    if (e instanceof UpgradeRejectedException u) {
+      return "upgrade refused " + u.getStatus();
+    }
+    String message = String.valueOf(e.getMessage()).replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}|[0-9]+", "N");
+    return e.getClass().getSimpleName() + ": " + message.substring(0, Math.min(80, message.length()));
   }
 
   private void reconnectLater() {

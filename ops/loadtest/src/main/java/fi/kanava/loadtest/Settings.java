@@ -66,7 +66,10 @@ final class Settings {
           + " there if it exists, else PGPASSWORD, else postgres)"},
       {"db-password-key", "superuser", null, "the key of db-user's password in a .properties password file"},
       {"haproxy-config", "ops/haproxy/haproxy.cfg", null, "drill: the HAProxy configuration (run by /usr/sbin/haproxy)"},
-      {"haproxy-maxconn", "9600", null, "drill: KANAVA_HAPROXY_MAXCONN (two descriptors per connection: keep it under half the open-file limit)"},
+      {"haproxy-count", "2", null, "drill: HAProxy processes in front of the nodes (same configuration, each its own port); clients take them"
+          + " in turn and reconnect through the one they used"},
+      {"haproxy-maxconn", "9600", null, "drill: KANAVA_HAPROXY_MAXCONN of each HAProxy (two descriptors per connection: keep it under half the"
+          + " open-file limit)"},
       {"drill-warmup-seconds", "30", null, "drill: traffic before the first fault"},
       {"drill-node-down-seconds", "10", null, "drill: how long the killed node stays down before it is started again"},
       {"drill-settle-seconds", "30", null, "drill: traffic after a fault once every disturbed client has resumed"},
@@ -74,8 +77,8 @@ final class Settings {
       {"drill-resume-timeout-seconds", "300", null, "drill: after a fault, at most this long for every disturbed client to resume"
           + " before the settle time and the next fault"},
       {"drill-cross-seconds", "30", null, "drill: seconds of each latency measurement (cross-node and one node), 0 to skip them"},
-      {"drill-idle-clients", "9000", null, "drill: idle sockets on one node, then its kill (reconnect storm); 0 to skip. HAProxy needs two"
-          + " descriptors for each: with an open-file limit of 20,000, about 9,000 is the most"},
+      {"drill-idle-clients", "10000", null, "drill: idle sockets on one node, then its kill (reconnect storm); 0 to skip. Spread over the"
+          + " HAProxies, which need two descriptors for each; a size that would not fit the open-file limit is refused, naming the largest that would"},
       {"drill-storm-timeout-seconds", "300", null, "drill: how long the storm may take before it counts as not resumed"},
   };
 
@@ -165,6 +168,12 @@ final class Settings {
     }
     if (!values.get("db-url").isBlank()) {
       Database.checkUrl(values.get("db-url"));
+    }
+    if (integer("haproxy-count") < 1) {
+      throw new IllegalArgumentException("--haproxy-count must be at least 1");
+    }
+    if (profile.equals("drill")) {
+      Descriptors.check(this);
     }
     Set<String> known = Set.of("chat", "idle", "saturation", "durable", "baseline");
     for (String phase : phases()) {

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * books it in the console's Visits view (1280 px), the patient opens the one-time join link on a phone
  * (360 px), checks the devices and the network and waits; the physician sees them waiting with the check's
  * result, tells them of a delay, admits them, and both reach a connected call (the other's picture decoded).
- * The used link cannot be opened again. Both hang up, and the patient answers the feedback question in the
- * same window. axe runs in every state at 1280 and 360 px.
+ * The used link cannot be opened again. Both hang up; the patient is asked for feedback in the same window,
+ * still after reloading the page, and answers. axe runs in every state at 1280 and 360 px.
  */
 @DisplayName("In a real browser, a remote visit from booking to the call")
 class BrowserVisitTest {
@@ -140,6 +140,10 @@ class BrowserVisitTest {
         assertThat(patient.getByTestId("visit-ended")).containsText("kerro halutessasi, miten käynti sujui");
         assertThat(patient.getByTestId("feedback")).containsText("Kuinka todennäköisesti suosittelisit palvelua");
         bothWidths(patient, 360, "patient, asked for feedback after the visit");
+        // a reload (the phone locked, the tab was discarded) comes back to the end and the same question, not the device check
+        patient.reload();
+        assertThat(patient.getByTestId("visit-ended")).containsText("kerro halutessasi, miten käynti sujui");
+        assertThat(patient.getByTestId("feedback")).containsText("Kuinka todennäköisesti suosittelisit palvelua");
         patient.getByTestId("feedback-score-9").check();
         patient.getByTestId("feedback-text").fill("Selkeä käynti.");
         patient.getByTestId("feedback-send").click();

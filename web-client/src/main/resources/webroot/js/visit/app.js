@@ -3,7 +3,8 @@
 // you in", and a late notice), and the call once admitted. All state lives in the component; the API
 // (VisitApi) and the socket are made once per page. The server says where a patient belongs: after
 // a dropped connection visit.watch answers "waiting" (back to the room) or "admitted" (straight back in).
-// A completed visit asks the patient and relatives for feedback (feedback.ask): the shared form on the end screen.
+// A completed visit asks the patient and relatives for feedback (feedback.ask): the shared form on the end screen;
+// a page opened again after the end learns it from visit.get and asks again (feedback.pending).
 import { html, render, useEffect, useRef, useState } from '../ui.js';
 import { t, LANGUAGES, preferredLanguage, setLanguage, languagePicker } from '../i18n.js';
 import { errorText } from '../dom.js';
@@ -172,7 +173,23 @@ export function VisitApp({ api, socket, code, picker }) {
     setVisitId(id);
     st.current.visitId = id;
     socket.start();
-    // (visit.watch would count as arriving: the visit's time and professional come with arrival's visit.status)
+    // where the visit stands, without arriving (visit.get): a page opened again after the end goes
+    // straight to the end, and asks again for feedback not yet given (feedback.pending)
+    try {
+      const frame = await socket.request({ type: 'visit.get', visitId: id });
+      if (frame.visit) showVisit(frame.visit);
+      if (frame.state === 'completed') {
+        setPhase('ended');
+        socket.request({ type: 'feedback.pending', visitId: id }).then((ask) => setFeedback(ask.statements || [])).catch(() => {});
+        return;
+      }
+      if (frame.state === 'cancelled' || frame.state === 'no_show') {
+        setPhase('cancelled');
+        return;
+      }
+    } catch (e) {
+      // the checks go on; arriving says what is wrong
+    }
     setPhase('devices');
   }
 

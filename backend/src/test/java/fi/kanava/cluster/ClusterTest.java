@@ -343,6 +343,37 @@ class ClusterTest {
     return position;
   }
 
+  @Test
+  void a_waiting_patients_estimate_follows_availability_changed_on_one_node_then_the_other_and_back() {
+    try (Pro onNodeB = onB.professional("cl-pos-b", "nurse", null); Pro onNodeA = onA.professional("cl-pos-a", "nurse", null);
+        Patient patient = onA.anonymousPatient()) {
+      onA.createQueue(ChatFixtures.queue("cl-pos", "pick"), onNodeA.id(), onNodeB.id());
+      // every change is followed by one read of the list, published on the queue's address: node A's nurse sees each
+      WsClient list = onNodeA.ws();
+      assertThat(type(list.request(new JsonObject().put("type", "queues.watch")))).isEqualTo("queue.waiting");
+      Runnable listed = () -> list.await(fr -> type(fr).equals("queue.waiting") && "cl-pos".equals(fr.getString("queueId"))
+          && fr.getString("ref") == null);
+      String id = patient.ws().request(ChatFixtures.enter("cl-pos")).getJsonObject("conversation").getString("id");
+      listed.run();
+      positionUntil(patient, id, "nobody_available");
+
+      onNodeB.ws().request(ChatFixtures.presence("available"));
+      listed.run();
+      positionUntil(patient, id, "no_history");
+      // node A's nurse comes and node B's goes: somebody is available all along
+      onNodeA.ws().request(ChatFixtures.presence("available"));
+      listed.run();
+      onNodeB.ws().request(ChatFixtures.presence("away"));
+      listed.run();
+      onNodeA.ws().request(ChatFixtures.presence("away"));
+      listed.run();
+      positionUntil(patient, id, "nobody_available");
+      // node B last told the patient "somebody is available"; node A has told them "nobody" since: B must say it again
+      onNodeB.ws().request(ChatFixtures.presence("available"));
+      positionUntil(patient, id, "no_history");
+    }
+  }
+
   private static JsonObject figures(JsonObject frame, String queueId) {
     return frame.getJsonArray("queues").stream().map(JsonObject.class::cast).filter(q -> queueId.equals(q.getString("queueId")))
         .findFirst().orElseThrow(() -> new AssertionError("no queue " + queueId + " in " + frame.encode()));

@@ -201,12 +201,32 @@ class ClusterTest {
     return type(frame).equals("message") && conversationId.equals(frame.getString("conversationId")) && text.equals(frame.getString("text"));
   }
 
+  /** A nurse on node A with an accepted chat of a patient on the node given, and a physician on node B. */
+  private record Parties(Pro nurse, Pro doctor, Patient patient, String chat) implements AutoCloseable {
+    @Override
+    public void close() {
+      nurse.close();
+      doctor.close();
+      patient.close();
+    }
+  }
+
+  /** The {@link Parties}: accounts {@code <prefix>-nurse} and {@code <prefix>-doctor}, the chat in queue {@code <prefix>}. */
+  private static Parties parties(String prefix, ChatFixtures patientsNode) {
+    Pro nurse = onA.professional(prefix + "-nurse", "nurse", "available");
+    Pro doctor = onB.professional(prefix + "-doctor", "physician", "available");
+    Patient patient = patientsNode.anonymousPatient();
+    onA.createQueue(ChatFixtures.queue(prefix, "auto"), nurse.id());
+    return new Parties(nurse, doctor, patient, ChatFixtures.activeChat(patient, nurse, prefix));
+  }
+
   @Test
   void a_nurse_on_one_node_transfers_a_chat_to_a_physician_on_the_other_who_accepts_it_with_its_note_and_goes_on_with_the_patient() {
-    try (Pro nurse = onA.professional("cl-tr-nurse", "nurse", "available"); Pro doctor = onB.professional("cl-tr-doctor", "physician", "available");
-        Patient patient = onA.anonymousPatient()) {
-      onA.createQueue(ChatFixtures.queue("cl-tr-from", "auto"), nurse.id());
-      String id = ChatFixtures.activeChat(patient, nurse, "cl-tr-from");
+    try (Parties parties = parties("cl-tr", onA)) {
+      Pro nurse = parties.nurse();
+      Pro doctor = parties.doctor();
+      Patient patient = parties.patient();
+      String id = parties.chat();
       patient.ws().request(ChatFixtures.send(id, "p-early", "Rintakipua kolme päivää."));
 
       JsonObject requested = nurse.ws().request(new JsonObject().put("type", "transfer.request").put("conversationId", id)
@@ -254,12 +274,13 @@ class ClusterTest {
 
   @Test
   void a_nurse_on_one_node_consults_a_physician_on_the_other_and_they_write_both_ways_while_the_patient_sees_nothing_of_it() {
-    try (Pro nurse = onA.professional("cl-k-nurse", "nurse", "available"); Pro doctor = onB.professional("cl-k-doctor", "physician", "available");
-        Patient patient = onB.anonymousPatient()) {
-      onA.createQueue(ChatFixtures.queue("cl-k-chat", "auto"), nurse.id());
+    try (Parties parties = parties("cl-k", onB)) {
+      Pro nurse = parties.nurse();
+      Pro doctor = parties.doctor();
+      Patient patient = parties.patient();
+      String caseId = parties.chat();
       onA.createQueue(ChatFixtures.queue("cl-k-duty", "pick"), doctor.id());
       TestApp.await(a.app.services().consultations().makeConsultQueue("cl-k-duty", java.time.Duration.ofMinutes(60)));
-      String caseId = ChatFixtures.activeChat(patient, nurse, "cl-k-chat");
 
       JsonObject opened = nurse.ws().request(new JsonObject().put("type", "consult.open").put("queueId", "cl-k-duty").put("urgency", "urgent")
           .put("isbar", isbar("Ihottuma ja kuume")).put("caseConversationId", caseId));
@@ -413,10 +434,11 @@ class ClusterTest {
 
   @Test
   void a_chat_call_rings_across_nodes_and_each_signal_reaches_its_target_peer_alone_until_the_hang_up_ends_it_for_everyone() {
-    try (Pro nurse = onA.professional("cl-rtc-nurse", "nurse", "available"); Pro colleague = onB.professional("cl-rtc-doctor", "physician", "available");
-        Patient patient = onB.anonymousPatient()) {
-      onA.createQueue(ChatFixtures.queue("cl-rtc", "auto"), nurse.id());
-      String id = ChatFixtures.activeChat(patient, nurse, "cl-rtc");
+    try (Parties parties = parties("cl-rtc", onB)) {
+      Pro nurse = parties.nurse();
+      Pro colleague = parties.doctor();
+      Patient patient = parties.patient();
+      String id = parties.chat();
       // a colleague who may read the chat (consulted about it, accepted), on node B with the patient: a third peer to not receive
       JsonObject consulted = nurse.ws().request(new JsonObject().put("type", "consult.open").put("toAccountId", colleague.id().toString())
           .put("urgency", "urgent").put("isbar", isbar("Katsotko videolla?")).put("caseConversationId", id));

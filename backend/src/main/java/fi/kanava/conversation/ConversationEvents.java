@@ -24,7 +24,11 @@ public final class ConversationEvents {
   private static final String QUEUE = "kanava.queue.";
   /** A conversation closed (node-local: each node's routing hears its own closes): {@code {conversationId, queueId, professionalId?, outcome}}. */
   public static final String CLOSED = "kanava.conversation.closed";
-  /** A queue's conversations changed (one entered, was offered, taken, closed), cluster-wide: {@code {queueId, state?}}; counts only, for live figures. */
+  /**
+   * A queue's conversations changed (one entered, was offered, taken, closed), cluster-wide:
+   * {@code {queueId, state?, node?}}; counts only, for live figures, and with the announcing node
+   * ({@code node}, from the waiting lists) for the other nodes' waiting lists.
+   */
   public static final String QUEUE_STATE = "kanava.conversation.queue-state";
 
   /** Event kinds on a conversation's addresses. */

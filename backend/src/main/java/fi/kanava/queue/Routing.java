@@ -103,7 +103,7 @@ public final class Routing {
       waiting.presenceChanged(account).onFailure(e -> log.warn("Could not refresh the waiting lists served by {}", account, e));
       acted.onComplete(ar -> msg.reply(ar.succeeded()));
     });
-    return Future.all(closes.completion(), changes.completion()).mapEmpty();
+    return Future.all(closes.completion(), changes.completion(), waiting.start()).mapEmpty();
   }
 
   /** Assigns waiting conversations of an auto-routed queue until nobody is free or nothing waits. */

@@ -47,8 +47,14 @@ public final class WaitingLists implements QueuePlaces {
   private final Pool pool;
   private final Clock clock;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
-  /** The last position frame published per waiting conversation, per queue: only changes are sent. */
+  /**
+   * The last position frame this node published per waiting conversation, per queue: only changes are
+   * sent. Forgotten for a queue when another node announces a change to it ({@link #start}): that node
+   * publishes the positions next, and what this node sent last is then no longer what the patients hold.
+   */
   private final Map<String, Map<String, JsonObject>> published = new ConcurrentHashMap<>();
+  /** This node's mark on the changes it announces, to tell another node's from its own. */
+  private final String node = UUID.randomUUID().toString();
   /**
    * The estimate last published per waiting conversation, which the next one is damped against. Not
    * authoritative: a node without it (restarted, or another node) starts from the undamped estimate.
@@ -63,9 +69,23 @@ public final class WaitingLists implements QueuePlaces {
     this.offlineGrace = offlineGrace;
   }
 
+  /**
+   * Listens for the changes other nodes announce. Without it a node would keep comparing with the
+   * positions it published itself: after node A told a patient "nobody is available", node B, whose
+   * last word had been "somebody is", would say nothing when somebody became available again.
+   */
+  public Future<Void> start() {
+    return vertx.eventBus().<JsonObject>consumer(ConversationEvents.QUEUE_STATE, msg -> {
+      String from = msg.body().getString("node");
+      if (from != null && !from.equals(node)) {
+        published.remove(msg.body().getString("queueId"));
+      }
+    }).completion();
+  }
+
   /** Publishes the queue's waiting list soon (once, however many changes arrive meanwhile). */
   public void changed(String queueId) {
-    vertx.eventBus().publish(ConversationEvents.QUEUE_STATE, new io.vertx.core.json.JsonObject().put("queueId", queueId));
+    vertx.eventBus().publish(ConversationEvents.QUEUE_STATE, new JsonObject().put("queueId", queueId).put("node", node));
     if (pending.add(queueId)) {
       vertx.setTimer(COALESCE_MS, t -> {
         pending.remove(queueId);

@@ -30,6 +30,7 @@ class ChatVisitTest {
   private static final String SCRAPE_TOKEN = "chat-visit-test-scrape-token-0123456789abc";
 
   TestApp t;
+  Fixtures f;
   ChatFixtures c;
   Pro nurse;
   Pro doctor;
@@ -37,7 +38,7 @@ class ChatVisitTest {
   @BeforeEach
   void start() {
     t = TestApp.start(Map.of("metrics.scrape-token", SCRAPE_TOKEN, "visit.code-ttl", "PT2H", "abuse.anonymous-sessions.burst", "6"));
-    Fixtures f = new Fixtures(t).organisations();
+    f = new Fixtures(t).organisations();
     c = new ChatFixtures(t, f);
     nurse = c.professional("chat-visit-nurse", "nurse", "available");
     doctor = c.professional("chat-visit-doctor", "physician", null);
@@ -172,6 +173,22 @@ class ChatVisitTest {
       assertThat(response.getString(2)).isEqualTo("clinic");
       assertThat(count("select count(*) from feedback_response where event_id = $1", UUID.fromString(chatId))).isZero();
     }
+
+    // the month's report counts a remote visit, not a chat contact
+    f.account("chat-visit-supervisor", "supervisor");
+    HttpResponse<Buffer> r = t.get("/api/reports/monthly?month=2026-03", f.accessToken("chat-visit-supervisor"));
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    JsonObject clinic = r.bodyAsJsonObject().getJsonArray("queues").stream().map(JsonObject.class::cast)
+        .filter(q -> "clinic".equals(q.getString("queueId"))).findFirst().orElseThrow();
+    assertThat(clinic.getLong("contacts")).as(clinic.encode()).isZero();
+    assertThat(clinic.getLong("closed")).isZero();
+    assertThat(clinic.getLong("waitsMeasured")).isZero();
+    assertThat(clinic.getJsonObject("remoteVisits").getLong("completed")).isEqualTo(1);
+    assertThat(clinic.getLong("feedbackAsked")).as("the visit's patient, once").isEqualTo(1);
+    assertThat(clinic.getLong("npsResponses")).isEqualTo(1);
+    String metrics = t.get("/metrics", SCRAPE_TOKEN).bodyAsString();
+    assertThat(metrics.lines().filter(l -> l.startsWith("kanava_conversation_outcomes_total{") && l.contains("queue=\"clinic\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()).as("no chat close counted").isZero();
   }
 
   @Test

@@ -1,6 +1,8 @@
 package fi.kanava.visit;
 
 import static fi.kanava.support.ChatFixtures.send;
+import static fi.kanava.support.VisitLinks.frame;
+import static fi.kanava.support.VisitLinks.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.ChatFixtures;
@@ -63,16 +65,7 @@ class ChatVisitTest {
     return r.bodyAsJsonObject();
   }
 
-  private WsClient join(JsonObject link) {
-    String url = link.getString("url");
-    HttpResponse<Buffer> r = t.post("/api/visit-codes/exchange", null, new JsonObject().put("code", url.substring(url.indexOf("#code=") + 6)));
-    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
-    return WsClient.connect(t, r.bodyAsJsonObject().getString("accessToken"));
-  }
 
-  private static JsonObject frame(String type, String visitId) {
-    return new JsonObject().put("type", type).put("visitId", visitId);
-  }
 
   private long count(String sql, Object... params) {
     return t.row(sql, params).getLong(0);
@@ -104,7 +97,7 @@ class ChatVisitTest {
     JsonObject visit = book(booking("chat", "Stina Chatt").put("queueId", "clinic"));
     String visitId = visit.getString("id");
     JsonObject other = book(booking("video", "Vieras"));
-    try (WsClient patient = join(visit.getJsonObject("joinLink")); WsClient stranger = join(other.getJsonObject("joinLink"))) {
+    try (WsClient patient = join(t, visit.getJsonObject("joinLink")); WsClient stranger = join(t, other.getJsonObject("joinLink"))) {
       String chatId = admit(patient, visitId);
       assertThat(chatId).isNotNull();
 
@@ -211,7 +204,7 @@ class ChatVisitTest {
     }
     assertThat(count("select count(*) from visit_member where visit_id = $1", UUID.fromString(visitId))).isEqualTo(2);
 
-    try (WsClient patient = join(visit.getJsonObject("joinLink"))) {
+    try (WsClient patient = join(t, visit.getJsonObject("joinLink"))) {
       // an admission of nobody waiting changes nothing and opens no conversation
       JsonObject bad = nurse.ws().request(frame("visit.admit", visitId).put("memberId", UUID.randomUUID().toString()));
       assertThat(bad.getString("code")).isEqualTo("member_not_found");
@@ -229,7 +222,7 @@ class ChatVisitTest {
     }
 
     JsonObject video = book(booking("video", "Video Ville"));
-    try (WsClient patient = join(video.getJsonObject("joinLink"))) {
+    try (WsClient patient = join(t, video.getJsonObject("joinLink"))) {
       assertThat(admit(patient, video.getString("id"))).isNull();
       assertThat(count("select count(*) from conversation where visit_id = $1", UUID.fromString(video.getString("id")))).isZero();
     }

@@ -213,7 +213,7 @@ public final class Application {
     new PresenceSockets(presence).register(frames);
     new TransferSockets(transfers, conversationSockets).register(frames);
     new fi.kanava.consult.ConsultSockets(consultations, conversationSockets).register(frames);
-    new fi.kanava.visit.VisitSockets(visits).register(frames);
+    new fi.kanava.visit.VisitSockets(visits, conversations, conversationSockets).register(frames);
     new fi.kanava.rtc.RtcSockets(vertx, calls).register(frames);
     Feedback feedback = new Feedback(vertx, pool, clock, conversations, visits, new FeedbackMetrics(registry));
     feedback.start();

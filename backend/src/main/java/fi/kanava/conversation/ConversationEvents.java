@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 public final class ConversationEvents {
   private static final String CONVERSATION = "kanava.conversation.";
   private static final String QUEUE = "kanava.queue.";
-  /** A conversation closed (node-local: each node's routing hears its own closes): {@code {conversationId, queueId, professionalId?, outcome}}. */
+  /** A conversation closed (node-local: each node's routing hears its own closes): {@code {conversationId, queueId, professionalId?, outcome, accepted, visitId?}}. */
   public static final String CLOSED = "kanava.conversation.closed";
   /**
    * A queue's conversations changed (one entered, was offered, taken, closed), cluster-wide:
@@ -105,7 +105,7 @@ public final class ConversationEvents {
     if (c.isClosed() && c.patientId() != null && c.queueId() != null) {
       bus.publish(CLOSED, new JsonObject().put("conversationId", c.id().toString()).put("queueId", c.queueId())
           .put("professionalId", c.assignedTo() == null ? null : c.assignedTo().toString()).put("outcome", c.outcome())
-          .put("accepted", c.acceptedAt() != null), NODE_LOCAL);
+          .put("accepted", c.acceptedAt() != null).put("visitId", c.visitId() == null ? null : c.visitId().toString()), NODE_LOCAL);
     }
   }
 

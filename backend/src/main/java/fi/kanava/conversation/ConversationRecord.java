@@ -48,7 +48,9 @@ public record ConversationRecord(
     UUID heldFor,
     List<HistoryCut> historyCuts,
     LatestTransfer latestTransfer,
-    boolean referralThread) {
+    boolean referralThread,
+    /** The visit this conversation holds (a chat-channel visit, V24); null for a chat contact. */
+    UUID visitId) {
 
   /**
    * The latest transfer of the conversation while it stands (pending, or accepted by its
@@ -85,7 +87,7 @@ public record ConversationRecord(
           + " and r.reader_id is distinct from c.patient_id), 0) as professional_read, "
           + Participants.OPEN_AS_JSON + " as participants, c.held_for, "
           + HISTORY_CUTS + " as history_cuts, lt.lt_id, lt.lt_to_queue, lt.lt_to_name, lt.lt_to_role, lt.lt_answer_by, lt.lt_consent,"
-          + " lt.lt_consent_at, lt.lt_state, c.referral_thread"
+          + " lt.lt_consent_at, lt.lt_state, c.referral_thread, c.visit_id"
           + " from conversation c left join patient p on p.id = c.patient_id left join account a on a.id = c.assigned_to"
           + LATEST_TRANSFER;
 
@@ -120,7 +122,8 @@ public record ConversationRecord(
         row.getUUID("held_for"),
         cuts(row.getArrayOfStrings("history_cuts")),
         latestTransfer(row),
-        row.getBoolean("referral_thread"));
+        row.getBoolean("referral_thread"),
+        row.getUUID("visit_id"));
   }
 
   private static LatestTransfer latestTransfer(Row row) {

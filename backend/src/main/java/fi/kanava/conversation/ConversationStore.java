@@ -74,6 +74,27 @@ public final class ConversationStore {
   }
 
   /**
+   * Opens the conversation a chat-channel visit is held in (V24): inserted as any conversation is
+   * ({@link #insert}: the visit's patient joins as patient), in the visit's queue and language, with no
+   * triage answers, linked to the visit, and at once assigned to and accepted by the admitting
+   * professional ({@link #assign}). The caller holds the visit's row lock, so a visit gets one.
+   */
+  public static Future<Void> openForVisit(SqlClient tx, UUID id, UUID visitId, String queueId, UUID patientId, String language,
+      UUID professionalId, Instant at) {
+    NewConversation n = new NewConversation(id, queueId, patientId, ConversationState.QUEUED, Urgency.NON_URGENT.code(),
+        Urgency.NON_URGENT.rank(), language, null, Map.of(), new JsonArray(), at, null);
+    return insert(tx, n)
+        .compose(v -> tx.preparedQuery("update conversation set visit_id = $2 where id = $1").execute(Tuple.of(id, visitId)))
+        .compose(v -> assign(tx, id, professionalId, at, true));
+  }
+
+  /** The conversation a chat-channel visit is held in, or null before its first admission. */
+  public static Future<UUID> ofVisit(SqlClient client, UUID visitId) {
+    return client.preparedQuery("select id from conversation where visit_id = $1").execute(Tuple.of(visitId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+  }
+
+  /**
    * Makes a queued conversation the professional's (caller holds the locks and has checked the
    * capacity). {@code accepted}: taken by hand, so the professional joins at once; otherwise it is
    * an offer until {@link #accept}.
@@ -137,7 +158,7 @@ public final class ConversationStore {
 
   /** Whether the patient has another open conversation in the queue (a transfer there would make two). */
   public static Future<Boolean> patientOpenIn(SqlClient tx, UUID patientId, String queueId, UUID except) {
-    return tx.preparedQuery("select 1 from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed' and id <> $3")
+    return tx.preparedQuery("select 1 from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed' and visit_id is null and id <> $3")
         .execute(Tuple.of(patientId, queueId, except))
         .map(rows -> rows.size() > 0);
   }

@@ -346,11 +346,12 @@ public final class Conversations {
         .map(result -> {
           ConversationRecord closed = result.conversation();
           String outcome = closed.outcome();
-          // the chat figures are per queue: a referral's thread is in none
-          if (closed.queueId() != null) {
+          // the chat figures are per queue: a referral's thread is in none; a chat visit's conversation is the visit's, not a contact
+          boolean contact = closed.queueId() != null && closed.visitId() == null;
+          if (contact) {
             metrics.closed(closed.queueId(), outcome);
           }
-          if (closed.acceptedAt() != null && closed.queueId() != null) {
+          if (closed.acceptedAt() != null && contact) {
             metrics.handled(closed.queueId(), outcome, Duration.between(closed.acceptedAt(), now));
           }
           published(id, result.frame());

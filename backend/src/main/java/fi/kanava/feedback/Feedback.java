@@ -93,12 +93,13 @@ public final class Feedback {
 
   /**
    * Counts a request for each close, on the node where it happened, of a conversation a professional
-   * had accepted; and for each completed visit asks its respondents ({@link #askVisit}).
+   * had accepted (not a chat visit's, which the visit asks for); and for each completed visit asks its respondents ({@link #askVisit}).
    */
   public void start() {
     vertx.eventBus().<JsonObject>localConsumer(ConversationEvents.CLOSED, msg -> {
       JsonObject closed = msg.body();
-      if (!closed.getBoolean("accepted", false)) {
+      // a chat visit's conversation is the visit's: its patient is asked once, for the visit (VisitEvents.COMPLETED)
+      if (!closed.getBoolean("accepted", false) || closed.getString("visitId") != null) {
         return;
       }
       String queue = closed.getString("queueId");
@@ -183,6 +184,9 @@ public final class Feedback {
     }
     if (c.acceptedAt() == null) {
       return Future.failedFuture(notAsked("No professional served this conversation, so no feedback is asked"));
+    }
+    if (c.visitId() != null) {
+      return Future.failedFuture(notAsked("This conversation held a visit: the visit's feedback is asked instead"));
     }
     return statements.isEmpty() ? Future.succeededFuture(c) : statements(c.queueId()).compose(asked -> checked(asked, statements)).map(c);
   }

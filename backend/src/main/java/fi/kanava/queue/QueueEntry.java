@@ -136,7 +136,7 @@ public final class QueueEntry {
             .compose(v -> queues.isArchived(tx, queue.id()))
             .compose(archived -> archived
                 ? Future.failedFuture(ApiError.conflict("queue_archived", "This service is no longer offered here"))
-                : tx.preparedQuery("select id from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed'")
+                : tx.preparedQuery("select id from conversation where patient_id = $1 and queue_id = $2 and state <> 'closed' and visit_id is null")
                 .execute(Tuple.of(patient.id(), queue.id())))
             .compose(rows -> rows.size() > 0
                 ? Future.failedFuture(ApiError.conflict("already_in_queue", "You already have an open conversation in this queue")

@@ -32,7 +32,7 @@ public final class LiveFigures {
   private static final String SQL = "select s.id, coalesce(q.names->>'fi', q.names->>'en', q.id) as name,"
       + " (select count(*) from conversation c where c.queue_id = s.id and c.state = 'queued') as waiting,"
       + " (select min(c.enqueued_at) from conversation c where c.queue_id = s.id and c.state = 'queued') as oldest,"
-      + " (select count(*) from conversation c where c.queue_id = s.id and c.state = 'active') as active,"
+      + " (select count(*) from conversation c where c.queue_id = s.id and c.state = 'active' and c.visit_id is null) as active,"
       + " (select count(*) from queue_member m join account a on a.id = m.account_id and a.disabled_at is null"
       + "   join professional_presence p on p.account_id = m.account_id and p.status = 'available' and p.last_seen_at >= $3"
       + "   where m.queue_id = s.id) as available,"

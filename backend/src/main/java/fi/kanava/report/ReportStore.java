@@ -34,7 +34,8 @@ final class ReportStore {
    * their first assignment (a transfer clears {@code assigned_at}; the first acceptance, kept as
    * the first 'assigned' participant, stands in for it then), and the unit of the professional who
    * first accepted it (their unit now: an account's unit is not kept as history; {@link #NO_UNIT} when
-   * none, or no professional took it).
+   * none, or no professional took it). A chat visit's conversation is not a contact: the visit counts
+   * as a remote visit (docs/metrics.md, "Monthly report").
    */
   private static final String CONVERSATIONS = "with conv as ("
       + " select c.id, c.queue_id, c.language, c.enqueued_at, c.closed_at, c.outcome, c.accepted_at,"
@@ -45,7 +46,7 @@ final class ReportStore {
       + "   where p.conversation_id = c.id and p.kind = 'assigned')) as first_assigned,"
       + "  coalesce((select a.unit_id from conversation_participant p join account a on a.id = p.account_id"
       + "   where p.conversation_id = c.id and p.kind = 'assigned' order by p.joined_at, a.id limit 1), '" + NO_UNIT + "') as unit"
-      + " from conversation c where c.enqueued_at < $2 and (c.closed_at is null or c.closed_at >= $1))";
+      + " from conversation c where c.enqueued_at < $2 and (c.closed_at is null or c.closed_at >= $1) and c.visit_id is null)";
 
   /** Contacts entered in the month, and how many of them were ever transferred; by the queue they entered. */
   private static String contacts(String key) {
@@ -104,7 +105,7 @@ final class ReportStore {
       + "  coalesce((select t.from_queue from conversation_transfer t where t.conversation_id = p.conversation_id"
       + "   and t.created_at >= p.joined_at order by t.created_at, t.id limit 1), c.queue_id) as queue"
       + " from conversation_participant p join conversation c on c.id = p.conversation_id join account a on a.id = p.account_id"
-      + " where p.kind = 'assigned' and p.joined_at >= $1 and p.joined_at < $2)"
+      + " where p.kind = 'assigned' and p.joined_at >= $1 and p.joined_at < $2 and c.visit_id is null)"
       + " select " + key + ", count(distinct account_id) from accepted where queue = any($3) group by grouping sets ((" + key + "), ())";
   }
 

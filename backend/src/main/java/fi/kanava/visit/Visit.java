@@ -15,7 +15,12 @@ import java.util.UUID;
 /** One visit as loaded, with its current members (removed ones left out) and its open call. */
 record Visit(UUID id, String organisationId, String unitId, String queueId, UUID patientId, UUID conversationId, Instant startsAt, int durationMinutes,
     String channel, String language, boolean interpreterNeeded, VisitState state, UUID bookedBy, Instant bookedAt, Instant arrivedAt,
-    Instant admittedAt, Integer lateMinutes, Instant endedAt, String cancelReason, UUID callId, List<Member> members) {
+    Instant admittedAt, Integer lateMinutes, Instant endedAt, String cancelReason, UUID callId, List<Member> members, UUID chatId) {
+
+  /** A visit on the chat channel is held as a conversation ({@code chatId}, made at the first admission), not a call. */
+  boolean isChat() {
+    return "chat".equals(channel);
+  }
 
   /** A member: an account (professional, colleague) or a patient-kind principal (patient, interpreter, relative). */
   record Member(UUID id, MemberKind kind, UUID accountId, UUID patientId, String name, String role, Instant arrivedAt, Instant admittedAt,
@@ -111,7 +116,8 @@ record Visit(UUID id, String organisationId, String unitId, String queueId, UUID
         .put("members", list)
         .put("conversationId", conversationId == null ? null : conversationId.toString())
         .put("queueId", queueId)
-        .put("callId", callId == null ? null : callId.toString());
+        .put("callId", callId == null ? null : callId.toString())
+        .put("visitConversationId", chatId == null ? null : chatId.toString());
   }
 
   /** docs/protocol.md, "Visits": the PatientVisit JSON, for patient-side members (no other members' check results). */

@@ -62,9 +62,11 @@ public final class VisitFrames {
    * Where a patient-side member stands: {@code booked} (has not arrived; only in reply to
    * {@code visit.get}), {@code waiting} or {@code admitted} (with the call, once it runs), or the
    * visit's final state when it ended. {@code lateMinutes} and {@code callId} are left
-   * out when there are none.
+   * out when there are none; {@code conversationId} is a chat visit's conversation, once the member
+   * is admitted (and after it ended, for the history).
    */
-  public record Status(String visitId, String state, Integer lateMinutes, String callId, JsonObject visit) implements ServerFrame {
+  public record Status(String visitId, String state, Integer lateMinutes, String callId, String conversationId, JsonObject visit)
+      implements ServerFrame {
     @Override
     public String type() {
       return "visit.status";

@@ -65,7 +65,8 @@ final class VisitStore {
 
   /** The visit with its current members, their latest network checks and its open call; null if there is none. */
   static Future<Visit> load(SqlClient client, UUID id, boolean lock) {
-    return client.preparedQuery("select v.*, (select c.id from call c where c.visit_id = v.id and c.state <> 'ended' limit 1) as call_id"
+    return client.preparedQuery("select v.*, (select c.id from call c where c.visit_id = v.id and c.state <> 'ended' limit 1) as call_id,"
+            + " (select c.id from conversation c where c.visit_id = v.id) as chat_id"
             + " from visit v where v.id = $1" + (lock ? " for update of v" : ""))
         .execute(Tuple.of(id))
         .compose(rows -> {
@@ -113,7 +114,7 @@ final class VisitStore {
         v.getUUID("conversation_id"), instant(v, "starts_at"), v.getInteger("duration_minutes"), v.getString("channel"), v.getString("language"),
         v.getBoolean("interpreter_needed"), VisitState.fromCode(v.getString("state")), v.getUUID("booked_by"), instant(v, "booked_at"),
         instant(v, "arrived_at"), instant(v, "admitted_at"), v.getInteger("late_minutes"), instant(v, "ended_at"), v.getString("cancel_reason"),
-        v.getUUID("call_id"), List.copyOf(members));
+        v.getUUID("call_id"), List.copyOf(members), v.getUUID("chat_id"));
   }
 
   private static Instant instant(Row row, String column) {

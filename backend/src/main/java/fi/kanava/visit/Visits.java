@@ -7,9 +7,12 @@ import fi.kanava.auth.Patients;
 import fi.kanava.auth.Principal;
 import fi.kanava.auth.Role;
 import fi.kanava.auth.Sessions;
+import fi.kanava.conversation.ConversationEvents;
 import fi.kanava.conversation.ConversationRecord;
+import fi.kanava.conversation.ConversationStore;
 import fi.kanava.conversation.Conversations;
 import fi.kanava.conversation.Outcome;
+import fi.kanava.conversation.SystemMessage;
 import fi.kanava.infra.ApiError;
 import fi.kanava.infra.KanavaConfig;
 import fi.kanava.rtc.CallRoster;
@@ -86,9 +89,20 @@ public final class Visits {
     this.sweepInterval = sweepInterval;
   }
 
-  /** The no-show timer, on the node's sweep interval. */
+  /**
+   * The no-show timer, on the node's sweep interval; and, on the node where it happens, the close of a
+   * chat visit's conversation (any outcome, by anyone) completes the visit ({@link #chatClosed}).
+   */
   public void start() {
     vertx.setPeriodic(sweepInterval.toMillis(), t -> sweep().onFailure(e -> log.warn("Visit sweep failed", e)));
+    vertx.eventBus().<JsonObject>localConsumer(ConversationEvents.CLOSED, msg -> {
+      String visitId = msg.body().getString("visitId");
+      if (visitId != null) {
+        String conversationId = msg.body().getString("conversationId");
+        chatClosed(UUID.fromString(visitId), conversationId)
+            .onFailure(e -> log.warn("Visit {}: could not complete it after its conversation {} closed", visitId, conversationId, e));
+      }
+    });
   }
 
   /** The visit's side of its call, for fi.kanava.rtc. */
@@ -111,6 +125,10 @@ public final class Visits {
         .compose(chat -> professionals(me, b.professionalIds()).compose(pros -> queueOf(me, b.queueId(), chat).compose(queueId -> {
           if (pros.size() + 1 > MAX_MEMBERS) {
             return Future.failedFuture(callFull());
+          }
+          if ("chat".equals(b.channel()) && queueId == null) {
+            return Future.failedFuture(ApiError.badRequest("queue_required",
+                "A chat visit is held as a conversation in a queue: give 'queueId' or book it from a chat"));
           }
           Instant endsAt = b.startsAt().plus(Duration.ofMinutes(b.durationMinutes()));
           String language = chat != null && VisitRequests.LANGUAGES.contains(chat.language()) ? chat.language()
@@ -290,6 +308,10 @@ public final class Visits {
               if (v.members().size() >= MAX_MEMBERS) {
                 return Future.failedFuture(callFull());
               }
+              if (v.isChat() && account == null) {
+                return Future.failedFuture(ApiError.conflict("chat_visit_no_guests",
+                    "A chat visit is a conversation between the patient and the professional: interpreters and relatives join video visits"));
+              }
               if (account != null) {
                 if (v.professionalIds().contains(account.id())) {
                   return Future.failedFuture(ApiError.conflict("already_member", "That colleague is already a member of the visit"));
@@ -398,9 +420,14 @@ public final class Visits {
         }));
   }
 
-  /** {@code visit.admit}: a waiting member is let in; they get {@code visit.status}, the professionals the room. */
-  public Future<VisitFrames.WaitingRoom> admit(Principal me, UUID id, UUID memberId, String socketId) {
+  /**
+   * {@code visit.admit}: a waiting member is let in; they get {@code visit.status}, the professionals the room.
+   * In a chat visit the admission opens the visit's conversation (once: a later admission finds it),
+   * assigned to and accepted by the admitting professional; the reply carries it for their socket to watch.
+   */
+  public Future<Admitted> admit(Principal me, UUID id, UUID memberId, String socketId) {
     Instant now = clock.instant();
+    UUID newChat = UUID.randomUUID();
     return change(me, id, VisitAction.MANAGE, "visit_admit", (tx, v) -> {
           if (v.state().isFinal()) {
             return Future.failedFuture(closed());
@@ -413,16 +440,45 @@ public final class Visits {
             return Future.failedFuture(notWaiting());
           }
           return next(v, new VisitState.Event.Admit()).compose(state -> VisitStore.setState(tx, id, state, now))
-              .compose(x -> VisitStore.admitted(tx, memberId, now)).map(member.get());
+              .compose(x -> VisitStore.admitted(tx, memberId, now))
+              .compose(x -> !v.isChat() ? Future.succeededFuture((JsonObject) null) : chatOf(tx, v, me, newChat, now))
+              .map(joined -> new Let(member.get(), joined));
         })
-        .compose(member -> load(id).map(v -> {
-          metrics.admitted(Duration.between(member.arrivedAt(), now));
-          log.info("Visit {}: member {} admitted by {}", id, memberId, me.id());
-          toPatientSide(v, m -> m.id().equals(memberId));
-          VisitFrames.WaitingRoom room = waitingRoom(v);
-          toProfessionals(v, room, socketId);
-          return room;
+        .compose(let -> load(id).compose(v -> {
+          metrics.admitted(Duration.between(let.member().arrivedAt(), now));
+          log.info("Visit {}: member {} admitted by {}{}", id, let.member().id(), me.id(), v.chatId() == null ? "" : " into conversation " + v.chatId());
+          Future<ConversationRecord> chat = v.chatId() == null ? Future.succeededFuture() : conversations.load(v.chatId()).map(c -> {
+            if (let.joined() != null) {
+              conversations.published(c.id(), let.joined());
+            }
+            conversations.stateChanged(c);
+            return c;
+          });
+          return chat.map(c -> {
+            toPatientSide(v, m -> m.id().equals(memberId));
+            VisitFrames.WaitingRoom room = waitingRoom(v);
+            toProfessionals(v, room, socketId);
+            return new Admitted(room, c);
+          });
         }));
+  }
+
+  /** A member let in, and the system message of a chat visit's conversation just opened (null: none opened). */
+  private record Let(Visit.Member member, JsonObject joined) {}
+
+  /** What an admission did: the room now, and a chat visit's conversation (null for a video visit). */
+  public record Admitted(VisitFrames.WaitingRoom room, ConversationRecord chat) {}
+
+  /**
+   * A chat visit's conversation on its first admission (fi.kanava.conversation's own store code; the
+   * visit's row lock makes it one per visit): the professional joined message, or null when it exists.
+   */
+  private Future<JsonObject> chatOf(SqlClient tx, Visit v, Principal me, UUID newChat, Instant now) {
+    if (v.chatId() != null) {
+      return Future.succeededFuture(null);
+    }
+    return ConversationStore.openForVisit(tx, newChat, v.id(), v.queueId(), v.patientId(), v.language(), me.id(), now)
+        .compose(x -> conversations.systemMessage(tx, newChat, SystemMessage.PROFESSIONAL_JOINED, now));
   }
 
   /** {@code visit.late}: those waiting get the notice with its minutes; the professionals the visit. */
@@ -449,7 +505,7 @@ public final class Visits {
       Visit.Member m = v.memberOf(me).orElseThrow();
       VisitFrames.Status status = status(v, m);
       return m.arrivedAt() == null && !v.state().isFinal()
-          ? new VisitFrames.Status(status.visitId(), "booked", status.lateMinutes(), null, status.visit())
+          ? new VisitFrames.Status(status.visitId(), "booked", status.lateMinutes(), null, null, status.visit())
           : status;
     });
   }
@@ -494,6 +550,16 @@ public final class Visits {
    * arrived) and the professional admits them again. A visit already over stays as it is.
    */
   Future<Void> callEnded(UUID id, UUID callId, boolean connected) {
+    return took(id, connected, "call " + callId + (connected ? " ended (connected)" : " ended (never connected)"));
+  }
+
+  /** A chat visit's conversation closed: the visit took place, completed as a video visit whose call connected. */
+  Future<Void> chatClosed(UUID id, String conversationId) {
+    return took(id, true, "conversation " + conversationId + " closed");
+  }
+
+  /** The visit's call or conversation ended ({@code what}); {@code connected}: the visit took place (see {@link #callEnded}). */
+  private Future<Void> took(UUID id, boolean connected, String what) {
     Instant now = clock.instant();
     return pool.withTransaction(tx -> VisitStore.load(tx, id, true).compose(v -> {
           if (v == null) {
@@ -509,7 +575,7 @@ public final class Visits {
           return back.compose(x -> VisitStore.setState(tx, id, next.state(), now)).map(true);
         }))
         .compose(changed -> !changed ? Future.<Void>succeededFuture() : load(id).map(v -> {
-          log.info("Visit {}: call {} ended ({}), visit now {}", id, callId, connected ? "connected" : "never connected", v.state().code());
+          log.info("Visit {}: {}, visit now {}", id, what, v.state().code());
           if (v.state() == VisitState.COMPLETED) {
             metrics.ended(VisitState.COMPLETED);
             ended(v);
@@ -624,7 +690,9 @@ public final class Visits {
   static VisitFrames.Status status(Visit v, Visit.Member m) {
     String state = v.state().isFinal() ? v.state().code()
         : m.admittedAt() != null && v.state() == VisitState.ADMITTED ? "admitted" : "waiting";
-    return new VisitFrames.Status(v.id().toString(), state, v.lateMinutes(), v.callId() == null ? null : v.callId().toString(),
+    // a chat visit's conversation is the member's once they are let in (and stays readable after the end)
+    String chat = v.chatId() != null && m.admittedAt() != null ? v.chatId().toString() : null;
+    return new VisitFrames.Status(v.id().toString(), state, v.lateMinutes(), v.callId() == null ? null : v.callId().toString(), chat,
         v.patientView());
   }
 

@@ -1,5 +1,7 @@
 package fi.kanava.feedback;
 
+import static fi.kanava.support.VisitLinks.frame;
+import static fi.kanava.support.VisitLinks.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fi.kanava.support.ChatFixtures;
@@ -54,17 +56,7 @@ class VisitFeedbackTest {
     return r.bodyAsJsonObject();
   }
 
-  /** A patient-side member's socket, signed in with their link's code. */
-  private WsClient join(JsonObject link) {
-    String url = link.getString("url");
-    HttpResponse<Buffer> r = t.post("/api/visit-codes/exchange", null, new JsonObject().put("code", url.substring(url.indexOf("#code=") + 6)));
-    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
-    return WsClient.connect(t, r.bodyAsJsonObject().getString("accessToken"));
-  }
 
-  private static JsonObject frame(String type, String visitId) {
-    return new JsonObject().put("type", type).put("visitId", visitId);
-  }
 
   /** The member arrives and the nurse lets them in. */
   private void admit(WsClient member, String visitId) {
@@ -96,8 +88,8 @@ class VisitFeedbackTest {
     JsonObject other = post("/api/visits", new JsonObject().put("startsAt", TestApp.START.plus(Duration.ofMinutes(40)).toString())
         .put("durationMinutes", 30).put("channel", "video").put("language", "fi").put("interpreterNeeded", false).put("patientName", "Vieras"));
 
-    try (WsClient patient = join(visit.getJsonObject("joinLink")); WsClient relative = join(relativeLink);
-        WsClient interpreter = join(interpreterLink); WsClient stranger = join(other.getJsonObject("joinLink"))) {
+    try (WsClient patient = join(t, visit.getJsonObject("joinLink")); WsClient relative = join(t, relativeLink);
+        WsClient interpreter = join(t, interpreterLink); WsClient stranger = join(t, other.getJsonObject("joinLink"))) {
       admit(patient, id);
       admit(relative, id);
       admit(interpreter, id);
@@ -215,7 +207,7 @@ class VisitFeedbackTest {
     JsonObject visit = post("/api/visits", new JsonObject().put("startsAt", TestApp.START.plus(Duration.ofMinutes(10)).toString())
         .put("durationMinutes", 30).put("channel", "video").put("language", "fi").put("interpreterNeeded", false).put("patientName", "Peru"));
     String id = visit.getString("id");
-    try (WsClient patient = join(visit.getJsonObject("joinLink"))) {
+    try (WsClient patient = join(t, visit.getJsonObject("joinLink"))) {
       admit(patient, id);
       HttpResponse<Buffer> cancelled = t.post("/api/visits/" + id + "/cancel", nurse.token(), new JsonObject().put("reason", "ill"));
       assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);

@@ -576,6 +576,11 @@ export function ConsoleApp({ api, socket }) {
         const view = frame.conversation;
         if (!view) return;
         if (panels.has(view.id)) panels.get(view.id).update(view);
+        // a chat visit's conversation, ours and accepted by our visit.admit: the server already watches it for this socket
+        else if (!frame.ref && view.state === 'active' && view.acceptedAt && view.professional?.id === s.you?.id) {
+          openPanel(view, { alreadyOpen: true });
+          announce(t('chatvisit.opened'));
+        }
         if (view.acceptedAt || view.state === 'closed' || (view.state === 'queued' && !view.assignedAt)) overview.removeOffer(view.id);
       }),
       socket.on('conversation.withdrawn', (frame) => {

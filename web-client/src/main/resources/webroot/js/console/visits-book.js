@@ -1,9 +1,10 @@
 // Booking a visit (POST /api/visits): date, time, duration, channel, language, interpreter needed, and
 // the patient: a new one by name (reached only by the join link), or the patient of a chat just closed
 // with "appointment booked" (`from`: {conversationId, who, language}), whose patient, queue and
-// language the server takes from the conversation.
-import { html, useRef, useState } from '../ui.js';
-import { t } from '../i18n.js';
+// language the server takes from the conversation. A chat visit is held as a conversation in a queue:
+// booked for a new patient, it asks which of the professional's queues (docs/protocol.md, "A chat visit").
+import { html, useEffect, useRef, useState } from '../ui.js';
+import { t, localized } from '../i18n.js';
 import { errorText, uid } from '../dom.js';
 import { VISIT_LANGUAGES, CHANNELS, DURATIONS, toInstant, localTime } from './visits-format.js';
 
@@ -14,12 +15,23 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
   const inFiveMinutes = new Date(Math.ceil((Date.now() + 5 * 60000) / 300000) * 300000);
   const [values, setValues] = useState({
     date, time: localTime(inFiveMinutes), duration: '30', channel: 'video',
-    language: from?.language && VISIT_LANGUAGES.includes(from.language) ? from.language : 'fi', interpreter: false, patientName: '',
+    language: from?.language && VISIT_LANGUAGES.includes(from.language) ? from.language : 'fi', interpreter: false, patientName: '', queue: '',
   });
+  // the queues a chat visit can be held in (GET /api/queues), loaded when a chat visit is first chosen
+  const [queues, setQueues] = useState(null);
+  const askQueue = values.channel === 'chat' && !from;
+  useEffect(() => {
+    if (!askQueue || queues) return;
+    api.get('/api/queues').then((list) => {
+      const own = list || [];
+      setQueues(own);
+      setValues((v) => (v.queue || !own.length ? v : { ...v, queue: own[0].id }));
+    }).catch(() => setQueues([]));
+  }, [askQueue]);
   const [error, setError] = useState('');
   const [invalid, setInvalid] = useState(null);
   const [busy, setBusy] = useState(false);
-  const refs = { time: useRef(null), patientName: useRef(null), date: useRef(null) };
+  const refs = { time: useRef(null), patientName: useRef(null), date: useRef(null), queue: useRef(null) };
   const [languageChosen, setLanguageChosen] = useState(false); // from a chat, its own language unless another is chosen
   const change = (name) => (e) => {
     if (name === 'language') setLanguageChosen(true);
@@ -38,6 +50,7 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
     if (!values.date) return fail(t('visit.book.dateMissing'), 'date');
     if (!values.time) return fail(t('visit.book.timeMissing'), 'time');
     if (!from && !values.patientName.trim()) return fail(t('visit.book.patientMissing'), 'patientName');
+    if (askQueue && !values.queue) return fail(t('chatvisit.book.queueMissing'), 'queue');
     const body = {
       startsAt: toInstant(values.date, values.time), durationMinutes: Number(values.duration), channel: values.channel,
       language: values.language, interpreterNeeded: values.interpreter,
@@ -47,6 +60,7 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
       if (!languageChosen && !from.language) delete body.language;
     } else {
       body.patientName = values.patientName.trim();
+      if (askQueue) body.queueId = values.queue;
     }
     setBusy(true);
     try {
@@ -80,6 +94,9 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
       ${field('language', t('visit.book.language'), html`<select id=${`${id.form}-language`} data-testid="visit-book-language" value=${values.language} onChange=${change('language')}>
           ${VISIT_LANGUAGES.map((l) => html`<option value=${l}>${t(`visit.language.${l}`)}</option>`)}</select>`)}
     </div>
+    ${askQueue ? field('queue', t('chatvisit.book.queue'), html`<select id=${`${id.form}-queue`} ref=${refs.queue} data-testid="visit-book-queue"
+        value=${values.queue} onChange=${change('queue')} ...${aria('queue')}>
+        ${(queues || []).map((q) => html`<option value=${q.id}>${localized(q.names) || q.id}</option>`)}</select>`) : null}
     <div class="check">
       <input type="checkbox" id=${`${id.form}-interpreter`} data-testid="visit-book-interpreter" checked=${values.interpreter} onChange=${change('interpreter')} />
       <label for=${`${id.form}-interpreter`}>${t('visit.book.interpreter')}</label>

@@ -5,6 +5,7 @@
 // a dropped connection visit.watch answers "waiting" (back to the room) or "admitted" (straight back in).
 // A completed visit asks the patient and relatives for feedback (feedback.ask): the shared form on the end screen;
 // a page opened again after the end learns it from visit.get and asks again (feedback.pending).
+// A chat visit skips the device and network checks and, once admitted, is its conversation (VisitChat).
 import { html, render, useEffect, useRef, useState } from '../ui.js';
 import { t, LANGUAGES, preferredLanguage, setLanguage, languagePicker } from '../i18n.js';
 import { errorText } from '../dom.js';
@@ -15,6 +16,7 @@ import { VisitApi, instant } from './session.js';
 import { DeviceCheck } from './devices.js';
 import { NetworkCheck, networkCheckText } from './network.js';
 import { VisitCall } from './call-slot.js';
+import { VisitChat } from './chat-slot.js';
 import { FeedbackForm, feedbackDone } from '../feedback-form.js';
 
 /** Starts the page: the language and its picker, the connection indicator, then the visit. */
@@ -61,6 +63,8 @@ export function VisitApp({ api, socket, code, picker }) {
   const [visit, setVisit] = useState(null); // PatientVisit
   const [late, setLate] = useState(null);
   const [callId, setCallId] = useState(null);
+  // a chat visit's conversation, named by the admission's visit.status
+  const [chatId, setChatId] = useState(null);
   const [media, setMedia] = useState(null);
   const [error, setError] = useState('');
   const [callKey, setCallKey] = useState(0);
@@ -100,7 +104,10 @@ export function VisitApp({ api, socket, code, picker }) {
     const now = st.current.phase;
     if (state === 'cancelled' || state === 'no_show') setPhase('cancelled');
     else if (state === 'completed') setPhase('ended');
-    else if (state === 'admitted' && ['waiting', 'call'].includes(now)) {
+    else if (state === 'admitted' && frame.conversationId && ['waiting', 'chat'].includes(now)) {
+      setChatId(frame.conversationId);
+      setPhase('chat');
+    } else if (state === 'admitted' && ['waiting', 'call'].includes(now)) {
       if (frame.callId) setCallId(frame.callId);
       setPhase('call');
     } else if (state === 'waiting' && now === 'call') setPhase('waiting');
@@ -143,7 +150,7 @@ export function VisitApp({ api, socket, code, picker }) {
     // after a reconnect the server says again where we are (the room, or straight back into the call)
     socket.onReady(() => {
       const { phase: now, visitId: id } = st.current;
-      if (id && ['waiting', 'call'].includes(now)) socket.request({ type: 'visit.watch', visitId: id }).then(onStatus).catch(() => {});
+      if (id && ['waiting', 'call', 'chat'].includes(now)) socket.request({ type: 'visit.watch', visitId: id }).then(onStatus).catch(() => {});
     });
     const ended = () => setPhase((now) => (CLOSED.has(now) || ['ended', 'cancelled', 'invalid'].includes(now) ? now : 'session-ended'));
     api.addEventListener('signedout', ended);
@@ -185,6 +192,11 @@ export function VisitApp({ api, socket, code, picker }) {
       }
       if (frame.state === 'cancelled' || frame.state === 'no_show') {
         setPhase('cancelled');
+        return;
+      }
+      // a chat visit needs no camera, microphone or network check: straight to the waiting room
+      if (frame.visit?.channel === 'chat') {
+        arrive(null);
         return;
       }
     } catch (e) {
@@ -229,6 +241,8 @@ export function VisitApp({ api, socket, code, picker }) {
       <${VisitCall} socket=${socket} visitId=${visitId} callId=${callId} media=${media} poorNetwork=${poorNetwork}
           key=${callKey} onEnded=${callEnded} />
     </section>`;
+  } else if (phase === 'chat') {
+    body = html`<${VisitChat} socket=${socket} conversationId=${chatId} headingRef=${heading} />`;
   } else if (phase === 'left') {
     body = html`<section class="visit-step" aria-labelledby="visit-left-title" data-testid="visit-left">
       <h2 id="visit-left-title" tabindex="-1" ref=${heading}>${t('visit.left.title')}</h2>

@@ -88,7 +88,7 @@ public final class WebSocketEndpoint {
   }
 
   private void open(ServerWebSocket ws, String clientAddress, VerifiedToken verified) {
-    UpgradeRelease.release(ws);
+    WebSocketTrim.trim(ws);
     new ClientSocket(ws, this, clientAddress).start(verified);
   }
 

@@ -261,7 +261,7 @@ public final class Application {
         .compose(v -> wired.services().consultations().primeMetrics())
         .compose(v -> vertx.deployVerticle(() -> {
           HttpVerticle verticle = new HttpVerticle(config.http(), wired.features(), wired.endpoint()::handshake,
-              List.of(WebSocketEndpoint.PROTOCOL));
+              List.of(WebSocketEndpoint.PROTOCOL), config.ws().compression());
           first.compareAndSet(null, verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.http().verticleInstances())))

@@ -112,6 +112,7 @@ public final class ConfigLoader {
     out.put("ws.rate-limit-per-second", Integer.toString(config.ws().rateLimitPerSecond()));
     out.put("ws.rate-limit-burst", Integer.toString(config.ws().rateLimitBurst()));
     out.put("ws.auth-timeout", config.ws().authTimeout().toString());
+    out.put("ws.compression", Boolean.toString(config.ws().compression()));
     out.put("routing.accept-timeout", config.routing().acceptTimeout().toString());
     out.put("routing.offline-grace", config.routing().offlineGrace().toString());
     out.put("routing.heartbeat-interval", config.routing().heartbeatInterval().toString());
@@ -261,7 +262,8 @@ public final class ConfigLoader {
         intIn("ws.max-frame-bytes", 1024, 65536),
         intIn("ws.rate-limit-per-second", 1, 10000),
         intIn("ws.rate-limit-burst", 1, 100000),
-        positiveDuration("ws.auth-timeout"));
+        positiveDuration("ws.auth-timeout"),
+        bool("ws.compression"));
     var routing = new KanavaConfig.Routing(
         positiveDuration("routing.accept-timeout"),
         positiveDuration("routing.offline-grace"),

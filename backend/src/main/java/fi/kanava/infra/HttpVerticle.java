@@ -23,13 +23,16 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
 
   private final List<String> webSocketSubProtocols;
+  private final boolean webSocketCompression;
 
+  /** {@code webSocketCompression}: ws.compression (permessage-deflate and per-frame deflate offered, or neither). */
   public HttpVerticle(KanavaConfig.Http config, List<Consumer<Router>> features, Handler<ServerWebSocketHandshake> webSockets,
-      List<String> webSocketSubProtocols) {
+      List<String> webSocketSubProtocols, boolean webSocketCompression) {
     this.config = config;
     this.features = features;
     this.webSockets = webSockets;
     this.webSocketSubProtocols = webSocketSubProtocols;
+    this.webSocketCompression = webSocketCompression;
   }
 
   /**
@@ -90,7 +93,10 @@ public final class HttpVerticle extends VerticleBase {
         .setWebSocketSubProtocols(webSocketSubProtocols)
         // frames are checked against ws.max-frame-bytes by the socket; this is the hard cap
         .setMaxWebSocketFrameSize(65536)
-        .setMaxWebSocketMessageSize(65536));
+        .setMaxWebSocketMessageSize(65536)
+        // each compressing socket keeps zlib's state while it is open (ws.compression)
+        .setPerMessageWebSocketCompressionSupported(webSocketCompression)
+        .setPerFrameWebSocketCompressionSupported(webSocketCompression));
     return server.requestHandler(router)
         .webSocketHandshakeHandler(webSockets)
         .webSocketHandler(ws -> { })

@@ -97,8 +97,9 @@ public record KanavaConfig(
    */
   public record Transfer(Duration personalQueueTimeout, Duration consentTimeout) {}
 
+  /** {@code compression}: permessage-deflate offered to clients (a zlib context of up to ~300 KB per open socket when on). */
   public record Ws(java.util.List<String> allowedOrigins, int maxFrameBytes, int rateLimitPerSecond, int rateLimitBurst,
-      Duration authTimeout) {}
+      Duration authTimeout, boolean compression) {}
 
   public record Routing(Duration acceptTimeout, Duration offlineGrace, Duration heartbeatInterval, Duration sweepInterval, Duration nodeLease) {}
 

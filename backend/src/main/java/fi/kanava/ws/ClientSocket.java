@@ -56,14 +56,16 @@ final class ClientSocket implements SocketSession {
   private final io.vertx.core.Context context;
   private final String id = UUID.randomUUID().toString();
   private final RateLimiter limiter;
-  private final Map<Class<?>, Object> locals = new HashMap<>();
-  private final List<Runnable> closeHooks = new ArrayList<>();
+  // sized for what a socket holds (a handful of features' state and hooks): every open socket has these
+  private final Map<Class<?>, Object> locals = new HashMap<>(4);
+  private final List<Runnable> closeHooks = new ArrayList<>(2);
   private Principal principal;
   /** The token the socket was (last) authenticated with: its session and issue time decide which revocations end it. */
   private VerifiedToken token;
   private fi.kanava.auth.Profile profile;
   private boolean ready;
-  private final List<ClientFrame> early = new ArrayList<>();
+  /** Frames that came after authentication but before the features were ready (null until there is one). */
+  private List<ClientFrame> early;
   private NodeFanout.Subscription principalConsumer;
   private long authTimer = -1;
   private long expiryTimer = -1;
@@ -130,6 +132,9 @@ final class ClientSocket implements SocketSession {
     }
     if (!ready) {
       // authenticated, but the features are still setting the connection up: handled once they are done, in order
+      if (early == null) {
+        early = new ArrayList<>(2);
+      }
       early.add(frame);
       return;
     }
@@ -240,10 +245,10 @@ final class ClientSocket implements SocketSession {
       return hooks;
     }).onSuccess(v -> {
       ready = true;
-      if (!closed) {
+      if (!closed && early != null) {
         early.forEach(frame -> dispatch(endpoint.registry().registrationOf(frame), frame));
       }
-      early.clear();
+      early = null;
     });
   }
 

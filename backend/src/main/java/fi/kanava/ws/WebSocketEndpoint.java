@@ -1,10 +1,12 @@
 package fi.kanava.ws;
 
 import fi.kanava.auth.Authenticator;
+import fi.kanava.auth.VerifiedToken;
 import fi.kanava.infra.AbuseMetrics;
 import fi.kanava.infra.ClientAddresses;
 import fi.kanava.infra.KanavaConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import java.time.Clock;
 import java.util.Arrays;
@@ -77,12 +79,17 @@ public final class WebSocketEndpoint {
     String token = offered.stream().filter(p -> p.startsWith(AUTH_PROTOCOL_PREFIX)).findFirst()
         .map(p -> p.substring(AUTH_PROTOCOL_PREFIX.length())).orElse(null);
     if (token == null) {
-      handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(null));
+      handshake.accept().onSuccess(ws -> open(ws, clientAddress, null));
       return;
     }
     authenticator.verify("Bearer " + token)
-        .onSuccess(verified -> handshake.accept().onSuccess(ws -> new ClientSocket(ws, this, clientAddress).start(verified)))
+        .onSuccess(verified -> handshake.accept().onSuccess(ws -> open(ws, clientAddress, verified)))
         .onFailure(e -> handshake.reject(401));
+  }
+
+  private void open(ServerWebSocket ws, String clientAddress, VerifiedToken verified) {
+    WebSocketTrim.trim(ws);
+    new ClientSocket(ws, this, clientAddress).start(verified);
   }
 
   private boolean originAllowed(String origin, String host) {

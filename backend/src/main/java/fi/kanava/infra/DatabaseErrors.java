@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * Turns a database wait that hit its bound (statement, lock or idle-in-transaction timeout, no
  * pool connection in time, no connection to the server) or a database that went away under a
- * request (its backend ended, the server restarting or recovering) into the one error a client can
+ * request (its backend ended, the server restarting or recovering, its connection reset) into the one error a client can
  * act on: 503 {@code database_busy}, try again shortly. A request that failed before it reached the
  * database stored nothing; one whose connection was lost while committing may have been stored, so
  * writes that matter are idempotent ({@code message.send} with the same {@code clientMsgId}).
@@ -31,7 +31,7 @@ public final class DatabaseErrors {
       }
       String name = t.getClass().getSimpleName();
       if (name.contains("Timeout") || (t.getMessage() != null && t.getMessage().startsWith("Timeout"))
-          || t instanceof java.net.ConnectException) {
+          || t instanceof java.net.SocketException) {
         return busy();
       }
       if (t.getCause() == t) {

@@ -80,7 +80,9 @@ public record ConversationRecord(
       "select c.id, c.queue_id, c.patient_id, c.state, c.urgency, c.language, c.municipality, c.triage_summary, c.enqueued_at,"
           + " c.assigned_to, c.assigned_at, c.accepted_at, c.first_response_at, c.last_activity_at, c.closed_at, c.outcome,"
           + " c.outcome_detail, c.last_seq, c.requeue_count, a.display_name as pro_name, a.role as pro_role,"
-          + " p.kind as patient_kind, p.display_name as patient_name,"
+          // a chat visit's patient is known by the name the visit was booked with
+          + " p.kind as patient_kind, coalesce(p.display_name, (select m.display_name from visit_member m where m.visit_id = c.visit_id"
+          + "   and m.kind = 'patient' limit 1)) as patient_name,"
           + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id and r.reader_id = c.patient_id), 0)"
           + " as patient_read,"
           + " coalesce((select max(r.seq) from conversation_read r where r.conversation_id = c.id"

@@ -118,6 +118,8 @@ class ChatVisitTest {
       JsonObject state = nurse.ws().await(fr -> "conversation.state".equals(fr.getString("type"))
           && chatId.equals(fr.getJsonObject("conversation").getString("id")));
       assertThat(state.getJsonObject("conversation").getString("acceptedAt")).isNotNull();
+      // the professional knows the patient by the name the visit was booked with, not as an unnamed patient
+      assertThat(state.getJsonObject("conversation").getJsonObject("patient").getString("name")).isEqualTo("Stina Chatt");
       nurse.ws().await(fr -> "conversation.synced".equals(fr.getString("type")) && chatId.equals(fr.getString("conversationId")));
       JsonObject detail = t.get("/api/visits/" + visitId, nurse.token()).bodyAsJsonObject();
       assertThat(detail.getString("visitConversationId")).isEqualTo(chatId);

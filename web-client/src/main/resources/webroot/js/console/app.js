@@ -747,7 +747,8 @@ export function ConsoleApp({ api, socket }) {
         </div>
       </div>` : null}
       ${s.phase === 'workspace' && s.section === 'visits' ? html`<${VisitsView} api=${api} socket=${socket} announce=${announce}
-          showError=${showError} bookFrom=${s.bookFrom} onBookFromDone=${() => set({ bookFrom: null })} />` : null}
+          showError=${showError} bookFrom=${s.bookFrom} onBookFromDone=${() => set({ bookFrom: null })}
+          served=${() => [...overview.waiting.keys()]} />` : null}
 
       <div id="workspace" class="workspace" data-view=${s.view} hidden=${s.phase !== 'workspace' || s.section !== 'chats'}>
         ${s.view !== 'list' ? html`<${OfferReminder} overview=${overview} onShow=${() => showView('list')} />` : null}

@@ -8,7 +8,7 @@ import { t, localized } from '../i18n.js';
 import { errorText, uid } from '../dom.js';
 import { VISIT_LANGUAGES, CHANNELS, DURATIONS, toInstant, localTime } from './visits-format.js';
 
-export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
+export function BookForm({ api, date, from, onBooked, onCancel, headingRef, served }) {
   const ids = useRef(null);
   if (!ids.current) ids.current = { form: uid('book'), error: uid('book-error') };
   const id = ids.current;
@@ -23,7 +23,9 @@ export function BookForm({ api, date, from, onBooked, onCancel, headingRef }) {
   useEffect(() => {
     if (!askQueue || queues) return;
     api.get('/api/queues').then((list) => {
-      const own = list || [];
+      // the queues the professional serves first (the first of them chosen), then the others
+      const mine = new Set(served ? served() : []);
+      const own = [...(list || [])].sort((a, b) => Number(mine.has(b.id)) - Number(mine.has(a.id)));
       setQueues(own);
       setValues((v) => (v.queue || !own.length ? v : { ...v, queue: own[0].id }));
     }).catch(() => setQueues([]));

@@ -29,7 +29,7 @@ function withWaiting(visit, waiting) {
  * @param bookFrom a chat closed with "appointment booked" to book for ({conversationId, who, language}), or null
  * @param onBookFromDone () => void: that booking is done (or given up)
  */
-export function VisitsView({ api, socket, announce, showError, bookFrom, onBookFromDone }) {
+export function VisitsView({ api, socket, announce, showError, bookFrom, onBookFromDone, served }) {
   useLanguage();
   const [date, setDate] = useState(today());
   const [visits, setVisits] = useState(null); // null while loading
@@ -143,7 +143,7 @@ export function VisitsView({ api, socket, announce, showError, bookFrom, onBookF
         })}</ul>`}
     </section>
     <div>
-      ${booking ? html`<${BookForm} api=${api} date=${date} from=${bookFrom} headingRef=${formHeading} onBooked=${booked}
+      ${booking ? html`<${BookForm} api=${api} date=${date} from=${bookFrom} served=${served} headingRef=${formHeading} onBooked=${booked}
           onCancel=${() => { setBooking(false); if (bookFrom) onBookFromDone(); afterRender(() => heading.current?.focus()); }} />` : null}
       ${visit ? html`<${VisitDetail} key=${visit.id} api=${api} socket=${socket} visit=${visit} links=${links} headingRef=${detailHeading}
           setLink=${(key, link) => { links.set(key, link); setLinksChanged((n) => n + 1); }} changed=${changed} act=${act}

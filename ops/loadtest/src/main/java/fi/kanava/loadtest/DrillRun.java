@@ -46,7 +46,7 @@ final class DrillRun implements HarnessRun {
 
   @Override
   public void execute() throws Exception {
-    Loops loops = Loops.start(vertx, s.integer("event-loops"));
+    Loops loops = Loops.start(vertx, s.integer("event-loops"), s.integer("source-addresses"));
     Path work = s.path("work-dir");
     Files.createDirectories(work);
     Path data = Files.createTempDirectory(work, "pg-");

@@ -17,18 +17,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The harness's event loops and its one WebSocket client. Each simulated party is pinned to one
+ * The harness's event loops and its WebSocket clients (one per source address, {@code --source-addresses}).
+ * Each simulated party is pinned to one
  * loop (round robin), and its socket is opened from that loop, so the socket's handlers, its
  * timers and its state all live on one thread.
  */
 final class Loops {
   private final List<Context> contexts;
   private final AtomicInteger next = new AtomicInteger();
-  private final WebSocketClient client;
+  /** One client per loopback source address (127.0.0.1, .2, ...), taken in turn. */
+  private final List<WebSocketClient> clients;
+  private final AtomicInteger nextClient = new AtomicInteger();
 
-  private Loops(List<Context> contexts, WebSocketClient client) {
+  private Loops(List<Context> contexts, List<WebSocketClient> clients) {
     this.contexts = contexts;
-    this.client = client;
+    this.clients = clients;
   }
 
   /** One do-nothing verticle per loop: each deployment instance gets its own event-loop context. */
@@ -46,15 +49,26 @@ final class Loops {
     }
   }
 
-  static Loops start(Vertx vertx, int count) throws Exception {
+  static Loops start(Vertx vertx, int count, int sourceAddresses) throws Exception {
+    if (sourceAddresses < 1 || sourceAddresses > 254) {
+      throw new IllegalArgumentException("--source-addresses is 1 to 254");
+    }
     List<Context> contexts = new CopyOnWriteArrayList<>();
     vertx.deployVerticle(() -> new Loop(contexts), new DeploymentOptions().setInstances(count)).await(30, TimeUnit.SECONDS);
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(200_000)
-        .setConnectTimeout(20_000)
-        .setMaxFrameSize(65_536)
-        .setMaxMessageSize(262_144));
-    return new Loops(List.copyOf(contexts), client);
+    List<WebSocketClient> clients = new java.util.ArrayList<>();
+    for (int i = 1; i <= sourceAddresses; i++) {
+      WebSocketClientOptions options = new WebSocketClientOptions()
+          .setMaxConnections(200_000)
+          .setConnectTimeout(20_000)
+          .setMaxFrameSize(65_536)
+          .setMaxMessageSize(262_144);
+      if (sourceAddresses > 1) {
+        // all of 127.0.0.0/8 is loopback on Linux: each address has its own ephemeral ports
+        options.setLocalAddress("127.0.0." + i);
+      }
+      clients.add(vertx.createWebSocketClient(options));
+    }
+    return new Loops(List.copyOf(contexts), List.copyOf(clients));
   }
 
   Context next() {
@@ -74,13 +88,13 @@ final class Loops {
     return promise.future();
   }
 
-  /** Opens a WebSocket to 127.0.0.1; call it on the context the socket should live on. */
+  /** Opens a WebSocket to 127.0.0.1 (from the next source address); call it on the context the socket should live on. */
   Future<WebSocket> connect(int port, String uri, List<String> subprotocols) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)
         .setTimeout(30_000).setAllowOriginHeader(false);
     if (!subprotocols.isEmpty()) {
       options.setSubProtocols(subprotocols);
     }
-    return client.connect(options);
+    return clients.get(Math.floorMod(nextClient.getAndIncrement(), clients.size())).connect(options);
   }
 }

@@ -49,7 +49,7 @@ final class Run implements HarnessRun {
 
   @Override
   public void execute() throws Exception {
-    Loops loops = Loops.start(vertx, s.integer("event-loops"));
+    Loops loops = Loops.start(vertx, s.integer("event-loops"), s.integer("source-addresses"));
     if (s.runs("chat") || s.runs("idle") || s.runs("saturation") || s.runs("durable")) {
       try {
         kanava(loops);

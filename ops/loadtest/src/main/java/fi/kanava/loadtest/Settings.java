@@ -30,6 +30,8 @@ final class Settings {
       {"idle-connections", "10000", "250", "idle phase: authenticated patient WebSockets held open"},
       {"idle-hold-seconds", "30", "3", "idle phase: how long they are held"},
       {"connect-concurrency", "200", "50", "sessions and connects in flight at once (idle phase, saturation set-up)"},
+      {"source-addresses", "1", "1", "loopback addresses the harness's WebSockets connect from (127.0.0.1, 127.0.0.2, ...), in turn: one"
+          + " gives about 28,000 ephemeral ports towards one server port, so 50,000 idle connections need 2 or more"},
       {"sat-pairs", "400", "16", "saturation: active conversations (patient + nurse) driven"},
       {"sat-start-rate", "2000", "75", "saturation: first offered rate, messages per second (both directions)"},
       {"sat-factor", "1.25", "2", "saturation: each step multiplies the offered rate by this"},

@@ -249,7 +249,10 @@ public final class Visits {
 
   public Future<JsonObject> cancel(Principal me, UUID id, VisitRequests.Cancel c) {
     Instant now = clock.instant();
-    return change(me, id, VisitAction.MANAGE, "visit_cancel", (tx, v) -> next(v, new VisitState.Event.Cancel()).compose(state ->
+    return change(me, id, VisitAction.MANAGE, "visit_cancel", (tx, v) -> (v.isChat() && v.state() == VisitState.ADMITTED
+        // its conversation is running: closing the conversation ends the visit (completed), so nothing is left open
+        ? Future.<VisitState>failedFuture(ApiError.conflict("visit_started", "The visit's conversation is running: close the conversation to end it"))
+        : next(v, new VisitState.Event.Cancel())).compose(state ->
             state == v.state() ? Future.succeededFuture(false)
                 : VisitStore.setState(tx, id, state, now).compose(x -> VisitStore.cancelReason(tx, id, c.reason()))
                     .compose(x -> VisitStore.capCodes(tx, id, now)).map(true)))

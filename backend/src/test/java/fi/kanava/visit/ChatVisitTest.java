@@ -146,6 +146,13 @@ class ChatVisitTest {
           chatId)).isEqualTo(1);
       assertThat(stranger.all("message")).isEmpty();
 
+      // while the conversation runs the visit is not cancelled (closing the conversation ends it): nothing changes
+      HttpResponse<Buffer> cancel = t.post("/api/visits/" + visitId + "/cancel", nurse.token(), new JsonObject().put("reason", "kesken"));
+      assertThat(cancel.statusCode()).as(cancel.bodyAsString()).isEqualTo(409);
+      assertThat(cancel.bodyAsJsonObject().getString("code")).isEqualTo("visit_started");
+      Row still = t.row("select v.state, c.state from visit v join conversation c on c.visit_id = v.id where v.id = $1", UUID.fromString(visitId));
+      assertThat(java.util.List.of(still.getString(0), still.getString(1))).containsExactly("admitted", "active");
+
       // the nurse closes it: the visit completed, its feedback asked of the patient, channel chat
       JsonObject closed = nurse.ws().request(new JsonObject().put("type", "conversation.close").put("conversationId", chatId)
           .put("outcome", "resolved"));

@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
-  /** The cluster name Hazelcast members must share (another application's Hazelcast on the same hosts is not joined). */
-  public static final String CLUSTER_NAME = "kanava";
 
   private ClusterNode() {}
 
@@ -58,7 +56,8 @@ public final class ClusterNode {
     // Hazelcast's own static loggers read this before the instance's properties exist
     System.setProperty("hazelcast.logging.type", "slf4j");
     Config config = new Config();
-    config.setClusterName(CLUSTER_NAME);
+    // members share the name (cluster.name): another cluster's or application's Hazelcast on the same hosts is never joined
+    config.setClusterName(cluster.name());
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");

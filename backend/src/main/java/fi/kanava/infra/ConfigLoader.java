@@ -143,6 +143,7 @@ public final class ConfigLoader {
     out.put("netcheck.max-concurrent", Integer.toString(config.netcheck().maxConcurrent()));
     var cluster = config.cluster();
     out.put("cluster.enabled", Boolean.toString(cluster.enabled()));
+    out.put("cluster.name", cluster.name());
     out.put("cluster.host", cluster.host());
     out.put("cluster.port", Integer.toString(cluster.port()));
     out.put("cluster.public-host", cluster.publicHost());
@@ -337,7 +338,15 @@ public final class ConfigLoader {
     int busPublicPort = intIn("cluster.event-bus-public-port", 0, 65535);
     return new KanavaConfig.Cluster(bool("cluster.enabled"), host, port, publicHost, publicPort == 0 ? port : publicPort,
         java.util.List.copyOf(members), memberTimeout, mergeInterval, busHost, busPort,
-        optional("cluster.event-bus-public-host").orElse(publicHost), busPublicPort == 0 ? busPort : busPublicPort);
+        optional("cluster.event-bus-public-host").orElse(publicHost), busPublicPort == 0 ? busPort : busPublicPort, clusterName());
+  }
+
+  private String clusterName() {
+    String name = nonBlank("cluster.name");
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException("cluster.name", "must be 1 to 64 letters, digits, dots, dashes or underscores, got '" + name + "'");
+    }
+    return name;
   }
 
   private KanavaConfig.Rtc rtc() {

@@ -34,12 +34,13 @@ public record KanavaConfig(
    * detection), takes a member silent for {@code memberTimeout} as gone, and looks for a split-off
    * part to merge with every {@code mergeInterval}. The event bus carries its messages over its own
    * TCP port ({@code eventBusPort}, 0: any free port), announced as {@code eventBusPublicHost}
-   * and {@code eventBusPublicPort} (0: the port it listens on). Empty hosts and zero ports have
+   * and {@code eventBusPublicPort} (0: the port it listens on). Members share the cluster {@code name}:
+   * a Hazelcast member of another name is never joined or merged with. Empty hosts and zero ports have
    * already been resolved to what they default to.
    */
   public record Cluster(boolean enabled, String host, int port, String publicHost, int publicPort, java.util.List<String> members,
       Duration memberTimeout, Duration mergeInterval, String eventBusHost, int eventBusPort, String eventBusPublicHost,
-      int eventBusPublicPort) {}
+      int eventBusPublicPort, String name) {}
 
   /**
    * Photos in messages (docs/protocol.md, "Attachments"): the largest upload in bytes, and the

@@ -34,6 +34,10 @@ class ClusterNodeTest {
         "cluster.member-timeout", "PT8S", "cluster.merge-interval", "PT20S")).cluster();
     Config hz = ClusterNode.hazelcast(c);
     assertThat(hz.getClusterName()).isEqualTo("kanava");
+    assertThat(ClusterNode.hazelcast(ConfigLoader.withOverrides(Map.of("cluster.name", "kanava-test.2")).cluster()).getClusterName())
+        .isEqualTo("kanava-test.2");
+    assertThatThrownBy(() -> ConfigLoader.withOverrides(Map.of("cluster.name", "two words")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.name");
     assertThat(hz.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
     assertThat(hz.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled()).isFalse();
     assertThat(hz.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isTrue();

@@ -48,6 +48,10 @@ public final class ClusterNodes {
     settings.put("cluster.public-port", Integer.toString(publicPort));
     settings.put("cluster.members", String.join(",", members));
     settings.put("cluster.event-bus-port", "0");
+    // each test's cluster its own name (its first member's port, which every member lists first): a cluster a
+    // failed test left behind never joins or merges with the next test's
+    String first = members.get(0);
+    settings.put("cluster.name", "kanava-test-" + first.substring(first.lastIndexOf(':') + 1));
     return settings;
   }
 

@@ -69,6 +69,7 @@ class BrowserChatVisitTest {
         patient.onPageError(scriptErrors::add);
         patient.navigate(joinLink.replaceFirst("^https?://[^/]+", base));
         assertThat(patient.getByTestId("visit-waiting")).containsText("Ammattilainen päästää sinut sisään.");
+        assertThat(patient.getByTestId("visit-waiting")).containsText("Keskustelu alkaa tässä, kun sinut päästetään sisään.");
         assertThat(patient.getByTestId("visit-devices")).hasCount(0);
         Axe.assertNoViolations(patient, "patient, waiting for a chat visit");
 

@@ -233,7 +233,7 @@ export function VisitApp({ api, socket, code, picker }) {
       <${VisitFacts} visit=${visit} />
       <p role="status" aria-live="polite" class=${late ? 'notice' : ''} data-testid="visit-late">${late ? t('visit.waiting.late', { minutes: late }) : ''}</p>
       ${error ? html`<p class="alert" role="alert">${error}</p>` : null}
-      <p class="hint">${t('visit.waiting.keepOpen')}</p>
+      <p class="hint">${t(visit?.channel === 'chat' ? 'chatvisit.keepOpen' : 'visit.waiting.keepOpen')}</p>
     </section>`;
   } else if (phase === 'call') {
     body = html`<section class="visit-step visit-call" aria-labelledby="visit-call-title" data-testid="visit-call">

@@ -494,3 +494,24 @@ function systemText(frame) {
   else span.textContent = said.text;
   return span;
 }
+
+/**
+ * Feeds patient-side ChatViews from the socket: acknowledgements, failures, resyncs, and the
+ * professional's typing and reads. {@code chatFor(frame)} names the view of the frame's conversation,
+ * or null. New messages are the caller's (it may do more with them). Returns the listeners' removers.
+ */
+export function followAsPatient(socket, chatFor) {
+  const to = (handle) => (frame) => {
+    const chat = chatFor(frame);
+    if (chat) handle(chat, frame);
+  };
+  return [
+    socket.on('message.ack', to((chat, frame) => chat.ack(frame))),
+    socket.on('message.failed', to((chat, frame) => chat.failed(frame))),
+    // the store's messages again (a sequence number given out twice, or messages the store lost)
+    socket.on('conversation.resync', to((chat, frame) => chat.resync(frame.afterSeq || 0))),
+    socket.on('conversation.synced', to((chat) => chat.synced())),
+    socket.on('typing', to((chat, frame) => frame.who === 'professional' && chat.showTyping(Boolean(frame.typing)))),
+    socket.on('read', to((chat, frame) => frame.who === 'professional' && chat.readUpTo(frame.seq))),
+  ];
+}

@@ -7,7 +7,7 @@ import { html, render as renderUi } from './ui.js';
 import { t } from './i18n.js';
 import { setText, showAlert, errorText, focusHeading } from './dom.js';
 import { formatTime, formatWaitRange } from './format.js';
-import { ChatView } from './chat-view.js';
+import { ChatView, followAsPatient } from './chat-view.js';
 import { Attention } from './attention.js';
 import { attentionControls } from './attention-controls.js';
 import { EndChat } from './patient/end-chat.js';
@@ -255,21 +255,7 @@ export class PatientConversation {
       }
       if (this.chatContainer.hidden) this.render();
     });
-    this.socket.on('message.ack', (frame) => this.chat.ack(frame));
-    // the store's messages again (a sequence number given out twice, or messages the store lost)
-    this.socket.on('conversation.resync', (frame) => {
-      if (mine(frame)) this.chat.resync(frame.afterSeq || 0);
-    });
-    this.socket.on('conversation.synced', (frame) => {
-      if (mine(frame)) this.chat.synced();
-    });
-    this.socket.on('message.failed', (frame) => this.chat.failed(frame));
-    this.socket.on('typing', (frame) => {
-      if (mine(frame) && frame.who === 'professional') this.chat.showTyping(Boolean(frame.typing));
-    });
-    this.socket.on('read', (frame) => {
-      if (mine(frame) && frame.who === 'professional') this.chat.readUpTo(frame.seq);
-    });
+    followAsPatient(this.socket, (frame) => (mine(frame) ? this.chat : null));
     this.socket.on('idle.warning', (frame) => {
       if (!mine(frame)) return;
       this.idleClosesAt = frame.closesAt;

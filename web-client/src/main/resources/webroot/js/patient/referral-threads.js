@@ -7,7 +7,7 @@
 // says the client was referred, and when a conversation closes.
 import { t } from '../i18n.js';
 import { h, setText } from '../dom.js';
-import { ChatView } from '../chat-view.js';
+import { ChatView, followAsPatient } from '../chat-view.js';
 import { Attention } from '../attention.js';
 
 const $ = (id) => document.getElementById(id);
@@ -98,16 +98,7 @@ export class ReferralThreads {
       // the nurse's chat says the client was referred: the thread exists now
       else if (frame.code === 'referred_to_partner') this.refresh();
     });
-    this.socket.on('message.ack', (frame) => thread(frame)?.chat.ack(frame));
-    this.socket.on('message.failed', (frame) => thread(frame)?.chat.failed(frame));
-    this.socket.on('conversation.resync', (frame) => thread(frame)?.chat.resync(frame.afterSeq || 0));
-    this.socket.on('conversation.synced', (frame) => thread(frame)?.chat.synced());
-    this.socket.on('read', (frame) => {
-      if (frame.who === 'professional') thread(frame)?.chat.readUpTo(frame.seq);
-    });
-    this.socket.on('typing', (frame) => {
-      if (frame.who === 'professional') thread(frame)?.chat.showTyping(Boolean(frame.typing));
-    });
+    followAsPatient(this.socket, (frame) => thread(frame)?.chat);
     const onState = (frame) => {
       const view = frame.conversation;
       if (!view) return;

@@ -5,7 +5,7 @@
 // ends the visit, and the page shows the end screen with the visit's feedback form.
 import { html, useEffect, useRef } from '../ui.js';
 import { t } from '../i18n.js';
-import { ChatView } from '../chat-view.js';
+import { ChatView, followAsPatient } from '../chat-view.js';
 
 // the chat's own look (message bubbles, composer) comes with the patient page's chat styles
 if (!document.querySelector('link[href="/css/patient-chat.css"]')) {
@@ -20,13 +20,8 @@ export function VisitChat({ socket, conversationId, headingRef }) {
     chat.setConversation(conversationId);
     const mine = (frame) => frame.conversationId === conversationId;
     const offs = [
+      ...followAsPatient(socket, (frame) => (mine(frame) ? chat : null)),
       socket.on('message', (frame) => chat.addMessage(frame)),
-      socket.on('message.ack', (frame) => chat.ack(frame)),
-      socket.on('message.failed', (frame) => chat.failed(frame)),
-      socket.on('conversation.resync', (frame) => mine(frame) && chat.resync(frame.afterSeq || 0)),
-      socket.on('conversation.synced', (frame) => mine(frame) && chat.synced()),
-      socket.on('typing', (frame) => mine(frame) && frame.who === 'professional' && chat.showTyping(Boolean(frame.typing))),
-      socket.on('read', (frame) => mine(frame) && frame.who === 'professional' && chat.readUpTo(frame.seq)),
       socket.on('conversation.closed', (frame) => mine(frame) && chat.setEnabled(false)),
     ];
     socket.watch(conversationId, { afterSeq: 0 });

@@ -248,10 +248,12 @@ public final class TestApp implements AutoCloseable {
     try {
       await(vertx.close());
     } catch (IllegalStateException e) {
-      if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
-        System.err.println("Vert.x did not close within 30 s; its threads:\n" + threadDump());
+      if (!(e.getCause() instanceof java.util.concurrent.TimeoutException)) {
+        throw e;
       }
-      throw e;
+      // as Main's shutdown does (30 s, then go on): an open bug, closing note of stop 21; no thread is blocked when
+      // it happens, so the dump is for whoever looks into it. The test itself has passed or failed already.
+      System.err.println("Vert.x did not close within 30 s; going on without it. Its threads:\n" + threadDump());
     }
   }
 
